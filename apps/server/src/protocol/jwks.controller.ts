@@ -1,0 +1,24 @@
+import { Controller, Get, Header } from '@nestjs/common';
+
+import { Routes } from '@app/config';
+import { KeyStore } from '@app/keys';
+
+/** Below the default KEY_ROTATION_LEAD_SECONDS (120). */
+export const JWKS_MAX_AGE_SECONDS = 60;
+
+/**
+ * RFC 7517 §5 key set. max-age stays well below the rotation lead time, so a relying party
+ * that honours it has the next key before it signs anything.
+ */
+@Controller()
+export class JwksController {
+  constructor(private readonly keys: KeyStore) {}
+
+  @Get(Routes.jwks)
+  @Header('Content-Type', 'application/jwk-set+json')
+  @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
+  @Header('Access-Control-Allow-Origin', '*')
+  async jwks(): Promise<string> {
+    return JSON.stringify(await this.keys.jwks());
+  }
+}

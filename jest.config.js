@@ -1,0 +1,42 @@
+// Unit tests sit beside the code; e2e tests drive the real app over HTTP on PostgreSQL.
+const { swcOptions } = require('./scripts/swc-options.cjs');
+
+// NestJS 12, jose and the relying-party libraries ship ES modules only. Node 20 loads them
+// with require(esm), but Jest's module runtime on Node 20 cannot, so swc compiles them to
+// CommonJS for the test run (the server itself loads them natively).
+const ESM_PACKAGES = ['@nestjs', 'jose', 'openid-client', 'oauth4webapi', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', 'load-esm', 'oidc-provider', 'quick-lru', '@koa', 'koa', 'nanoid', 'eta', 'got', 'jsesc', 'destr'];
+
+const jsOptions = {
+  ...swcOptions(),
+  jsc: { ...swcOptions().jsc, parser: { syntax: 'ecmascript', importAttributes: true }, transform: {} },
+  swcrc: false,
+};
+
+const shared = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcOptions(), swcrc: false }],
+    '^.+\\.m?js$': ['@swc/jest', jsOptions],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  setupFiles: ['<rootDir>/test/setup/reflect.ts'],
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};

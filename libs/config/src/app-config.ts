@@ -1,0 +1,24 @@
+/** Validated, typed configuration. Built once by loadConfig(); inject it, never read process.env. */
+export interface AppConfig {
+  readonly http: { readonly port: number; readonly host: string };
+  /** The issuer URL without a trailing slash, and the path part every route is mounted below. */
+  readonly issuer: { readonly url: string; readonly basePath: string; readonly isHttps: boolean };
+  readonly database: { readonly url: string | null; readonly dataDir: string };
+  readonly admin: { readonly token: string | null };
+  readonly masterKey: string | null;
+  readonly smtp: { readonly url: string | null; readonly from: string };
+  readonly sms: { readonly gatewayUrl: string | null };
+  readonly otp: { readonly length: number; readonly ttlSeconds: number; readonly sendsPerHour: number };
+  readonly tokens: {
+    readonly accessTokenTtlSeconds: number;
+    readonly idTokenTtlSeconds: number;
+    readonly refreshTokenTtlSeconds: number;
+    readonly codeTtlSeconds: number;
+  };
+  readonly login: { readonly maxFailures: number; readonly windowSeconds: number };
+  readonly keys: { readonly metadataCertificate: boolean; readonly rotationLeadSeconds: number };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+}
+
+/** Injection token for AppConfig (an interface has no runtime value). */
+export const APP_CONFIG = Symbol('AppConfig');

@@ -1,0 +1,75 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+import { AppConfig } from './app-config';
+import { EnvSchema } from './env.schema';
+
+/** Thrown by loadConfig(); `problems` holds one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/** Validates the environment once and returns a frozen AppConfig, or throws ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(new EnvSchema())) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const key of ['ISSUER', 'DATABASE_URL', 'ADMIN_TOKEN', 'MASTER_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL']) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const schema = plainToInstance(EnvSchema, raw);
+  const problems = validateSync(schema).map(
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (schema.DATABASE_URL && !schema.MASTER_KEY) {
+    throw new ConfigError(['MASTER_KEY: is required when DATABASE_URL is set (32 bytes, base64url)']);
+  }
+  const issuerUrl = (schema.ISSUER ?? `http://localhost:${schema.PORT}/uas`).replace(/\/+$/, '');
+  const issuer = new URL(issuerUrl);
+  if (issuer.search || issuer.hash) {
+    throw new ConfigError(['ISSUER: must not have a query or fragment (OpenID Connect Discovery §3)']);
+  }
+  return deepFreeze({
+    http: { port: schema.PORT, host: schema.HOST },
+    issuer: {
+      url: issuerUrl,
+      basePath: issuer.pathname.replace(/\/+$/, ''),
+      isHttps: issuer.protocol === 'https:',
+    },
+    database: { url: schema.DATABASE_URL ?? null, dataDir: schema.DATA_DIR },
+    admin: { token: schema.ADMIN_TOKEN ?? null },
+    masterKey: schema.MASTER_KEY ?? null,
+    smtp: { url: schema.SMTP_URL ?? null, from: schema.SMTP_FROM },
+    sms: { gatewayUrl: schema.SMS_GATEWAY_URL ?? null },
+    otp: {
+      length: schema.OTP_LENGTH,
+      ttlSeconds: schema.OTP_TTL_SECONDS,
+      sendsPerHour: schema.OTP_SENDS_PER_HOUR,
+    },
+    tokens: {
+      accessTokenTtlSeconds: schema.ACCESS_TOKEN_TTL_SECONDS,
+      idTokenTtlSeconds: schema.ID_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: schema.REFRESH_TOKEN_TTL_SECONDS,
+      codeTtlSeconds: schema.CODE_TTL_SECONDS,
+    },
+    login: { maxFailures: schema.LOGIN_MAX_FAILURES, windowSeconds: schema.LOGIN_WINDOW_SECONDS },
+    keys: {
+      metadataCertificate: schema.METADATA_CERTIFICATE,
+      rotationLeadSeconds: schema.KEY_ROTATION_LEAD_SECONDS,
+    },
+    logLevel: schema.LOG_LEVEL as AppConfig['logLevel'],
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(value);
+}

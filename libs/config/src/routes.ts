@@ -1,0 +1,14 @@
+/** Every protocol path, relative to the issuer URL. Controllers, discovery and tests use these. */
+export const Routes = {
+  openidConfiguration: '/.well-known/openid-configuration',
+  oauthAuthorizationServer: '/.well-known/oauth-authorization-server',
+  metadataJson: '/oauth2/metadata.json',
+  jwks: '/oauth2/metadata.jwks',
+  authorization: '/oauth2/authorization',
+  token: '/oauth2/token',
+  userinfo: '/oauth2/userinfo',
+  introspection: '/oauth2/introspection',
+  revocation: '/oauth2/revocation',
+} as const;
+
+export type RouteName = keyof typeof Routes;

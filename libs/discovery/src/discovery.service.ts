@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+
+import { ClientAuthenticator } from '@app/clients';
+import { APP_CONFIG, AppConfig, routeUrl } from '@app/config';
+import { GrantRegistry, GrantType } from '@app/grants';
+import { JoseSupport } from '@app/keys';
+
+/** The metadata document, serialized once, with its ETag. */
+export interface MetadataDocument {
+  readonly body: string;
+  readonly etag: string;
+  readonly json: Record<string, unknown>;
+}
+
+/**
+ * Builds the provider metadata (OpenID Connect Discovery 1.0 §3, RFC 8414 §2) in the member
+ * order of the seed document, from what the server actually implements: grant types from the
+ * GrantRegistry, client authentication from the ClientAuthenticator, JOSE algorithms from
+ * JoseSupport. Nothing here is a literal list of capabilities.
+ */
+@Injectable()
+export class DiscoveryService {
+  private cached: MetadataDocument | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly grants: GrantRegistry,
+    private readonly clientAuth: ClientAuthenticator,
+  ) {}
+
+  document(): MetadataDocument {
+    if (!this.cached) {
+      const json = this.build();
+      const body = JSON.stringify(json);
+      this.cached = { json, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    }
+    return this.cached;
+  }
+
+  private build(): Record<string, unknown> {
+    const c = this.config;
+    const grantTypes = this.grants.grantTypes();
+    const hasCodeFlow = grantTypes.includes(GrantType.AuthorizationCode);
+    const authMethods = this.clientAuth.methods();
+    const authAlgs = this.clientAuth.signingAlgs();
+    return {
+      issuer: c.issuer.url,
+      authorization_endpoint: routeUrl(c, 'authorization'),
+      token_endpoint: routeUrl(c, 'token'),
+      userinfo_endpoint: routeUrl(c, 'userinfo'),
+      jwks_uri: routeUrl(c, 'jwks'),
+      // The seed's legacy alias of the introspection endpoint (ubisecure-notes §1.3).
+      tokeninfo_endpoint: routeUrl(c, 'introspection'),
+      introspection_endpoint: routeUrl(c, 'introspection'),
+      revocation_endpoint: routeUrl(c, 'revocation'),
+      response_types_supported: hasCodeFlow ? ['code'] : [],
+      grant_types_supported: grantTypes,
+      subject_types_supported: ['public'],
+      request_object_signing_alg_values_supported: [...JoseSupport.requestObjectSigning],
+      request_object_encryption_alg_values_supported: [...JoseSupport.requestObjectEncryptionAlgs],
+      request_object_encryption_enc_values_supported: [...JoseSupport.requestObjectEncryptionEncs],
+      id_token_signing_alg_values_supported: [...JoseSupport.idTokenSigning],
+      id_token_encryption_alg_values_supported: [...JoseSupport.responseEncryptionAlgs],
+      id_token_encryption_enc_values_supported: [...JoseSupport.responseEncryptionEncs],
+      userinfo_signing_alg_values_supported: [...JoseSupport.userinfoSigning],
+      userinfo_encryption_alg_values_supported: [...JoseSupport.responseEncryptionAlgs],
+      userinfo_encryption_enc_values_supported: [...JoseSupport.responseEncryptionEncs],
+      token_endpoint_auth_methods_supported: authMethods,
+      token_endpoint_auth_signing_alg_values_supported: authAlgs,
+      introspection_endpoint_auth_methods_supported: authMethods,
+      introspection_endpoint_auth_signing_alg_values_supported: authAlgs,
+      revocation_endpoint_auth_methods_supported: authMethods,
+      revocation_endpoint_auth_signing_alg_values_supported: authAlgs,
+      scopes_supported: ['openid', 'userinfo'],
+      ...(hasCodeFlow ? { code_challenge_methods_supported: ['S256', 'plain'] } : {}),
+    };
+  }
+}

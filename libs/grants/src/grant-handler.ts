@@ -1,0 +1,26 @@
+import { GrantType } from './grant-type';
+
+/** The form parameters of a token request, each given once (RFC 6749 §3.2). */
+export type TokenParams = Readonly<Record<string, string>>;
+
+/** What a grant handler receives. `client` is the authenticated client. */
+export interface TokenRequest<C = unknown> {
+  readonly client: C;
+  readonly params: TokenParams;
+}
+
+/** A token endpoint answer: RFC 6749 §5.1 JSON, or the OTP initiate answer. */
+export type TokenEndpointResult = Record<string, unknown>;
+
+/** One grant type; registered in GRANT_HANDLERS. */
+export interface GrantHandler {
+  readonly grantType: GrantType;
+  /** Parameters the handler reads; everything else is dropped before handle(). */
+  readonly parameters: readonly string[];
+  /** False when the grant is configured off (e.g. no SMS gateway): not advertised, unsupported_grant_type. */
+  isEnabled?(): boolean;
+  handle(request: TokenRequest): Promise<TokenEndpointResult>;
+}
+
+/** Injection token for the list of handlers. */
+export const GRANT_HANDLER_LIST = Symbol('GrantHandlers');

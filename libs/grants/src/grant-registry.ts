@@ -1,0 +1,47 @@
+import { OAuthError } from '@app/errors';
+
+import { GrantHandler } from './grant-handler';
+import { GRANT_TYPE_ORDER, GrantType } from './grant-type';
+
+/** Maps grant_type to its handler; refuses duplicates at boot. */
+export class GrantRegistry {
+  private readonly handlers = new Map<string, GrantHandler>();
+
+  constructor(handlers: readonly GrantHandler[]) {
+    for (const handler of handlers) {
+      if (this.handlers.has(handler.grantType)) {
+        throw new Error(`Two handlers for grant type ${handler.grantType}`);
+      }
+      this.handlers.set(handler.grantType, handler);
+    }
+  }
+
+  /** The enabled grant types, in the seed document's order (what discovery advertises). */
+  grantTypes(): GrantType[] {
+    return GRANT_TYPE_ORDER.filter((type) => this.find(type) !== null);
+  }
+
+  has(type: GrantType): boolean {
+    return this.find(type) !== null;
+  }
+
+  /**
+   * The handler for `grantType`, or unsupported_grant_type; unauthorized_client when the
+   * client's registered grant_types do not list it (RFC 6749 §5.2).
+   */
+  resolve(grantType: string | undefined, clientGrantTypes: readonly string[]): GrantHandler {
+    if (!grantType) throw new OAuthError('invalid_request', 'The grant_type parameter is missing.');
+    const handler = this.find(grantType);
+    if (!handler) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
+    if (!clientGrantTypes.includes(grantType)) {
+      throw new OAuthError('unauthorized_client', 'The client may not use this grant type.');
+    }
+    return handler;
+  }
+
+  private find(type: string): GrantHandler | null {
+    const handler = this.handlers.get(type);
+    if (!handler || (handler.isEnabled && !handler.isEnabled())) return null;
+    return handler;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The JOSE algorithms this server implements for each use, in the seed document's order.
+ * Discovery advertises exactly these lists and the admin API accepts only these values, so
+ * a value appears here only when a test proves it works end to end.
+ */
+export const JoseSupport = {
+  /** id_token_signed_response_alg. */
+  idTokenSigning: [] as readonly string[],
+  /** userinfo_signed_response_alg. */
+  userinfoSigning: [] as readonly string[],
+  /** request_object_signing_alg. */
+  requestObjectSigning: [] as readonly string[],
+  /** *_encrypted_response_alg for ID tokens and userinfo. */
+  responseEncryptionAlgs: [] as readonly string[],
+  /** *_encrypted_response_enc for ID tokens and userinfo. */
+  responseEncryptionEncs: [] as readonly string[],
+  /** request_object_encryption_alg / _enc. */
+  requestObjectEncryptionAlgs: [] as readonly string[],
+  requestObjectEncryptionEncs: [] as readonly string[],
+} as const;

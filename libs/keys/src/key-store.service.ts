@@ -1,0 +1,237 @@
+import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+
+import { APP_CONFIG, AppConfig, Clock, ConfigError } from '@app/config';
+import { DecryptionError, MasterKeyCipher } from '@app/crypto';
+import { OAuthError } from '@app/errors';
+import { Queryable, ServerKeyRecord, ServerKeyRepository, SettingRepository } from '@app/persistence';
+
+import { certificateMembers, generateRsaKey, PublicJwk } from './key-material';
+import { decodeJws, signRs256, verifyRs256 } from './jws';
+
+/** Where a key is in its life: published before it signs, then signing, then published only to verify. */
+export type KeyStatus = 'next' | 'active' | 'previous' | 'retired';
+
+/** A key as the admin API lists it. */
+export interface KeySummary {
+  kid: string;
+  use: 'sig' | 'enc';
+  alg: string;
+  status: KeyStatus;
+  jwk: PublicJwk;
+  created_at: string;
+  activates_at: string;
+  retires_at: string | null;
+}
+
+interface LoadedKey {
+  record: ServerKeyRecord;
+  publicJwk: PublicJwk;
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+}
+
+const SIGNING_ALG = 'RS256';
+const ENCRYPTION_ALG = 'RSA-OAEP';
+const MASTER_KEY_CHECK = 'master_key_check';
+const CHECK_PLAINTEXT = 'uas master key check';
+/** Every instance re-reads the key table this often, so a rotation reaches all of them. */
+const CACHE_SECONDS = 5;
+
+/**
+ * The server's keys: created once on first start (whatever the number of instances), used to
+ * sign and verify our JWTs, published as a JWKS, rotated without restart.
+ */
+@Injectable()
+export class KeyStore implements OnModuleInit {
+  private readonly logger = new Logger('Keys');
+  private loaded: LoadedKey[] = [];
+  private loadedAt = -Infinity;
+  private loading: Promise<void> | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly cipher: MasterKeyCipher,
+    private readonly keys: ServerKeyRepository,
+    private readonly settings: SettingRepository,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.checkMasterKey();
+    await this.keys.withBootstrapLock(async (tx) => {
+      const published = await this.keys.findPublished(this.clock.now(), tx);
+      const now = this.clock.now();
+      if (!published.some((k) => k.use === 'sig')) await this.createKey('sig', now, tx);
+      if (!published.some((k) => k.use === 'enc')) await this.createKey('enc', now, tx);
+    });
+    await this.reload();
+  }
+
+  /** The JWKS document: every published key, public members only. */
+  async jwks(): Promise<{ keys: PublicJwk[] }> {
+    await this.fresh();
+    const withCert = this.config.keys.metadataCertificate;
+    return {
+      keys: this.loaded.map(({ publicJwk, record }) =>
+        withCert && record.certificatePem ? { ...publicJwk, ...certificateMembers(record.certificatePem) } : publicJwk,
+      ),
+    };
+  }
+
+  /** Signs a JWT with the active signing key (RS256); `typ` per the token kind (e.g. at+jwt). */
+  async sign(payload: Record<string, unknown>, typ = 'JWT'): Promise<string> {
+    const key = await this.activeSigningKey();
+    return signRs256({ alg: SIGNING_ALG, typ, kid: key.record.kid }, payload, key.privateKey);
+  }
+
+  /**
+   * Verifies a JWT we signed: RS256 only (RFC 8725 §3.1), by a published signing key named
+   * by `kid`. Returns header and claims, or null. Checks no claims.
+   */
+  async verify(token: string): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> } | null> {
+    const jws = decodeJws(token);
+    if (!jws || jws.header.alg !== SIGNING_ALG || typeof jws.header.kid !== 'string') return null;
+    await this.fresh();
+    const key = this.loaded.find((k) => k.record.kid === jws.header.kid && k.record.use === 'sig');
+    if (!key || !verifyRs256(jws.signingInput, jws.signature, key.publicKey)) return null;
+    return { header: jws.header, payload: jws.payload };
+  }
+
+  /** The private key that decrypts JWEs sent to us (request objects), and its kid. */
+  async decryptionKey(): Promise<{ kid: string; privateKey: KeyObject }> {
+    await this.fresh();
+    const key = this.loaded.filter((k) => k.record.use === 'enc').at(-1);
+    if (!key) throw new OAuthError('server_error', 'No encryption key is available.');
+    return { kid: key.record.kid, privateKey: key.privateKey };
+  }
+
+  /**
+   * Creates a new signing key, published now and signing after `activateInSeconds` (the
+   * configured lead time by default, so caches of the JWKS learn it first). Older signing
+   * keys stay published until every token they signed has expired.
+   */
+  async rotate(activateInSeconds = this.config.keys.rotationLeadSeconds): Promise<KeySummary> {
+    const activatesAt = new Date(this.clock.now().getTime() + activateInSeconds * 1000);
+    const kid = await this.keys.withBootstrapLock(async (tx) => {
+      const created = await this.createKey('sig', activatesAt, tx);
+      const longestTokenSeconds = Math.max(
+        this.config.tokens.accessTokenTtlSeconds,
+        this.config.tokens.idTokenTtlSeconds,
+      );
+      await this.keys.scheduleRetirementOfSigningKeysExcept(
+        created,
+        new Date(activatesAt.getTime() + (longestTokenSeconds + 60) * 1000),
+        tx,
+      );
+      return created;
+    });
+    await this.reload();
+    const summary = (await this.list()).find((k) => k.kid === kid);
+    if (!summary) throw new OAuthError('server_error', 'The new key was not stored.');
+    return summary;
+  }
+
+  /** Every key ever created, with its status at this moment. */
+  async list(): Promise<KeySummary[]> {
+    const now = this.clock.now();
+    const records = await this.keys.findAll();
+    const active = this.pickActive(records.filter((r) => r.use === 'sig'), now);
+    return records.map((r) => ({
+      kid: r.kid,
+      use: r.use,
+      alg: r.alg,
+      status: statusOf(r, active?.kid, now),
+      jwk: r.publicJwk as unknown as PublicJwk,
+      created_at: r.createdAt.toISOString(),
+      activates_at: r.activatesAt.toISOString(),
+      retires_at: r.retiresAt ? r.retiresAt.toISOString() : null,
+    }));
+  }
+
+  private async activeSigningKey(): Promise<LoadedKey> {
+    await this.fresh();
+    const now = this.clock.now();
+    const record = this.pickActive(this.loaded.filter((k) => k.record.use === 'sig').map((k) => k.record), now);
+    const key = record && this.loaded.find((k) => k.record.kid === record.kid);
+    if (!key) throw new OAuthError('server_error', 'No signing key is active.');
+    return key;
+  }
+
+  /** The newest signing key whose activation time has come. */
+  private pickActive(records: ServerKeyRecord[], now: Date): ServerKeyRecord | undefined {
+    return records
+      .filter((r) => r.activatesAt <= now && (!r.retiresAt || r.retiresAt > now))
+      .sort((a, b) => a.activatesAt.getTime() - b.activatesAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime())
+      .at(-1);
+  }
+
+  private async fresh(): Promise<void> {
+    if (this.clock.nowSeconds() - this.loadedAt < CACHE_SECONDS) return;
+    await this.reload();
+  }
+
+  private reload(): Promise<void> {
+    this.loading ??= (async () => {
+      try {
+        const now = this.clock.now();
+        const records = await this.keys.findPublished(now);
+        this.loaded = records.map((record) => this.load(record));
+        this.loadedAt = this.clock.nowSeconds();
+      } finally {
+        this.loading = null;
+      }
+    })();
+    return this.loading;
+  }
+
+  private load(record: ServerKeyRecord): LoadedKey {
+    const pem = this.cipher.decryptString(record.privateKeyEncrypted, `server_key:${record.kid}`);
+    const privateKey = createPrivateKey(pem);
+    const j = record.publicJwk as unknown as PublicJwk;
+    // jsonb does not keep member order; publish in a readable one.
+    const publicJwk: PublicJwk = { kty: 'RSA', use: j.use, kid: j.kid, alg: j.alg, n: j.n, e: j.e };
+    return { record, publicJwk, privateKey, publicKey: createPublicKey(privateKey) };
+  }
+
+  private async createKey(use: 'sig' | 'enc', activatesAt: Date, tx: Queryable): Promise<string> {
+    const alg = use === 'sig' ? SIGNING_ALG : ENCRYPTION_ALG;
+    const generated = await generateRsaKey(use, alg, new URL(this.config.issuer.url).hostname);
+    await this.keys.create(
+      {
+        kid: generated.kid,
+        use,
+        alg,
+        publicJwk: generated.publicJwk as unknown as Record<string, unknown>,
+        privateKeyEncrypted: this.cipher.encrypt(generated.privateKeyPem, `server_key:${generated.kid}`),
+        certificatePem: generated.certificatePem,
+        activatesAt,
+      },
+      tx,
+    );
+    this.logger.log(`created ${use} key ${generated.kid}, active from ${activatesAt.toISOString()}`);
+    return generated.kid;
+  }
+
+  /** A wrong MASTER_KEY against an existing database stops the start, before any key is read. */
+  private async checkMasterKey(): Promise<void> {
+    const stored = await this.settings.createIfAbsent(
+      MASTER_KEY_CHECK,
+      this.cipher.encrypt(CHECK_PLAINTEXT, MASTER_KEY_CHECK),
+    );
+    try {
+      if (this.cipher.decryptString(stored, MASTER_KEY_CHECK) === CHECK_PLAINTEXT) return;
+    } catch (error) {
+      if (!(error instanceof DecryptionError)) throw error;
+    }
+    throw new ConfigError(['MASTER_KEY: does not match the key this database was created with']);
+  }
+}
+
+function statusOf(record: ServerKeyRecord, activeKid: string | undefined, now: Date): KeyStatus {
+  if (record.retiresAt && record.retiresAt <= now) return 'retired';
+  if (record.use === 'enc') return 'active';
+  if (record.kid === activeKid) return 'active';
+  return record.activatesAt > now ? 'next' : 'previous';
+}

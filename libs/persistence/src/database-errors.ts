@@ -1,0 +1,36 @@
+import { OAuthError } from '@app/errors';
+
+// Connection-level failures: the database is down, restarting or unreachable.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
+]);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Query read timeout',
+  'Client has encountered a connection error',
+  'Connection ended',
+  'not queryable',
+];
+
+/** True when `error` means the database cannot be reached (as opposed to a bad query). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; driverError?: unknown } | null;
+  if (!e) return false;
+  if (e.driverError) return isDatabaseUnavailable(e.driverError);
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((m) => e.message!.includes(m));
+}
+
+/** Turns connection failures into 503 temporarily_unavailable; other errors pass through. */
+export function translateDatabaseError(error: unknown): unknown {
+  if (error instanceof OAuthError) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable.', {
+      retryAfterSeconds: 5,
+      detail: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return error;
+}

@@ -1,0 +1,26 @@
+import { AuthorizationCodeEntity } from './authorization-code.entity';
+import { ClientEntity } from './client.entity';
+import { GrantEntity } from './grant.entity';
+import { LoginSessionEntity } from './login-session.entity';
+import { OtpChallengeEntity } from './otp-challenge.entity';
+import { RateLimitEntity } from './rate-limit.entity';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { RevokedAccessTokenEntity } from './revoked-access-token.entity';
+import { SamlIssuerEntity } from './saml-issuer.entity';
+import { ServerKeyEntity } from './server-key.entity';
+import { SettingEntity } from './setting.entity';
+import { UsedIdentifierEntity } from './used-identifier.entity';
+import { UserEntity } from './user.entity';
+
+/** Every entity, listed explicitly (no globs). */
+export const ENTITIES = [
+  SettingEntity, ServerKeyEntity, ClientEntity, UserEntity, GrantEntity, RefreshTokenEntity,
+  RevokedAccessTokenEntity, LoginSessionEntity, AuthorizationCodeEntity, UsedIdentifierEntity,
+  SamlIssuerEntity, OtpChallengeEntity, RateLimitEntity,
+];
+
+export {
+  AuthorizationCodeEntity, ClientEntity, GrantEntity, LoginSessionEntity, OtpChallengeEntity,
+  RateLimitEntity, RefreshTokenEntity, RevokedAccessTokenEntity, SamlIssuerEntity, ServerKeyEntity,
+  SettingEntity, UsedIdentifierEntity, UserEntity,
+};

@@ -1,0 +1,88 @@
+import { Logger } from '@nestjs/common';
+import { Pool } from 'pg';
+import { DataSource, MigrationExecutor } from 'typeorm';
+
+import { AppConfig } from '@app/config';
+
+import { Database } from './database';
+import { EMBEDDED_MARKER, EmbeddedPostgres } from './embedded-postgres';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+import { SnakeNamingStrategy } from './naming.strategy';
+
+/** An open database and how to close it. */
+export interface OpenDatabase {
+  readonly database: Database;
+  readonly embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects (starting the embedded engine when DATABASE_URL is unset), applies pending
+ * migrations under an advisory lock so instances starting together do not race, and
+ * returns the Database handle.
+ */
+export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
+  const logger = new Logger('Database');
+  let engine: EmbeddedPostgres | null = null;
+  let url = config.database.url;
+  if (!url) {
+    engine = await EmbeddedPostgres.start(config.database.dataDir);
+    url = engine.url;
+    logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}; production sets DATABASE_URL`);
+  }
+  // The embedded engine is one session: one pooled connection, released soon when idle.
+  const embedded = url.includes(EMBEDDED_MARKER);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: url.replace(new RegExp(`[?&]${EMBEDDED_MARKER}`), ''),
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: {
+      max: embedded ? 1 : 10,
+      idleTimeoutMillis: embedded ? 500 : 30_000,
+      // CONTRACT §3: with the database gone, answer 503 within 10 s.
+      connectionTimeoutMillis: 3_000,
+      query_timeout: 6_000,
+    },
+  });
+  try {
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    await engine?.stop().catch(() => undefined);
+    throw error;
+  }
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  return {
+    database: new Database(dataSource, pool),
+    embedded,
+    async close() {
+      await dataSource.destroy().catch(() => undefined);
+      await engine?.stop();
+    },
+  };
+}
+
+async function runMigrations(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    await runner.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['uas:migrations']);
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'none';
+    await executor.executePendingMigrations();
+    await runner.commitTransaction();
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
