@@ -8,5 +8,5 @@ export { isDatabaseUnavailable } from './database-errors';
 /** The embedded engine (development and tests). */
 export { EmbeddedPostgres } from './embedded-postgres';
 /** Repositories: the only code that touches the database. */
-export { ServerKeyRepository, SettingRepository } from './repositories';
-export type { ServerKeyRecord } from './repositories';
+export { RateLimitRepository, ServerKeyRepository, SettingRepository, UsedIdentifierRepository } from './repositories';
+export type { RateWindow, ServerKeyRecord } from './repositories';

@@ -1,0 +1,45 @@
+import { ClientAuthMethod } from './client-auth-method';
+
+/** Registered client metadata: RFC 7591 §2 and OpenID Connect Dynamic Client Registration §2 names. */
+export interface ClientMetadata {
+  client_name?: string;
+  redirect_uris: string[];
+  grant_types: string[];
+  response_types: string[];
+  /** Space-separated scopes the client may request; absent = every supported scope. */
+  scope?: string;
+  token_endpoint_auth_method: ClientAuthMethod;
+  token_endpoint_auth_signing_alg?: string;
+  jwks?: { keys: Record<string, unknown>[] };
+  jwks_uri?: string;
+  /** Default RS256. */
+  id_token_signed_response_alg?: string;
+  id_token_encrypted_response_alg?: string;
+  /** Default A128CBC-HS256 when the alg is set (OIDC Registration §2). */
+  id_token_encrypted_response_enc?: string;
+  userinfo_signed_response_alg?: string;
+  userinfo_encrypted_response_alg?: string;
+  userinfo_encrypted_response_enc?: string;
+  request_object_signing_alg?: string;
+  request_object_encryption_alg?: string;
+  request_object_encryption_enc?: string;
+}
+
+/** A client as the protocol code sees it. */
+export interface RegisteredClient {
+  readonly clientId: string;
+  readonly metadata: ClientMetadata;
+  readonly issuedAt: Date;
+  /**
+   * The client secret in plaintext (decrypted from its MASTER_KEY envelope when loaded), for
+   * HS256 and the secret-derived JWE keys; null for clients without one.
+   */
+  readonly secret: string | null;
+  /** SHA-256 of the secret, for constant-time comparison; null without a secret. */
+  readonly secretHash: Buffer | null;
+}
+
+/** True for public clients (no secret, token_endpoint_auth_method none). */
+export function isPublicClient(client: RegisteredClient): boolean {
+  return client.metadata.token_endpoint_auth_method === 'none';
+}

@@ -1,0 +1,30 @@
+import { RegisteredClient } from '@app/clients';
+
+/** What a grant hands to TokenService.issue() once its own checks passed. */
+export interface IssueTokensRequest {
+  readonly client: RegisteredClient;
+  /** grant_type wire value; decides refresh-token eligibility (never for client_credentials). */
+  readonly grantType: string;
+  /** The `sub` claim. */
+  readonly subject: string;
+  /** Set when the subject is a registered user: deleting the user ends the tokens, userinfo reads the user's claims. */
+  readonly userId: string | null;
+  /** The granted scope (already checked with resolveScope). */
+  readonly scope: readonly string[];
+  readonly authTime: Date;
+  /** Authentication methods references (RFC 8176), e.g. ['pwd'], ['otp'], ['saml']. */
+  readonly amr: readonly string[];
+  readonly nonce?: string | null;
+  /** Extra claims for the ID token and userinfo (e.g. a verified e-mail, SAML attributes). */
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+/** RFC 6749 §5.1 successful response. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  id_token?: string;
+  refresh_token?: string;
+}
