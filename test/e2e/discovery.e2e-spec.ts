@@ -11,22 +11,19 @@ import { startTestServer, TestServer } from '../setup/test-server';
  */
 const NOT_YET_SERVED: Record<string, string[]> = {
   response_types_supported: ['code'],
-  grant_types_supported: seed.grant_types_supported,
+  // The OTP grants are offered only with SMS_GATEWAY_URL / SMTP_URL (or embedded mode): see otp e2e tests.
+  grant_types_supported: [
+    'authorization_code',
+    'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp',
+    'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp',
+  ],
   request_object_signing_alg_values_supported: seed.request_object_signing_alg_values_supported,
   request_object_encryption_alg_values_supported: seed.request_object_encryption_alg_values_supported,
   request_object_encryption_enc_values_supported: seed.request_object_encryption_enc_values_supported,
-  id_token_signing_alg_values_supported: seed.id_token_signing_alg_values_supported,
   id_token_encryption_alg_values_supported: seed.id_token_encryption_alg_values_supported,
   id_token_encryption_enc_values_supported: seed.id_token_encryption_enc_values_supported,
-  userinfo_signing_alg_values_supported: seed.userinfo_signing_alg_values_supported,
   userinfo_encryption_alg_values_supported: seed.userinfo_encryption_alg_values_supported,
   userinfo_encryption_enc_values_supported: seed.userinfo_encryption_enc_values_supported,
-  token_endpoint_auth_methods_supported: seed.token_endpoint_auth_methods_supported,
-  token_endpoint_auth_signing_alg_values_supported: seed.token_endpoint_auth_signing_alg_values_supported,
-  introspection_endpoint_auth_methods_supported: seed.introspection_endpoint_auth_methods_supported,
-  introspection_endpoint_auth_signing_alg_values_supported: seed.introspection_endpoint_auth_signing_alg_values_supported,
-  revocation_endpoint_auth_methods_supported: seed.revocation_endpoint_auth_methods_supported,
-  revocation_endpoint_auth_signing_alg_values_supported: seed.revocation_endpoint_auth_signing_alg_values_supported,
 };
 
 /** Standard values beyond the seed that an implemented feature may add (CONTRACT §3). */
@@ -34,7 +31,7 @@ const ALLOWED_EXTENSIONS: Record<string, string[]> = {
   grant_types_supported: ['client_credentials'],
   token_endpoint_auth_methods_supported: ['none'],
   introspection_endpoint_auth_methods_supported: [],
-  revocation_endpoint_auth_methods_supported: [],
+  revocation_endpoint_auth_methods_supported: ['none'],
 };
 
 const PATHS = ['/uas/.well-known/openid-configuration', '/uas/.well-known/oauth-authorization-server', '/uas/oauth2/metadata.json'];

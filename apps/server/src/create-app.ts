@@ -6,6 +6,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 
 import { AppConfig, Clock } from '@app/config';
 
+import { setupAdminDocs } from './admin/admin-docs';
 import { ServerModule } from './server.module';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -43,6 +44,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useBodyParser('json', { limit: '64kb' });
   app.useBodyParser('urlencoded', { extended: false, limit: '64kb', parameterLimit: 100 });
   app.disable('x-powered-by');
+  setupAdminDocs(app);
   app.enableShutdownHooks();
   return app;
 }

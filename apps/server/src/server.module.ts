@@ -4,6 +4,7 @@ import { APP_FILTER, RouterModule } from '@nestjs/core';
 import { AppConfig, Clock, ConfigModule } from '@app/config';
 import { OAuthExceptionFilter } from '@app/errors';
 
+import { AdminModule } from './admin/admin.module';
 import { HealthModule } from './health/health.module';
 import { ProtocolModule } from './protocol/protocol.module';
 
@@ -17,6 +18,7 @@ export class ServerModule {
         ConfigModule.forRoot(config, clock),
         ProtocolModule,
         HealthModule,
+        AdminModule,
         RouterModule.register([{ path: config.issuer.basePath || '/', module: ProtocolModule }]),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],

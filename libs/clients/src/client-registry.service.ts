@@ -1,13 +1,152 @@
+import { randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 
-import { RegisteredClient } from './client';
+import { Clock } from '@app/config';
+import { hashToken, MasterKeyCipher, randomToken } from '@app/crypto';
+import { OAuthError } from '@app/errors';
+import { ClientRecord, ClientRepository, ClientSecretColumns } from '@app/persistence';
 
-/** Registered clients: create, read, replace, delete, rotate secret. */
+import { ClientMetadata, RegisteredClient } from './client';
+import { authMethodUsesSecret } from './client-metadata.validator';
+
+/** A client without its secret, as the admin API lists it. */
+export type ClientSummary = Pick<RegisteredClient, 'clientId' | 'metadata' | 'issuedAt'>;
+
+/** A client and, when one was just issued, its secret in plaintext (shown once). */
+export interface ClientWithNewSecret {
+  readonly client: RegisteredClient;
+  readonly secret: string | null;
+}
+
+/** One page of clients; `nextCursor` is null on the last page. */
+export interface ClientPage {
+  readonly items: ClientSummary[];
+  readonly nextCursor: string | null;
+}
+
+/** 256 random bits (RFC 6749 §10.10 asks for enough entropy that guessing is infeasible). */
+const SECRET_BYTES = 32;
+
+/**
+ * Registered clients: create, read, replace, delete, rotate secret. Metadata is validated by
+ * ClientMetadataValidator before it gets here. Nothing is cached, so a delete or a secret
+ * rotation on any instance takes effect on every instance at once.
+ */
 @Injectable()
 export class ClientRegistry {
+  constructor(
+    private readonly clients: ClientRepository,
+    private readonly cipher: MasterKeyCipher,
+    private readonly clock: Clock,
+  ) {}
+
   /** The client, with its secret decrypted, or null. Never cached across a delete or secret rotation. */
   async findById(clientId: string): Promise<RegisteredClient | null> {
-    void clientId;
-    return null;
+    const record = await this.clients.findById(clientId);
+    return record ? this.toRegisteredClient(record) : null;
   }
+
+  /** Stores a new client with a random UUID client_id and, when its auth method uses one, a new secret. */
+  async create(metadata: ClientMetadata): Promise<ClientWithNewSecret> {
+    const clientId = randomUUID();
+    const secret = authMethodUsesSecret(metadata.token_endpoint_auth_method) ? randomToken(SECRET_BYTES) : null;
+    const record = await this.clients.create({
+      clientId,
+      metadata: { ...metadata },
+      issuedAt: this.clock.now(),
+      ...this.secretColumns(clientId, secret),
+    });
+    return { client: this.toRegisteredClient(record), secret };
+  }
+
+  /** One page of clients in a stable order; `cursor` is a previous page's nextCursor. */
+  async list(limit: number, cursor: string | null): Promise<ClientPage> {
+    const after = cursor === null ? null : decodeCursor(cursor);
+    const rows = await this.clients.list(limit + 1, after);
+    const items = rows.slice(0, limit).map((r) => ({
+      clientId: r.clientId,
+      metadata: r.metadata as unknown as ClientMetadata,
+      issuedAt: r.clientIdIssuedAt,
+    }));
+    const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].clientId) : null;
+    return { items, nextCursor };
+  }
+
+  /**
+   * Replaces the metadata (RFC 7592 §2.2: a full replacement). A client moving to an auth method
+   * without a secret loses it; one moving to a secret method without one is issued one, returned
+   * here once. Null when there is no such client.
+   */
+  async replace(clientId: string, metadata: ClientMetadata): Promise<ClientWithNewSecret | null> {
+    const current = await this.clients.findById(clientId);
+    if (!current) return null;
+    const wantsSecret = authMethodUsesSecret(metadata.token_endpoint_auth_method);
+    const hasSecret = current.secretHash !== null;
+    const secret = wantsSecret && !hasSecret ? randomToken(SECRET_BYTES) : null;
+    const secretChange: ClientSecretColumns | undefined =
+      wantsSecret === hasSecret ? undefined : this.secretColumns(clientId, secret);
+    const record = await this.clients.replace(clientId, { ...metadata }, secretChange, this.clock.now());
+    return record ? { client: this.toRegisteredClient(record), secret } : null;
+  }
+
+  /**
+   * Issues a new secret; the old one stops matching at once (its hash is overwritten). Null when
+   * there is no such client; invalid_request for a client whose auth method uses no secret.
+   */
+  async rotateSecret(clientId: string): Promise<string | null> {
+    const current = await this.clients.findById(clientId);
+    if (!current) return null;
+    const method = (current.metadata as unknown as ClientMetadata).token_endpoint_auth_method;
+    if (!authMethodUsesSecret(method)) {
+      throw new OAuthError('invalid_request', 'This client does not use a client secret.', {
+        detail: `token_endpoint_auth_method ${method}`,
+      });
+    }
+    const secret = randomToken(SECRET_BYTES);
+    const replaced = await this.clients.replaceSecret(clientId, this.secretColumns(clientId, secret), this.clock.now());
+    return replaced ? secret : null;
+  }
+
+  /** Deletes the client and, through the cascade, every grant and token issued to it. False when unknown. */
+  delete(clientId: string): Promise<boolean> {
+    return this.clients.delete(clientId);
+  }
+
+  private secretColumns(clientId: string, secret: string | null): ClientSecretColumns {
+    if (secret === null) return { secretEncrypted: null, secretHash: null };
+    // The client_id is bound as AAD: an envelope copied to another client's row does not decrypt.
+    return { secretEncrypted: this.cipher.encrypt(secret, `client_secret:${clientId}`), secretHash: hashToken(secret) };
+  }
+
+  private toRegisteredClient(record: ClientRecord): RegisteredClient {
+    return {
+      clientId: record.clientId,
+      metadata: record.metadata as unknown as ClientMetadata,
+      issuedAt: record.clientIdIssuedAt,
+      secret: record.secretEncrypted
+        ? this.cipher.decryptString(record.secretEncrypted, `client_secret:${record.clientId}`)
+        : null,
+      secretHash: record.secretHash,
+    };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function encodeCursor(lastClientId: string): string {
+  return Buffer.from(JSON.stringify({ after: lastClientId }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  let after: unknown;
+  try {
+    after = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown } | null)?.after;
+  } catch {
+    after = undefined;
+  }
+  if (typeof after !== 'string' || !UUID.test(after)) {
+    throw new OAuthError('invalid_request', 'The cursor is invalid.', { fields: [{ field: 'cursor', problems: ['is not a cursor this API returned'] }] });
+  }
+  return after;
 }

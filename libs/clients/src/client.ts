@@ -23,6 +23,11 @@ export interface ClientMetadata {
   request_object_signing_alg?: string;
   request_object_encryption_alg?: string;
   request_object_encryption_enc?: string;
+  /**
+   * PKCE method the client committed to (ubisecure-notes §16.10): with it every authorization
+   * request must carry a code_challenge; `plain` is accepted only from a client that registered it.
+   */
+  code_challenge_method?: string;
 }
 
 /** A client as the protocol code sees it. */

@@ -1,7 +1,17 @@
 /** Registered clients and client authentication. */
 export { ClientsModule } from './clients.module';
+/** Authenticates the client of a token, introspection or revocation request; lists the methods for discovery. */
 export { ClientAuthenticator } from './client-authenticator';
+export type { AuthenticatedClient } from './client-authenticator';
+/** The request a client authentication reads, and the form parameters that carry credentials. */
+export { CLIENT_AUTH_PARAMS } from './auth-methods/client-auth-input';
+export type { ClientAuthEndpoint, ClientAuthInput } from './auth-methods/client-auth-input';
+/** Registered clients: find (no cache), create, list, replace, rotate secret, delete. */
 export { ClientRegistry } from './client-registry.service';
+export type { ClientPage, ClientSummary, ClientWithNewSecret } from './client-registry.service';
+/** The rules of client metadata; the allowed values come from the metadata document. */
+export { authMethodUsesSecret, clientMetadataSupportFrom, ClientMetadataValidator } from './client-metadata.validator';
+export type { ClientMetadataInput, ClientMetadataSupport } from './client-metadata.validator';
 /** token_endpoint_auth_method values. */
 export { CLIENT_AUTH_METHOD_ORDER, ClientAuthMethod } from './client-auth-method';
 /** The client as protocol code sees it. */
@@ -9,3 +19,5 @@ export { isPublicClient } from './client';
 export type { ClientMetadata, RegisteredClient } from './client';
 /** Which scopes a client may be granted. */
 export { resolveScope, SUPPORTED_SCOPES } from './scope-policy';
+/** Clients' jwks_uri key sets, fetched on demand and cached (client assertions, request objects). */
+export { JwksUriCache } from './auth-methods/jwks-uri.cache';

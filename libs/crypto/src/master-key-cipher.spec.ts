@@ -37,6 +37,15 @@ describe(MasterKeyCipher.name, () => {
     );
   });
 
+  it('derives a stable 32-byte key per purpose, different across purposes and master keys', () => {
+    const other = new MasterKeyCipher(generateMasterKey());
+
+    expect(sut.deriveKey('otp')).toHaveLength(32);
+    expect(sut.deriveKey('otp').equals(sut.deriveKey('otp'))).toBe(true);
+    expect(sut.deriveKey('otp').equals(sut.deriveKey('other'))).toBe(false);
+    expect(sut.deriveKey('otp').equals(other.deriveKey('otp'))).toBe(false);
+  });
+
   it('refuses garbage', () => {
     expect(() => sut.decrypt('not-an-envelope', 'c')).toThrow(DecryptionError);
   });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -51,5 +51,13 @@ export class MasterKeyCipher {
 
   decryptString(envelope: string, context: string): string {
     return this.decrypt(envelope, context).toString('utf8');
+  }
+
+  /**
+   * A 32-byte key for one purpose, derived from MASTER_KEY with HKDF-SHA256 (RFC 5869), e.g.
+   * the HMAC key of OTP hashes. Different purposes give independent keys.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `uas:${purpose}`, 32));
   }
 }

@@ -43,7 +43,6 @@ export class DiscoveryService {
     const c = this.config;
     const grantTypes = this.grants.grantTypes();
     const hasCodeFlow = grantTypes.includes(GrantType.AuthorizationCode);
-    const authMethods = this.clientAuth.methods();
     const authAlgs = this.clientAuth.signingAlgs();
     return {
       issuer: c.issuer.url,
@@ -67,11 +66,11 @@ export class DiscoveryService {
       userinfo_signing_alg_values_supported: [...JoseSupport.userinfoSigning],
       userinfo_encryption_alg_values_supported: [...JoseSupport.responseEncryptionAlgs],
       userinfo_encryption_enc_values_supported: [...JoseSupport.responseEncryptionEncs],
-      token_endpoint_auth_methods_supported: authMethods,
+      token_endpoint_auth_methods_supported: this.clientAuth.methods('token'),
       token_endpoint_auth_signing_alg_values_supported: authAlgs,
-      introspection_endpoint_auth_methods_supported: authMethods,
+      introspection_endpoint_auth_methods_supported: this.clientAuth.methods('introspection'),
       introspection_endpoint_auth_signing_alg_values_supported: authAlgs,
-      revocation_endpoint_auth_methods_supported: authMethods,
+      revocation_endpoint_auth_methods_supported: this.clientAuth.methods('revocation'),
       revocation_endpoint_auth_signing_alg_values_supported: authAlgs,
       scopes_supported: ['openid', 'userinfo'],
       ...(hasCodeFlow ? { code_challenge_methods_supported: ['S256', 'plain'] } : {}),

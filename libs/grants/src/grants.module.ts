@@ -1,12 +1,31 @@
 import { Module } from '@nestjs/common';
 
+import { AccountsModule } from '@app/accounts';
+import { OtpModule } from '@app/otp';
+import { SamlModule } from '@app/saml';
+import { TokensModule } from '@app/tokens';
+
 import { GrantHandler } from './grant-handler';
 import { GrantRegistry } from './grant-registry';
+import { ClientCredentialsGrant } from './handlers/client-credentials.grant';
+import { PasswordGrant } from './handlers/password.grant';
+import { RefreshTokenGrant } from './handlers/refresh-token.grant';
+import { Saml2BearerGrant } from './handlers/saml2-bearer.grant';
+import { SmsOtpGrant } from './handlers/sms-otp.grant';
+import { SmtpOtpGrant } from './handlers/smtp-otp.grant';
 
 /** One line per grant: adding a grant is a handler file and a line here. */
-const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [];
+const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [
+  PasswordGrant,
+  ClientCredentialsGrant,
+  RefreshTokenGrant,
+  Saml2BearerGrant,
+  SmsOtpGrant,
+  SmtpOtpGrant,
+];
 
 @Module({
+  imports: [TokensModule, AccountsModule, OtpModule, SamlModule],
   providers: [
     ...GRANT_HANDLERS,
     {

@@ -3,4 +3,6 @@ export { GrantsModule } from './grants.module';
 export { GrantRegistry } from './grant-registry';
 /** grant_type wire values. */
 export { GRANT_TYPE_ORDER, GrantType } from './grant-type';
-export type { GrantHandler, TokenEndpointResult, TokenParams, TokenRequest } from './grant-handler';
+export type { GrantHandler, OtpChallengeResponse, TokenEndpointResult, TokenParams, TokenRequest } from './grant-handler';
+/** The parameter's value or invalid_request. */
+export { requireParam } from './grant-handler';

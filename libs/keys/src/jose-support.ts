@@ -5,9 +5,9 @@
  */
 export const JoseSupport = {
   /** id_token_signed_response_alg. */
-  idTokenSigning: [] as readonly string[],
+  idTokenSigning: ['RS256', 'HS256'] as readonly string[],
   /** userinfo_signed_response_alg. */
-  userinfoSigning: [] as readonly string[],
+  userinfoSigning: ['RS256', 'HS256'] as readonly string[],
   /** request_object_signing_alg. */
   requestObjectSigning: [] as readonly string[],
   /** *_encrypted_response_alg for ID tokens and userinfo. */

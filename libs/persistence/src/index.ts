@@ -8,5 +8,19 @@ export { isDatabaseUnavailable } from './database-errors';
 /** The embedded engine (development and tests). */
 export { EmbeddedPostgres } from './embedded-postgres';
 /** Repositories: the only code that touches the database. */
+export { GrantRepository, RefreshTokenRepository } from './repositories';
+export type { AccessTokenState, ConsumedRefreshToken, GrantRecord, RefreshTokenRecord } from './repositories';
 export { RateLimitRepository, ServerKeyRepository, SettingRepository, UsedIdentifierRepository } from './repositories';
 export type { RateWindow, ServerKeyRecord } from './repositories';
+/** OTP challenges: created after a successful send, consumed by their first validation. */
+export { OtpChallengeRepository } from './repositories';
+export type { OtpChallengeRecord } from './repositories';
+/** Trusted SAML assertion issuers (RFC 7522 grant). */
+export { SamlIssuerRepository } from './repositories';
+export type { SamlIssuerRecord } from './repositories';
+/** Registered clients and users (admin API, client authentication, password login). */
+export { ClientRepository, UserRepository } from './repositories';
+export type { ClientListRecord, ClientRecord, ClientSecretColumns, UserRecord } from './repositories';
+/** Login sessions and authorization codes of the authorization endpoint (stored as hashes). */
+export { AuthorizationCodeRepository, LoginSessionRepository } from './repositories';
+export type { AuthorizationCodeRecord, ConsumedAuthorizationCode, LoginSessionRecord } from './repositories';

@@ -1,4 +1,15 @@
 /** Token issuance, introspection and revocation. */
 export { TokensModule } from './tokens.module';
+/** Issues token responses for grants; rotates refresh tokens. */
 export { TokenService } from './token.service';
-export type { IssueTokensRequest, TokenResponse } from './token-types';
+export type { RefreshRequest } from './token.service';
+/** Decides whether an access token is active (signature, expiry, and revocation state). */
+export { AccessTokenVerifier } from './access-token-verifier';
+/** RFC 7662 introspection and RFC 7009 revocation. */
+export { TokenIntrospection } from './token-introspection.service';
+/** OpenID Connect UserInfo claims for an access token. */
+export { bearerChallenge, UserinfoService } from './userinfo.service';
+export type { UserinfoResult } from './userinfo.service';
+/** Signs a JWT for a client with its registered algorithm. */
+export { signForClient } from './client-jose';
+export type { AccessTokenClaims, IssueTokensRequest, TokenResponse } from './token-types';

@@ -17,6 +17,11 @@ export interface IssueTokensRequest {
   readonly nonce?: string | null;
   /** Extra claims for the ID token and userinfo (e.g. a verified e-mail, SAML attributes). */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /**
+   * The id of the grant to create (a UUID), when the caller recorded it beforehand (the
+   * authorization code grant binds it to the code); a fresh one when absent.
+   */
+  readonly grantId?: string;
 }
 
 /** RFC 6749 §5.1 successful response. */
@@ -27,4 +32,19 @@ export interface TokenResponse {
   scope: string;
   id_token?: string;
   refresh_token?: string;
+}
+
+/** The claims of one of our RFC 9068 access tokens, after every check passed. */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  client_id: string;
+  scope: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  auth_time?: number;
+  /** The grant the token came from; absent for client_credentials. */
+  gid?: string;
 }

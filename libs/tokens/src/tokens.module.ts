@@ -1,9 +1,19 @@
 import { Module } from '@nestjs/common';
 
-import { TokenService } from './token.service';
+import { AccountsModule } from '@app/accounts';
+import { ClientsModule } from '@app/clients';
+import { KeysModule } from '@app/keys';
+import { PersistenceModule } from '@app/persistence';
 
+import { AccessTokenVerifier } from './access-token-verifier';
+import { TokenIntrospection } from './token-introspection.service';
+import { TokenService } from './token.service';
+import { UserinfoService } from './userinfo.service';
+
+/** Token issuance, verification, introspection and revocation. */
 @Module({
-  providers: [TokenService],
-  exports: [TokenService],
+  imports: [KeysModule, PersistenceModule, ClientsModule, AccountsModule],
+  providers: [TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
+  exports: [TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
 })
 export class TokensModule {}

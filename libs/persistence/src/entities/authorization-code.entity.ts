@@ -16,4 +16,7 @@ export class AuthorizationCodeEntity {
   @Column('timestamptz') expiresAt: Date;
   @Column('timestamptz', { nullable: true }) consumedAt: Date | null;
   @Column('uuid', { nullable: true }) grantId: string | null;
+  @Column('boolean') redirectUriSent: boolean;
+  @Column('bytea', { nullable: true }) sessionIdHash: Buffer | null;
+  @Column('timestamptz', { nullable: true }) replayedAt: Date | null;
 }

@@ -1,4 +1,7 @@
 import { CreateSchema1764140000000 } from './1764140000000-create-schema';
+import { AddGrantClaims1764150000000 } from './1764150000000-add-grant-claims';
+import { AddOtpReferenceHash1764160000000 } from './1764160000000-add-otp-reference-hash';
+import { AddAuthorizationCodeBindings1764175000000 } from './1764175000000-add-authorization-code-bindings';
 
 /** Every migration, in order. */
-export const MIGRATIONS = [CreateSchema1764140000000];
+export const MIGRATIONS = [CreateSchema1764140000000, AddGrantClaims1764150000000, AddOtpReferenceHash1764160000000, AddAuthorizationCodeBindings1764175000000];

@@ -1,11 +1,32 @@
+import { AuthorizationCodeRepository } from './authorization-code.repository';
+import { ClientRepository } from './client.repository';
+import { GrantRepository } from './grant.repository';
+import { LoginSessionRepository } from './login-session.repository';
+import { OtpChallengeRepository } from './otp-challenge.repository';
 import { RateLimitRepository } from './rate-limit.repository';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { SamlIssuerRepository } from './saml-issuer.repository';
 import { ServerKeyRepository } from './server-key.repository';
 import { SettingRepository } from './setting.repository';
 import { UsedIdentifierRepository } from './used-identifier.repository';
+import { UserRepository } from './user.repository';
 
 /** Every repository; PersistenceModule provides and exports them all. Add new ones here. */
-export const REPOSITORIES = [SettingRepository, ServerKeyRepository, RateLimitRepository, UsedIdentifierRepository];
+export const REPOSITORIES = [ClientRepository, UserRepository, GrantRepository, RefreshTokenRepository, SettingRepository, ServerKeyRepository, RateLimitRepository, UsedIdentifierRepository, OtpChallengeRepository, SamlIssuerRepository, LoginSessionRepository, AuthorizationCodeRepository];
 
+export { GrantRepository, RefreshTokenRepository };
+export type { AccessTokenState, GrantRecord } from './grant.repository';
+export type { ConsumedRefreshToken, RefreshTokenRecord } from './refresh-token.repository';
 export { RateLimitRepository, ServerKeyRepository, SettingRepository, UsedIdentifierRepository };
+export { OtpChallengeRepository };
+export type { OtpChallengeRecord } from './otp-challenge.repository';
 export type { RateWindow } from './rate-limit.repository';
 export type { ServerKeyRecord } from './server-key.repository';
+export { SamlIssuerRepository };
+export type { SamlIssuerRecord } from './saml-issuer.repository';
+export { ClientRepository, UserRepository };
+export type { ClientListRecord, ClientRecord, ClientSecretColumns } from './client.repository';
+export type { UserRecord } from './user.repository';
+export { AuthorizationCodeRepository, LoginSessionRepository };
+export type { AuthorizationCodeRecord, ConsumedAuthorizationCode } from './authorization-code.repository';
+export type { LoginSessionRecord } from './login-session.repository';

@@ -21,8 +21,8 @@ export class RateLimitRepository {
     const rows = await this.db.query<RateWindow>(
       `INSERT INTO rate_limits AS r (bucket, window_start, count) VALUES ($1, $2, 1)
        ON CONFLICT (bucket) DO UPDATE SET
-         count = CASE WHEN r.window_start <= $2 - make_interval(secs => $3) THEN 1 ELSE r.count + 1 END,
-         window_start = CASE WHEN r.window_start <= $2 - make_interval(secs => $3) THEN $2 ELSE r.window_start END
+         count = CASE WHEN r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) THEN 1 ELSE r.count + 1 END,
+         window_start = CASE WHEN r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) THEN $2 ELSE r.window_start END
        RETURNING count, window_start AS "windowStart"`,
       [bucket, now, windowSeconds],
     );
@@ -37,9 +37,9 @@ export class RateLimitRepository {
     const rows = await this.db.query<RateWindow>(
       `INSERT INTO rate_limits AS r (bucket, window_start, count) VALUES ($1, $2, 1)
        ON CONFLICT (bucket) DO UPDATE SET
-         count = CASE WHEN r.window_start <= $2 - make_interval(secs => $3) THEN 1 ELSE r.count + 1 END,
-         window_start = CASE WHEN r.window_start <= $2 - make_interval(secs => $3) THEN $2 ELSE r.window_start END
-       WHERE r.window_start <= $2 - make_interval(secs => $3) OR r.count < $4
+         count = CASE WHEN r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) THEN 1 ELSE r.count + 1 END,
+         window_start = CASE WHEN r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) THEN $2 ELSE r.window_start END
+       WHERE r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) OR r.count < $4
        RETURNING count, window_start AS "windowStart"`,
       [bucket, now, windowSeconds, limit],
     );
@@ -52,7 +52,7 @@ export class RateLimitRepository {
   async peek(bucket: string, windowSeconds: number, now: Date): Promise<RateWindow | null> {
     const rows = await this.db.query<RateWindow>(
       `SELECT count, window_start AS "windowStart" FROM rate_limits
-       WHERE bucket = $1 AND window_start > $2 - make_interval(secs => $3)`,
+       WHERE bucket = $1 AND window_start > $2::timestamptz - make_interval(secs => $3::double precision)`,
       [bucket, now, windowSeconds],
     );
     return rows[0] ?? null;

@@ -1,0 +1,138 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+
+import {
+  ClientMetadataSupport,
+  clientMetadataSupportFrom,
+  ClientMetadataValidator,
+  ClientRegistry,
+  ClientSummary,
+} from '@app/clients';
+import { DiscoveryService } from '@app/discovery';
+import { OAuthError } from '@app/errors';
+
+import { AdminTokenGuard } from './admin-token.guard';
+import { AdminValidationPipe } from './admin-validation.pipe';
+import { ClientCreateDto } from './dto/client-create.dto';
+import {
+  ClientCreatedResponseDto,
+  ClientPageResponseDto,
+  ClientResponseDto,
+  ClientSecretResponseDto,
+} from './dto/client-response.dto';
+import { ClientUpdateDto } from './dto/client-update.dto';
+import { PAGE_LIMIT_DEFAULT, PageQueryDto } from './dto/page-query.dto';
+
+const metadataPipe = new AdminValidationPipe('invalid_client_metadata');
+const queryPipe = new AdminValidationPipe();
+
+/** CONTRACT §4: registered clients. Secrets appear only in the create, PUT (when issued) and rotation answers. */
+@ApiTags('clients')
+@ApiBearerAuth()
+@Controller('admin/v1/clients')
+@UseGuards(AdminTokenGuard)
+export class ClientsController {
+  constructor(
+    private readonly registry: ClientRegistry,
+    private readonly validator: ClientMetadataValidator,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Register a client' })
+  @ApiCreatedResponse({ type: ClientCreatedResponseDto })
+  async create(@Body(metadataPipe) body: ClientCreateDto): Promise<Record<string, unknown>> {
+    const metadata = this.validator.validate({ ...body }, this.support());
+    const { client, secret } = await this.registry.create(metadata);
+    return withSecret(toResponse(client), secret);
+  }
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'List clients' })
+  @ApiOkResponse({ type: ClientPageResponseDto })
+  async list(@Query(queryPipe) query: PageQueryDto): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+    const page = await this.registry.list(query.limit ?? PAGE_LIMIT_DEFAULT, query.cursor ?? null);
+    return { items: page.items.map(toResponse), next_cursor: page.nextCursor };
+  }
+
+  @Get(':client_id')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Read a client (never its secret)' })
+  @ApiOkResponse({ type: ClientResponseDto })
+  async get(@Param('client_id') clientId: string): Promise<Record<string, unknown>> {
+    const client = await this.registry.findById(clientId);
+    if (!client) throw notFound();
+    return toResponse(client);
+  }
+
+  @Put(':client_id')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Replace a client\'s metadata',
+    description: 'Omitted members take their defaults. Moving to a secret-based auth method issues a client_secret, returned once here.',
+  })
+  @ApiOkResponse({ type: ClientCreatedResponseDto })
+  async replace(
+    @Param('client_id') clientId: string,
+    @Body(metadataPipe) body: ClientUpdateDto,
+  ): Promise<Record<string, unknown>> {
+    // Unknown client first: a 404 says nothing about the body.
+    if (!(await this.registry.findById(clientId))) throw notFound();
+    const metadata = this.validator.validate({ ...body }, this.support());
+    const replaced = await this.registry.replace(clientId, metadata);
+    if (!replaced) throw notFound();
+    return withSecret(toResponse(replaced.client), replaced.secret);
+  }
+
+  @Delete(':client_id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a client; every token issued to it stops working' })
+  @ApiNoContentResponse()
+  async delete(@Param('client_id') clientId: string): Promise<void> {
+    if (!(await this.registry.delete(clientId))) throw notFound();
+  }
+
+  @Post(':client_id/secret')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Issue a new client secret; the old one stops working at once' })
+  @ApiOkResponse({ type: ClientSecretResponseDto })
+  async rotateSecret(@Param('client_id') clientId: string): Promise<{ client_secret: string }> {
+    const secret = await this.registry.rotateSecret(clientId);
+    if (secret === null) throw notFound();
+    return { client_secret: secret };
+  }
+
+  /** CONTRACT §4: only values of the metadata document's *_supported lists. */
+  private support(): ClientMetadataSupport {
+    return clientMetadataSupportFrom(this.discovery.document().json);
+  }
+}
+
+function notFound(): OAuthError {
+  return new OAuthError('not_found', 'No such client.');
+}
+
+function toResponse(client: ClientSummary): Record<string, unknown> {
+  return {
+    client_id: client.clientId,
+    client_id_issued_at: Math.floor(client.issuedAt.getTime() / 1000),
+    ...client.metadata,
+  };
+}
+
+/** RFC 7591 §3.2.1: client_secret_expires_at accompanies an issued secret (0: never expires). */
+function withSecret(response: Record<string, unknown>, secret: string | null): Record<string, unknown> {
+  if (secret === null) return response;
+  const { client_id, client_id_issued_at, ...metadata } = response;
+  return { client_id, client_secret: secret, client_id_issued_at, client_secret_expires_at: 0, ...metadata };
+}

@@ -1,0 +1,101 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+
+import { AccountService, USER_CLAIM_NAMES, UserAccount, UserClaims, UserClaimsPatch } from '@app/accounts';
+import { OAuthError } from '@app/errors';
+
+import { AdminTokenGuard } from './admin-token.guard';
+import { AdminValidationPipe } from './admin-validation.pipe';
+import { PAGE_LIMIT_DEFAULT } from './dto/page-query.dto';
+import { UserCreateDto } from './dto/user-create.dto';
+import { UserQueryDto } from './dto/user-query.dto';
+import { UserPageResponseDto, UserResponseDto } from './dto/user-response.dto';
+import { UserUpdateDto } from './dto/user-update.dto';
+
+const pipe = new AdminValidationPipe();
+
+/** CONTRACT §4: users. The password is write-only. */
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('admin/v1/users')
+@UseGuards(AdminTokenGuard)
+export class UsersController {
+  constructor(private readonly accounts: AccountService) {}
+
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Create a user' })
+  @ApiCreatedResponse({ type: UserResponseDto })
+  async create(@Body(pipe) body: UserCreateDto): Promise<Record<string, unknown>> {
+    const { username, password } = body;
+    return toResponse(await this.accounts.create({ username, password, claims: claimsOf(body, false) }));
+  }
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'List users, or find one by username (exact, any letter case)' })
+  @ApiOkResponse({ type: UserPageResponseDto })
+  async list(@Query(pipe) query: UserQueryDto): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+    const page = await this.accounts.list(query.limit ?? PAGE_LIMIT_DEFAULT, query.cursor ?? null, query.username ?? null);
+    return { items: page.items.map(toResponse), next_cursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Read a user' })
+  @ApiOkResponse({ type: UserResponseDto })
+  async get(@Param('id') id: string): Promise<Record<string, unknown>> {
+    const account = await this.accounts.findById(id);
+    if (!account) throw notFound();
+    return toResponse(account);
+  }
+
+  @Patch(':id')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Change a user\'s password and/or claims (null removes a claim)' })
+  @ApiOkResponse({ type: UserResponseDto })
+  async patch(@Param('id') id: string, @Body(pipe) body: UserUpdateDto): Promise<Record<string, unknown>> {
+    const account = await this.accounts.patch(id, { password: body.password ?? undefined, claims: claimsOf(body, true) });
+    if (!account) throw notFound();
+    return toResponse(account);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user; every token issued for it stops working' })
+  @ApiNoContentResponse()
+  async delete(@Param('id') id: string): Promise<void> {
+    if (!(await this.accounts.delete(id))) throw notFound();
+  }
+}
+
+function notFound(): OAuthError {
+  return new OAuthError('not_found', 'No such user.');
+}
+
+/** The claim members present in the body; null only when `keepNull` (on PATCH it removes the claim). */
+function claimsOf(body: UserCreateDto, keepNull: false): UserClaims;
+function claimsOf(body: UserUpdateDto, keepNull: true): UserClaimsPatch;
+function claimsOf(body: UserCreateDto | UserUpdateDto, keepNull: boolean): UserClaimsPatch {
+  const source = body as unknown as Record<string, unknown>;
+  const present = (name: string) => source[name] !== undefined && (keepNull || source[name] !== null);
+  return Object.fromEntries(USER_CLAIM_NAMES.filter(present).map((name) => [name, source[name]])) as UserClaimsPatch;
+}
+
+function toResponse(account: UserAccount): Record<string, unknown> {
+  const claims = account.claims as Record<string, unknown>;
+  return {
+    id: account.id,
+    username: account.username,
+    ...Object.fromEntries(USER_CLAIM_NAMES.filter((n) => claims[n] !== undefined).map((n) => [n, claims[n]])),
+    created_at: account.createdAt.toISOString(),
+    updated_at: account.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+
+import { ClientAuthenticator } from '@app/clients';
+import { Routes } from '@app/config';
+import { TokenIntrospection } from '@app/tokens';
+
+import { readFormParams } from './form-params';
+import { NoStore } from './no-store.decorator';
+import { requireToken } from './require-token';
+
+/** RFC 7009 token revocation: 200 with an empty body, whatever became of the token. */
+@Controller()
+export class RevocationController {
+  constructor(
+    private readonly clients: ClientAuthenticator,
+    private readonly tokens: TokenIntrospection,
+  ) {}
+
+  @Post(Routes.revocation)
+  @HttpCode(200)
+  @NoStore()
+  async revoke(
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string> {
+    const params = readFormParams(contentType, body);
+    const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'revocation' });
+    await this.tokens.revoke(requireToken(params), client);
+    return '';
+  }
+}

@@ -1,0 +1,136 @@
+import { FixedClock } from '@app/config';
+import { OAuthError } from '@app/errors';
+import { UserRecord, UserRepository } from '@app/persistence';
+
+import { mockOf } from '../../../test/mocks';
+import { AccountService } from './account.service';
+import { PasswordHasher } from './password-hasher';
+
+const NOW = new Date('2025-06-01T12:00:00Z');
+
+function record(overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    id: '6f1c1c1e-7d43-4f7e-9a53-0d9b7f0b5a11',
+    username: 'alice',
+    passwordHash: '$argon2id$hash',
+    claims: {},
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OAuthError) return error.code;
+    throw error;
+  }
+  throw new Error('expected an OAuthError');
+}
+
+describe(AccountService.name, () => {
+  let users: jest.Mocked<UserRepository>;
+  let hasher: jest.Mocked<PasswordHasher>;
+  let sut: AccountService;
+
+  beforeEach(() => {
+    users = mockOf<UserRepository>();
+    hasher = mockOf<PasswordHasher>();
+    hasher.hash.mockImplementation(async (password) => `hashed(${password})`);
+    sut = new AccountService(users, hasher, new FixedClock(NOW));
+  });
+
+  it('stores the argon2 hash, never the password', async () => {
+    users.create.mockImplementation(async (u) => record(u));
+
+    await sut.create({ username: 'alice', password: 'correct horse', claims: {} });
+
+    expect(users.create).toHaveBeenCalledWith(expect.objectContaining({ passwordHash: 'hashed(correct horse)' }));
+    expect(JSON.stringify(users.create.mock.calls)).not.toContain('"correct horse"');
+  });
+
+  it('returns an account without the hash', async () => {
+    users.create.mockImplementation(async (u) => record(u));
+
+    const account = await sut.create({ username: 'alice', password: 'correct horse', claims: { email: 'a@example.com' } });
+
+    expect(account).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      username: 'alice',
+      claims: { email: 'a@example.com' },
+      createdAt: NOW,
+      updatedAt: NOW,
+    });
+  });
+
+  it('answers conflict when the username is taken', async () => {
+    users.create.mockResolvedValue(null);
+
+    expect(await codeOf(sut.create({ username: 'alice', password: 'correct horse', claims: {} }))).toBe('conflict');
+  });
+
+  it('refuses a password the policy refuses before hashing anything', async () => {
+    expect(await codeOf(sut.create({ username: 'alice', password: 'short', claims: {} }))).toBe('invalid_request');
+    expect(hasher.hash).not.toHaveBeenCalled();
+  });
+
+  it('stores only known claim names', async () => {
+    users.create.mockImplementation(async (u) => record(u));
+
+    await sut.create({
+      username: 'alice',
+      password: 'correct horse',
+      claims: { email: 'a@example.com', role: 'admin' } as never,
+    });
+
+    expect(users.create).toHaveBeenCalledWith(expect.objectContaining({ claims: { email: 'a@example.com' } }));
+  });
+
+  it('checks a new password against the stored username', async () => {
+    users.findById.mockResolvedValue(record({ username: 'Alice.Smith' }));
+
+    expect(await codeOf(sut.patch(record().id, { password: 'alice.smith' }))).toBe('invalid_request');
+  });
+
+  it('hashes a new password on patch', async () => {
+    users.findById.mockResolvedValue(record());
+    users.update.mockImplementation(async () => record());
+
+    await sut.patch(record().id, { password: 'new password 1' });
+
+    expect(users.update).toHaveBeenCalledWith(record().id, { passwordHash: 'hashed(new password 1)', claims: undefined }, NOW);
+  });
+
+  it('passes null claims on, so the repository removes them', async () => {
+    users.update.mockImplementation(async () => record());
+
+    await sut.patch(record().id, { claims: { email: null, name: 'Alice' } });
+
+    expect(users.update).toHaveBeenCalledWith(record().id, { passwordHash: undefined, claims: { email: null, name: 'Alice' } }, NOW);
+  });
+
+  it('answers null when patching an unknown user', async () => {
+    users.findById.mockResolvedValue(null);
+
+    expect(await sut.patch(record().id, { password: 'new password 1' })).toBeNull();
+  });
+
+  it('pages by username with an opaque cursor', async () => {
+    users.list.mockResolvedValueOnce([record({ username: 'a' }), record({ username: 'b' }), record({ username: 'c' })]);
+    users.list.mockResolvedValueOnce([record({ username: 'c' })]);
+
+    const first = await sut.list(2, null, null);
+    const second = await sut.list(2, first.nextCursor, null);
+
+    expect(first.items.map((u) => u.username)).toEqual(['a', 'b']);
+    expect(users.list).toHaveBeenNthCalledWith(1, 3, null, null);
+    expect(users.list).toHaveBeenNthCalledWith(2, 3, 'b', null);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('refuses a cursor it did not make', async () => {
+    expect(await codeOf(sut.list(2, 'not-a-cursor', null))).toBe('invalid_request');
+  });
+});

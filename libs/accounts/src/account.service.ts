@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+
+import { Clock } from '@app/config';
+import { OAuthError } from '@app/errors';
+import { UserRecord, UserRepository } from '@app/persistence';
+
+import { PasswordHasher } from './password-hasher';
+import { assertPasswordAllowed } from './password-policy';
+import { USER_CLAIM_NAMES, UserAccount, UserClaims, UserClaimsPatch } from './user-account';
+
+/** What creating a user takes. */
+export interface NewUser {
+  readonly username: string;
+  readonly password: string;
+  readonly claims: UserClaims;
+}
+
+/** A change of a user: a new password and/or claims (null removes a claim). */
+export interface UserPatch {
+  readonly password?: string;
+  readonly claims?: UserClaimsPatch;
+}
+
+/** One page of users; `nextCursor` is null on the last page. */
+export interface UserPage {
+  readonly items: UserAccount[];
+  readonly nextCursor: string | null;
+}
+
+/** Users: create, read, change, delete, list. Passwords are argon2id hashes, never returned. */
+@Injectable()
+export class AccountService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates the user; invalid_request for a password the policy refuses, conflict for a taken username. */
+  async create(user: NewUser): Promise<UserAccount> {
+    assertPasswordAllowed(user.password, user.username);
+    const created = await this.users.create({
+      id: randomUUID(),
+      username: user.username,
+      passwordHash: await this.hasher.hash(user.password),
+      claims: pickClaims(user.claims),
+      createdAt: this.clock.now(),
+    });
+    if (!created) throw new OAuthError('conflict', 'A user with this username already exists.');
+    return toAccount(created);
+  }
+
+  async findById(id: string): Promise<UserAccount | null> {
+    const record = await this.users.findById(id);
+    return record ? toAccount(record) : null;
+  }
+
+  /** Case-insensitive. */
+  async findByUsername(username: string): Promise<UserAccount | null> {
+    const record = await this.users.findByUsername(username);
+    return record ? toAccount(record) : null;
+  }
+
+  /** Applies `patch`; null when there is no such user. */
+  async patch(id: string, patch: UserPatch): Promise<UserAccount | null> {
+    let passwordHash: string | undefined;
+    if (patch.password !== undefined) {
+      const current = await this.users.findById(id);
+      if (!current) return null;
+      assertPasswordAllowed(patch.password, current.username);
+      passwordHash = await this.hasher.hash(patch.password);
+    }
+    const updated = await this.users.update(
+      id,
+      { passwordHash, claims: patch.claims ? pickClaims(patch.claims) : undefined },
+      this.clock.now(),
+    );
+    return updated ? toAccount(updated) : null;
+  }
+
+  /** Deletes the user and, through the cascade, its grants, sessions and so its tokens. False when unknown. */
+  delete(id: string): Promise<boolean> {
+    return this.users.delete(id);
+  }
+
+  /** One page ordered by username; `username` filters exactly, case-insensitively. */
+  async list(limit: number, cursor: string | null, username: string | null): Promise<UserPage> {
+    const after = cursor === null ? null : decodeCursor(cursor);
+    const rows = await this.users.list(limit + 1, after, username);
+    const items = rows.slice(0, limit).map(toAccount);
+    const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].username) : null;
+    return { items, nextCursor };
+  }
+}
+
+/** Only the known claim names reach the database (undefined dropped, null kept to remove). */
+function pickClaims(claims: UserClaimsPatch): Record<string, unknown> {
+  return Object.fromEntries(
+    USER_CLAIM_NAMES.filter((name) => claims[name] !== undefined).map((name) => [name, claims[name]]),
+  );
+}
+
+function toAccount(record: UserRecord): UserAccount {
+  return {
+    id: record.id,
+    username: record.username,
+    claims: record.claims as UserClaims,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+function encodeCursor(lastUsername: string): string {
+  return Buffer.from(JSON.stringify({ after: lastUsername }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  let after: unknown;
+  try {
+    after = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown } | null)?.after;
+  } catch {
+    after = undefined;
+  }
+  if (typeof after !== 'string') {
+    throw new OAuthError('invalid_request', 'The cursor is invalid.', {
+      fields: [{ field: 'cursor', problems: ['is not a cursor this API returned'] }],
+    });
+  }
+  return after;
+}

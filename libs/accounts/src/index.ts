@@ -1,0 +1,12 @@
+/** Users, passwords (argon2id) and OIDC standard claims. */
+export { AccountsModule } from './accounts.module';
+/** Create, read, change, delete and list users; passwords are never returned. */
+export { AccountService } from './account.service';
+export type { NewUser, UserPage, UserPatch } from './account.service';
+/** Username + password check with brute-force limits shared by every instance (password grant, login page). */
+export { CLIENT_FAILURE_FACTOR, PasswordLogin } from './password-login.service';
+/** The password policy: 8–128 characters, not the username. */
+export { assertPasswordAllowed, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
+/** A user as other libs see it (`id` is the `sub`) and its claims. */
+export { USER_CLAIM_NAMES } from './user-account';
+export type { UserAccount, UserClaims, UserClaimsPatch } from './user-account';

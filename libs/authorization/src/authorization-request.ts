@@ -1,0 +1,44 @@
+import { RegisteredClient } from '@app/clients';
+import { OAuthError } from '@app/errors';
+
+import { PkceMethod } from './pkce';
+
+/** The parameters of an authorization request as received: each given at most once, never empty. */
+export type AuthorizationParams = Readonly<Record<string, string>>;
+
+/** An authorization request that passed every check (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
+export interface AuthorizationRequest {
+  readonly client: RegisteredClient;
+  /** Where the answer goes: a registered redirect URI. */
+  readonly redirectUri: string;
+  /** Whether the request named it; the token request must then repeat it (RFC 6749 §4.1.3). */
+  readonly redirectUriSent: boolean;
+  readonly state: string | null;
+  readonly scope: readonly string[];
+  readonly nonce: string | null;
+  /** prompt=none: answer without showing anything (OIDC Core §3.1.2.1). */
+  readonly promptNone: boolean;
+  /** prompt=login, or max_age=0: sign the user in again even with a session. */
+  readonly promptLogin: boolean;
+  /** max_age in seconds: a session signed in longer ago than this is not enough. */
+  readonly maxAgeSeconds: number | null;
+  readonly uiLocales: string | null;
+  readonly loginHint: string | null;
+  readonly codeChallenge: string | null;
+  readonly codeChallengeMethod: PkceMethod | null;
+}
+
+/** Where an error about a request goes (RFC 6749 §4.1.2.1): its redirect URI, with its state. */
+export interface ErrorRedirect {
+  readonly redirectUri: string;
+  readonly state: string | null;
+}
+
+/**
+ * The outcome of validating an authorization request: the request, or the error and where it
+ * goes. `redirect` is null while the client or the redirect URI is not established: the error
+ * is then shown to the user and never sent anywhere.
+ */
+export type AuthorizationValidation =
+  | { readonly ok: true; readonly request: AuthorizationRequest }
+  | { readonly ok: false; readonly error: OAuthError; readonly redirect: ErrorRedirect | null };

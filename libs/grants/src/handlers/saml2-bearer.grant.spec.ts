@@ -1,0 +1,120 @@
+import { RegisteredClient } from '@app/clients';
+import { FixedClock } from '@app/config';
+import { OAuthError } from '@app/errors';
+import { SamlAssertionVerifier, VerifiedAssertion } from '@app/saml';
+import { TokenResponse, TokenService } from '@app/tokens';
+
+import { mockOf } from '../../../../test/mocks';
+import { GrantType } from '../grant-type';
+import { Saml2BearerGrant } from './saml2-bearer.grant';
+
+const client: RegisteredClient = {
+  clientId: '0d4c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d',
+  metadata: {
+    redirect_uris: [],
+    grant_types: [GrantType.Saml2Bearer],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  issuedAt: new Date('2030-01-01T00:00:00Z'),
+  secret: 'secret',
+  secretHash: null,
+};
+const tokenResponse: TokenResponse = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, scope: 'openid' };
+const verified: VerifiedAssertion = {
+  subject: 'alice@example.com',
+  issuer: 'urn:uuid:6f1b7a4e-2d5c-4c1e-9b0a-3f9e8d7c6b5a',
+  assertionId: '_a1',
+  notOnOrAfter: new Date('2030-01-01T12:05:00Z'),
+  attributes: {},
+};
+
+async function caught(promise: Promise<unknown>): Promise<OAuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OAuthError) return error;
+    throw error;
+  }
+  throw new Error('expected an OAuthError');
+}
+
+describe(Saml2BearerGrant.name, () => {
+  const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
+  let assertions: jest.Mocked<SamlAssertionVerifier>;
+  let tokens: jest.Mocked<TokenService>;
+  let sut: Saml2BearerGrant;
+
+  beforeEach(() => {
+    assertions = mockOf<SamlAssertionVerifier>();
+    tokens = mockOf<TokenService>();
+    sut = new Saml2BearerGrant(assertions, tokens, clock);
+  });
+
+  it('reads only assertion and scope', () => {
+    expect(sut.grantType).toBe('urn:ietf:params:oauth:grant-type:saml2-bearer');
+    expect(sut.parameters).toEqual(['assertion', 'scope']);
+  });
+
+  it('issues tokens for the NameID with the AuthnInstant as auth time and amr saml', async () => {
+    const authnInstant = new Date('2030-01-01T11:59:00Z');
+    assertions.verify.mockResolvedValue({ ...verified, authnInstant });
+    tokens.issue.mockResolvedValue(tokenResponse);
+
+    const result = await sut.handle({ client, params: { assertion: 'PHNhbWw+', scope: 'openid' } });
+
+    expect(result).toBe(tokenResponse);
+    expect(assertions.verify).toHaveBeenCalledWith('PHNhbWw+');
+    expect(tokens.issue).toHaveBeenCalledWith({
+      client,
+      grantType: GrantType.Saml2Bearer,
+      subject: 'alice@example.com',
+      userId: null,
+      scope: ['openid'],
+      authTime: authnInstant,
+      amr: ['saml'],
+      claims: {},
+    });
+  });
+
+  it('uses now as the auth time when the assertion has no AuthnStatement', async () => {
+    assertions.verify.mockResolvedValue(verified);
+    tokens.issue.mockResolvedValue(tokenResponse);
+
+    await sut.handle({ client, params: { assertion: 'x' } });
+
+    expect(tokens.issue).toHaveBeenCalledWith(expect.objectContaining({ authTime: clock.now(), scope: [] }));
+  });
+
+  it('releases attributes as claims, but never one named like a protocol claim', async () => {
+    assertions.verify.mockResolvedValue({
+      ...verified,
+      attributes: { email: ['alice@example.com'], groups: ['staff', 'admins'], sub: ['root'], iss: ['x'], amr: ['pwd'] },
+    });
+    tokens.issue.mockResolvedValue(tokenResponse);
+
+    await sut.handle({ client, params: { assertion: 'x' } });
+
+    expect(tokens.issue.mock.calls[0][0].claims).toEqual({ email: ['alice@example.com'], groups: ['staff', 'admins'] });
+  });
+
+  it('answers invalid_request without an assertion, verifying nothing', async () => {
+    const error = await caught(sut.handle({ client, params: { scope: 'openid' } }));
+
+    expect(error.code).toBe('invalid_request');
+  });
+
+  it('refuses a scope the client may not have before using up the assertion', async () => {
+    const error = await caught(sut.handle({ client, params: { assertion: 'x', scope: 'admin' } }));
+
+    expect(error.code).toBe('invalid_scope');
+  });
+
+  it('passes the verifier\'s invalid_grant on and issues nothing', async () => {
+    assertions.verify.mockRejectedValue(new OAuthError('invalid_grant', 'The assertion is not valid.'));
+
+    const error = await caught(sut.handle({ client, params: { assertion: 'x' } }));
+
+    expect(error.code).toBe('invalid_grant');
+  });
+});

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+
+import { resolveScope } from '@app/clients';
+import { Clock } from '@app/config';
+import { SamlAssertionVerifier } from '@app/saml';
+import { TokenResponse, TokenService } from '@app/tokens';
+
+import { GrantHandler, requireParam, TokenRequest } from '../grant-handler';
+import { GrantType } from '../grant-type';
+
+// Claims the protocol sets (RFC 7519 §4.1, OIDC Core §2 and §5.1, RFC 9068 §2.2, RFC 8693 §4):
+// an assertion attribute never stands in for one of them.
+const PROTOCOL_CLAIMS = new Set([
+  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'at_hash',
+  'c_hash', 's_hash', 'sid', 'scope', 'client_id', 'cnf', 'gid', 'act', 'may_act', 'typ', '__proto__',
+]);
+
+/**
+ * RFC 7522 §2.1: a SAML 2.0 bearer assertion from a trusted issuer as the grant. `sub` is the
+ * NameID; the assertion's attributes are released as claims (each a list of strings).
+ */
+@Injectable()
+export class Saml2BearerGrant implements GrantHandler {
+  readonly grantType = GrantType.Saml2Bearer;
+  readonly parameters = ['assertion', 'scope'] as const;
+
+  constructor(
+    private readonly assertions: SamlAssertionVerifier,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+  ) {}
+
+  async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
+    const parameter = requireParam(params, 'assertion');
+    // Scope first: a request refused for its scope does not use up the assertion.
+    const scope = resolveScope(params.scope, client);
+    const assertion = await this.assertions.verify(parameter);
+    return this.tokens.issue({
+      client,
+      grantType: this.grantType,
+      subject: assertion.subject,
+      userId: null,
+      scope,
+      authTime: assertion.authnInstant ?? this.clock.now(),
+      amr: ['saml'],
+      claims: attributeClaims(assertion.attributes),
+    });
+  }
+}
+
+function attributeClaims(attributes: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(attributes)
+      .filter(([name]) => !PROTOCOL_CLAIMS.has(name))
+      .map(([name, values]) => [name, [...values]]),
+  );
+}

@@ -1,0 +1,195 @@
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+
+import { Inject, Injectable, Logger } from '@nestjs/common';
+
+import { APP_CONFIG, AppConfig, Clock } from '@app/config';
+import { hashToken, MasterKeyCipher, randomToken } from '@app/crypto';
+import { OAuthError } from '@app/errors';
+import { OtpChallengeRecord, OtpChallengeRepository, RateLimitRepository } from '@app/persistence';
+
+import { DevelopmentOtpSender } from './development-otp.sender';
+import { OtpChannel } from './otp-channel';
+import { buildOtpMessage, checkOtpMessageTexts, OtpMessage, OtpMessageTexts } from './otp-message';
+import { normalizeOtpUsername } from './otp-username';
+import { SmsOtpSender } from './sms-otp.sender';
+import { SmtpOtpSender } from './smtp-otp.sender';
+
+const SEND_WINDOW_SECONDS = 3600;
+
+/** An initiate call: who asks, for whom, and the client's optional texts. */
+export interface OtpInitiateRequest extends OtpMessageTexts {
+  readonly channel: OtpChannel;
+  readonly clientId: string;
+  /** The grant_type wire value; a reference is valid only with the same one. */
+  readonly grantType: string;
+  /** As the client sent it; normalised here. */
+  readonly username: string | undefined;
+}
+
+/** A validate call: the reference from the initiate answer and the OTP the user received. */
+export interface OtpValidateRequest {
+  readonly channel: OtpChannel;
+  readonly clientId: string;
+  readonly grantType: string;
+  readonly reference: string;
+  readonly code: string | undefined;
+  /** Optional on validation; when sent it must name the challenge's username. */
+  readonly username: string | undefined;
+}
+
+/**
+ * The challenge flow both OTP grants share (CONTRACT "One-time password grants"): initiate
+ * sends an OTP and returns an opaque reference; validate consumes the reference and checks
+ * the OTP. The OTP is stored only as an HMAC under a key derived from MASTER_KEY and bound
+ * to its challenge; the reference (256 random bits) only as its SHA-256.
+ */
+@Injectable()
+export class OtpChallengeService {
+  private readonly logger = new Logger('Otp');
+  private readonly codeKey: Buffer;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly challenges: OtpChallengeRepository,
+    private readonly rateLimits: RateLimitRepository,
+    private readonly sms: SmsOtpSender,
+    private readonly smtp: SmtpOtpSender,
+    private readonly development: DevelopmentOtpSender,
+    cipher: MasterKeyCipher,
+  ) {
+    this.codeKey = cipher.deriveKey('otp-code');
+  }
+
+  /**
+   * True when OTPs can be sent over `channel`: its gateway or SMTP server is configured, or
+   * the server runs in embedded development mode (messages go to the log).
+   */
+  isAvailable(channel: OtpChannel): boolean {
+    return this.deliveryFor(channel) !== null;
+  }
+
+  /**
+   * Sends a new OTP and returns the reference of its challenge. invalid_request for a bad
+   * username or texts; 429 slow_down with Retry-After past OTP_SENDS_PER_HOUR for the
+   * username (nothing sent); 503 temporarily_unavailable when the send fails (nothing stored).
+   */
+  async initiate(request: OtpInitiateRequest): Promise<{ reference: string }> {
+    const deliver = this.deliveryFor(request.channel);
+    if (deliver === null) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
+    const username = normalizeOtpUsername(request.channel, request.username);
+    const texts = presentTexts(request);
+    checkOtpMessageTexts(texts);
+    await this.admitSend(username);
+
+    const code = this.generateCode();
+    try {
+      await deliver(buildOtpMessage(username, code, texts));
+    } catch (error) {
+      this.logger.warn(`OTP ${request.channel} delivery failed: ${describeFailure(error)}`);
+      throw new OAuthError('temporarily_unavailable', 'The one-time password could not be sent; try again later.', {
+        detail: describeFailure(error),
+      });
+    }
+
+    const reference = randomToken(32);
+    const now = this.clock.now();
+    const challenge = {
+      id: randomUUID(),
+      referenceHash: hashToken(reference),
+      clientId: request.clientId,
+      grantType: request.grantType,
+      username,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.config.otp.ttlSeconds * 1000),
+    };
+    await this.challenges.create({ ...challenge, codeHash: this.hashCode(challenge, code) });
+    return { reference };
+  }
+
+  /**
+   * Consumes the reference (its first validation, right or wrong, uses it up) and returns
+   * the challenge's normalised username when the OTP matches. Every failure after the
+   * parameter checks is the same invalid_grant: unknown, forged, expired, used, another
+   * client's or grant's reference, a wrong OTP, or another username.
+   */
+  async validate(request: OtpValidateRequest): Promise<{ username: string }> {
+    if (request.code === undefined || request.code === '') {
+      throw new OAuthError('invalid_request', 'The x_globalsign_iam_otp_code parameter is missing.');
+    }
+    const claimed =
+      request.username === undefined || request.username === ''
+        ? null
+        : normalizeOtpUsername(request.channel, request.username);
+    const challenge = await this.challenges.consume(
+      hashToken(request.reference),
+      request.clientId,
+      request.grantType,
+      this.clock.now(),
+    );
+    const codeMatches = challenge !== null && timingSafeEqual(challenge.codeHash, this.hashCode(challenge, request.code.trim()));
+    if (!challenge || !codeMatches || (claimed !== null && claimed !== challenge.username)) {
+      throw new OAuthError('invalid_grant', 'The one-time password or its reference is invalid.');
+    }
+    return { username: challenge.username };
+  }
+
+  private deliveryFor(channel: OtpChannel): ((message: OtpMessage) => Promise<void>) | null {
+    const sender = channel === OtpChannel.Sms ? this.sms : this.smtp;
+    if (sender.isConfigured()) return (message) => sender.send(message);
+    // Embedded development mode only: a new user can try both grants without a gateway.
+    if (this.config.database.url === null) return (message) => this.development.send(channel, message);
+    return null;
+  }
+
+  /** Counts one send for `username` in PostgreSQL (all instances), or 429 past the hourly limit. */
+  private async admitSend(username: string): Promise<void> {
+    const now = this.clock.now();
+    const window = await this.rateLimits.hitIfBelow(
+      `otp_sends:${username}`,
+      this.config.otp.sendsPerHour,
+      SEND_WINDOW_SECONDS,
+      now,
+    );
+    if (!window.admitted) {
+      const retryAfterSeconds = Math.max(
+        1,
+        Math.ceil((window.windowStart.getTime() + SEND_WINDOW_SECONDS * 1000 - now.getTime()) / 1000),
+      );
+      throw new OAuthError('slow_down', 'Too many one-time passwords were sent to this username; try again later.', {
+        status: 429,
+        retryAfterSeconds,
+      });
+    }
+  }
+
+  /** OTP_LENGTH decimal digits, uniformly from a CSPRNG (crypto.randomInt has no modulo bias). */
+  private generateCode(): string {
+    const length = this.config.otp.length;
+    return randomInt(0, 10 ** length).toString().padStart(length, '0');
+  }
+
+  /**
+   * HMAC-SHA256 of the OTP under the MASTER_KEY-derived key, bound to its challenge: an OTP
+   * has few digits, so a bare hash in a stolen database would fall to brute force at once.
+   */
+  private hashCode(challenge: Pick<OtpChallengeRecord, 'id' | 'clientId' | 'grantType' | 'username'>, code: string): Buffer {
+    return createHmac('sha256', this.codeKey)
+      .update([challenge.id, challenge.clientId, challenge.grantType, challenge.username, code].join('\0'))
+      .digest();
+  }
+}
+
+/** The client's texts, with empty parameters treated as absent. */
+function presentTexts(request: OtpMessageTexts): OtpMessageTexts {
+  const present = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
+  return { title: present(request.title), body: present(request.body), uiLocales: present(request.uiLocales) };
+}
+
+/** An error for the logs: never the message (it holds the OTP) nor the gateway URL. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = (error as { code?: string }).code ?? cause?.code;
+  return [error.name, code, error.message].filter(Boolean).join(': ');
+}

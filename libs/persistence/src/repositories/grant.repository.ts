@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+
+import { Database, Queryable } from '../database';
+
+/** One authorization of a client by a subject; its refresh and access tokens live and die with it. */
+export interface GrantRecord {
+  id: string;
+  clientId: string;
+  userId: string | null;
+  subject: string;
+  scope: string;
+  authTime: Date;
+  amr: string[];
+  claims: Record<string, unknown>;
+}
+
+/** What an access token's liveness depends on, read in one round trip. */
+export interface AccessTokenState {
+  clientExists: boolean;
+  grantActive: boolean;
+  revoked: boolean;
+}
+
+const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims`;
+
+@Injectable()
+export class GrantRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(grant: GrantRecord, tx: Queryable = this.db): Promise<void> {
+    await tx.query(
+      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [grant.id, grant.clientId, grant.userId, grant.subject, grant.scope, grant.authTime, JSON.stringify(grant.amr), JSON.stringify(grant.claims)],
+    );
+  }
+
+  /** The grant, or null when it is unknown or revoked (deleted clients and users cascade). */
+  async findActive(id: string): Promise<GrantRecord | null> {
+    const rows = await this.db.query<GrantRecord>(`SELECT ${COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Revokes the grant: every refresh token and access token of it stops working. */
+  async revoke(id: string, now: Date, tx: Queryable = this.db): Promise<void> {
+    await tx.query('UPDATE grants SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, now]);
+  }
+
+  /**
+   * Whether an access token is still alive: its client exists, its grant (if any) exists and is
+   * not revoked, and its jti was not revoked. One statement.
+   */
+  async accessTokenState(clientId: string, grantId: string | null, jti: string): Promise<AccessTokenState> {
+    const rows = await this.db.query<AccessTokenState>(
+      `SELECT
+         EXISTS (SELECT 1 FROM clients WHERE client_id = $1::uuid) AS "clientExists",
+         ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM grants WHERE id = $2::uuid AND revoked_at IS NULL)) AS "grantActive",
+         EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $3) AS revoked`,
+      [clientId, grantId, jti],
+    );
+    return rows[0];
+  }
+
+  /** Revokes one access token until it would have expired (RFC 7009). */
+  async revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING`,
+      [jti, expiresAt],
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+
+import { Database, Queryable } from '../database';
+import { GrantRecord } from './grant.repository';
+
+/** A refresh token consumed for rotation, with the grant it belongs to. */
+export interface ConsumedRefreshToken {
+  grant: GrantRecord;
+  scope: string;
+}
+
+/** A refresh token as introspection reports it. */
+export interface RefreshTokenRecord {
+  grantId: string;
+  clientId: string;
+  scope: string;
+  subject: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Refresh tokens, stored only as SHA-256 hashes. */
+@Injectable()
+export class RefreshTokenRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(
+    token: { tokenHash: Buffer; grantId: string; clientId: string; scope: string; expiresAt: Date; createdAt: Date },
+    tx: Queryable = this.db,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [token.tokenHash, token.grantId, token.clientId, token.scope, token.createdAt, token.expiresAt],
+    );
+  }
+
+  /**
+   * Marks the token used and returns its grant, in one statement; null when it is unknown,
+   * already used, expired, another client's, or its grant is revoked.
+   */
+  async consume(tokenHash: Buffer, clientId: string, now: Date, tx: Queryable = this.db): Promise<ConsumedRefreshToken | null> {
+    const rows = await tx.query<GrantRecord & { tokenScope: string }>(
+      `UPDATE refresh_tokens rt SET consumed_at = $3
+       FROM grants g
+       WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
+         AND g.id = rt.grant_id AND g.revoked_at IS NULL
+       RETURNING g.id, g.client_id AS "clientId", g.user_id AS "userId", g.subject, g.scope, g.auth_time AS "authTime",
+         g.amr, g.claims, rt.scope AS "tokenScope"`,
+      [tokenHash, clientId, now],
+    );
+    if (!rows[0]) return null;
+    const { tokenScope, ...grant } = rows[0];
+    return { grant, scope: tokenScope };
+  }
+
+  /**
+   * RFC 9700 §4.14.2: a refresh token presented after it was rotated signals theft; revoke the
+   * whole grant. Returns true when `tokenHash` was such a used token of `clientId`.
+   */
+  async revokeGrantOfUsedToken(tokenHash: Buffer, clientId: string, now: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE grants SET revoked_at = $3
+       WHERE id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1 AND client_id = $2::uuid AND consumed_at IS NOT NULL)
+         AND revoked_at IS NULL
+       RETURNING id`,
+      [tokenHash, clientId, now],
+    );
+    return rows.length > 0;
+  }
+
+  /** A live (unused, unexpired, grant not revoked) refresh token, or null. */
+  async findActive(tokenHash: Buffer, now: Date): Promise<RefreshTokenRecord | null> {
+    const rows = await this.db.query<RefreshTokenRecord>(
+      `SELECT rt.grant_id AS "grantId", rt.client_id AS "clientId", rt.scope, g.subject, rt.created_at AS "createdAt",
+              rt.expires_at AS "expiresAt"
+       FROM refresh_tokens rt JOIN grants g ON g.id = rt.grant_id
+       WHERE rt.token_hash = $1 AND rt.consumed_at IS NULL AND rt.expires_at > $2 AND g.revoked_at IS NULL`,
+      [tokenHash, now],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The grant of a refresh token of `clientId` (used or not), for revocation. */
+  async findGrantId(tokenHash: Buffer, clientId: string): Promise<string | null> {
+    const rows = await this.db.query<{ grantId: string }>(
+      `SELECT grant_id AS "grantId" FROM refresh_tokens WHERE token_hash = $1 AND client_id = $2::uuid`,
+      [tokenHash, clientId],
+    );
+    return rows[0]?.grantId ?? null;
+  }
+}

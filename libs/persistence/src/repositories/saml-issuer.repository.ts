@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+
+import { Database } from '../database';
+
+/** A trusted SAML assertion issuer as stored: its entityID and PEM certificates. */
+export interface SamlIssuerRecord {
+  id: string;
+  entityId: string;
+  certificates: string[];
+  createdAt: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const COLUMNS = `id, entity_id AS "entityId", certificates, created_at AS "createdAt"`;
+
+/** Trusted SAML issuers (RFC 7522 grant): one row per entityID. */
+@Injectable()
+export class SamlIssuerRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Stores a new issuer; null when one with the same entityID exists (one statement, race-free). */
+  async create(issuer: Omit<SamlIssuerRecord, 'id'>): Promise<SamlIssuerRecord | null> {
+    const rows = await this.db.query<SamlIssuerRecord>(
+      `INSERT INTO saml_issuers (id, entity_id, certificates, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (entity_id) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [randomUUID(), issuer.entityId, JSON.stringify(issuer.certificates), issuer.createdAt],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Every issuer, oldest first. */
+  findAll(): Promise<SamlIssuerRecord[]> {
+    return this.db.query<SamlIssuerRecord>(`SELECT ${COLUMNS} FROM saml_issuers ORDER BY created_at, id`);
+  }
+
+  async findByEntityId(entityId: string): Promise<SamlIssuerRecord | null> {
+    const rows = await this.db.query<SamlIssuerRecord>(`SELECT ${COLUMNS} FROM saml_issuers WHERE entity_id = $1`, [
+      entityId,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  /** True when the issuer existed and is gone; `id` must be a UUID (anything else finds nothing). */
+  async delete(id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const rows = await this.db.query('DELETE FROM saml_issuers WHERE id = $1 RETURNING 1', [id]);
+    return rows.length === 1;
+  }
+}

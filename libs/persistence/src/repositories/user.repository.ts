@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+
+import { Database, isUniqueViolation } from '../database';
+
+/** A user row as stored. */
+export interface UserRecord {
+  id: string;
+  username: string;
+  /** argon2id PHC string. */
+  passwordHash: string;
+  /** OIDC standard claims (email, phone_number, name, ...). */
+  claims: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+// An id that is not a uuid matches no row: answered as not found, never a cast error (500).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (value: string): boolean => UUID.test(value);
+
+const COLUMNS = `id, username, password_hash AS "passwordHash", claims, created_at AS "createdAt",
+  updated_at AS "updatedAt"`;
+
+/** Users (table `users`); usernames are unique case-insensitively (index on lower(username)). */
+@Injectable()
+export class UserRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Inserts the user; null when the username is taken (in any letter case), even under a race. */
+  async create(user: Omit<UserRecord, 'updatedAt'>): Promise<UserRecord | null> {
+    try {
+      const rows = await this.db.query<UserRecord>(
+        `INSERT INTO users (id, username, password_hash, claims, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         RETURNING ${COLUMNS}`,
+        [user.id, user.username, user.passwordHash, JSON.stringify(user.claims), user.createdAt],
+      );
+      return rows[0];
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Case-insensitive, through the lower(username) index. */
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const rows = await this.db.query<UserRecord>(
+      `SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`,
+      [username],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Up to `limit` users ordered by lower(username), after `afterUsername` (keyset pagination),
+   * only the one named `username` (case-insensitively) when given.
+   */
+  list(limit: number, afterUsername: string | null, username: string | null): Promise<UserRecord[]> {
+    return this.db.query<UserRecord>(
+      `SELECT ${COLUMNS} FROM users
+       WHERE ($2::text IS NULL OR lower(username) > lower($2::text))
+         AND ($3::text IS NULL OR lower(username) = lower($3::text))
+       ORDER BY lower(username) LIMIT $1`,
+      [limit, afterUsername, username],
+    );
+  }
+
+  /**
+   * Sets the password hash (when given) and merges `claims` into the stored ones in one
+   * statement: a member set to null is removed (RFC 7396 merge semantics). Null when there
+   * is no such user.
+   */
+  async update(
+    id: string,
+    change: { passwordHash?: string; claims?: Record<string, unknown> },
+    now: Date,
+  ): Promise<UserRecord | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.query<UserRecord>(
+      `UPDATE users SET
+         password_hash = COALESCE($2, password_hash),
+         claims = jsonb_strip_nulls(claims || $3::jsonb),
+         updated_at = $4
+       WHERE id = $1
+       RETURNING ${COLUMNS}`,
+      [id, change.passwordHash ?? null, JSON.stringify(change.claims ?? {}), now],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Deletes the user; grants, sessions and codes go with it (ON DELETE CASCADE). */
+  async delete(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const rows = await this.db.query('DELETE FROM users WHERE id = $1 RETURNING 1', [id]);
+    return rows.length === 1;
+  }
+}

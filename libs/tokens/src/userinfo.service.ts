@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import { AccountService } from '@app/accounts';
+import { ClientRegistry, RegisteredClient } from '@app/clients';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { OAuthError } from '@app/errors';
+import { GrantRepository } from '@app/persistence';
+
+import { AccessTokenVerifier } from './access-token-verifier';
+
+/** Scopes that make a token usable at UserInfo (CONTRACT §3; `userinfo` is the product's legacy scope). */
+const USERINFO_SCOPES = ['openid', 'userinfo'];
+
+/** The UserInfo answer before it is formatted (JSON, or a JWT per the client's metadata). */
+export interface UserinfoResult {
+  readonly client: RegisteredClient;
+  readonly claims: Record<string, unknown>;
+}
+
+/** OpenID Connect Core §5.3: the claims about the subject of an access token. */
+@Injectable()
+export class UserinfoService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accessTokens: AccessTokenVerifier,
+    private readonly grants: GrantRepository,
+    private readonly clients: ClientRegistry,
+    private readonly accounts: AccountService,
+  ) {}
+
+  async claimsFor(accessToken: string): Promise<UserinfoResult> {
+    const token = await this.accessTokens.verify(accessToken);
+    const client = token && (await this.clients.findById(token.client_id));
+    if (!token || !client) {
+      throw new OAuthError('invalid_token', 'The access token is invalid.', { challenge: bearerChallenge(this.config, 'invalid_token') });
+    }
+    if (!token.scope.split(' ').some((s) => USERINFO_SCOPES.includes(s))) {
+      throw new OAuthError('insufficient_scope', 'The access token does not allow UserInfo.', {
+        challenge: `${bearerChallenge(this.config, 'insufficient_scope')}, scope="openid"`,
+      });
+    }
+    const grant = token.gid ? await this.grants.findActive(token.gid) : null;
+    const user = grant?.userId ? await this.accounts.findById(grant.userId) : null;
+    if (grant?.userId && !user) {
+      throw new OAuthError('invalid_token', 'The access token is invalid.', { challenge: bearerChallenge(this.config, 'invalid_token') });
+    }
+    return { client, claims: { ...(grant?.claims ?? {}), ...(user?.claims ?? {}), sub: token.sub } };
+  }
+}
+
+/** RFC 6750 §3. */
+export function bearerChallenge(config: AppConfig, error?: string): string {
+  return `Bearer realm="${config.issuer.url}"${error ? `, error="${error}"` : ''}`;
+}

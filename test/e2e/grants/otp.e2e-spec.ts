@@ -1,0 +1,528 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { SMTPServer } from 'smtp-server';
+import request from 'supertest';
+
+import { createTestDatabase, TestDatabase } from '../../setup/test-database';
+import { adminCreateClient, basic, postForm } from '../../setup/oauth';
+import { newMasterKey, startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
+
+const SMS = 'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp';
+const SMTP = 'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp';
+const OTP_TTL_SECONDS = 300;
+
+/** A text the loopback SMS gateway received: the two template values, decoded. */
+interface Text {
+  mobile: string;
+  challenge: string;
+}
+
+/** A mail the loopback SMTP server received: envelope, headers and decoded text. */
+interface Mail {
+  from: string | undefined;
+  to: string[];
+  headers: string;
+  text: string;
+}
+
+/** A real HTTP gateway on loopback: GET /send?to={mobile}&text={challenge}. */
+class LoopbackSmsGateway {
+  readonly texts: Text[] = [];
+  /** 'ok' answers 200; a number answers that status; 'reset' drops the connection. */
+  mode: 'ok' | 'reset' | number = 'ok';
+  private readonly server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    this.texts.push({ mobile: url.searchParams.get('to') ?? '', challenge: url.searchParams.get('text') ?? '' });
+    if (this.mode === 'reset') req.socket.destroy();
+    else res.writeHead(this.mode === 'ok' ? 200 : this.mode).end();
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/send?to={mobile}&text={challenge}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+/** A real SMTP server (smtp-server) on loopback that keeps what it receives. */
+class LoopbackSmtpServer {
+  readonly mails: Mail[] = [];
+  /** Refuses every connection while true. */
+  down = false;
+  private readonly server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onConnect: (_session, callback) => callback(this.down ? new Error('service not available') : undefined),
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        this.mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          ...parseMail(Buffer.concat(chunks).toString('utf8')),
+        });
+        callback();
+      });
+    },
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Headers as sent, and the text part decoded from its Content-Transfer-Encoding. */
+function parseMail(raw: string): { headers: string; text: string } {
+  const split = raw.indexOf('\r\n\r\n');
+  const headers = raw.slice(0, split);
+  const body = raw.slice(split + 4);
+  const encoding = /^Content-Transfer-Encoding: *(.+)$/im.exec(headers)?.[1].trim().toLowerCase();
+  if (encoding === 'base64') return { headers, text: Buffer.from(body, 'base64').toString('utf8') };
+  if (encoding === 'quoted-printable') {
+    const bytes = body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => `%${hex}`);
+    return { headers, text: decodeURIComponent(bytes) };
+  }
+  return { headers, text: body };
+}
+
+/** The one OTP in a message text. */
+function otpIn(text: string): string {
+  const codes = text.match(/\b\d{8}\b/g) ?? [];
+  if (codes.length !== 1) throw new Error(`expected one 8-digit OTP in ${JSON.stringify(text)}`);
+  return codes[0];
+}
+
+describe('SMS-MT-OTP and SMTP-OTP grants', () => {
+  const masterKey = newMasterKey();
+  const gateway = new LoopbackSmsGateway();
+  const smtp = new LoopbackSmtpServer();
+  let db: TestDatabase;
+  let server: TestServer;
+  let auth: string;
+  let clientId: string;
+  let otherAuth: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = {
+      SMS_GATEWAY_URL: await gateway.start(),
+      SMTP_URL: await smtp.start(),
+      SMTP_FROM: 'otp@idp.example',
+      OTP_SENDS_PER_HOUR: '3',
+    };
+    server = await startTestServer({ databaseUrl: db.url, masterKey, env });
+    const client = await adminCreateClient(server, { grant_types: [SMS, SMTP] });
+    clientId = client.client_id;
+    auth = basic(client.client_id, client.client_secret!);
+    const other = await adminCreateClient(server, { grant_types: [SMS, SMTP] });
+    otherAuth = basic(other.client_id, other.client_secret!);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+    await gateway.stop();
+    await smtp.stop();
+  });
+
+  beforeEach(() => {
+    gateway.mode = 'ok';
+    smtp.down = false;
+    gateway.texts.length = 0;
+    smtp.mails.length = 0;
+  });
+
+  const token = (params: Record<string, string>, authorization = auth, on = server) =>
+    postForm(on, '/oauth2/token', params, authorization);
+  const initiateSms = (username: string, params: Record<string, string> = {}, authorization = auth, on = server) =>
+    token({ grant_type: SMS, scope: 'openid', username, ...params }, authorization, on);
+  const initiateMail = (username: string, params: Record<string, string> = {}, authorization = auth) =>
+    token({ grant_type: SMTP, scope: 'openid', username, ...params }, authorization);
+  const validate = (grantType: string, reference: string, code: string, params: Record<string, string> = {}, authorization = auth) =>
+    token(
+      { grant_type: grantType, scope: 'openid', x_globalsign_iam_reference_id: reference, x_globalsign_iam_otp_code: code, ...params },
+      authorization,
+    );
+
+  /** Initiates an SMS challenge and returns its reference and the OTP the gateway received. */
+  async function smsChallenge(username: string, authorization = auth): Promise<{ reference: string; code: string }> {
+    const res = await initiateSms(username, {}, authorization);
+    expect(res.status).toBe(200);
+    return { reference: res.body.x_globalsign_iam_challenge.reference, code: otpIn(gateway.texts.at(-1)!.challenge) };
+  }
+
+  async function verifyIdToken(idToken: string) {
+    const jwks = JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text);
+    return jwtVerify(idToken, createLocalJWKSet(jwks), { issuer: server.issuer, audience: clientId, currentDate: server.clock.now() });
+  }
+
+  const invalidGrant = { error: 'invalid_grant', error_description: expect.any(String) };
+  const wrongCode = (code: string) => (code === '00000000' ? '00000001' : '00000000');
+
+  it('advertises both grants when a gateway and an SMTP server are configured', async () => {
+    const res = await request(server.http).get('/uas/.well-known/openid-configuration');
+
+    expect(res.body.grant_types_supported).toEqual(expect.arrayContaining([SMS, SMTP]));
+  });
+
+  describe('SMS-MT-OTP', () => {
+    it('texts an OTP to the normalised MSISDN and issues tokens for it against the right code', async () => {
+      const initiated = await initiateSms('+358 40 123 4567');
+
+      expect(initiated.status).toBe(200);
+      expect(initiated.headers['cache-control']).toBe('no-store');
+      expect(initiated.body).toEqual({ x_globalsign_iam_challenge: { reference: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
+      expect(gateway.texts).toEqual([{ mobile: '358401234567', challenge: expect.stringMatching(/^Your one-time password is \d{8}$/) }]);
+      const code = otpIn(gateway.texts[0].challenge);
+      expect(initiated.body.x_globalsign_iam_challenge.reference).not.toContain(code);
+
+      const res = await validate(SMS, initiated.body.x_globalsign_iam_challenge.reference, code, { username: '00358401234567' });
+
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'openid',
+        id_token: expect.any(String),
+      });
+      const { payload } = await verifyIdToken(res.body.id_token);
+      expect(payload).toEqual({
+        iss: server.issuer,
+        sub: '358401234567',
+        aud: clientId,
+        azp: clientId,
+        exp: server.clock.nowSeconds() + 3600,
+        iat: server.clock.nowSeconds(),
+        auth_time: server.clock.nowSeconds(),
+        amr: ['otp', 'sms'],
+        at_hash: expect.any(String),
+        phone_number: '358401234567',
+        phone_number_verified: true,
+      });
+    });
+
+    it('sends the client body with {0} replaced, or the default text of ui_locales', async () => {
+      await initiateSms('358401234567', { x_globalsign_iam_otp_body: 'Example: {0} is your code & nobody else\'s' });
+      await initiateSms('358401234568', { ui_locales: 'sv-FI fi' });
+      await initiateSms('358401234569', { ui_locales: 'fi' });
+
+      expect(gateway.texts.map((t) => t.challenge)).toEqual([
+        expect.stringMatching(/^Example: \d{8} is your code & nobody else's$/),
+        expect.stringMatching(/^Ditt engångslösenord är \d{8}$/),
+        expect.stringMatching(/^Kertakäyttöinen salasanasi on \d{8}$/),
+      ]);
+    });
+
+    it('answers a wrong code with invalid_grant, and the reference is then used up', async () => {
+      const { reference, code } = await smsChallenge('358402000001');
+
+      const wrong = await validate(SMS, reference, wrongCode(code));
+      const right = await validate(SMS, reference, code);
+
+      expect(wrong.status).toBe(400);
+      expect(wrong.body).toEqual(invalidGrant);
+      expect(right.status).toBe(400);
+      expect(right.body).toEqual(invalidGrant);
+    });
+
+    it('refuses a reference used before', async () => {
+      const { reference, code } = await smsChallenge('358402000002');
+      expect((await validate(SMS, reference, code)).status).toBe(200);
+
+      const again = await validate(SMS, reference, code);
+
+      expect(again.status).toBe(400);
+      expect(again.body).toEqual(invalidGrant);
+    });
+
+    it('lets a reference live OTP_TTL_SECONDS and no longer', async () => {
+      const early = await smsChallenge('358402000003');
+      const late = await smsChallenge('358402000003');
+
+      server.clock.advance(OTP_TTL_SECONDS - 1);
+      const inTime = await validate(SMS, early.reference, early.code);
+      server.clock.advance(1);
+      const expired = await validate(SMS, late.reference, late.code);
+
+      expect(inTime.status).toBe(200);
+      expect(expired.status).toBe(400);
+      expect(expired.body).toEqual(invalidGrant);
+    });
+
+    it('refuses forged references', async () => {
+      const { reference, code } = await smsChallenge('358402000004');
+      const flipped = `${reference.slice(0, -1)}${reference.endsWith('A') ? 'B' : 'A'}`;
+
+      for (const forged of [flipped, 'A'.repeat(43), 'x', `.${Buffer.from('{"sub":"358402000004"}').toString('base64url')}.x`]) {
+        const res = await validate(SMS, forged, code);
+        expect({ forged, status: res.status, body: res.body }).toEqual({ forged, status: 400, body: invalidGrant });
+      }
+      expect((await validate(SMS, reference, code)).status).toBe(200);
+    });
+
+    it("refuses another client's reference without using it up", async () => {
+      const { reference, code } = await smsChallenge('358402000005');
+
+      const foreign = await validate(SMS, reference, code, {}, otherAuth);
+      const own = await validate(SMS, reference, code);
+
+      expect(foreign.status).toBe(400);
+      expect(foreign.body).toEqual(invalidGrant);
+      expect(own.status).toBe(200);
+    });
+
+    it('refuses the reference under the other OTP grant type', async () => {
+      const { reference, code } = await smsChallenge('358402000006');
+
+      const res = await validate(SMTP, reference, code);
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(invalidGrant);
+    });
+
+    it('refuses validation for another username', async () => {
+      const { reference, code } = await smsChallenge('358402000007');
+
+      const res = await validate(SMS, reference, code, { username: '358402000008' });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(invalidGrant);
+    });
+
+    it('answers 429 with Retry-After past OTP_SENDS_PER_HOUR for one number, in any spelling, on every instance', async () => {
+      const peer = await startTestServer({ databaseUrl: db.url, masterKey, env: { SMS_GATEWAY_URL: server.config.sms.gatewayUrl!, OTP_SENDS_PER_HOUR: '3' }, clock: server.clock });
+      try {
+        expect((await initiateSms('+358 40 300 0001')).status).toBe(200);
+        expect((await initiateSms('00358403000001')).status).toBe(200);
+        expect((await initiateSms('358-40-3000001', {}, auth, peer)).status).toBe(200);
+
+        const limited = await initiateSms('358403000001', {}, auth, peer);
+        const elsewhere = await initiateSms('358403000001');
+
+        expect(limited.status).toBe(429);
+        expect(limited.headers['retry-after']).toBe('3600');
+        expect(limited.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
+        expect(elsewhere.status).toBe(429);
+        expect(gateway.texts).toHaveLength(3);
+        expect((await initiateSms('358403000002')).status).toBe(200);
+
+        server.clock.advance(3600);
+        expect((await initiateSms('358403000001')).status).toBe(200);
+      } finally {
+        await peer.close();
+      }
+    });
+
+    it('answers 503 temporarily_unavailable and no reference when the gateway fails or is down', async () => {
+      for (const mode of [500, 404, 'reset'] as const) {
+        gateway.mode = mode;
+
+        const res = await initiateSms('358404000001');
+
+        expect({ mode, status: res.status, body: res.body }).toEqual({
+          mode,
+          status: 503,
+          body: { error: 'temporarily_unavailable', error_description: expect.any(String) },
+        });
+      }
+    });
+
+    it('refuses a username that is not an MSISDN before sending anything', async () => {
+      for (const username of ['alice@example.com', 'not a number', '']) {
+        const res = await initiateSms(username);
+        expect({ username, status: res.status, body: res.body }).toEqual({
+          username,
+          status: 400,
+          body: { error: 'invalid_request', error_description: expect.any(String) },
+        });
+      }
+      expect(gateway.texts).toEqual([]);
+    });
+
+    it('requires openid in scope', async () => {
+      const res = await token({ grant_type: SMS, scope: 'userinfo', username: '358405000001' });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
+      expect(gateway.texts).toEqual([]);
+    });
+  });
+
+  describe('SMTP-OTP', () => {
+    it('mails an OTP to the normalised address and issues tokens for it against the right code', async () => {
+      const initiated = await initiateMail(' Alice.Example@Example.COM ', {
+        x_globalsign_iam_otp_title: 'Sign in to Example',
+        x_globalsign_iam_otp_body: 'Hello,\nyour code is {0}.\n',
+      });
+
+      expect(initiated.status).toBe(200);
+      expect(initiated.body).toEqual({ x_globalsign_iam_challenge: { reference: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
+      expect(smtp.mails).toEqual([
+        { from: 'otp@idp.example', to: ['alice.example@example.com'], headers: expect.any(String), text: expect.any(String) },
+      ]);
+      const mail = smtp.mails[0];
+      expect(mail.headers).toMatch(/^Subject: Sign in to Example$/m);
+      expect(mail.headers).toMatch(/^From: otp@idp\.example$/m);
+      expect(mail.headers).toMatch(/^To: alice\.example@example\.com$/m);
+      expect(mail.text.replace(/\r\n/g, '\n')).toMatch(/^Hello,\nyour code is \d{8}\.\n$/);
+
+      const res = await validate(SMTP, initiated.body.x_globalsign_iam_challenge.reference, otpIn(mail.text), {
+        username: 'alice.example@example.com',
+      });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'openid',
+        id_token: expect.any(String),
+      });
+      const { payload } = await verifyIdToken(res.body.id_token);
+      expect(payload).toEqual({
+        iss: server.issuer,
+        sub: 'alice.example@example.com',
+        aud: clientId,
+        azp: clientId,
+        exp: server.clock.nowSeconds() + 3600,
+        iat: server.clock.nowSeconds(),
+        auth_time: server.clock.nowSeconds(),
+        amr: ['otp'],
+        at_hash: expect.any(String),
+        email: 'alice.example@example.com',
+        email_verified: true,
+      });
+    });
+
+    it('uses the localized default subject and text of ui_locales', async () => {
+      await initiateMail('bob@example.com', { ui_locales: 'fi' });
+
+      expect(smtp.mails[0].headers).toMatch(/^Subject: =\?UTF-8\?[QB]\?.+\?=$/m);
+      expect(smtp.mails[0].text.trim()).toMatch(/^Kertakäyttöinen salasanasi on \d{8}$/);
+    });
+
+    it('answers a wrong code with invalid_grant and uses the reference up', async () => {
+      const initiated = await initiateMail('carol@example.com');
+      const code = otpIn(smtp.mails[0].text);
+      const reference = initiated.body.x_globalsign_iam_challenge.reference;
+
+      const wrong = await validate(SMTP, reference, wrongCode(code));
+      const right = await validate(SMTP, reference, code);
+
+      expect(wrong.body).toEqual(invalidGrant);
+      expect(right.body).toEqual(invalidGrant);
+    });
+
+    it('never turns a line break in the title into a header, and sends nothing', async () => {
+      for (const title of ['Code\r\nBcc: mallory@example.com', 'Code\nBcc: mallory@example.com', 'Code\rBcc: mallory@example.com']) {
+        const res = await initiateMail('dave@example.com', { x_globalsign_iam_otp_title: title });
+
+        expect({ title, status: res.status, body: res.body }).toEqual({
+          title,
+          status: 400,
+          body: { error: 'invalid_request', error_description: expect.any(String) },
+        });
+      }
+      const sneaky = await initiateMail('dave@example.com\r\nBcc: mallory@example.com');
+
+      expect(sneaky.status).toBe(400);
+      expect(smtp.mails).toEqual([]);
+    });
+
+    it('refuses a title over 200 or a body over 1000 characters', async () => {
+      const title = await initiateMail('erin@example.com', { x_globalsign_iam_otp_title: 'x'.repeat(201) });
+      const body = await initiateMail('erin@example.com', { x_globalsign_iam_otp_body: `{0}${'x'.repeat(998)}` });
+
+      expect(title.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+      expect(body.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+      expect(smtp.mails).toEqual([]);
+    });
+
+    it('answers 503 temporarily_unavailable and no reference when the SMTP server is down', async () => {
+      smtp.down = true;
+
+      const res = await initiateMail('frank@example.com');
+
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+    });
+
+    it('answers 429 with Retry-After past OTP_SENDS_PER_HOUR for one address, in any case', async () => {
+      for (const username of ['grace@example.com', 'Grace@Example.com', ' GRACE@EXAMPLE.COM']) {
+        expect((await initiateMail(username)).status).toBe(200);
+      }
+
+      const res = await initiateMail('grace@example.com');
+
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toBe('3600');
+      expect(res.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
+      expect(smtp.mails).toHaveLength(3);
+    });
+  });
+
+  describe('clients', () => {
+    it('answers unauthorized_client to a client whose grant_types do not list the grant, and sends nothing', async () => {
+      const client = await adminCreateClient(server, { grant_types: [SMTP] });
+      const authorization = basic(client.client_id, client.client_secret!);
+
+      const res = await initiateSms('358406000001', {}, authorization);
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+      expect(gateway.texts).toEqual([]);
+    });
+  });
+});
+
+describe('OTP grants without a gateway or SMTP server', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    server = await startTestServer({ databaseUrl: db.url });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  it('neither advertises nor accepts them', async () => {
+    const client = await adminCreateClient(server, { grant_types: ['client_credentials'] });
+    const metadata = await request(server.http).get('/uas/.well-known/openid-configuration');
+
+    const sms = await postForm(server, '/oauth2/token', { grant_type: SMS, scope: 'openid', username: '358401234567' }, basic(client.client_id, client.client_secret!));
+    const mail = await postForm(server, '/oauth2/token', { grant_type: SMTP, scope: 'openid', username: 'a@example.com' }, basic(client.client_id, client.client_secret!));
+
+    expect(metadata.body.grant_types_supported).not.toContain(SMS);
+    expect(metadata.body.grant_types_supported).not.toContain(SMTP);
+    expect(sms.body).toEqual({ error: 'unsupported_grant_type', error_description: expect.any(String) });
+    expect(mail.body).toEqual({ error: 'unsupported_grant_type', error_description: expect.any(String) });
+  });
+
+  it('refuses to register a client for them', async () => {
+    const res = await request(server.http)
+      .post('/admin/v1/clients')
+      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .send({ grant_types: [SMS] });
+
+    expect(res.status).toBe(400);
+  });
+});

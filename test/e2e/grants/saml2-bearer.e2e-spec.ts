@@ -1,0 +1,376 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import request from 'supertest';
+
+import { admin } from '../../factories/admin.factory';
+import { basicAuth, createClient, CreatedClient } from '../../factories/client.factory';
+import {
+  AssertionOptions,
+  buildAssertionXml,
+  encodeAssertion,
+  makeSamlIssuer,
+  makeSignedAssertion,
+  SamlTestIssuer,
+  SignOptions,
+  XmlDsig,
+} from '../../factories/saml-assertion.factory';
+import { createTestDatabase, TestDatabase } from '../../setup/test-database';
+import { newMasterKey, startTestServer, TestServer } from '../../setup/test-server';
+
+const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
+const SIGNATURE = /<ds:Signature[\s\S]*<\/ds:Signature>/;
+/** RFC 7522 §3.1: every refused assertion gets this, whatever the reason. */
+const REFUSED = { error: 'invalid_grant', error_description: 'The assertion is not valid.' };
+
+describe('saml2-bearer grant (RFC 7522)', () => {
+  const masterKey = newMasterKey();
+  let db: TestDatabase;
+  let server: TestServer;
+  let idp: SamlTestIssuer;
+  let attacker: SamlTestIssuer;
+  let client: CreatedClient;
+  let tokenEndpoint: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    server = await startTestServer({ databaseUrl: db.url, masterKey });
+    tokenEndpoint = `${server.issuer}/oauth2/token`;
+    idp = await makeSamlIssuer();
+    attacker = await makeSamlIssuer('https://attacker.example.net/idp');
+    const registered = await admin(server)
+      .post('/admin/v1/saml-issuers')
+      .send({ entity_id: idp.entityId, certificates: [idp.certificatePem] });
+    expect(registered.status).toBe(201);
+    client = await createClient(server, { grant_types: [SAML2_BEARER], client_name: 'saml relying service' });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  /** A signed assertion that succeeds unless `overrides` or `sign` break it. */
+  function assertion(overrides: Partial<AssertionOptions> = {}, sign: SignOptions = {}, by: SamlTestIssuer = idp): string {
+    return makeSignedAssertion(by, { now: server.clock.now(), audience: server.issuer, recipient: tokenEndpoint, ...overrides }, sign);
+  }
+
+  function unsigned(overrides: Partial<AssertionOptions> = {}): string {
+    return buildAssertionXml({
+      now: server.clock.now(),
+      audience: server.issuer,
+      recipient: tokenEndpoint,
+      issuer: idp.entityId,
+      ...overrides,
+    });
+  }
+
+  function token(xml: string, params: Record<string, string> = {}, on: TestServer = server, as: CreatedClient = client) {
+    return request(on.http)
+      .post('/uas/oauth2/token')
+      .type('form')
+      .set('Authorization', basicAuth(as))
+      .send({ grant_type: SAML2_BEARER, assertion: encodeAssertion(xml), ...params });
+  }
+
+  function expectRefused(res: request.Response): void {
+    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: REFUSED });
+    expect(res.headers['cache-control']).toBe('no-store');
+  }
+
+  async function verifiedJwt(jwt: string, on: TestServer = server) {
+    const jwks = JSON.parse((await request(on.http).get('/uas/oauth2/metadata.jwks')).text);
+    return (await jwtVerify(jwt, createLocalJWKSet(jwks), { issuer: on.issuer, currentDate: on.clock.now() })).payload;
+  }
+
+  describe('success', () => {
+    it('issues tokens whose subject is the NameID, with the attributes as claims', async () => {
+      const now = server.clock.now();
+      const xml = assertion({
+        nameId: 'alice@example.com',
+        authnInstant: new Date(now.getTime() - 30_000),
+        attributes: { email: ['alice@example.com'], groups: ['staff', 'admins'], sub: ['root'] },
+      });
+
+      const res = await token(xml, { scope: 'openid' });
+
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'openid',
+        id_token: expect.any(String),
+      });
+      const authTime = Math.floor(now.getTime() / 1000) - 30;
+      expect(await verifiedJwt(res.body.access_token)).toMatchObject({
+        sub: 'alice@example.com',
+        client_id: client.client_id,
+        scope: 'openid',
+        auth_time: authTime,
+      });
+      expect(await verifiedJwt(res.body.id_token)).toMatchObject({
+        sub: 'alice@example.com',
+        aud: client.client_id,
+        amr: ['saml'],
+        auth_time: authTime,
+        email: ['alice@example.com'],
+        groups: ['staff', 'admins'],
+      });
+      const userinfo = await request(server.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${res.body.access_token}`);
+      expect(userinfo.status).toBe(200);
+      expect(userinfo.body).toEqual({ sub: 'alice@example.com', email: ['alice@example.com'], groups: ['staff', 'admins'] });
+    });
+
+    it('accepts the token endpoint as the audience and plain base64 encoding', async () => {
+      const xml = assertion({ audience: tokenEndpoint, nameId: 'b?>>' });
+
+      const res = await request(server.http)
+        .post('/uas/oauth2/token')
+        .type('form')
+        .set('Authorization', basicAuth(client))
+        .send({ grant_type: SAML2_BEARER, assertion: encodeAssertion(xml, 'base64') });
+
+      expect(encodeAssertion(xml, 'base64')).toMatch(/[+/]/);
+      expect(res.status).toBe(200);
+      expect((await verifiedJwt(res.body.access_token)).sub).toBe('b?>>');
+    });
+
+    it('keeps the whole NameID when a comment is inserted into it after signing', async () => {
+      const signed = assertion({ nameId: 'user@example.com.evil.com' });
+      const commented = signed.replace('>user@example.com.evil.com<', '>user@example.com<!---->.evil.com<');
+      expect(commented).not.toBe(signed);
+
+      const res = await token(commented);
+
+      expect(res.status).toBe(200);
+      expect((await verifiedJwt(res.body.access_token)).sub).toBe('user@example.com.evil.com');
+    });
+  });
+
+  describe('the request', () => {
+    it('answers invalid_request without an assertion', async () => {
+      const res = await request(server.http)
+        .post('/uas/oauth2/token')
+        .type('form')
+        .set('Authorization', basicAuth(client))
+        .send({ grant_type: SAML2_BEARER });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+    });
+
+    it('answers unauthorized_client to a client whose grant_types do not list the grant, and keeps the assertion usable', async () => {
+      const other = await createClient(server, { grant_types: ['client_credentials'] });
+      const xml = assertion();
+
+      const refused = await token(xml, {}, server, other);
+
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+      expect((await token(xml)).status).toBe(200);
+    });
+
+    it('answers invalid_scope for a scope the client may not have, and keeps the assertion usable', async () => {
+      const xml = assertion();
+
+      const refused = await token(xml, { scope: 'openid admin' });
+
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
+      expect((await token(xml)).status).toBe(200);
+    });
+
+    it('refuses an assertion parameter that is not base64url', async () => {
+      expectRefused(
+        await request(server.http)
+          .post('/uas/oauth2/token')
+          .type('form')
+          .set('Authorization', basicAuth(client))
+          .send({ grant_type: SAML2_BEARER, assertion: '<saml:Assertion/>' }),
+      );
+    });
+  });
+
+  describe('signature', () => {
+    it('refuses an unsigned assertion', async () => {
+      expectRefused(await token(unsigned()));
+    });
+
+    it('refuses an assertion signed by an issuer that is not registered', async () => {
+      expectRefused(await token(assertion({}, {}, attacker)));
+    });
+
+    it('refuses a registered Issuer signed with another key (untrusted signer)', async () => {
+      expectRefused(await token(assertion({ issuer: idp.entityId }, {}, attacker)));
+    });
+
+    it('never verifies with the certificate in KeyInfo', async () => {
+      const xml = assertion({ issuer: idp.entityId }, { keyInfoCertificatePem: attacker.certificatePem }, attacker);
+      expect(xml).toContain('<ds:X509Certificate>');
+
+      expectRefused(await token(xml));
+    });
+
+    it('refuses content changed after signing', async () => {
+      const signed = assertion({ nameId: 'alice@example.com' });
+
+      expectRefused(await token(signed.replace('>alice@example.com<', '>admin@example.com<')));
+    });
+
+    it('refuses a weak algorithm: RSA-SHA1 with SHA-1 digests', async () => {
+      expectRefused(await token(assertion({}, { signatureAlgorithm: XmlDsig.RsaSha1, digestAlgorithm: XmlDsig.Sha1 })));
+    });
+
+    it('refuses a SHA-1 digest under an RSA-SHA256 signature', async () => {
+      expectRefused(await token(assertion({}, { digestAlgorithm: XmlDsig.Sha1 })));
+    });
+
+    it('refuses inclusive canonicalization', async () => {
+      expectRefused(await token(assertion({}, { canonicalizationAlgorithm: XmlDsig.C14n, transforms: [XmlDsig.Enveloped, XmlDsig.C14n] })));
+    });
+
+    it('refuses assertions of an issuer once it is deleted', async () => {
+      const departing = await makeSamlIssuer('https://departing.example.org/idp');
+      const created = await admin(server)
+        .post('/admin/v1/saml-issuers')
+        .send({ entity_id: departing.entityId, certificates: [departing.certificatePem] });
+      const before = await token(assertion({}, {}, departing));
+
+      expect((await admin(server).delete(`/admin/v1/saml-issuers/${created.body.id}`)).status).toBe(204);
+
+      expect(before.status).toBe(200);
+      expectRefused(await token(assertion({}, {}, departing)));
+    });
+  });
+
+  describe('signature wrapping', () => {
+    it('refuses an unsigned assertion carrying the signed one in Advice', async () => {
+      const original = assertion({ id: '_w1orig', nameId: 'alice' });
+      const evil = unsigned({ id: '_w1evil', nameId: 'admin' })
+        .replace('</saml:Issuer>', `</saml:Issuer>${original.match(SIGNATURE)![0]}`)
+        .replace('</saml:Conditions>', `</saml:Conditions><saml:Advice>${original.replace(SIGNATURE, '')}</saml:Advice>`);
+
+      expectRefused(await token(evil));
+    });
+
+    it('refuses a Response holding an unsigned assertion next to the signed one', async () => {
+      const original = assertion({ id: '_w2orig', nameId: 'alice' });
+      const evil = unsigned({ id: '_w2evil', nameId: 'admin' });
+
+      expectRefused(await token(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${evil}${original}</samlp:Response>`));
+    });
+
+    it('refuses an evil assertion that reuses the signed ID and hides the original in an extension', async () => {
+      const original = assertion({ id: '_w3', nameId: 'alice' });
+      const evil = unsigned({ id: '_w3', nameId: 'admin' }).replace(
+        '</saml:Issuer>',
+        `</saml:Issuer>${original.match(SIGNATURE)![0]}<x:Ext xmlns:x="urn:x">${original.replace(SIGNATURE, '')}</x:Ext>`,
+      );
+
+      expectRefused(await token(evil));
+    });
+
+    it('refuses a signature that covers only the Subject', async () => {
+      expectRefused(await token(assertion({}, { referenceXpath: "//*[local-name(.)='Subject']" })));
+    });
+
+    it('refuses a second, unsigned Subject added to a signed assertion', async () => {
+      const signed = assertion({ nameId: 'alice' });
+
+      expectRefused(await token(signed.replace('<saml:Subject>', '<saml:Subject><saml:NameID>admin</saml:NameID></saml:Subject><saml:Subject>')));
+    });
+  });
+
+  describe('audience, recipient and validity', () => {
+    it('refuses an audience that is not this server', async () => {
+      expectRefused(await token(assertion({ audience: 'https://sp.example.org/shibboleth' })));
+    });
+
+    it('refuses a Recipient that is not the token endpoint', async () => {
+      expectRefused(await token(assertion({ recipient: `${server.issuer}/oauth2/authorization` })));
+    });
+
+    it('refuses an expired assertion (past NotOnOrAfter plus 60 s skew)', async () => {
+      const xml = assertion();
+      server.clock.advance(300 + 61);
+
+      expectRefused(await token(xml));
+    });
+
+    it('accepts an assertion 59 s after its NotOnOrAfter (clock skew)', async () => {
+      const xml = assertion();
+      server.clock.advance(300 + 59);
+
+      expect((await token(xml)).status).toBe(200);
+    });
+
+    it('refuses an assertion that is not yet valid (NotBefore more than 60 s ahead)', async () => {
+      const now = server.clock.now();
+
+      expectRefused(await token(assertion({ notBefore: new Date(now.getTime() + 120_000), issueInstant: now })));
+    });
+  });
+
+  describe('replay', () => {
+    it('refuses the same assertion the second time', async () => {
+      const xml = assertion();
+
+      expect((await token(xml)).status).toBe(200);
+      expectRefused(await token(xml));
+    });
+
+    it('refuses a replay on another instance', async () => {
+      const xml = assertion();
+      expect((await token(xml)).status).toBe(200);
+
+      const other = await startInstance();
+      try {
+        expectRefused(await token(xml, {}, other));
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('refuses a replay after a restart', async () => {
+      const xml = assertion();
+      const before = await startInstance();
+      try {
+        expect((await token(xml, {}, before)).status).toBe(200);
+      } finally {
+        await before.close();
+      }
+
+      const after = await startInstance();
+      try {
+        expectRefused(await token(xml, {}, after));
+      } finally {
+        await after.close();
+      }
+    });
+
+    /** Another instance of the same deployment: same database, key and issuer URL. */
+    function startInstance(): Promise<TestServer> {
+      return startTestServer({ databaseUrl: db.url, masterKey, clock: server.clock, env: { ISSUER: server.issuer } });
+    }
+  });
+
+  describe('XML attacks', () => {
+    it('refuses a DOCTYPE', async () => {
+      expectRefused(await token(`<!DOCTYPE saml:Assertion>${assertion()}`));
+    });
+
+    it('refuses entity expansion', async () => {
+      const dtd =
+        '<!DOCTYPE a [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>';
+
+      expectRefused(await token(dtd + assertion({ nameId: 'x' }).replace('>x<', '>&lol3;<')));
+    });
+
+    it('refuses an external entity', async () => {
+      const dtd = '<!DOCTYPE a [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>';
+
+      expectRefused(await token(dtd + assertion({ nameId: 'x' }).replace('>x<', '>&xxe;<')));
+    });
+  });
+});

@@ -1,0 +1,75 @@
+import request from 'supertest';
+
+import { createTestDatabase, TestDatabase } from '../setup/test-database';
+import { adminCreateClient, basic } from '../setup/oauth';
+import { startTestServer, TestServer } from '../setup/test-server';
+
+describe('token endpoint request handling', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let auth: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    server = await startTestServer({ databaseUrl: db.url });
+    const client = await adminCreateClient(server, { grant_types: ['client_credentials'] });
+    auth = basic(client.client_id, client.client_secret!);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  const post = () => request(server.http).post('/uas/oauth2/token').set('Authorization', auth);
+
+  it('refuses a JSON body: the endpoint takes form parameters (RFC 6749 §3.2)', async () => {
+    const res = await post().send({ grant_type: 'client_credentials' });
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('refuses a repeated parameter (RFC 6749 §3.1)', async () => {
+    const res = await post().type('form').send('grant_type=client_credentials&grant_type=client_credentials');
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+  });
+
+  it('refuses a missing grant_type', async () => {
+    const res = await post().type('form').send('scope=openid');
+
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+  });
+
+  it('answers unsupported_grant_type for an unknown grant', async () => {
+    const res = await post().type('form').send('grant_type=urn:example:unknown');
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'unsupported_grant_type', error_description: expect.any(String) });
+  });
+
+  it('answers 413 for an oversize body, without a stack trace', async () => {
+    const res = await post().type('form').send(`grant_type=client_credentials&scope=${'a'.repeat(70_000)}`);
+
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ error: 'payload_too_large', error_description: expect.any(String) });
+  });
+
+  it('answers a malformed Basic header with invalid_client', async () => {
+    const res = await request(server.http).post('/uas/oauth2/token').set('Authorization', 'Basic %%%').type('form').send('grant_type=client_credentials');
+
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_client');
+  });
+
+  it('answers an unknown client with invalid_client and no hint', async () => {
+    const res = await request(server.http).post('/uas/oauth2/token').set('Authorization', basic('00000000-0000-4000-8000-000000000000', 'x')).type('form').send('grant_type=client_credentials');
+
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed.' });
+  });
+});
