@@ -10,20 +10,14 @@ import { startTestServer, TestServer } from '../setup/test-server';
  * value is missing.
  */
 const NOT_YET_SERVED: Record<string, string[]> = {
-  response_types_supported: ['code'],
   // The OTP grants are offered only with SMS_GATEWAY_URL / SMTP_URL (or embedded mode): see otp e2e tests.
   grant_types_supported: [
-    'authorization_code',
     'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp',
     'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp',
   ],
   request_object_signing_alg_values_supported: seed.request_object_signing_alg_values_supported,
   request_object_encryption_alg_values_supported: seed.request_object_encryption_alg_values_supported,
   request_object_encryption_enc_values_supported: seed.request_object_encryption_enc_values_supported,
-  id_token_encryption_alg_values_supported: seed.id_token_encryption_alg_values_supported,
-  id_token_encryption_enc_values_supported: seed.id_token_encryption_enc_values_supported,
-  userinfo_encryption_alg_values_supported: seed.userinfo_encryption_alg_values_supported,
-  userinfo_encryption_enc_values_supported: seed.userinfo_encryption_enc_values_supported,
 };
 
 /** Standard values beyond the seed that an implemented feature may add (CONTRACT §3). */

@@ -26,13 +26,18 @@ export interface SamlTestIssuer {
 }
 
 /** A new asserting party with a fresh 2048-bit RSA key (`bits` for weak-key tests). */
-export async function makeSamlIssuer(entityId = `urn:uuid:${randomUUID()}`, bits = 2048): Promise<SamlTestIssuer> {
+export async function makeSamlIssuer(
+  entityId = `urn:uuid:${randomUUID()}`,
+  bits = 2048,
+): Promise<SamlTestIssuer> {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
   const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const subtle = globalThis.crypto.subtle;
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
   const keys = {
-    publicKey: await subtle.importKey('spki', publicKey.export({ format: 'der', type: 'spki' }), algorithm, true, ['verify']),
-    privateKey: await subtle.importKey('pkcs8', privateKey.export({ format: 'der', type: 'pkcs8' }), algorithm, false, ['sign']),
+    publicKey: await subtle.importKey('spki', spki, algorithm, true, ['verify']),
+    privateKey: await subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign']),
   };
   const notBefore = new Date(Date.now() - 24 * 3600 * 1000);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
@@ -110,13 +115,17 @@ export function buildAssertionXml(o: AssertionOptions): string {
         .join('') +
       '</saml:AttributeStatement>'
     : '';
+  const id = o.id ?? `_${randomUUID()}`;
+  const nameId = o.nameIdXml ?? escapeXml(o.nameId ?? 'alice@example.com');
+  const confirmationData =
+    `Recipient="${escapeXml(o.recipient)}" NotOnOrAfter="${iso(o.confirmationNotOnOrAfter ?? at(300))}"`;
   return (
-    `<saml:Assertion xmlns:saml="${SAML}" ID="${o.id ?? `_${randomUUID()}`}" Version="2.0" IssueInstant="${iso(o.issueInstant ?? o.now)}">` +
+    `<saml:Assertion xmlns:saml="${SAML}" ID="${id}" Version="2.0" IssueInstant="${iso(o.issueInstant ?? o.now)}">` +
     `<saml:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">${escapeXml(o.issuer)}</saml:Issuer>` +
     '<saml:Subject>' +
-    `<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${o.nameIdXml ?? escapeXml(o.nameId ?? 'alice@example.com')}</saml:NameID>` +
+    `<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${nameId}</saml:NameID>` +
     `<saml:SubjectConfirmation Method="${o.confirmationMethod ?? BEARER}">` +
-    `<saml:SubjectConfirmationData Recipient="${escapeXml(o.recipient)}" NotOnOrAfter="${iso(o.confirmationNotOnOrAfter ?? at(300))}"/>` +
+    `<saml:SubjectConfirmationData ${confirmationData}/>` +
     '</saml:SubjectConfirmation>' +
     '</saml:Subject>' +
     `<saml:Conditions${conditionAttrs}><saml:AudienceRestriction>${audiences}</saml:AudienceRestriction></saml:Conditions>` +
@@ -159,8 +168,13 @@ export function signAssertionXml(xml: string, privateKeyPem: string, options: Si
 }
 
 /** A signed assertion in one call. */
-export function makeSignedAssertion(issuer: SamlTestIssuer, options: Omit<AssertionOptions, 'issuer'> & { issuer?: string }, sign: SignOptions = {}): string {
-  return signAssertionXml(buildAssertionXml({ ...options, issuer: options.issuer ?? issuer.entityId }), issuer.privateKeyPem, sign);
+export function makeSignedAssertion(
+  issuer: SamlTestIssuer,
+  options: Omit<AssertionOptions, 'issuer'> & { issuer?: string },
+  sign: SignOptions = {},
+): string {
+  const xml = buildAssertionXml({ ...options, issuer: options.issuer ?? issuer.entityId });
+  return signAssertionXml(xml, issuer.privateKeyPem, sign);
 }
 
 /** The `assertion` parameter: base64url (RFC 7522 §2.1) or, for tolerance tests, plain base64. */

@@ -4,7 +4,7 @@ import { decodeProtectedHeader, errors, JWK, JWTPayload, jwtVerify } from 'jose'
 import { JwksUriCache, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { decryptJwe, JoseSupport, KeyStore } from '@app/keys';
+import { decryptJwe, DEFAULT_JWE_ENC, JoseSupport, KeyStore } from '@app/keys';
 import { UsedIdentifierRepository } from '@app/persistence';
 
 /** Tolerated difference between the client's clock and ours. */
@@ -12,8 +12,6 @@ const CLOCK_SKEW_SECONDS = 60;
 /** How long the jti of a request object without exp stays spent. */
 const JTI_RETENTION_SECONDS = 24 * 60 * 60;
 const MAX_JTI_LENGTH = 512;
-/** OpenID Connect Registration §2: the enc when a client registered only request_object_encryption_alg. */
-const DEFAULT_ENCRYPTION_ENC = 'A128CBC-HS256';
 const HS256 = 'HS256';
 
 /** A key to verify a request object with: a public JWK (RS256) or the secret's bytes (HS256). */
@@ -52,7 +50,7 @@ export class RequestObjectVerifier {
     }
     const { plaintext } = await decryptJwe(requestObject, {
       allowedAlgs: allowedBy(alg, JoseSupport.requestObjectEncryptionAlgs),
-      allowedEncs: allowedBy(alg ? (enc ?? DEFAULT_ENCRYPTION_ENC) : undefined, JoseSupport.requestObjectEncryptionEncs),
+      allowedEncs: allowedBy(alg ? (enc ?? DEFAULT_JWE_ENC) : undefined, JoseSupport.requestObjectEncryptionEncs),
       serverKey: await this.keys.decryptionKey(),
       clientSecret: client.secret,
     });

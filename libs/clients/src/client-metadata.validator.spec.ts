@@ -24,6 +24,7 @@ const FULL: ClientMetadataSupport = {
   requestObjectEncryptionAlgs: ['RSA-OAEP', 'A128KW'],
   requestObjectEncryptionEncs: ['A128CBC-HS256'],
   scopes: ['openid', 'userinfo'],
+  codeChallengeMethods: ['S256', 'plain'],
 };
 
 /** A server that implements nothing yet. */
@@ -42,6 +43,7 @@ const EMPTY: ClientMetadataSupport = {
   requestObjectEncryptionAlgs: [],
   requestObjectEncryptionEncs: [],
   scopes: [],
+  codeChallengeMethods: [],
 };
 
 const RSA_PUBLIC = { kty: 'RSA', n: 'sXch', e: 'AQAB' };

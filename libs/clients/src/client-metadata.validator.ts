@@ -25,6 +25,7 @@ export interface ClientMetadataSupport {
   readonly requestObjectEncryptionAlgs: readonly string[];
   readonly requestObjectEncryptionEncs: readonly string[];
   readonly scopes: readonly string[];
+  readonly codeChallengeMethods: readonly string[];
 }
 
 /** Client metadata as an administrator supplied it: any member may be missing (or null). */
@@ -48,6 +49,7 @@ const SUPPORT_MEMBERS: Record<keyof ClientMetadataSupport, string> = {
   requestObjectEncryptionAlgs: 'request_object_encryption_alg_values_supported',
   requestObjectEncryptionEncs: 'request_object_encryption_enc_values_supported',
   scopes: 'scopes_supported',
+  codeChallengeMethods: 'code_challenge_methods_supported',
 };
 
 /** The support lists of a metadata document (OIDC Discovery §3, RFC 8414 §2); a missing member supports nothing. */
@@ -136,6 +138,7 @@ export class ClientMetadataValidator {
       ['request_object_signing_alg', 'requestObjectSigningAlgs'],
       ['request_object_encryption_alg', 'requestObjectEncryptionAlgs'],
       ['request_object_encryption_enc', 'requestObjectEncryptionEncs'],
+      ['code_challenge_method', 'codeChallengeMethods'],
     ];
     for (const [field, list] of single) {
       inList(field, m[field] as string | undefined, s[list], SUPPORT_MEMBERS[list]);
@@ -247,9 +250,9 @@ export class ClientMetadataValidator {
     const alg = m.token_endpoint_auth_signing_alg;
     if (alg === undefined) return;
     if (method === ClientAuthMethod.ClientSecretJwt && !isSecretSigningAlg(alg)) {
-      problems.add('token_endpoint_auth_signing_alg', `${alg} cannot be used with client_secret_jwt (an HS algorithm is needed)`);
+      problems.add('token_endpoint_auth_signing_alg', `${alg} cannot be used with client_secret_jwt (it needs HS*)`);
     } else if (method === ClientAuthMethod.PrivateKeyJwt && isSecretSigningAlg(alg)) {
-      problems.add('token_endpoint_auth_signing_alg', `${alg} cannot be used with private_key_jwt (an asymmetric algorithm is needed)`);
+      problems.add('token_endpoint_auth_signing_alg', `${alg} cannot be used with private_key_jwt (it needs RS*, PS*, ES*)`);
     } else if (method !== ClientAuthMethod.ClientSecretJwt && method !== ClientAuthMethod.PrivateKeyJwt) {
       problems.add('token_endpoint_auth_signing_alg', 'is only used with client_secret_jwt or private_key_jwt');
     }
@@ -280,8 +283,9 @@ function applyDefaults(m: ClientMetadataInput): ClientMetadata {
     redirect_uris: m.redirect_uris ?? [],
     grant_types: grantTypes,
     response_types: m.response_types ?? (grantTypes.includes(AUTHORIZATION_CODE) ? ['code'] : []),
-    // A supplied method outside the supported list has been reported already, and nothing is stored then.
-    token_endpoint_auth_method: (m.token_endpoint_auth_method as ClientAuthMethod | undefined) ?? ClientAuthMethod.ClientSecretBasic,
+    // A supplied method outside the supported list has been reported already; nothing is stored then.
+    token_endpoint_auth_method:
+      (m.token_endpoint_auth_method as ClientAuthMethod | undefined) ?? ClientAuthMethod.ClientSecretBasic,
   };
 }
 

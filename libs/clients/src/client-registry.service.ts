@@ -146,7 +146,9 @@ function decodeCursor(cursor: string): string {
     after = undefined;
   }
   if (typeof after !== 'string' || !UUID.test(after)) {
-    throw new OAuthError('invalid_request', 'The cursor is invalid.', { fields: [{ field: 'cursor', problems: ['is not a cursor this API returned'] }] });
+    throw new OAuthError('invalid_request', 'The cursor is invalid.', {
+      fields: [{ field: 'cursor', problems: ['is not a cursor this API returned'] }],
+    });
   }
   return after;
 }

@@ -15,7 +15,8 @@ export interface AppConfig {
     readonly refreshTokenTtlSeconds: number;
     readonly codeTtlSeconds: number;
   };
-  readonly login: { readonly maxFailures: number; readonly windowSeconds: number };
+  /** Brute-force limits of password checks; `cssFile` replaces the login page's stylesheet when set. */
+  readonly login: { readonly maxFailures: number; readonly windowSeconds: number; readonly cssFile: string | null };
   readonly keys: { readonly metadataCertificate: boolean; readonly rotationLeadSeconds: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 }

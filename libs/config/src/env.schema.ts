@@ -83,6 +83,10 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   LOGIN_WINDOW_SECONDS: number = 900;
 
+  /** A stylesheet that replaces the login page's built-in one (read once at start). */
+  @IsOptional() @IsString() @MinLength(1)
+  LOGIN_CSS_FILE?: string;
+
   @Transform(toBool) @IsBoolean()
   METADATA_CERTIFICATE: boolean = false;
 

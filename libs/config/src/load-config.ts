@@ -18,7 +18,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const key of ['ISSUER', 'DATABASE_URL', 'ADMIN_TOKEN', 'MASTER_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL']) {
+  for (const key of ['ISSUER', 'DATABASE_URL', 'ADMIN_TOKEN', 'MASTER_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL', 'LOGIN_CSS_FILE']) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -58,7 +58,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       refreshTokenTtlSeconds: schema.REFRESH_TOKEN_TTL_SECONDS,
       codeTtlSeconds: schema.CODE_TTL_SECONDS,
     },
-    login: { maxFailures: schema.LOGIN_MAX_FAILURES, windowSeconds: schema.LOGIN_WINDOW_SECONDS },
+    login: {
+      maxFailures: schema.LOGIN_MAX_FAILURES,
+      windowSeconds: schema.LOGIN_WINDOW_SECONDS,
+      cssFile: schema.LOGIN_CSS_FILE ?? null,
+    },
     keys: {
       metadataCertificate: schema.METADATA_CERTIFICATE,
       rotationLeadSeconds: schema.KEY_ROTATION_LEAD_SECONDS,

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 
 import { AccountsModule } from '@app/accounts';
+import { AuthorizationModule } from '@app/authorization';
 import { OtpModule } from '@app/otp';
 import { SamlModule } from '@app/saml';
 import { TokensModule } from '@app/tokens';
 
 import { GrantHandler } from './grant-handler';
 import { GrantRegistry } from './grant-registry';
+import { AuthorizationCodeGrant } from './handlers/authorization-code.grant';
 import { ClientCredentialsGrant } from './handlers/client-credentials.grant';
 import { PasswordGrant } from './handlers/password.grant';
 import { RefreshTokenGrant } from './handlers/refresh-token.grant';
@@ -16,6 +18,7 @@ import { SmtpOtpGrant } from './handlers/smtp-otp.grant';
 
 /** One line per grant: adding a grant is a handler file and a line here. */
 const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [
+  AuthorizationCodeGrant,
   PasswordGrant,
   ClientCredentialsGrant,
   RefreshTokenGrant,
@@ -25,7 +28,7 @@ const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [
 ];
 
 @Module({
-  imports: [TokensModule, AccountsModule, OtpModule, SamlModule],
+  imports: [TokensModule, AccountsModule, OtpModule, SamlModule, AuthorizationModule],
   providers: [
     ...GRANT_HANDLERS,
     {

@@ -11,9 +11,9 @@ export const JoseSupport = {
   /** request_object_signing_alg. */
   requestObjectSigning: [] as readonly string[],
   /** *_encrypted_response_alg for ID tokens and userinfo. */
-  responseEncryptionAlgs: [] as readonly string[],
+  responseEncryptionAlgs: ['RSA-OAEP', 'RSA-OAEP-256', 'RSA1_5', 'A128KW', 'A256KW'] as readonly string[],
   /** *_encrypted_response_enc for ID tokens and userinfo. */
-  responseEncryptionEncs: [] as readonly string[],
+  responseEncryptionEncs: ['A128CBC-HS256', 'A256CBC-HS512'] as readonly string[],
   /** request_object_encryption_alg / _enc. */
   requestObjectEncryptionAlgs: [] as readonly string[],
   requestObjectEncryptionEncs: [] as readonly string[],

@@ -36,7 +36,11 @@ export function verifyEnvelopedSignature(
     const key = rsaPublicKey(pem);
     if (!key) continue;
     const verifier = strictVerifier(key);
-    verifier.loadSignature(signature);
+    try {
+      verifier.loadSignature(signature);
+    } catch (error) {
+      throw rejectAssertion(`malformed signature (${(error as Error).message.slice(0, 200)})`);
+    }
     checkAlgorithms(verifier);
     let valid: boolean;
     try {

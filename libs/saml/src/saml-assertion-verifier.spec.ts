@@ -21,6 +21,7 @@ const ISSUER_URL = 'https://sso.example.com/uas';
 const TOKEN_URL = `${ISSUER_URL}/oauth2/token`;
 const SIGNATURE = /<ds:Signature[\s\S]*<\/ds:Signature>/;
 const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
+const ROLE_ATTRIBUTE = '<saml:Attribute Name="role"><saml:AttributeValue>root</saml:AttributeValue></saml:Attribute>';
 
 /** invalid_grant with the one public description; returns the log detail to check which check fired. */
 async function rejectionDetail(promise: Promise<unknown>): Promise<string> {
@@ -255,8 +256,8 @@ describe(SamlAssertionVerifier.name, () => {
       ['the NameID', (xml: string) => xml.replace('>alice@example.com<', '>mallory@example.com<')],
       ['the audience', (xml: string) => xml.replace(`<saml:Audience>${ISSUER_URL}<`, '<saml:Audience>https://other.example<')],
       ['an attribute value', (xml: string) => xml.replace('>staff<', '>admins<')],
-      ['an added attribute', (xml: string) => xml.replace('</saml:AttributeStatement>', '<saml:Attribute Name="role"><saml:AttributeValue>root</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>')],
-      ['the expiry', (xml: string) => xml.replaceAll(new Date(now.getTime() + 300_000).toISOString(), '2099-01-01T00:00:00.000Z')],
+      ['an added attribute', (xml: string) => xml.replace('</saml:AttributeStatement>', `${ROLE_ATTRIBUTE}</saml:AttributeStatement>`)],
+      ['the expiry', (xml: string) => xml.replaceAll(new Date(now.getTime() + 300_000).toISOString(), '2099-01-01T00:00:00Z')],
       ['the Issuer', (xml: string) => xml.replace(`>${idp.entityId}<`, `>${idp.entityId} <`)],
     ])('refuses a change to %s after signing', async (_, tamper) => {
       const original = signed({ attributes: { groups: ['staff'] } });
@@ -295,7 +296,8 @@ describe(SamlAssertionVerifier.name, () => {
         '</saml:Issuer>',
         `</saml:Issuer>${signature}`,
       );
-      const wrapped = evil.replace('</saml:Conditions>', `</saml:Conditions><saml:Advice>${original.replace(SIGNATURE, '')}</saml:Advice>`);
+      const advice = `<saml:Advice>${original.replace(SIGNATURE, '')}</saml:Advice>`;
+      const wrapped = evil.replace('</saml:Conditions>', `</saml:Conditions>${advice}`);
 
       expect(await rejectionDetail(verify(wrapped))).toMatch(/nested assertion/);
     });
@@ -323,7 +325,9 @@ describe(SamlAssertionVerifier.name, () => {
       const original = signed({ nameId: 'alice' });
       const evil = buildAssertionXml({ ...options({ id: '_evil', nameId: 'mallory' }), issuer: idp.entityId });
 
-      expect(await rejectionDetail(verify(original.replace('</saml:Conditions>', `</saml:Conditions><saml:Advice>${evil}</saml:Advice>`)))).toMatch(/nested assertion/);
+      const injected = original.replace('</saml:Conditions>', `</saml:Conditions><saml:Advice>${evil}</saml:Advice>`);
+
+      expect(await rejectionDetail(verify(injected))).toMatch(/nested assertion/);
     });
 
     it('refuses a signature that covers only part of the assertion', async () => {
@@ -336,13 +340,17 @@ describe(SamlAssertionVerifier.name, () => {
       const original = signed();
       const signature = original.match(SIGNATURE)![0];
 
-      expect(await rejectionDetail(verify(original.replace('</saml:Subject>', `</saml:Subject>${signature}`)))).toMatch(/one enveloped signature/);
+      const twice = original.replace('</saml:Subject>', `</saml:Subject>${signature}`);
+
+      expect(await rejectionDetail(verify(twice))).toMatch(/one enveloped signature/);
     });
 
     it('refuses a signature that is not a direct child of the assertion', async () => {
       const original = signed();
       const signature = original.match(SIGNATURE)![0];
-      const moved = original.replace(signature, '').replace('</saml:Subject>', `<x:Ext xmlns:x="urn:x">${signature}</x:Ext></saml:Subject>`);
+      const moved = original
+        .replace(signature, '')
+        .replace('</saml:Subject>', `<x:Ext xmlns:x="urn:x">${signature}</x:Ext></saml:Subject>`);
 
       expect(await rejectionDetail(verify(moved))).toMatch(/one enveloped signature/);
     });
@@ -351,6 +359,19 @@ describe(SamlAssertionVerifier.name, () => {
       const xml = signed().replace('</ds:Signature>', '<ds:Object><saml:Assertion ID="_x"/></ds:Object></ds:Signature>');
 
       expect(await rejectionDetail(verify(xml))).toMatch(/nested assertion|unexpected Signature content/);
+    });
+
+    it.each([
+      ['no CanonicalizationMethod algorithm', (xml: string) => xml.replace(/<ds:CanonicalizationMethod [^>]*\/>/, '<ds:CanonicalizationMethod/>')],
+      ['no DigestMethod', (xml: string) => xml.replace(/<ds:DigestMethod [^>]*\/>/, '')],
+      ['no DigestValue', (xml: string) => xml.replace(/<ds:DigestValue>[^<]*<\/ds:DigestValue>/, '')],
+      ['no SignatureValue', (xml: string) => xml.replace(/<ds:SignatureValue>[^<]*<\/ds:SignatureValue>/, '')],
+    ])('refuses a Signature with %s as invalid_grant', async (_, breakIt) => {
+      const original = signed();
+      const broken = breakIt(original);
+
+      expect(broken).not.toBe(original);
+      expect(await rejectionDetail(verify(broken))).toMatch(/malformed signature|unexpected Signature content|does not verify/);
     });
 
     it('refuses a Signature carrying an Object without an assertion in it', async () => {
@@ -389,7 +410,8 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('refuses when any AudienceRestriction leaves this server out', async () => {
-      const xml = signed({}).replace('</saml:Conditions>', '<saml:AudienceRestriction><saml:Audience>https://sp.example.org</saml:Audience></saml:AudienceRestriction></saml:Conditions>');
+      const other = '<saml:AudienceRestriction><saml:Audience>https://sp.example.org</saml:Audience></saml:AudienceRestriction>';
+      const xml = signed({}).replace('</saml:Conditions>', `${other}</saml:Conditions>`);
       const resigned = signAssertionXml(xml.replace(SIGNATURE, ''), idp.privateKeyPem);
 
       expect(await rejectionDetail(verify(resigned))).toMatch(/Audience/);
@@ -465,7 +487,10 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('refuses a malformed instant', async () => {
-      const xml = signAssertionXml(buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(/IssueInstant="[^"]+"/, 'IssueInstant="yesterday"'), idp.privateKeyPem);
+      const xml = signAssertionXml(
+        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(/IssueInstant="[^"]+"/, 'IssueInstant="yesterday"'),
+        idp.privateKeyPem,
+      );
 
       expect(await rejectionDetail(verify(xml))).toMatch(/malformed IssueInstant/);
     });

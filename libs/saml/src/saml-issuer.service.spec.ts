@@ -17,6 +17,9 @@ async function caught(promise: Promise<unknown>): Promise<OAuthError> {
   return error as OAuthError;
 }
 
+const ID = 'f2b5f1de-5a0e-4a56-9d43-8c1e2b3a4d5e';
+const PUBLIC_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+
 describe(SamlIssuerService.name, () => {
   const now = new Date('2026-03-01T12:00:00.000Z');
   let idp: SamlTestIssuer;
@@ -29,7 +32,7 @@ describe(SamlIssuerService.name, () => {
 
   beforeEach(() => {
     repository = mockOf<SamlIssuerRepository>();
-    repository.create.mockImplementation(async (row: Omit<SamlIssuerRecord, 'id'>) => ({ id: 'f2b5f1de-5a0e-4a56-9d43-8c1e2b3a4d5e', ...row }));
+    repository.create.mockImplementation(async (row: Omit<SamlIssuerRecord, 'id'>) => ({ id: ID, ...row }));
     sut = new SamlIssuerService(repository, new FixedClock(now));
   });
 
@@ -39,7 +42,7 @@ describe(SamlIssuerService.name, () => {
     const created = await sut.create({ entityId: idp.entityId, certificates: [messy] });
 
     expect(created).toEqual({
-      id: 'f2b5f1de-5a0e-4a56-9d43-8c1e2b3a4d5e',
+      id: ID,
       entityId: idp.entityId,
       certificates: [idp.certificatePem.trim() + '\n'],
       createdAt: now,
@@ -57,7 +60,7 @@ describe(SamlIssuerService.name, () => {
   it.each([
     ['garbage', 'not a certificate'],
     ['a truncated certificate', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'],
-    ['a public key', generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string],
+    ['a public key', PUBLIC_KEY_PEM],
   ])('refuses %s, naming the entry', async (_, pem) => {
     const error = await caught(sut.create({ entityId: idp.entityId, certificates: [idp.certificatePem, pem] }));
 
@@ -114,7 +117,7 @@ describe(SamlIssuerService.name, () => {
   it('answers not_found when deleting an issuer that does not exist', async () => {
     repository.delete.mockResolvedValue(false);
 
-    const error = await caught(sut.delete('f2b5f1de-5a0e-4a56-9d43-8c1e2b3a4d5e'));
+    const error = await caught(sut.delete(ID));
 
     expect(error.code).toBe('not_found');
   });
@@ -122,8 +125,8 @@ describe(SamlIssuerService.name, () => {
   it('deletes an existing issuer', async () => {
     repository.delete.mockResolvedValue(true);
 
-    await sut.delete('f2b5f1de-5a0e-4a56-9d43-8c1e2b3a4d5e');
+    await sut.delete(ID);
 
-    expect(repository.delete).toHaveBeenCalledWith('f2b5f1de-5a0e-4a56-9d43-8c1e2b3a4d5e');
+    expect(repository.delete).toHaveBeenCalledWith(ID);
   });
 });

@@ -10,6 +10,9 @@ export { TokenIntrospection } from './token-introspection.service';
 /** OpenID Connect UserInfo claims for an access token. */
 export { bearerChallenge, UserinfoService } from './userinfo.service';
 export type { UserinfoResult } from './userinfo.service';
+/** Signs, then encrypts when registered, a JWT addressed to a client. */
+export { ClientResponseProtector } from './client-response-protector';
+export type { ProtectionProfile } from './client-response-protector';
 /** Signs a JWT for a client with its registered algorithm. */
 export { signForClient } from './client-jose';
 export type { AccessTokenClaims, IssueTokensRequest, TokenResponse } from './token-types';

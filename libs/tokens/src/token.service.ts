@@ -9,7 +9,7 @@ import { OAuthError } from '@app/errors';
 import { KeyStore } from '@app/keys';
 import { Database, GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
 
-import { signForClient } from './client-jose';
+import { ClientResponseProtector } from './client-response-protector';
 import { IssueTokensRequest, TokenResponse } from './token-types';
 
 const CLIENT_CREDENTIALS = 'client_credentials';
@@ -33,6 +33,7 @@ export class TokenService {
     private readonly db: Database,
     private readonly grants: GrantRepository,
     private readonly refreshTokens: RefreshTokenRepository,
+    private readonly protector: ClientResponseProtector,
   ) {}
 
   /** Issues the token response for a grant that passed its checks. */
@@ -159,7 +160,11 @@ export class TokenService {
       at_hash: atHash,
       ...(nonce ? { nonce } : {}),
     };
-    return signForClient(this.keys, client, alg, payload);
+    return this.protector.protect(client, payload, {
+      signAlg: alg,
+      encAlg: client.metadata.id_token_encrypted_response_alg,
+      encEnc: client.metadata.id_token_encrypted_response_enc,
+    });
   }
 }
 

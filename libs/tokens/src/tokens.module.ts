@@ -6,6 +6,7 @@ import { KeysModule } from '@app/keys';
 import { PersistenceModule } from '@app/persistence';
 
 import { AccessTokenVerifier } from './access-token-verifier';
+import { ClientResponseProtector } from './client-response-protector';
 import { TokenIntrospection } from './token-introspection.service';
 import { TokenService } from './token.service';
 import { UserinfoService } from './userinfo.service';
@@ -13,7 +14,7 @@ import { UserinfoService } from './userinfo.service';
 /** Token issuance, verification, introspection and revocation. */
 @Module({
   imports: [KeysModule, PersistenceModule, ClientsModule, AccountsModule],
-  providers: [TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
-  exports: [TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
+  providers: [ClientResponseProtector, TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
+  exports: [ClientResponseProtector, TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
 })
 export class TokensModule {}

@@ -342,7 +342,7 @@ describe('admin API: clients', () => {
       const res = await admin(server).post('/admin/v1/clients').send([WEB]);
 
       expect(res.status).toBe(400);
-      expect(res.body).toEqual(CLIENT_METADATA_ERROR);
+      expect(res.body).toEqual({ ...CLIENT_METADATA_ERROR, fields: [{ field: 'body', problems: ['must be a JSON object'] }] });
     });
 
     it('answers a body over 64 KB with 413', async () => {

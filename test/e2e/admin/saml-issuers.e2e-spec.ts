@@ -63,9 +63,10 @@ describe('admin API: SAML issuers', () => {
   });
 
   it('answers 409 conflict for an entity_id that is registered', async () => {
-    const first = await admin(server).post(PATH).send({ entity_id: 'https://idp.example.org/dup', certificates: [idp.certificatePem] });
+    const entityId = 'https://idp.example.org/dup';
+    const first = await admin(server).post(PATH).send({ entity_id: entityId, certificates: [idp.certificatePem] });
 
-    const again = await admin(server).post(PATH).send({ entity_id: 'https://idp.example.org/dup', certificates: [rollover.certificatePem] });
+    const again = await admin(server).post(PATH).send({ entity_id: entityId, certificates: [rollover.certificatePem] });
 
     expect(first.status).toBe(201);
     expect(again.status).toBe(409);

@@ -1,5 +1,9 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { SMTPServer } from 'smtp-server';
@@ -7,7 +11,7 @@ import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { adminCreateClient, basic, postForm } from '../../setup/oauth';
-import { newMasterKey, startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
+import { freePort, newMasterKey, startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
 
 const SMS = 'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp';
 const SMTP = 'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp';
@@ -524,5 +528,89 @@ describe('OTP grants without a gateway or SMTP server', () => {
       .send({ grant_types: [SMS] });
 
     expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_client_metadata',
+      error_description: expect.any(String),
+      fields: [{ field: 'grant_types[0]', problems: [expect.stringContaining('grant_types_supported')] }],
+    });
+  });
+});
+
+/**
+ * The built server (npm test builds first) as a new user starts it: no DATABASE_URL, so the
+ * embedded database in DATA_DIR, and no SMS gateway or SMTP server.
+ */
+describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
+  const MAIN = path.resolve(__dirname, '../../../dist/apps/server/src/main.js');
+  let dataDir: string;
+  let child: ChildProcess;
+  let origin: string;
+  let output = '';
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'uas-otp-dev-'));
+    const port = await freePort();
+    child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    origin = `http://127.0.0.1:${port}`;
+    await new Promise<void>((resolve, reject) => {
+      const collect = (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        if (output.includes(`listening on 127.0.0.1:${port}`)) resolve();
+      };
+      child.stdout!.on('data', collect);
+      child.stderr!.on('data', collect);
+      child.once('exit', (code) => reject(new Error(`the server exited with ${code}: ${output}`)));
+    });
+    // The embedded engine's first start takes several seconds.
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (params: Record<string, string>, authorization: string) =>
+    request(origin).post('/uas/oauth2/token').set('Authorization', authorization).type('form').send(params);
+
+  it('advertises both grants and writes each OTP to the server log, marked development only', async () => {
+    const metadata = await request(origin).get('/uas/.well-known/openid-configuration');
+    expect(metadata.body.grant_types_supported).toEqual(expect.arrayContaining([SMS, SMTP]));
+    const registered = await request(origin)
+      .post('/admin/v1/clients')
+      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .send({ grant_types: [SMS, SMTP] });
+    expect(registered.status).toBe(201);
+    const auth = basic(registered.body.client_id, registered.body.client_secret);
+
+    for (const [grantType, username, channel] of [[SMS, '358401234567', 'SMS'], [SMTP, 'dev@example.com', 'e-mail']]) {
+      const logged = output.length;
+      const initiated = await post({ grant_type: grantType, scope: 'openid', username }, auth);
+      expect(initiated.status).toBe(200);
+      const lines = output.slice(logged).split('\n').filter((line) => line.includes('DEVELOPMENT ONLY'));
+      expect(lines).toEqual([expect.stringContaining(`DEVELOPMENT ONLY, not delivered: ${channel} (no `)]);
+      expect(lines[0]).toContain(` to ${username}: `);
+
+      const res = await post(
+        {
+          grant_type: grantType,
+          scope: 'openid',
+          x_globalsign_iam_reference_id: initiated.body.x_globalsign_iam_challenge.reference,
+          x_globalsign_iam_otp_code: otpIn(lines[0]),
+        },
+        auth,
+      );
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: 'openid', id_token: expect.any(String),
+      });
+    }
   });
 });

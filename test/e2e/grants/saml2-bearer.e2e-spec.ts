@@ -50,7 +50,8 @@ describe('saml2-bearer grant (RFC 7522)', () => {
 
   /** A signed assertion that succeeds unless `overrides` or `sign` break it. */
   function assertion(overrides: Partial<AssertionOptions> = {}, sign: SignOptions = {}, by: SamlTestIssuer = idp): string {
-    return makeSignedAssertion(by, { now: server.clock.now(), audience: server.issuer, recipient: tokenEndpoint, ...overrides }, sign);
+    const defaults = { now: server.clock.now(), audience: server.issuer, recipient: tokenEndpoint };
+    return makeSignedAssertion(by, { ...defaults, ...overrides }, sign);
   }
 
   function unsigned(overrides: Partial<AssertionOptions> = {}): string {
@@ -116,7 +117,9 @@ describe('saml2-bearer grant (RFC 7522)', () => {
         email: ['alice@example.com'],
         groups: ['staff', 'admins'],
       });
-      const userinfo = await request(server.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${res.body.access_token}`);
+      const userinfo = await request(server.http)
+        .get('/uas/oauth2/userinfo')
+        .set('Authorization', `Bearer ${res.body.access_token}`);
       expect(userinfo.status).toBe(200);
       expect(userinfo.body).toEqual({ sub: 'alice@example.com', email: ['alice@example.com'], groups: ['staff', 'admins'] });
     });
@@ -159,7 +162,7 @@ describe('saml2-bearer grant (RFC 7522)', () => {
       expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
     });
 
-    it('answers unauthorized_client to a client whose grant_types do not list the grant, and keeps the assertion usable', async () => {
+    it('answers unauthorized_client to a client without the grant, and keeps the assertion usable', async () => {
       const other = await createClient(server, { grant_types: ['client_credentials'] });
       const xml = assertion();
 
@@ -226,7 +229,9 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     });
 
     it('refuses inclusive canonicalization', async () => {
-      expectRefused(await token(assertion({}, { canonicalizationAlgorithm: XmlDsig.C14n, transforms: [XmlDsig.Enveloped, XmlDsig.C14n] })));
+      const inclusive = { canonicalizationAlgorithm: XmlDsig.C14n, transforms: [XmlDsig.Enveloped, XmlDsig.C14n] };
+
+      expectRefused(await token(assertion({}, inclusive)));
     });
 
     it('refuses assertions of an issuer once it is deleted', async () => {
@@ -257,7 +262,9 @@ describe('saml2-bearer grant (RFC 7522)', () => {
       const original = assertion({ id: '_w2orig', nameId: 'alice' });
       const evil = unsigned({ id: '_w2evil', nameId: 'admin' });
 
-      expectRefused(await token(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${evil}${original}</samlp:Response>`));
+      const response = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${evil}${original}</samlp:Response>`;
+
+      expectRefused(await token(response));
     });
 
     it('refuses an evil assertion that reuses the signed ID and hides the original in an extension', async () => {
@@ -277,7 +284,9 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     it('refuses a second, unsigned Subject added to a signed assertion', async () => {
       const signed = assertion({ nameId: 'alice' });
 
-      expectRefused(await token(signed.replace('<saml:Subject>', '<saml:Subject><saml:NameID>admin</saml:NameID></saml:Subject><saml:Subject>')));
+      const extra = '<saml:Subject><saml:NameID>admin</saml:NameID></saml:Subject>';
+
+      expectRefused(await token(signed.replace('<saml:Subject>', `${extra}<saml:Subject>`)));
     });
   });
 

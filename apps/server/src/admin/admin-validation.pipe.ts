@@ -1,28 +1,42 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 
 import { FieldProblem, OAuthError } from '@app/errors';
+
+type AdminValidationCode = 'invalid_request' | 'invalid_client_metadata';
 
 /**
  * Validates an admin request body or query against its DTO (CONTRACT §4): unknown fields are
  * rejected, not ignored; nothing is converted implicitly, so `"5"` is not a number. Failures are
- * `400` with one entry per offending field, under `code`.
+ * `400` with one entry per offending field, under `code`. Use it per parameter:
+ * `@Body(new AdminValidationPipe()) body: SomeDto`.
  */
 export class AdminValidationPipe extends ValidationPipe {
-  constructor(code: 'invalid_request' | 'invalid_client_metadata' = 'invalid_request') {
+  constructor(private readonly code: AdminValidationCode = 'invalid_request') {
     super({
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
       transform: true,
+      // The first failing rule of a field is enough ("must be a string", not also "too long").
+      stopAtFirstError: true,
       validationError: { target: false, value: false },
-      exceptionFactory: (errors: ValidationError[]) =>
-        new OAuthError(
-          code,
-          code === 'invalid_client_metadata' ? 'The client metadata is invalid.' : 'The request is invalid.',
-          { fields: toFieldProblems(errors) },
-        ),
+      exceptionFactory: (errors: ValidationError[]) => invalid(code, toFieldProblems(errors)),
     });
   }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A JSON array or scalar is no DTO; say so instead of listing its indexes as unknown fields.
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (metadata.type === 'body' && value !== undefined && !isObject) {
+      throw invalid(this.code, [{ field: 'body', problems: ['must be a JSON object'] }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+function invalid(code: AdminValidationCode, fields: FieldProblem[]): OAuthError {
+  const description = code === 'invalid_client_metadata' ? 'The client metadata is invalid.' : 'The request is invalid.';
+  return new OAuthError(code, description, { fields });
 }
 
 function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {

@@ -59,7 +59,9 @@ export class ClientsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'List clients' })
   @ApiOkResponse({ type: ClientPageResponseDto })
-  async list(@Query(queryPipe) query: PageQueryDto): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+  async list(
+    @Query(queryPipe) query: PageQueryDto,
+  ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
     const page = await this.registry.list(query.limit ?? PAGE_LIMIT_DEFAULT, query.cursor ?? null);
     return { items: page.items.map(toResponse), next_cursor: page.nextCursor };
   }
@@ -78,7 +80,8 @@ export class ClientsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Replace a client\'s metadata',
-    description: 'Omitted members take their defaults. Moving to a secret-based auth method issues a client_secret, returned once here.',
+    description:
+      'Omitted members take their defaults. Moving to a secret-based auth method issues a client_secret, returned once here.',
   })
   @ApiOkResponse({ type: ClientCreatedResponseDto })
   async replace(
@@ -122,11 +125,22 @@ function notFound(): OAuthError {
   return new OAuthError('not_found', 'No such client.');
 }
 
+/** The order of RFC 7591 §2 and OIDC Registration §2 (jsonb does not keep the order members were sent in). */
+const MEMBER_ORDER = [
+  'client_name', 'redirect_uris', 'grant_types', 'response_types', 'scope', 'token_endpoint_auth_method',
+  'token_endpoint_auth_signing_alg', 'jwks_uri', 'jwks', 'id_token_signed_response_alg', 'id_token_encrypted_response_alg',
+  'id_token_encrypted_response_enc', 'userinfo_signed_response_alg', 'userinfo_encrypted_response_alg',
+  'userinfo_encrypted_response_enc', 'request_object_signing_alg', 'request_object_encryption_alg',
+  'request_object_encryption_enc',
+];
+
 function toResponse(client: ClientSummary): Record<string, unknown> {
+  const metadata = client.metadata as unknown as Record<string, unknown>;
+  const ordered = [...MEMBER_ORDER, ...Object.keys(metadata).filter((k) => !MEMBER_ORDER.includes(k))];
   return {
     client_id: client.clientId,
     client_id_issued_at: Math.floor(client.issuedAt.getTime() / 1000),
-    ...client.metadata,
+    ...Object.fromEntries(ordered.filter((k) => metadata[k] !== undefined).map((k) => [k, metadata[k]])),
   };
 }
 

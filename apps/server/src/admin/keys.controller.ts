@@ -28,7 +28,8 @@ export class KeysController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Create a new signing key',
-    description: 'Published at once, signing after activate_in_seconds; the old key stays in the JWKS until its tokens expire.',
+    description:
+      'Published at once, signing after activate_in_seconds; the old key stays in the JWKS until its tokens expire.',
   })
   @ApiBody({ type: KeyRotateDto, required: false })
   @ApiCreatedResponse({ type: KeyResponseDto })

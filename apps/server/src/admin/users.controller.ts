@@ -42,8 +42,11 @@ export class UsersController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'List users, or find one by username (exact, any letter case)' })
   @ApiOkResponse({ type: UserPageResponseDto })
-  async list(@Query(pipe) query: UserQueryDto): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
-    const page = await this.accounts.list(query.limit ?? PAGE_LIMIT_DEFAULT, query.cursor ?? null, query.username ?? null);
+  async list(
+    @Query(pipe) query: UserQueryDto,
+  ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+    const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
+    const page = await this.accounts.list(limit, query.cursor ?? null, query.username ?? null);
     return { items: page.items.map(toResponse), next_cursor: page.nextCursor };
   }
 

@@ -1,21 +1,24 @@
 import { Module } from '@nestjs/common';
 
+import { AuthorizationModule } from '@app/authorization';
 import { ClientsModule } from '@app/clients';
 import { DiscoveryModule } from '@app/discovery';
 import { GrantsModule } from '@app/grants';
 import { KeysModule } from '@app/keys';
 import { TokensModule } from '@app/tokens';
 
+import { AuthorizationController } from './authorization.controller';
 import { DiscoveryController } from './discovery.controller';
 import { IntrospectionController } from './introspection.controller';
 import { JwksController } from './jwks.controller';
+import { LoginStylesheetController } from './login/login-stylesheet.controller';
 import { RevocationController } from './revocation.controller';
 import { TokenController } from './token.controller';
 import { UserinfoController } from './userinfo.controller';
 
 /** Every protocol endpoint, mounted below the issuer path. */
 @Module({
-  imports: [DiscoveryModule, KeysModule, ClientsModule, GrantsModule, TokensModule],
+  imports: [DiscoveryModule, KeysModule, ClientsModule, GrantsModule, TokensModule, AuthorizationModule],
   controllers: [
     DiscoveryController,
     JwksController,
@@ -23,6 +26,8 @@ import { UserinfoController } from './userinfo.controller';
     IntrospectionController,
     RevocationController,
     UserinfoController,
+    AuthorizationController,
+    LoginStylesheetController,
   ],
 })
 export class ProtocolModule {}

@@ -2,8 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@ne
 
 import { APP_CONFIG, AppConfig, Routes } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { KeyStore } from '@app/keys';
-import { bearerChallenge, signForClient, UserinfoResult, UserinfoService } from '@app/tokens';
+import { bearerChallenge, ClientResponseProtector, UserinfoResult, UserinfoService } from '@app/tokens';
 
 import { NoStore } from './no-store.decorator';
 
@@ -19,7 +18,7 @@ export class UserinfoController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly userinfo: UserinfoService,
-    private readonly keys: KeyStore,
+    private readonly protector: ClientResponseProtector,
   ) {}
 
   @Get(Routes.userinfo)
@@ -59,15 +58,22 @@ export class UserinfoController {
 
   private async respond(token: string, res: HeaderSink): Promise<unknown> {
     const result = await this.userinfo.claimsFor(token);
-    const signing = result.client.metadata.userinfo_signed_response_alg;
-    if (!signing) return result.claims;
+    const { userinfo_signed_response_alg: signAlg, userinfo_encrypted_response_alg: encAlg } = result.client.metadata;
+    if (!signAlg && !encAlg) return result.claims;
     setHeader(res, 'Content-Type', 'application/jwt');
-    return this.signed(result, signing);
+    return this.protect(result, signAlg ?? 'RS256');
   }
 
-  /** OpenID Connect Core §5.3.2: a signed response carries iss and aud. */
-  private signed({ client, claims }: UserinfoResult, alg: string): Promise<string> {
-    return signForClient(this.keys, client, alg, { ...claims, iss: this.config.issuer.url, aud: client.clientId });
+  /**
+   * OpenID Connect Core §5.3.2: a signed response carries iss and aud; with encryption it is
+   * signed then encrypted (Registration §2, userinfo_encrypted_response_alg).
+   */
+  private protect({ client, claims }: UserinfoResult, signAlg: string): Promise<string> {
+    return this.protector.protect(client, { ...claims, iss: this.config.issuer.url, aud: client.clientId }, {
+      signAlg,
+      encAlg: client.metadata.userinfo_encrypted_response_alg,
+      encEnc: client.metadata.userinfo_encrypted_response_enc,
+    });
   }
 }
 

@@ -80,7 +80,14 @@ export class ClientRepository {
          secret_hash = CASE WHEN $4::boolean THEN $6::bytea ELSE secret_hash END
        WHERE client_id = $1
        RETURNING ${COLUMNS}`,
-      [clientId, JSON.stringify(metadata), now, secret !== undefined, secret?.secretEncrypted ?? null, secret?.secretHash ?? null],
+      [
+        clientId,
+        JSON.stringify(metadata),
+        now,
+        secret !== undefined,
+        secret?.secretEncrypted ?? null,
+        secret?.secretHash ?? null,
+      ],
     );
     return rows[0] ?? null;
   }

@@ -98,4 +98,10 @@ export class ClientCreateDto {
   @ApiPropertyOptional({ description: `${ALG_DOC('request_object_encryption_enc_values_supported')} Needs the alg.` })
   @IsOptional() @IsString() @MaxLength(ALG_MAX)
   request_object_encryption_enc?: string;
+
+  @ApiPropertyOptional({
+    description: `${ALG_DOC('code_challenge_methods_supported')} With it every authorization request must use PKCE; plain is accepted only from a client that registered it.`,
+  })
+  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  code_challenge_method?: string;
 }

@@ -1,0 +1,112 @@
+import { Body, Controller, Get, Headers, Inject, Post, Query } from '@nestjs/common';
+
+import { AuthorizationOutcome, AuthorizationService, BrowserCookies, LOGIN_TICKET_FIELD } from '@app/authorization';
+import { APP_CONFIG, AppConfig, routePath, Routes } from '@app/config';
+import { OAuthError } from '@app/errors';
+
+import { CSRF_COOKIE, readCookie, SESSION_COOKIE, sessionCookie } from './login/cookies';
+import { renderErrorPage } from './login/error-page';
+import { renderLoginPage } from './login/login-page';
+
+/**
+ * What every page of this endpoint carries: never cached, never framed (clickjacking), no
+ * scripts, styles only from here, no referrer leaking the request's parameters.
+ */
+const PAGE_HEADERS: Record<string, string> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+  'Content-Security-Policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/**
+ * The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2), GET and POST, and the login
+ * form that posts back to it. Answers are web Responses, so the status, the headers and every
+ * Set-Cookie go through Nest whatever the HTTP adapter.
+ */
+@Controller()
+export class AuthorizationController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly authorization: AuthorizationService,
+  ) {}
+
+  @Get(Routes.authorization)
+  get(@Query() query: Record<string, unknown>, @Headers('cookie') cookie: string | undefined): Promise<Response> {
+    return this.answer(() => this.authorization.authorize(query, browserCookies(cookie)), 302);
+  }
+
+  /** OIDC Core §3.1.2.1: the request may be form-encoded in a POST; the login form posts here too. */
+  @Post(Routes.authorization)
+  post(
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('cookie') cookie: string | undefined,
+    @Body() body: unknown,
+  ): Promise<Response> {
+    // RFC 9700 §4.11: a redirect after a post of credentials is 303, so the browser does not post them on.
+    return this.answer(() => {
+      if (!contentType || !/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+        throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
+      }
+      const form = (body ?? {}) as Record<string, unknown>;
+      const browser = browserCookies(cookie);
+      return LOGIN_TICKET_FIELD in form ? this.authorization.login(form, browser) : this.authorization.authorize(form, browser);
+    }, 303);
+  }
+
+  private async answer(run: () => Promise<AuthorizationOutcome>, redirectStatus: 302 | 303): Promise<Response> {
+    let outcome: AuthorizationOutcome;
+    try {
+      outcome = await run();
+    } catch (error) {
+      // Nothing here may redirect: whatever was not validated yet is shown to the user.
+      if (!(error instanceof OAuthError)) throw error;
+      outcome = { kind: 'error', error, uiLocales: null };
+    }
+    switch (outcome.kind) {
+      case 'redirect':
+        return this.redirect(outcome.location, redirectStatus, outcome.sessionToken);
+      case 'login':
+        return this.page(200, renderLoginPage(outcome.form, this.urls()), [this.cookie(CSRF_COOKIE, outcome.csrfToken)]);
+      case 'error':
+        return this.errorPage(outcome.error, outcome.uiLocales);
+    }
+  }
+
+  private redirect(location: string, status: 302 | 303, sessionToken: string | null): Response {
+    const headers = new globalThis.Headers({ Location: location, 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    if (sessionToken !== null) headers.append('Set-Cookie', this.cookie(SESSION_COOKIE, sessionToken));
+    return new Response(null, { status, headers });
+  }
+
+  private errorPage(error: OAuthError, uiLocales: string | null): Response {
+    // A page, not an API answer: 400 for the request's faults, the error's own status (503) for ours.
+    const status = error.status >= 500 ? error.status : 400;
+    const response = this.page(status, renderErrorPage(error, uiLocales, this.urls().stylesheet), []);
+    if (error.options.retryAfterSeconds !== undefined) {
+      response.headers.set('Retry-After', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
+    }
+    return response;
+  }
+
+  private page(status: number, html: string, cookies: string[]): Response {
+    const headers = new globalThis.Headers(PAGE_HEADERS);
+    for (const cookie of cookies) headers.append('Set-Cookie', cookie);
+    return new Response(html, { status, headers });
+  }
+
+  private cookie(name: string, value: string): string {
+    return sessionCookie(name, value, { path: this.config.issuer.basePath || '/', secure: this.config.issuer.isHttps });
+  }
+
+  private urls(): { action: string; stylesheet: string } {
+    return { action: routePath(this.config, 'authorization'), stylesheet: routePath(this.config, 'loginStylesheet') };
+  }
+}
+
+function browserCookies(header: string | undefined): BrowserCookies {
+  return { sessionToken: readCookie(header, SESSION_COOKIE), csrfToken: readCookie(header, CSRF_COOKIE) };
+}

@@ -1,0 +1,74 @@
+/** The languages of the login and error pages (ui_locales, OIDC Core §3.1.2.1). */
+export const Locales = ['en', 'fi', 'sv'] as const;
+export type Locale = (typeof Locales)[number];
+
+/** Every text the pages show, per language. */
+export interface Messages {
+  readonly signInTitle: string;
+  /** Shown with the client's name. */
+  readonly signInTo: (clientName: string) => string;
+  readonly signInLead: string;
+  readonly username: string;
+  readonly password: string;
+  readonly submit: string;
+  readonly failed: string;
+  readonly errorTitle: string;
+  readonly errorLead: string;
+  readonly errorCode: string;
+}
+
+const MESSAGES: Record<Locale, Messages> = {
+  en: {
+    signInTitle: 'Sign in',
+    signInTo: (name) => `Sign in to continue to ${name}.`,
+    signInLead: 'Sign in to continue.',
+    username: 'Username',
+    password: 'Password',
+    submit: 'Sign in',
+    failed: 'The username or password is incorrect.',
+    errorTitle: 'The sign-in request cannot be accepted',
+    errorLead: 'The application sent a request that this service cannot accept. Return to the application and try again.',
+    errorCode: 'Error code',
+  },
+  fi: {
+    signInTitle: 'Kirjaudu sisään',
+    signInTo: (name) => `Kirjaudu sisään jatkaaksesi palveluun ${name}.`,
+    signInLead: 'Kirjaudu sisään jatkaaksesi.',
+    username: 'Käyttäjätunnus',
+    password: 'Salasana',
+    submit: 'Kirjaudu',
+    failed: 'Käyttäjätunnus tai salasana on virheellinen.',
+    errorTitle: 'Kirjautumispyyntöä ei voida hyväksyä',
+    errorLead: 'Sovellus lähetti pyynnön, jota tämä palvelu ei voi hyväksyä. Palaa sovellukseen ja yritä uudelleen.',
+    errorCode: 'Virhekoodi',
+  },
+  sv: {
+    signInTitle: 'Logga in',
+    signInTo: (name) => `Logga in för att fortsätta till ${name}.`,
+    signInLead: 'Logga in för att fortsätta.',
+    username: 'Användarnamn',
+    password: 'Lösenord',
+    submit: 'Logga in',
+    failed: 'Användarnamnet eller lösenordet är felaktigt.',
+    errorTitle: 'Inloggningsbegäran kan inte godkännas',
+    errorLead: 'Programmet skickade en begäran som den här tjänsten inte kan godkänna. Gå tillbaka till programmet och försök igen.',
+    errorCode: 'Felkod',
+  },
+};
+
+/**
+ * The first language of `uiLocales` (space-separated BCP 47 tags in order of preference) that
+ * the pages speak, by its primary subtag (`fi-FI` is Finnish); English otherwise.
+ */
+export function pickLocale(uiLocales: string | null): Locale {
+  for (const tag of (uiLocales ?? '').split(' ')) {
+    const primary = tag.split('-')[0].toLowerCase();
+    const match = Locales.find((locale) => locale === primary);
+    if (match) return match;
+  }
+  return 'en';
+}
+
+export function messagesFor(locale: Locale): Messages {
+  return MESSAGES[locale];
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+
+import { APP_CONFIG, AppConfig, Clock } from '@app/config';
+import { hashToken, randomToken } from '@app/crypto';
+import { OAuthError } from '@app/errors';
+import { AuthorizationCodeRepository, ConsumedAuthorizationCode, GrantRepository } from '@app/persistence';
+
+import { AuthorizationRequest } from './authorization-request';
+import { LoginSession } from './login-session.service';
+import { PkceMethod } from './pkce';
+
+/** A code that was just redeemed: what it was bound to, and the id its grant must get. */
+export interface RedeemedAuthorizationCode {
+  readonly grantId: string;
+  readonly userId: string;
+  readonly redirectUri: string;
+  /** Whether the authorization request named redirect_uri (then the token request must repeat it). */
+  readonly redirectUriSent: boolean;
+  readonly scope: readonly string[];
+  readonly nonce: string | null;
+  readonly codeChallenge: string | null;
+  readonly codeChallengeMethod: PkceMethod | null;
+  readonly authTime: Date;
+  readonly amr: readonly string[];
+}
+
+/**
+ * Authorization codes (RFC 6749 §4.1.2): 256 random bits, stored as SHA-256, bound to the
+ * client, redirect URI, PKCE challenge, nonce, scope and session, alive CODE_TTL_SECONDS,
+ * redeemed once.
+ */
+@Injectable()
+export class AuthorizationCodeService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly codes: AuthorizationCodeRepository,
+    private readonly grants: GrantRepository,
+  ) {}
+
+  /** A new code for `request`, signed in by `session`. */
+  async issue(request: AuthorizationRequest, session: LoginSession): Promise<string> {
+    const code = randomToken(32);
+    const now = this.clock.now();
+    await this.codes.create({
+      codeHash: hashToken(code),
+      clientId: request.client.clientId,
+      userId: session.userId,
+      redirectUri: request.redirectUri,
+      redirectUriSent: request.redirectUriSent,
+      scope: request.scope.join(' '),
+      nonce: request.nonce,
+      codeChallenge: request.codeChallenge,
+      codeChallengeMethod: request.codeChallengeMethod,
+      authTime: session.authTime,
+      amr: [...session.amr],
+      sessionIdHash: session.idHash,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.config.tokens.codeTtlSeconds * 1000),
+    });
+    return code;
+  }
+
+  /**
+   * Consumes `code` for `clientId` and runs `issueTokens` with it, whose grant must take the
+   * code's `grantId`. invalid_grant for an unknown, expired, foreign or used code; a used code
+   * presented again also revokes every token issued from it (RFC 6749 §4.1.2), even when the
+   * two redemptions raced.
+   */
+  async redeem<T>(code: string, clientId: string, issueTokens: (redeemed: RedeemedAuthorizationCode) => Promise<T>): Promise<T> {
+    const codeHash = hashToken(code);
+    const consumed = await this.codes.consume(codeHash, clientId, randomUUID(), this.clock.now());
+    if (!consumed) {
+      await this.revokeReplayed(codeHash, clientId);
+      // Same answer for unknown, expired, used and foreign codes: never say which.
+      throw invalidCode();
+    }
+    const result = await issueTokens(toRedeemed(consumed));
+    // A replay that arrived before the grant existed could not revoke it; this one can.
+    if (await this.codes.isReplayed(codeHash)) {
+      await this.grants.revoke(consumed.grantId, this.clock.now());
+      throw invalidCode();
+    }
+    return result;
+  }
+
+  private async revokeReplayed(codeHash: Buffer, clientId: string): Promise<void> {
+    const replayed = await this.codes.markReplayed(codeHash, clientId, this.clock.now());
+    if (replayed?.grantId) await this.grants.revoke(replayed.grantId, this.clock.now());
+  }
+}
+
+function toRedeemed(code: ConsumedAuthorizationCode): RedeemedAuthorizationCode {
+  return {
+    grantId: code.grantId,
+    userId: code.userId,
+    redirectUri: code.redirectUri,
+    redirectUriSent: code.redirectUriSent,
+    scope: code.scope.split(' ').filter(Boolean),
+    nonce: code.nonce,
+    codeChallenge: code.codeChallenge,
+    codeChallengeMethod: code.codeChallengeMethod as PkceMethod | null,
+    authTime: code.authTime,
+    amr: code.amr,
+  };
+}
+
+function invalidCode(): OAuthError {
+  return new OAuthError('invalid_grant', 'The authorization code is invalid.');
+}

@@ -1,0 +1,260 @@
+import { Injectable } from '@nestjs/common';
+import { JWTPayload } from 'jose';
+
+import { ClientRegistry, isPublicClient, RegisteredClient, resolveScope } from '@app/clients';
+import { OAuthError } from '@app/errors';
+
+import { AuthorizationParams, AuthorizationRequest, AuthorizationValidation, ErrorRedirect } from './authorization-request';
+import { isPkceMethod, isPkceValue, PkceMethod } from './pkce';
+import { isRegisteredRedirectUri } from './redirect-uri';
+import { RequestObjectVerifier } from './request-object.verifier';
+
+const RESPONSE_TYPE_CODE = 'code';
+const AUTHORIZATION_CODE = 'authorization_code';
+/** OIDC Core §3.1.2.1 prompt values; consent and select_account are accepted and need nothing here (ubisecure-notes §16.3). */
+const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
+/** Claims of a request object that are about the JWT itself, not authorization parameters. */
+const JWT_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'sub'];
+/** Parameters that must be strings when a request object carries them (max_age may be a number). */
+const STRING_PARAMS = [
+  'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'prompt', 'ui_locales', 'login_hint',
+  'code_challenge', 'code_challenge_method', 'response_mode', 'display', 'acr_values',
+];
+const MAX_AGE = /^\d{1,9}$/;
+
+/** Thrown inside validation: the error, and where it goes (null: shown to the user). */
+class Rejection {
+  constructor(
+    readonly error: OAuthError,
+    readonly redirect: ErrorRedirect | null,
+  ) {}
+}
+
+/**
+ * Validates authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2.2) in the order that
+ * decides where errors go: the client and the redirect URI first, whose errors are shown to the
+ * user and never redirected (RFC 6749 §4.1.2.1); every later error is redirected to the client.
+ */
+@Injectable()
+export class AuthorizationRequestValidator {
+  constructor(
+    private readonly clients: ClientRegistry,
+    private readonly requestObjects: RequestObjectVerifier,
+  ) {}
+
+  /** `raw` holds each parameter as parsed: a string, or an array when it was repeated. */
+  async validate(raw: Readonly<Record<string, unknown>>): Promise<AuthorizationValidation> {
+    try {
+      return { ok: true, request: await this.check(raw) };
+    } catch (error) {
+      if (error instanceof Rejection) return { ok: false, error: error.error, redirect: error.redirect };
+      throw error;
+    }
+  }
+
+  private async check(raw: Readonly<Record<string, unknown>>): Promise<AuthorizationRequest> {
+    const { params: outer, repeated } = readParams(raw);
+    const client = await this.findClient(outer, repeated);
+    const outerRedirect = this.outerRedirect(client, outer, repeated);
+    const provisional: ErrorRedirect | null =
+      outerRedirect === null ? null : { redirectUri: outerRedirect, state: repeated.includes('state') ? null : (outer.state ?? null) };
+
+    if (repeated.length > 0) throw new Rejection(invalidRequest(`The ${repeated[0]} parameter is repeated.`), provisional);
+    if (outer.request_uri !== undefined) {
+      throw new Rejection(new OAuthError('request_uri_not_supported', 'The request_uri parameter is not supported.'), provisional);
+    }
+    const params = await this.withRequestObject(client, outer, provisional);
+
+    const redirect = this.finalRedirect(client, params, outerRedirect);
+    const target: ErrorRedirect = { redirectUri: redirect.uri, state: params.state ?? null };
+    try {
+      return this.checkRest(client, params, redirect);
+    } catch (error) {
+      if (error instanceof OAuthError) throw new Rejection(error, target);
+      throw error;
+    }
+  }
+
+  private async findClient(params: AuthorizationParams, repeated: string[]): Promise<RegisteredClient> {
+    if (repeated.includes('client_id')) throw new Rejection(invalidRequest('The client_id parameter is repeated.'), null);
+    if (params.client_id === undefined) throw new Rejection(invalidRequest('The client_id parameter is missing.'), null);
+    const client = await this.clients.findById(params.client_id);
+    if (!client) throw new Rejection(new OAuthError('invalid_client', 'The client is not known.'), null);
+    return client;
+  }
+
+  /** The redirect URI the outer request names or implies; null when it names none and the client registered several. */
+  private outerRedirect(client: RegisteredClient, params: AuthorizationParams, repeated: string[]): string | null {
+    if (repeated.includes('redirect_uri')) throw new Rejection(invalidRequest('The redirect_uri parameter is repeated.'), null);
+    const registered = client.metadata.redirect_uris;
+    if (params.redirect_uri === undefined) return registered.length === 1 ? registered[0] : null;
+    if (!isRegisteredRedirectUri(params.redirect_uri, registered)) throw new Rejection(unregisteredRedirect(), null);
+    return params.redirect_uri;
+  }
+
+  /** OIDC Core §6.3.3: the request object's parameters win; the outer client_id and response_type must match it. */
+  private async withRequestObject(
+    client: RegisteredClient,
+    outer: AuthorizationParams,
+    provisional: ErrorRedirect | null,
+  ): Promise<AuthorizationParams> {
+    const { request } = outer;
+    if (request === undefined) {
+      if (client.metadata.request_object_signing_alg || client.metadata.request_object_encryption_alg) {
+        throw new Rejection(invalidRequest('This client must send its parameters in a request object.'), provisional);
+      }
+      return outer;
+    }
+    try {
+      const inner = requestObjectParams(await this.requestObjects.verify(request, client));
+      if (inner.client_id !== undefined && inner.client_id !== outer.client_id) {
+        throw mismatch('The client_id parameter does not match the request object.');
+      }
+      if (inner.response_type !== undefined && outer.response_type !== undefined && inner.response_type !== outer.response_type) {
+        throw mismatch('The response_type parameter does not match the request object.');
+      }
+      const merged: Record<string, string> = { ...outer, ...inner };
+      delete merged.request;
+      return merged;
+    } catch (error) {
+      if (error instanceof OAuthError) throw new Rejection(error, provisional);
+      throw error;
+    }
+  }
+
+  /** The redirect URI after the request object: registered, else shown to the user. */
+  private finalRedirect(client: RegisteredClient, params: AuthorizationParams, outerRedirect: string | null): { uri: string; sent: boolean } {
+    const requested = params.redirect_uri;
+    if (requested === undefined) {
+      // RFC 6749 §3.1.2.3: only a client with exactly one registered URI may leave it out.
+      if (outerRedirect !== null) return { uri: outerRedirect, sent: false };
+      throw new Rejection(invalidRequest('The redirect_uri parameter is missing.'), null);
+    }
+    if (!isRegisteredRedirectUri(requested, client.metadata.redirect_uris)) throw new Rejection(unregisteredRedirect(), null);
+    return { uri: requested, sent: true };
+  }
+
+  /** Everything after the redirect URI is known; errors thrown here are redirected. */
+  private checkRest(client: RegisteredClient, params: AuthorizationParams, redirect: { uri: string; sent: boolean }): AuthorizationRequest {
+    checkResponseType(client, params);
+    if (params.response_mode !== undefined && params.response_mode !== 'query') {
+      throw invalidRequest('Only the query response mode is supported.');
+    }
+    const scope = resolveScope(params.scope, client);
+    const prompt = readPrompt(params.prompt);
+    const maxAgeSeconds = readMaxAge(params.max_age);
+    const pkce = readPkce(client, params);
+    return {
+      client,
+      redirectUri: redirect.uri,
+      redirectUriSent: redirect.sent,
+      state: params.state ?? null,
+      scope,
+      nonce: params.nonce ?? null,
+      promptNone: prompt.includes('none'),
+      // OIDC Core §3.1.2.1 (errata): max_age=0 is equivalent to prompt=login.
+      promptLogin: prompt.includes('login') || maxAgeSeconds === 0,
+      maxAgeSeconds,
+      uiLocales: params.ui_locales ?? null,
+      loginHint: params.login_hint ?? null,
+      codeChallenge: pkce.challenge,
+      codeChallengeMethod: pkce.method,
+    };
+  }
+}
+
+/**
+ * RFC 6749 §3.1: a parameter sent without a value is omitted; one sent more than once is an
+ * error (reported by the caller once it knows where errors go).
+ */
+function readParams(raw: Readonly<Record<string, unknown>>): { params: AuthorizationParams; repeated: string[] } {
+  const params: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string') {
+      if (value !== '') params[name] = value;
+    } else {
+      repeated.push(name);
+    }
+  }
+  return { params, repeated };
+}
+
+/** The authorization parameters of verified request object claims. */
+function requestObjectParams(claims: JWTPayload): AuthorizationParams {
+  if ('request' in claims || 'request_uri' in claims) {
+    throw new OAuthError('invalid_request_object', 'A request object must not contain request or request_uri.');
+  }
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(claims)) {
+    if (JWT_CLAIMS.includes(name)) continue;
+    if (name === 'max_age' && typeof value === 'number') params.max_age = String(value);
+    else if (typeof value === 'string') {
+      if (value !== '') params[name] = value;
+    } else if (STRING_PARAMS.includes(name) || name === 'max_age') {
+      throw new OAuthError('invalid_request_object', `The ${name} claim of the request object has the wrong type.`);
+    }
+  }
+  return params;
+}
+
+function checkResponseType(client: RegisteredClient, params: AuthorizationParams): void {
+  if (params.response_type === undefined) throw invalidRequest('The response_type parameter is missing.');
+  if (params.response_type !== RESPONSE_TYPE_CODE) {
+    throw new OAuthError('unsupported_response_type', 'Only the code response type is supported.');
+  }
+  const { response_types: responseTypes, grant_types: grantTypes } = client.metadata;
+  if (!responseTypes.includes(RESPONSE_TYPE_CODE) || !grantTypes.includes(AUTHORIZATION_CODE)) {
+    throw new OAuthError('unauthorized_client', 'The client may not use the authorization code flow.');
+  }
+}
+
+/** OIDC Core §3.1.2.1: space-separated values; none only alone. */
+function readPrompt(prompt: string | undefined): string[] {
+  if (prompt === undefined) return [];
+  const values = prompt.split(' ').filter(Boolean);
+  if (values.some((v) => !PROMPT_VALUES.includes(v))) throw invalidRequest('The prompt parameter has an unknown value.');
+  if (values.includes('none') && values.length > 1) throw invalidRequest('prompt=none cannot be combined with other values.');
+  return values;
+}
+
+function readMaxAge(maxAge: string | undefined): number | null {
+  if (maxAge === undefined) return null;
+  if (!MAX_AGE.test(maxAge)) throw invalidRequest('The max_age parameter must be a number of seconds.');
+  return Number(maxAge);
+}
+
+/**
+ * RFC 7636 §4.3 and §4.4.1, CONTRACT "Public clients": a public client, or one that registered a
+ * code_challenge_method, must send a challenge; `plain` (also the default method) only from a
+ * client that registered it, so nobody can downgrade a client from S256.
+ */
+function readPkce(client: RegisteredClient, params: AuthorizationParams): { challenge: string | null; method: PkceMethod | null } {
+  const { code_challenge: challenge, code_challenge_method: method } = params;
+  if (challenge === undefined) {
+    if (method !== undefined) throw invalidRequest('code_challenge_method was sent without code_challenge.');
+    if (isPublicClient(client) || client.metadata.code_challenge_method !== undefined) {
+      throw invalidRequest('This client must use PKCE (code_challenge with code_challenge_method S256).');
+    }
+    return { challenge: null, method: null };
+  }
+  if (!isPkceValue(challenge)) throw invalidRequest('The code_challenge parameter is malformed.');
+  const effective = method ?? PkceMethod.Plain;
+  if (!isPkceMethod(effective)) throw invalidRequest('The code_challenge_method is not supported.');
+  if (effective === PkceMethod.Plain && client.metadata.code_challenge_method !== PkceMethod.Plain) {
+    throw invalidRequest('This client must use code_challenge_method S256.');
+  }
+  return { challenge, method: effective };
+}
+
+function invalidRequest(description: string): OAuthError {
+  return new OAuthError('invalid_request', description);
+}
+
+function unregisteredRedirect(): OAuthError {
+  return invalidRequest('The redirect_uri is not registered for this client.');
+}
+
+function mismatch(description: string): OAuthError {
+  return new OAuthError('invalid_request_object', description);
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+
+import { PasswordLogin } from '@app/accounts';
+import { Clock } from '@app/config';
+import { OAuthError } from '@app/errors';
+
+import { AuthorizationRequest, ErrorRedirect } from './authorization-request';
+import { AuthorizationRequestValidator } from './authorization-request.validator';
+import { AuthorizationCodeService } from './authorization-code.service';
+import { LoginSession, LoginSessionService } from './login-session.service';
+import { LoginTicketService } from './login-ticket.service';
+
+/** The cookies of the browser making the request. */
+export interface BrowserCookies {
+  /** The login session cookie. */
+  readonly sessionToken: string | null;
+  /** The CSRF cookie the login form is bound to. */
+  readonly csrfToken: string | null;
+}
+
+/** What the login page shows. */
+export interface LoginForm {
+  /** The sealed request, posted back in a hidden field. */
+  readonly ticket: string;
+  readonly clientName: string | null;
+  /** Pre-fills the username (login_hint, or what the user typed). */
+  readonly username: string | null;
+  readonly uiLocales: string | null;
+  /** The previous attempt failed. */
+  readonly failed: boolean;
+}
+
+/** The name of the hidden field that carries the login ticket. */
+export const LOGIN_TICKET_FIELD = 'login_ticket';
+
+/**
+ * What the authorization endpoint answers: a redirect to the client (with a new session
+ * cookie after a sign-in), the login page (with the CSRF cookie it is bound to), or an error
+ * page for errors that must not be redirected.
+ */
+export type AuthorizationOutcome =
+  | { readonly kind: 'redirect'; readonly location: string; readonly sessionToken: string | null }
+  | { readonly kind: 'login'; readonly form: LoginForm; readonly csrfToken: string }
+  | { readonly kind: 'error'; readonly error: OAuthError; readonly uiLocales: string | null };
+
+/**
+ * The authorization endpoint (RFC 6749 §4.1, OIDC Core §3.1.2): validates the request, passes a
+ * browser with a fresh enough session straight to the client, and otherwise signs the user in
+ * with the login form, whose failures count against the password grant's brute-force limits.
+ */
+@Injectable()
+export class AuthorizationService {
+  constructor(
+    private readonly validator: AuthorizationRequestValidator,
+    private readonly sessions: LoginSessionService,
+    private readonly tickets: LoginTicketService,
+    private readonly codes: AuthorizationCodeService,
+    private readonly passwords: PasswordLogin,
+    private readonly clock: Clock,
+  ) {}
+
+  /** An authorization request (query or form parameters, each a string or an array when repeated). */
+  async authorize(params: Readonly<Record<string, unknown>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
+    const validation = await this.validator.validate(params);
+    if (!validation.ok) {
+      if (validation.redirect) return redirectError(validation.redirect, validation.error);
+      return { kind: 'error', error: validation.error, uiLocales: stringOrNull(params.ui_locales) };
+    }
+    const { request } = validation;
+    const session = await this.sessions.find(browser.sessionToken);
+    if (session && !this.mustSignIn(request, session)) return this.redirectWithCode(request, session, null);
+    if (request.promptNone) {
+      return redirectError(errorTarget(request), new OAuthError('login_required', 'The user must sign in.'));
+    }
+    return this.loginForm(request, browser, request.loginHint, false);
+  }
+
+  /** A post of the login form: `login_ticket`, `username`, `password`. */
+  async login(form: Readonly<Record<string, unknown>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
+    const ticket = stringOrNull(form[LOGIN_TICKET_FIELD]);
+    const request = ticket === null ? null : await this.tickets.open(ticket, browser.csrfToken);
+    if (!request) {
+      const error = new OAuthError('invalid_request', 'The sign-in form has expired or was not opened in this browser. Return to the application and start again.');
+      return { kind: 'error', error, uiLocales: null };
+    }
+    const username = stringOrNull(form.username);
+    const password = stringOrNull(form.password);
+    const user = username && password ? await this.passwords.authenticate(username, password, request.client.clientId) : null;
+    // One answer for an unknown user, a wrong password and a throttled username.
+    if (!user) return this.loginForm(request, browser, username, true);
+    // A new session id at every sign-in, so no id set before it can be ridden (session fixation).
+    await this.sessions.end(browser.sessionToken);
+    const { token, session } = await this.sessions.start(user.id, ['pwd']);
+    return this.redirectWithCode(request, session, token);
+  }
+
+  /** prompt=login, max_age=0, or a sign-in older than max_age (OIDC Core §3.1.2.1). */
+  private mustSignIn(request: AuthorizationRequest, session: LoginSession): boolean {
+    if (request.promptLogin) return true;
+    if (request.maxAgeSeconds === null) return false;
+    const elapsedSeconds = (this.clock.now().getTime() - session.authTime.getTime()) / 1000;
+    return elapsedSeconds > request.maxAgeSeconds;
+  }
+
+  private async redirectWithCode(request: AuthorizationRequest, session: LoginSession, sessionToken: string | null): Promise<AuthorizationOutcome> {
+    const code = await this.codes.issue(request, session);
+    const location = withQuery(request.redirectUri, { code, ...(request.state !== null ? { state: request.state } : {}) });
+    return { kind: 'redirect', location, sessionToken };
+  }
+
+  private loginForm(request: AuthorizationRequest, browser: BrowserCookies, username: string | null, failed: boolean): AuthorizationOutcome {
+    const csrfToken = this.tickets.isCsrfToken(browser.csrfToken) ? browser.csrfToken : this.tickets.newCsrfToken();
+    const form: LoginForm = {
+      ticket: this.tickets.seal(request, csrfToken),
+      clientName: request.client.metadata.client_name ?? null,
+      username,
+      uiLocales: request.uiLocales,
+      failed,
+    };
+    return { kind: 'login', form, csrfToken };
+  }
+}
+
+function errorTarget(request: AuthorizationRequest): ErrorRedirect {
+  return { redirectUri: request.redirectUri, state: request.state };
+}
+
+/** RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6: error, error_description and state in the query. */
+function redirectError(target: ErrorRedirect, error: OAuthError): AuthorizationOutcome {
+  const location = withQuery(target.redirectUri, {
+    error: error.code,
+    error_description: error.description,
+    ...(target.state !== null ? { state: target.state } : {}),
+  });
+  return { kind: 'redirect', location, sessionToken: null };
+}
+
+/** Appends parameters to the registered URI as it is, keeping its own query (RFC 6749 §3.1.2). */
+function withQuery(uri: string, params: Record<string, string>): string {
+  const query = new URLSearchParams(params).toString();
+  return `${uri}${uri.includes('?') ? '&' : '?'}${query}`;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}

@@ -1,0 +1,12 @@
+/** The authorization endpoint: request validation, request objects, login sessions and authorization codes. */
+export { AuthorizationModule } from './authorization.module';
+/** Answers authorization requests and login form posts with a redirect, the login page or an error page. */
+export { AuthorizationService, LOGIN_TICKET_FIELD } from './authorization.service';
+export type { AuthorizationOutcome, BrowserCookies, LoginForm } from './authorization.service';
+/** Issues and redeems single-use authorization codes (RFC 6749 §4.1.2); a replay revokes what the code issued. */
+export { AuthorizationCodeService } from './authorization-code.service';
+export type { RedeemedAuthorizationCode } from './authorization-code.service';
+/** How long a browser's sign-in lasts. */
+export { LOGIN_SESSION_TTL_SECONDS } from './login-session.service';
+/** PKCE (RFC 7636): methods, syntax and the verifier check. */
+export { isPkceValue, PkceMethod, pkceVerifierMatches } from './pkce';
