@@ -25,6 +25,8 @@ const shared = {
 };
 
 module.exports = {
+  // A global option: Jest ignores it inside a project. E2E hooks start servers and databases.
+  testTimeout: 60_000,
   projects: [
     {
       ...shared,
@@ -36,7 +38,6 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
-      testTimeout: 60_000,
     },
   ],
 };

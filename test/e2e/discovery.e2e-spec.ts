@@ -15,9 +15,6 @@ const NOT_YET_SERVED: Record<string, string[]> = {
     'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp',
     'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp',
   ],
-  request_object_signing_alg_values_supported: seed.request_object_signing_alg_values_supported,
-  request_object_encryption_alg_values_supported: seed.request_object_encryption_alg_values_supported,
-  request_object_encryption_enc_values_supported: seed.request_object_encryption_enc_values_supported,
 };
 
 /** Standard values beyond the seed that an implemented feature may add (CONTRACT §3). */

@@ -117,7 +117,7 @@ export class AuthorizationRequestValidator {
       delete merged.request;
       return merged;
     } catch (error) {
-      if (error instanceof OAuthError) throw new Rejection(error, provisional);
+      if (error instanceof OAuthError) { console.log('DEBUG', error.description, error.options.detail); throw new Rejection(error, provisional); }
       throw error;
     }
   }

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-/** Marks a URL as pointing at the embedded engine, which serves one connection at a time. */
+/** Connections the embedded engine accepts (several instances in tests, each with a small pool). */
+const MAX_CONNECTIONS = 64;
+
+/** Marks a URL as pointing at the embedded engine, which runs one statement at a time. */
 export const EMBEDDED_MARKER = 'embedded=pglite';
 
 /**
@@ -28,7 +31,9 @@ export class EmbeddedPostgres {
     } else {
       db = await PGlite.create();
     }
-    const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 1 });
+    // Several connections share the one engine: the socket server's query queue runs one
+    // connection's transaction to its end before serving another, so transactions stay whole.
+    const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: MAX_CONNECTIONS });
     await server.start();
     return new EmbeddedPostgres(db, server);
   }

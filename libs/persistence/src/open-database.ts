@@ -31,7 +31,7 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
     url = engine.url;
     logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}; production sets DATABASE_URL`);
   }
-  // The embedded engine is one session: one pooled connection, released soon when idle.
+  // The embedded engine runs one statement at a time: a small pool is all it can use.
   const embedded = url.includes(EMBEDDED_MARKER);
   const dataSource = new DataSource({
     type: 'postgres',
@@ -43,8 +43,8 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
     migrationsRun: false,
     logging: false,
     extra: {
-      max: embedded ? 1 : 10,
-      idleTimeoutMillis: embedded ? 500 : 30_000,
+      max: embedded ? 2 : 10,
+      idleTimeoutMillis: embedded ? 1_000 : 30_000,
       // CONTRACT §3: with the database gone, answer 503 within 10 s.
       connectionTimeoutMillis: 3_000,
       query_timeout: 6_000,
