@@ -5,6 +5,10 @@ export { Database, isUniqueViolation } from './database';
 export type { Queryable } from './database';
 /** Connection failures → 503 temporarily_unavailable. */
 export { isDatabaseUnavailable } from './database-errors';
+/** Periodic purge of expired rows. */
+export { HousekeepingService } from './housekeeping.service';
+export { HousekeepingRepository } from './repositories';
+export type { PurgeReport } from './repositories';
 /** The embedded engine (development and tests). */
 export { EmbeddedPostgres } from './embedded-postgres';
 /** Repositories: the only code that touches the database. */

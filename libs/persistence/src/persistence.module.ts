@@ -3,6 +3,7 @@ import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/commo
 import { APP_CONFIG, AppConfig } from '@app/config';
 
 import { Database } from './database';
+import { HousekeepingService } from './housekeeping.service';
 import { OpenDatabase, openDatabase } from './open-database';
 import { REPOSITORIES } from './repositories';
 
@@ -22,8 +23,9 @@ export class DatabaseLifecycle implements OnApplicationShutdown {
     { provide: 'OPEN_DATABASE', useFactory: (config: AppConfig) => openDatabase(config), inject: [APP_CONFIG] },
     { provide: Database, useFactory: (open: OpenDatabase) => open.database, inject: ['OPEN_DATABASE'] },
     DatabaseLifecycle,
+    HousekeepingService,
     ...REPOSITORIES,
   ],
-  exports: [Database, ...REPOSITORIES],
+  exports: [Database, HousekeepingService, ...REPOSITORIES],
 })
 export class PersistenceModule {}

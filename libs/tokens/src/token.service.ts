@@ -56,7 +56,7 @@ export class TokenService {
     };
     const refreshToken = this.mayRefresh(request.client) ? randomToken(32) : null;
     await this.db.transaction(async (tx) => {
-      await this.grants.create(grant, tx);
+      await this.grants.create(grant, now, tx);
       if (refreshToken) await this.refreshTokens.create(this.refreshRow(refreshToken, grant, scope, now), tx);
     });
     return this.respond({

@@ -27,11 +27,11 @@ const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scop
 export class GrantRepository {
   constructor(private readonly db: Database) {}
 
-  async create(grant: GrantRecord, tx: Queryable = this.db): Promise<void> {
+  async create(grant: GrantRecord, createdAt: Date, tx: Queryable = this.db): Promise<void> {
     await tx.query(
-      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [grant.id, grant.clientId, grant.userId, grant.subject, grant.scope, grant.authTime, JSON.stringify(grant.amr), JSON.stringify(grant.claims)],
+      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [grant.id, grant.clientId, grant.userId, grant.subject, grant.scope, grant.authTime, JSON.stringify(grant.amr), JSON.stringify(grant.claims), createdAt],
     );
   }
 

@@ -1,6 +1,7 @@
 import { AuthorizationCodeRepository } from './authorization-code.repository';
 import { ClientRepository } from './client.repository';
 import { GrantRepository } from './grant.repository';
+import { HousekeepingRepository } from './housekeeping.repository';
 import { LoginSessionRepository } from './login-session.repository';
 import { OtpChallengeRepository } from './otp-challenge.repository';
 import { RateLimitRepository } from './rate-limit.repository';
@@ -12,9 +13,10 @@ import { UsedIdentifierRepository } from './used-identifier.repository';
 import { UserRepository } from './user.repository';
 
 /** Every repository; PersistenceModule provides and exports them all. Add new ones here. */
-export const REPOSITORIES = [ClientRepository, UserRepository, GrantRepository, RefreshTokenRepository, SettingRepository, ServerKeyRepository, RateLimitRepository, UsedIdentifierRepository, OtpChallengeRepository, SamlIssuerRepository, LoginSessionRepository, AuthorizationCodeRepository];
+export const REPOSITORIES = [HousekeepingRepository, ClientRepository, UserRepository, GrantRepository, RefreshTokenRepository, SettingRepository, ServerKeyRepository, RateLimitRepository, UsedIdentifierRepository, OtpChallengeRepository, SamlIssuerRepository, LoginSessionRepository, AuthorizationCodeRepository];
 
-export { GrantRepository, RefreshTokenRepository };
+export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
+export type { PurgeReport } from './housekeeping.repository';
 export type { AccessTokenState, GrantRecord } from './grant.repository';
 export type { ConsumedRefreshToken, RefreshTokenRecord } from './refresh-token.repository';
 export { RateLimitRepository, ServerKeyRepository, SettingRepository, UsedIdentifierRepository };

@@ -1,0 +1,39 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+
+import { APP_CONFIG, AppConfig, Clock } from '@app/config';
+
+import { HousekeepingRepository } from './repositories/housekeeping.repository';
+
+const INTERVAL_MS = 10 * 60 * 1000;
+
+/** Purges expired rows every ten minutes on whichever instance gets there first. */
+@Injectable()
+export class HousekeepingService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Housekeeping');
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly housekeeping: HousekeepingRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.runOnce(), INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One purge; failures (e.g. the database being away) are logged and retried next time. */
+  async runOnce(): Promise<void> {
+    try {
+      const report = await this.housekeeping.purgeExpired(this.clock.now(), this.config.tokens.accessTokenTtlSeconds);
+      if (report) this.logger.debug(`purged ${JSON.stringify(report)}`);
+    } catch (error) {
+      this.logger.warn(`purge failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
