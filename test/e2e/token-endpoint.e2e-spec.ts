@@ -73,3 +73,47 @@ describe('token endpoint request handling', () => {
     expect(res.body).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed.' });
   });
 });
+
+describe('CORS on the endpoints browser applications call', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    server = await startTestServer({ databaseUrl: db.url });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  it.each(['/uas/oauth2/token', '/uas/oauth2/userinfo', '/uas/oauth2/introspection', '/uas/oauth2/revocation'])(
+    'answers a preflight for %s',
+    async (path) => {
+      const res = await request(server.http)
+        .options(path)
+        .set('Origin', 'https://app.example')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'authorization, content-type');
+
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(res.headers['access-control-allow-headers']).toBe('Authorization, Content-Type');
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    },
+  );
+
+  it('marks token responses, errors included, as readable from any origin', async () => {
+    const res = await request(server.http).post('/uas/oauth2/token').set('Origin', 'https://app.example').type('form').send('grant_type=client_credentials');
+
+    expect(res.status).toBe(401);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('sends no CORS headers on the admin API', async () => {
+    const res = await request(server.http).get('/admin/v1/clients').set('Origin', 'https://app.example');
+
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

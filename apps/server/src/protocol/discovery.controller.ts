@@ -11,7 +11,6 @@ export class DiscoveryController {
   @Get([Routes.openidConfiguration, Routes.oauthAuthorizationServer, Routes.metadataJson])
   @Header('Content-Type', 'application/json; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=300')
-  @Header('Access-Control-Allow-Origin', '*')
   metadata(): string {
     return this.discovery.document().body;
   }

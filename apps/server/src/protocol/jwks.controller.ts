@@ -17,7 +17,6 @@ export class JwksController {
   @Get(Routes.jwks)
   @Header('Content-Type', 'application/jwk-set+json')
   @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
-  @Header('Access-Control-Allow-Origin', '*')
   async jwks(): Promise<string> {
     return JSON.stringify(await this.keys.jwks());
   }
