@@ -169,6 +169,14 @@ describe(PasswordLogin.name, () => {
     expect(await sut.authenticate('alice', 'right password', 'honest-client')).not.toBeNull();
   });
 
+  it('keeps no client counter for the login page, so strangers cannot lock a client\'s users out', async () => {
+    const limit = MAX_FAILURES * CLIENT_FAILURE_FACTOR;
+    for (let i = 0; i < limit; i += 1) await sut.authenticate(`user${i}`, 'guess', null);
+
+    expect(rateLimits.hit).not.toHaveBeenCalledWith(expect.stringMatching(/^login:client:/), WINDOW_SECONDS, clock.now());
+    expect(await sut.authenticate('alice', 'right password', null)).not.toBeNull();
+  });
+
   it('refuses a right password that finished after concurrent failures reached the limit', async () => {
     hasher.verify.mockImplementation(async (_hash, password) => {
       if (password !== 'right password') return false;

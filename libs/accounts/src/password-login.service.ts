@@ -6,7 +6,10 @@ import { RateLimitRepository, UserRepository } from '@app/persistence';
 import { PasswordHasher } from './password-hasher';
 import { UserAccount, UserClaims } from './user-account';
 
-/** One client may fail this many times the per-user limit in a window (password spraying). */
+/**
+ * An authenticated client (password grant) may fail this many times the per-user limit in a
+ * window (password spraying through one client's credentials).
+ */
 export const CLIENT_FAILURE_FACTOR = 10;
 
 /**
@@ -26,11 +29,15 @@ export class PasswordLogin {
 
   /**
    * The user when `password` is theirs, else null. An unknown username and a wrong password
-   * cost the same and answer the same. Past the failure limit for the username (or for the
-   * client) within the window, answers null without checking the password until the window
-   * has passed: a fixed window, so never a permanent lock-out.
+   * cost the same and answer the same. Past the failure limit for the username within the
+   * window, answers null without checking the password until the window has passed: a fixed
+   * window, so never a permanent lock-out.
+   *
+   * `clientId` is the client that authenticated with its own credentials (password grant); its
+   * failures are limited too. The login page passes null: anyone can reach it for any client,
+   * so a per-client limit there would let a stranger lock every user of a client out.
    */
-  async authenticate(username: string, password: string, clientId: string): Promise<UserAccount | null> {
+  async authenticate(username: string, password: string, clientId: string | null): Promise<UserAccount | null> {
     const buckets = this.bucketsFor(username, clientId);
     if (await this.isBlocked(buckets)) return null;
 
@@ -44,7 +51,7 @@ export class PasswordLogin {
       const window = this.config.login.windowSeconds;
       await Promise.all([
         this.rateLimits.hit(buckets.user, window, now),
-        this.rateLimits.hit(buckets.client, window, now),
+        buckets.client ? this.rateLimits.hit(buckets.client, window, now) : null,
       ]);
       return null;
     }
@@ -60,17 +67,17 @@ export class PasswordLogin {
     };
   }
 
-  private bucketsFor(username: string, clientId: string): { user: string; client: string } {
+  private bucketsFor(username: string, clientId: string | null): { user: string; client: string | null } {
     // Lower-cased like the unique index, so "Alice" and "alice" share one counter.
-    return { user: `login:user:${username.toLowerCase()}`, client: `login:client:${clientId}` };
+    return { user: `login:user:${username.toLowerCase()}`, client: clientId ? `login:client:${clientId}` : null };
   }
 
-  private async isBlocked(buckets: { user: string; client: string }): Promise<boolean> {
+  private async isBlocked(buckets: { user: string; client: string | null }): Promise<boolean> {
     const now = this.clock.now();
     const { maxFailures, windowSeconds } = this.config.login;
     const [user, client] = await Promise.all([
       this.rateLimits.peek(buckets.user, windowSeconds, now),
-      this.rateLimits.peek(buckets.client, windowSeconds, now),
+      buckets.client ? this.rateLimits.peek(buckets.client, windowSeconds, now) : null,
     ]);
     return (user?.count ?? 0) >= maxFailures || (client?.count ?? 0) >= maxFailures * CLIENT_FAILURE_FACTOR;
   }

@@ -406,6 +406,14 @@ describe(ClientMetadataValidator.name, () => {
       expect(fieldsOf(error)).toEqual(['grant_types']);
     });
 
+    it('refuses plain PKCE for a public client (CONTRACT §3)', () => {
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'none', code_challenge_method: 'plain' }, FULL),
+      );
+
+      expect(fieldsOf(error)).toEqual(['code_challenge_method']);
+    });
+
     it('accepts a public client with the code flow and refresh tokens', () => {
       const metadata = sut.validate(
         { ...WEB_CLIENT, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] },

@@ -228,6 +228,10 @@ export class ClientMetadataValidator {
       for (const grant of m.grant_types.filter((g) => !PUBLIC_CLIENT_GRANTS.includes(g))) {
         problems.add('grant_types', `'${grant}' is not allowed for a public client (token_endpoint_auth_method none)`);
       }
+      // CONTRACT §3 and RFC 9700 §2.1.1: a public client must use PKCE with S256.
+      if (m.code_challenge_method !== undefined && m.code_challenge_method !== 'S256') {
+        problems.add('code_challenge_method', "must be 'S256' for a public client (token_endpoint_auth_method none)");
+      }
     }
   }
 

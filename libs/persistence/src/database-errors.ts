@@ -23,9 +23,21 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((m) => e.message!.includes(m));
 }
 
-/** Turns connection failures into 503 temporarily_unavailable; other errors pass through. */
+// Input PostgreSQL cannot store (a NUL in text, invalid UTF-8): the request's fault, not ours.
+const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05', '54000']);
+
+/**
+ * Turns connection failures into 503 temporarily_unavailable and unstorable input into 400
+ * invalid_request (a safety net behind the input checks); other errors pass through.
+ */
 export function translateDatabaseError(error: unknown): unknown {
   if (error instanceof OAuthError) return error;
+  const code = (error as { code?: string } | null)?.code;
+  if (code && UNSTORABLE_INPUT_CODES.has(code)) {
+    return new OAuthError('invalid_request', 'The request contains characters or values that cannot be stored.', {
+      detail: error instanceof Error ? error.message : String(error),
+    });
+  }
   if (isDatabaseUnavailable(error)) {
     return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable.', {
       retryAfterSeconds: 5,

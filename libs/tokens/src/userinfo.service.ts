@@ -39,7 +39,13 @@ export class UserinfoService {
         challenge: `${bearerChallenge(this.config, 'insufficient_scope')}, scope="openid"`,
       });
     }
-    const grant = token.gid ? await this.grants.findActive(token.gid) : null;
+    // OpenID Connect Core §5.3: UserInfo describes an end-user; a client_credentials token has none.
+    if (!token.gid) {
+      throw new OAuthError('invalid_token', 'The access token does not represent an end-user.', {
+        challenge: bearerChallenge(this.config, 'invalid_token'),
+      });
+    }
+    const grant = await this.grants.findActive(token.gid);
     const user = grant?.userId ? await this.accounts.findById(grant.userId) : null;
     if (grant?.userId && !user) {
       throw new OAuthError('invalid_token', 'The access token is invalid.', { challenge: bearerChallenge(this.config, 'invalid_token') });

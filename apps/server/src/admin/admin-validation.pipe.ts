@@ -30,8 +30,28 @@ export class AdminValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && value !== undefined && !isObject) {
       throw invalid(this.code, [{ field: 'body', problems: ['must be a JSON object'] }]);
     }
+    // Deep nesting would exhaust the stack of the recursive transform below; nothing here nests deeply.
+    if (depthOf(value) > MAX_DEPTH) {
+      throw invalid(this.code, [{ field: 'body', problems: [`must not nest deeper than ${MAX_DEPTH} levels`] }]);
+    }
     return super.transform(value, metadata);
   }
+}
+
+const MAX_DEPTH = 16;
+
+/** Nesting depth of a JSON value, computed without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function invalid(code: AdminValidationCode, fields: FieldProblem[]): OAuthError {

@@ -1,5 +1,11 @@
 import { OAuthError } from '@app/errors';
 
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+function safeName(name: string): string {
+  return /^[a-z0-9_]{1,64}$/i.test(name) ? name : 'a';
+}
+
 /**
  * The single-valued parameters of an application/x-www-form-urlencoded body.
  * RFC 6749 §3.1: parameters sent without a value are treated as omitted, and no parameter may
@@ -13,6 +19,10 @@ export function readFormParams(contentType: string | undefined, body: unknown): 
   for (const [name, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
     if (Array.isArray(value)) throw new OAuthError('invalid_request', `The ${name} parameter is repeated.`);
     if (typeof value !== 'string') throw new OAuthError('invalid_request', 'The request body is malformed.');
+    // No protocol value contains control characters (RFC 6749 Appendix A: VSCHAR, NQCHAR, …).
+    if (CONTROL_CHARACTERS.test(value) || CONTROL_CHARACTERS.test(name)) {
+      throw new OAuthError('invalid_request', `The ${safeName(name)} parameter contains a control character.`);
+    }
     if (value !== '') params[name] = value;
   }
   return params;

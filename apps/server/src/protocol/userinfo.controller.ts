@@ -43,6 +43,12 @@ export class UserinfoController {
   /** RFC 6750 §2.1 header or §2.2 form body, never both. */
   private bearer(authorization: string | undefined, formToken: unknown): string {
     const header = authorization && /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    // RFC 6750 §3.1: a Bearer header that is not one token is a malformed request.
+    if (authorization && /^Bearer\b/i.test(authorization) && !header) {
+      throw new OAuthError('invalid_request', 'The Authorization header is malformed.', {
+        challenge: bearerChallenge(this.config, 'invalid_request'),
+      });
+    }
     if (Array.isArray(formToken) || (header && formToken !== undefined)) {
       throw new OAuthError('invalid_request', 'The access token must be sent one way only.', {
         challenge: bearerChallenge(this.config, 'invalid_request'),

@@ -1,3 +1,4 @@
+import { AccountService, UserAccount } from '@app/accounts';
 import { RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -43,12 +44,26 @@ describe(Saml2BearerGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
   let assertions: jest.Mocked<SamlAssertionVerifier>;
   let tokens: jest.Mocked<TokenService>;
+  let accounts: jest.Mocked<AccountService>;
   let sut: Saml2BearerGrant;
 
   beforeEach(() => {
     assertions = mockOf<SamlAssertionVerifier>();
     tokens = mockOf<TokenService>();
-    sut = new Saml2BearerGrant(assertions, tokens, clock);
+    accounts = mockOf<AccountService>();
+    accounts.findById.mockResolvedValue(null);
+    sut = new Saml2BearerGrant(assertions, tokens, clock, accounts);
+  });
+
+  it('refuses a NameID equal to a local user id, so no asserting party can speak for a local user', async () => {
+    const localId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    assertions.verify.mockResolvedValue({ ...verified, subject: localId });
+    accounts.findById.mockResolvedValue({ id: localId } as UserAccount);
+
+    const error = await caught(sut.handle({ client, params: { assertion: 'PHNhbWw+' } }));
+
+    expect(error.code).toBe('invalid_grant');
+    expect(tokens.issue).not.toHaveBeenCalled();
   });
 
   it('reads only assertion and scope', () => {

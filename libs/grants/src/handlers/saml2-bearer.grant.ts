@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
+import { AccountService } from '@app/accounts';
 import { resolveScope } from '@app/clients';
 import { Clock } from '@app/config';
+import { OAuthError } from '@app/errors';
 import { SamlAssertionVerifier } from '@app/saml';
 import { TokenResponse, TokenService } from '@app/tokens';
 
@@ -28,6 +30,7 @@ export class Saml2BearerGrant implements GrantHandler {
     private readonly assertions: SamlAssertionVerifier,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly accounts: AccountService,
   ) {}
 
   async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
@@ -35,6 +38,11 @@ export class Saml2BearerGrant implements GrantHandler {
     // Scope first: a request refused for its scope does not use up the assertion.
     const scope = resolveScope(params.scope, client);
     const assertion = await this.assertions.verify(parameter);
+    // OIDC Core §2: a sub names one end-user at this issuer. Local users' subs are their ids,
+    // so a NameID equal to one would let an asserting party speak for that user.
+    if (await this.accounts.findById(assertion.subject)) {
+      throw new OAuthError('invalid_grant', 'The assertion is not valid.', { detail: 'NameID equals a local user id' });
+    }
     return this.tokens.issue({
       client,
       grantType: this.grantType,
