@@ -1,6 +1,7 @@
 import { OAuthError } from '@app/errors';
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+// Tab, CR and LF may appear in free text (an OTP message body); nothing needs the others.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function safeName(name: string): string {
   return /^[a-z0-9_]{1,64}$/i.test(name) ? name : 'a';
@@ -19,7 +20,8 @@ export function readFormParams(contentType: string | undefined, body: unknown): 
   for (const [name, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
     if (Array.isArray(value)) throw new OAuthError('invalid_request', `The ${name} parameter is repeated.`);
     if (typeof value !== 'string') throw new OAuthError('invalid_request', 'The request body is malformed.');
-    // No protocol value contains control characters (RFC 6749 Appendix A: VSCHAR, NQCHAR, …).
+    // No protocol value contains control characters (RFC 6749 Appendix A: VSCHAR, NQCHAR, …);
+    // PostgreSQL cannot even store a NUL.
     if (CONTROL_CHARACTERS.test(value) || CONTROL_CHARACTERS.test(name)) {
       throw new OAuthError('invalid_request', `The ${safeName(name)} parameter contains a control character.`);
     }
