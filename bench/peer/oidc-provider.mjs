@@ -53,7 +53,11 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
-    introspection: { enabled: true },
+    introspection: {
+      enabled: true,
+      // Like ours: a token answers only to the client it was issued to.
+      allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+    },
     revocation: { enabled: true },
     userinfo: { enabled: true },
     resourceIndicators: {

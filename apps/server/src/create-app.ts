@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 
-import { ConsoleLogger, INestApplication, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, DynamicModule, INestApplication, LogLevel, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppConfig, Clock } from '@app/config';
 
@@ -29,22 +30,68 @@ export interface CreateAppOptions {
   readonly logger?: false;
 }
 
-/** Builds the Nest application (not yet listening); main.ts and the e2e tests both call this. */
+/** Small bodies only: nothing this server accepts is large (RFC 6749 requests, admin JSON). */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Builds the Nest application (not yet listening); main.ts and the e2e tests both call this.
+ * HTTP_ADAPTER picks Express (the default) or Fastify; everything above the adapter is the same.
+ */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const level = config.logLevel === 'info' ? 'log' : config.logLevel;
-  const app = await NestFactory.create<NestExpressApplication>(ServerModule.forRoot(config, options.clock), {
+  const module = ServerModule.forRoot(config, options.clock);
+  const appOptions: AppOptions = {
     bodyParser: false,
     logger:
       options.logger === false
         ? false
         : new ServerLogger({ logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1) }),
     abortOnError: false,
-  });
-  // Small bodies only: nothing this server accepts is large (RFC 6749 requests, admin JSON).
-  app.useBodyParser('json', { limit: '64kb' });
-  app.useBodyParser('urlencoded', { extended: false, limit: '64kb', parameterLimit: 100 });
-  app.disable('x-powered-by');
+  };
+  const app =
+    config.http.adapter === 'fastify'
+      ? await createFastifyApp(module, appOptions)
+      : await createExpressApp(module, appOptions);
   setupAdminDocs(app);
   app.enableShutdownHooks();
   return app;
+}
+
+type AppOptions = NestApplicationOptions;
+
+async function createExpressApp(module: DynamicModule, options: AppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, options);
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 100 });
+  app.disable('x-powered-by');
+  // Endpoints that want an ETag set their own, computed once (discovery, JWKS).
+  app.set('etag', false);
+  return app;
+}
+
+async function createFastifyApp(module: DynamicModule, options: AppOptions): Promise<INestApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES });
+  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT_BYTES }, parseForm);
+  // Like Express without a parser for the type: the body is left unread and handlers see none,
+  // so they answer invalid_request themselves instead of a bare 415 from the framework.
+  app.useBodyParser('*', { bodyLimit: BODY_LIMIT_BYTES }, () => Promise.resolve(undefined));
+  return app;
+}
+
+/**
+ * application/x-www-form-urlencoded as Express's urlencoded({ extended: false }) reads it: a
+ * repeated name becomes an array (handlers refuse repeats), at most 100 parameters.
+ */
+function parseForm(_req: unknown, body: Buffer): Promise<Record<string, string | string[]>> {
+  const params = new URLSearchParams(body.toString('utf8'));
+  const form: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  let count = 0;
+  for (const [name, value] of params) {
+    if ((count += 1) > 100) break;
+    const seen = form[name];
+    form[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return Promise.resolve(form);
 }

@@ -21,6 +21,7 @@ const STRING_PARAMS = [
   'code_challenge', 'code_challenge_method', 'response_mode', 'display', 'acr_values',
 ];
 const MAX_AGE = /^\d{1,9}$/;
+const PARAMETER_NAME = /^[a-z_]{1,64}$/;
 
 /** Thrown inside validation: the error, and where it goes (null: shown to the user). */
 class Rejection {
@@ -59,7 +60,7 @@ export class AuthorizationRequestValidator {
     const provisional: ErrorRedirect | null =
       outerRedirect === null ? null : { redirectUri: outerRedirect, state: repeated.includes('state') ? null : (outer.state ?? null) };
 
-    if (repeated.length > 0) throw new Rejection(invalidRequest(`The ${repeated[0]} parameter is repeated.`), provisional);
+    if (repeated.length > 0) throw new Rejection(invalidRequest(repeatedDescription(repeated[0])), provisional);
     if (outer.request_uri !== undefined) {
       throw new Rejection(new OAuthError('request_uri_not_supported', 'The request_uri parameter is not supported.'), provisional);
     }
@@ -117,7 +118,7 @@ export class AuthorizationRequestValidator {
       delete merged.request;
       return merged;
     } catch (error) {
-      if (error instanceof OAuthError) { console.log('DEBUG', error.description, error.options.detail); throw new Rejection(error, provisional); }
+      if (error instanceof OAuthError) throw new Rejection(error, provisional);
       throw error;
     }
   }
@@ -227,7 +228,7 @@ function readMaxAge(maxAge: string | undefined): number | null {
 /**
  * RFC 7636 §4.3 and §4.4.1, CONTRACT "Public clients": a public client, or one that registered a
  * code_challenge_method, must send a challenge; `plain` (also the default method) only from a
- * client that registered it, so nobody can downgrade a client from S256.
+ * confidential client that registered it, so nobody can downgrade a client from S256.
  */
 function readPkce(client: RegisteredClient, params: AuthorizationParams): { challenge: string | null; method: PkceMethod | null } {
   const { code_challenge: challenge, code_challenge_method: method } = params;
@@ -241,10 +242,16 @@ function readPkce(client: RegisteredClient, params: AuthorizationParams): { chal
   if (!isPkceValue(challenge)) throw invalidRequest('The code_challenge parameter is malformed.');
   const effective = method ?? PkceMethod.Plain;
   if (!isPkceMethod(effective)) throw invalidRequest('The code_challenge_method is not supported.');
-  if (effective === PkceMethod.Plain && client.metadata.code_challenge_method !== PkceMethod.Plain) {
+  const mayUsePlain = client.metadata.code_challenge_method === PkceMethod.Plain && !isPublicClient(client);
+  if (effective === PkceMethod.Plain && !mayUsePlain) {
     throw invalidRequest('This client must use code_challenge_method S256.');
   }
   return { challenge, method: effective };
+}
+
+/** Names the parameter only when it looks like one: nothing the sender made up reaches the client's page. */
+function repeatedDescription(name: string): string {
+  return PARAMETER_NAME.test(name) ? `The ${name} parameter is repeated.` : 'A parameter is repeated.';
 }
 
 function invalidRequest(description: string): OAuthError {

@@ -1,7 +1,7 @@
 import { FixedClock } from '@app/config';
 import { generateMasterKey, hashToken, MasterKeyCipher } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { ClientRecord, ClientRepository } from '@app/persistence';
+import { ClientRecord, ClientRepository, DatabaseNotifications, NotificationListener } from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { ClientMetadata } from './client';
@@ -16,9 +16,23 @@ const METADATA: ClientMetadata = {
   token_endpoint_auth_method: 'client_secret_basic',
 };
 
+/** The change channel as the registry sees it: listening or not, and the listener it registered. */
+class FakeNotifications {
+  listening = true;
+  listener: NotificationListener | null = null;
+  isListening(): boolean {
+    return this.listening;
+  }
+  subscribe(_channel: string, listener: NotificationListener): () => void {
+    this.listener = listener;
+    return () => undefined;
+  }
+}
+
 describe(ClientRegistry.name, () => {
   const cipher = new MasterKeyCipher(generateMasterKey());
   let clients: jest.Mocked<ClientRepository>;
+  let notifications: FakeNotifications;
   let sut: ClientRegistry;
 
   function stored(overrides: Partial<ClientRecord> = {}): ClientRecord {
@@ -36,7 +50,8 @@ describe(ClientRegistry.name, () => {
   beforeEach(() => {
     clients = mockOf<ClientRepository>();
     clients.create.mockImplementation(async (c) => ({ ...c, clientIdIssuedAt: c.issuedAt, updatedAt: c.issuedAt }));
-    sut = new ClientRegistry(clients, cipher, new FixedClock(NOW));
+    notifications = new FakeNotifications();
+    sut = new ClientRegistry(clients, cipher, new FixedClock(NOW), notifications as unknown as DatabaseNotifications);
   });
 
   it('issues a UUID client_id and a 256-bit base64url secret', async () => {
@@ -78,10 +93,63 @@ describe(ClientRegistry.name, () => {
     });
   });
 
-  it('reads the database on every lookup (no cache survives a delete elsewhere)', async () => {
+  it('serves a found client from memory while the change channel listens', async () => {
+    clients.findById.mockResolvedValueOnce(stored());
+
+    const first = await sut.findById(CLIENT_ID);
+    const second = await sut.findById(CLIENT_ID);
+
+    expect(second).toBe(first);
+    expect(clients.findById).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads the database again once another instance notifies a change of the client', async () => {
+    clients.findById.mockResolvedValueOnce(stored()).mockResolvedValueOnce(null);
+    await sut.findById(CLIENT_ID);
+
+    notifications.listener!.onNotify(CLIENT_ID);
+
+    expect(await sut.findById(CLIENT_ID)).toBeNull();
+  });
+
+  it('forgets every client when the change channel reconnects', async () => {
+    clients.findById.mockResolvedValueOnce(stored()).mockResolvedValueOnce(null);
+    await sut.findById(CLIENT_ID);
+
+    notifications.listener!.onReset();
+
+    expect(await sut.findById(CLIENT_ID)).toBeNull();
+  });
+
+  it('reads the database on every lookup while the change channel is down', async () => {
+    notifications.listening = false;
     clients.findById.mockResolvedValueOnce(stored()).mockResolvedValueOnce(null);
 
     await sut.findById(CLIENT_ID);
+
+    expect(await sut.findById(CLIENT_ID)).toBeNull();
+  });
+
+  it('does not cache a lookup that raced a change notification', async () => {
+    let answer!: (record: ClientRecord) => void;
+    clients.findById
+      .mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)))
+      .mockResolvedValueOnce(null);
+    const racing = sut.findById(CLIENT_ID);
+
+    notifications.listener!.onNotify(CLIENT_ID);
+    answer(stored());
+    await racing;
+
+    expect(await sut.findById(CLIENT_ID)).toBeNull();
+  });
+
+  it('forgets a client it deleted itself', async () => {
+    clients.findById.mockResolvedValueOnce(stored()).mockResolvedValueOnce(null);
+    clients.delete.mockResolvedValue(true);
+    await sut.findById(CLIENT_ID);
+
+    await sut.delete(CLIENT_ID);
 
     expect(await sut.findById(CLIENT_ID)).toBeNull();
   });

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 
 import { Clock } from '@app/config';
 import { hashToken, MasterKeyCipher, randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { ClientRecord, ClientRepository, ClientSecretColumns } from '@app/persistence';
+import {
+  ClientRecord,
+  ClientRepository,
+  ClientSecretColumns,
+  DatabaseNotifications,
+  NotificationChannel,
+} from '@app/persistence';
 
 import { ClientMetadata, RegisteredClient } from './client';
 import { authMethodUsesSecret } from './client-metadata.validator';
@@ -27,24 +33,55 @@ export interface ClientPage {
 
 /** 256 random bits (RFC 6749 §10.10 asks for enough entropy that guessing is infeasible). */
 const SECRET_BYTES = 32;
+/** Clients kept in memory per instance; the oldest entry goes first beyond this. */
+const CACHE_LIMIT = 10_000;
 
 /**
  * Registered clients: create, read, replace, delete, rotate secret. Metadata is validated by
- * ClientMetadataValidator before it gets here. Nothing is cached, so a delete or a secret
- * rotation on any instance takes effect on every instance at once.
+ * ClientMetadataValidator before it gets here. Found clients are cached in memory, and a
+ * delete, replace or secret rotation on any instance takes effect on every instance at once
+ * (CONTRACT §3, §4): the database notifies every instance inside the changing transaction, and
+ * the cache serves only while that notification channel is up, starting empty each time it
+ * (re)connects.
  */
 @Injectable()
-export class ClientRegistry {
+export class ClientRegistry implements OnModuleDestroy {
+  private readonly cache = new Map<string, RegisteredClient>();
+  /** Bumped by every invalidation, so a lookup that raced one does not cache what it read. */
+  private generation = 0;
+  private readonly unsubscribe: () => void;
+
   constructor(
     private readonly clients: ClientRepository,
     private readonly cipher: MasterKeyCipher,
     private readonly clock: Clock,
-  ) {}
+    private readonly notifications: DatabaseNotifications,
+  ) {
+    this.unsubscribe = notifications.subscribe(NotificationChannel.ClientChanged, {
+      onNotify: (clientId) => this.forget(clientId),
+      onReset: () => this.forgetAll(),
+    });
+  }
 
-  /** The client, with its secret decrypted, or null. Never cached across a delete or secret rotation. */
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /** The client, with its secret decrypted, or null. Never served from cache across a change on any instance. */
   async findById(clientId: string): Promise<RegisteredClient | null> {
+    const listening = this.notifications.isListening();
+    if (listening) {
+      const hit = this.cache.get(clientId);
+      if (hit) return hit;
+    }
+    const generation = this.generation;
     const record = await this.clients.findById(clientId);
-    return record ? this.toRegisteredClient(record) : null;
+    const client = record ? this.toRegisteredClient(record) : null;
+    if (client && listening && this.notifications.isListening() && generation === this.generation) {
+      if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(clientId, client);
+    }
+    return client;
   }
 
   /** Stores a new client with a random UUID client_id and, when its auth method uses one, a new secret. */
@@ -87,6 +124,7 @@ export class ClientRegistry {
     const secretChange: ClientSecretColumns | undefined =
       wantsSecret === hasSecret ? undefined : this.secretColumns(clientId, secret);
     const record = await this.clients.replace(clientId, { ...metadata }, secretChange, this.clock.now());
+    this.forget(clientId);
     return record ? { client: this.toRegisteredClient(record), secret } : null;
   }
 
@@ -105,12 +143,25 @@ export class ClientRegistry {
     }
     const secret = randomToken(SECRET_BYTES);
     const replaced = await this.clients.replaceSecret(clientId, this.secretColumns(clientId, secret), this.clock.now());
+    this.forget(clientId);
     return replaced ? secret : null;
   }
 
   /** Deletes the client and, through the cascade, every grant and token issued to it. False when unknown. */
-  delete(clientId: string): Promise<boolean> {
-    return this.clients.delete(clientId);
+  async delete(clientId: string): Promise<boolean> {
+    const deleted = await this.clients.delete(clientId);
+    this.forget(clientId);
+    return deleted;
+  }
+
+  private forget(clientId: string): void {
+    this.generation += 1;
+    this.cache.delete(clientId);
+  }
+
+  private forgetAll(): void {
+    this.generation += 1;
+    this.cache.clear();
   }
 
   private secretColumns(clientId: string, secret: string | null): ClientSecretColumns {
@@ -119,16 +170,17 @@ export class ClientRegistry {
     return { secretEncrypted: this.cipher.encrypt(secret, `client_secret:${clientId}`), secretHash: hashToken(secret) };
   }
 
+  /** Frozen: one cached object is shared by concurrent requests. */
   private toRegisteredClient(record: ClientRecord): RegisteredClient {
-    return {
+    return Object.freeze({
       clientId: record.clientId,
-      metadata: record.metadata as unknown as ClientMetadata,
+      metadata: Object.freeze(record.metadata) as unknown as ClientMetadata,
       issuedAt: record.clientIdIssuedAt,
       secret: record.secretEncrypted
         ? this.cipher.decryptString(record.secretEncrypted, `client_secret:${record.clientId}`)
         : null,
       secretHash: record.secretHash,
-    };
+    });
   }
 }
 

@@ -96,4 +96,8 @@ export class EnvSchema {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
   LOG_LEVEL: string = 'info';
+
+  /** The HTTP layer under Nest: Express (the design's default) or Fastify (less CPU per request). */
+  @IsIn(['express', 'fastify'])
+  HTTP_ADAPTER: string = 'express';
 }

@@ -36,7 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(['ISSUER: must not have a query or fragment (OpenID Connect Discovery §3)']);
   }
   return deepFreeze({
-    http: { port: schema.PORT, host: schema.HOST },
+    http: { port: schema.PORT, host: schema.HOST, adapter: schema.HTTP_ADAPTER as AppConfig['http']['adapter'] },
     issuer: {
       url: issuerUrl,
       basePath: issuer.pathname.replace(/\/+$/, ''),

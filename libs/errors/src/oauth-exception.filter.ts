@@ -1,13 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 
 import { OAuthError } from './oauth-error';
-
-interface HttpResponseLike {
-  status(code: number): this;
-  setHeader(name: string, value: string): void;
-  json(body: unknown): void;
-  headersSent?: boolean;
-}
 
 const HTTP_STATUS_CODES: Record<number, OAuthError['code']> = {
   401: 'invalid_token',
@@ -26,20 +20,24 @@ const HTTP_STATUS_CODES: Record<number, OAuthError['code']> = {
 export class OAuthExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** Writes through the HTTP adapter, so the same filter serves Express and Fastify. */
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<HttpResponseLike>();
+    const http = this.adapterHost.httpAdapter;
+    const res: unknown = host.switchToHttp().getResponse();
     const error = this.toOAuthError(exception);
-    if (res.headersSent) return;
+    if (http.isHeadersSent(res)) return;
     if (error.options.detail) this.logger.debug(`${error.code}: ${error.options.detail}`);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    if (error.options.challenge) res.setHeader('WWW-Authenticate', error.options.challenge);
+    http.setHeader(res, 'Cache-Control', 'no-store');
+    http.setHeader(res, 'Pragma', 'no-cache');
+    if (error.options.challenge) http.setHeader(res, 'WWW-Authenticate', error.options.challenge);
     if (error.options.retryAfterSeconds !== undefined) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
+      http.setHeader(res, 'Retry-After', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
     }
     const body: Record<string, unknown> = { error: error.code, error_description: error.description };
     if (error.options.fields) body.fields = error.options.fields;
-    res.status(error.status).json(body);
+    http.reply(res, body, error.status);
   }
 
   private toOAuthError(exception: unknown): OAuthError {
@@ -51,9 +49,10 @@ export class OAuthExceptionFilter implements ExceptionFilter {
         return new OAuthError(code, describeHttpException(exception, status), { status });
       }
     }
-    // Body-parser errors (malformed JSON or form, oversize bodies) carry a status and a type.
-    const parserError = exception as { status?: number; type?: string } | null;
-    if (parserError && typeof parserError.status === 'number' && typeof parserError.type === 'string') {
+    // Body-parser errors (malformed JSON or form, oversize bodies) carry a status and a type
+    // (Express's body-parser) or a statusCode and an FST_ code (Fastify).
+    const parserError = bodyParserStatus(exception);
+    if (parserError) {
       if (parserError.status === 413) {
         return new OAuthError('payload_too_large', 'The request body is too large.', { status: 413 });
       }
@@ -66,6 +65,14 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return new OAuthError('server_error', 'The server could not complete the request.');
   }
+}
+
+function bodyParserStatus(exception: unknown): { status: number } | null {
+  const e = exception as { status?: unknown; type?: unknown; statusCode?: unknown; code?: unknown } | null;
+  if (e && typeof e.status === 'number' && typeof e.type === 'string') return { status: e.status };
+  if (e && typeof e.statusCode === 'number' && typeof e.code === 'string' && e.code.startsWith('FST_')) return { status: e.statusCode };
+  if (e instanceof SyntaxError && typeof (e as { statusCode?: unknown }).statusCode === 'number') return { status: 400 };
+  return null;
 }
 
 function describeHttpException(exception: HttpException, status: number): string {

@@ -1,7 +1,7 @@
 /** Signing and encryption keys: creation, rotation, JWKS, sign and verify our JWTs. */
 export { KeysModule } from './keys.module';
 export { KeyStore } from './key-store.service';
-export type { KeyStatus, KeySummary } from './key-store.service';
+export type { JwksDocument, KeyStatus, KeySummary } from './key-store.service';
 export type { PublicJwk } from './key-material';
 /** RFC 7638 thumbprint of an RSA public key. */
 export { rsaThumbprint } from './key-material';

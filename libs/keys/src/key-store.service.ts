@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
 
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 
@@ -25,6 +25,12 @@ export interface KeySummary {
   retires_at: string | null;
 }
 
+/** The JWKS serialized once per key set, with a strong ETag of exactly those bytes. */
+export interface JwksDocument {
+  readonly body: string;
+  readonly etag: string;
+}
+
 interface LoadedKey {
   record: ServerKeyRecord;
   publicJwk: PublicJwk;
@@ -38,6 +44,10 @@ const MASTER_KEY_CHECK = 'master_key_check';
 const CHECK_PLAINTEXT = 'uas master key check';
 /** Every instance re-reads the key table this often, so a rotation reaches all of them. */
 const CACHE_SECONDS = 5;
+/** JWTs whose signature was verified, remembered per instance (a resource server asks again and again). */
+const VERIFIED_LIMIT = 5_000;
+
+type VerifiedJws = { readonly header: Record<string, unknown>; readonly payload: Record<string, unknown> };
 
 /**
  * The server's keys: created once on first start (whatever the number of instances), used to
@@ -49,6 +59,11 @@ export class KeyStore implements OnModuleInit {
   private loaded: LoadedKey[] = [];
   private loadedAt = -Infinity;
   private loading: Promise<void> | null = null;
+  private jwksDocumentCache: JwksDocument | null = null;
+  /** The active signing key and the interval in which it stays the active one (until a reload). */
+  private activeCache: { key: LoadedKey; fromMs: number; untilMs: number } | null = null;
+  /** Token → verified header and claims; emptied whenever the set of published keys changes. */
+  private readonly verified = new Map<string, VerifiedJws>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -80,6 +95,16 @@ export class KeyStore implements OnModuleInit {
     };
   }
 
+  /** The JWKS as served: serialized once per key set (every reload that changes nothing keeps it). */
+  async jwksDocument(): Promise<JwksDocument> {
+    await this.fresh();
+    if (!this.jwksDocumentCache) {
+      const body = JSON.stringify(await this.jwks());
+      this.jwksDocumentCache = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    }
+    return this.jwksDocumentCache;
+  }
+
   /** Signs a JWT with the active signing key (RS256); `typ` per the token kind (e.g. at+jwt). */
   async sign(payload: Record<string, unknown>, typ = 'JWT'): Promise<string> {
     const key = await this.activeSigningKey();
@@ -90,13 +115,19 @@ export class KeyStore implements OnModuleInit {
    * Verifies a JWT we signed: RS256 only (RFC 8725 §3.1), by a published signing key named
    * by `kid`. Returns header and claims, or null. Checks no claims.
    */
-  async verify(token: string): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> } | null> {
+  async verify(token: string): Promise<VerifiedJws | null> {
+    await this.fresh();
+    // The same bytes verified by the same key set give the same answer: only successes are kept.
+    const known = this.verified.get(token);
+    if (known) return known;
     const jws = decodeJws(token);
     if (!jws || jws.header.alg !== SIGNING_ALG || typeof jws.header.kid !== 'string') return null;
-    await this.fresh();
     const key = this.loaded.find((k) => k.record.kid === jws.header.kid && k.record.use === 'sig');
     if (!key || !verifyRs256(jws.signingInput, jws.signature, key.publicKey)) return null;
-    return { header: jws.header, payload: jws.payload };
+    const result: VerifiedJws = Object.freeze({ header: Object.freeze(jws.header), payload: Object.freeze(jws.payload) });
+    if (this.verified.size >= VERIFIED_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, result);
+    return result;
   }
 
   /** The private key that decrypts JWEs sent to us (request objects), and its kid. */
@@ -153,9 +184,20 @@ export class KeyStore implements OnModuleInit {
   private async activeSigningKey(): Promise<LoadedKey> {
     await this.fresh();
     const now = this.clock.now();
-    const record = this.pickActive(this.loaded.filter((k) => k.record.use === 'sig').map((k) => k.record), now);
+    const nowMs = now.getTime();
+    const cached = this.activeCache;
+    if (cached && nowMs >= cached.fromMs && nowMs < cached.untilMs) return cached.key;
+    const signing = this.loaded.filter((k) => k.record.use === 'sig');
+    const record = this.pickActive(signing.map((k) => k.record), now);
     const key = record && this.loaded.find((k) => k.record.kid === record.kid);
     if (!key) throw new OAuthError('server_error', 'No signing key is active.');
+    // The answer holds until the next activation or retirement of a signing key (or a reload).
+    const times = signing.flatMap((k) => [k.record.activatesAt.getTime(), k.record.retiresAt?.getTime() ?? Infinity]);
+    this.activeCache = {
+      key,
+      fromMs: Math.max(-Infinity, ...times.filter((t) => t <= nowMs)),
+      untilMs: Math.min(Infinity, ...times.filter((t) => t > nowMs)),
+    };
     return key;
   }
 
@@ -177,7 +219,15 @@ export class KeyStore implements OnModuleInit {
       try {
         const now = this.clock.now();
         const records = await this.keys.findPublished(now);
-        this.loaded = records.map((record) => this.load(record));
+        this.activeCache = null;
+        if (!sameKeys(this.loaded, records)) {
+          this.loaded = records.map((record) => this.load(record));
+          this.jwksDocumentCache = null;
+          this.verified.clear();
+        } else {
+          // Same keys: keep the parsed key objects, take the rows' current times (retirement).
+          this.loaded = this.loaded.map((key, i) => ({ ...key, record: records[i] }));
+        }
         this.loadedAt = this.clock.nowSeconds();
       } finally {
         this.loading = null;
@@ -227,6 +277,11 @@ export class KeyStore implements OnModuleInit {
     }
     throw new ConfigError(['MASTER_KEY: does not match the key this database was created with']);
   }
+}
+
+/** True when `records` are the keys already loaded, in the same order (nothing to parse again). */
+function sameKeys(loaded: LoadedKey[], records: ServerKeyRecord[]): boolean {
+  return loaded.length === records.length && loaded.every((key, i) => key.record.kid === records[i].kid);
 }
 
 function statusOf(record: ServerKeyRecord, activeKid: string | undefined, now: Date): KeyStatus {

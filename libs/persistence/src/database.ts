@@ -2,6 +2,7 @@ import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { translateDatabaseError } from './database-errors';
+import { DatabaseNotifications } from './database-notifications';
 
 /** What a repository may do inside a transaction; opaque to callers of repositories. */
 export interface Queryable {
@@ -21,7 +22,16 @@ export class Database implements Queryable {
   constructor(
     readonly dataSource: DataSource,
     private readonly pool: Pool,
+    private readonly notifications: DatabaseNotifications,
   ) {}
+
+  /**
+   * After a committed change that caches must drop (a deleted or changed client, a revoked
+   * token or grant, a deleted user): waits until every instance has seen its notification.
+   */
+  propagateChanges(): Promise<void> {
+    return this.notifications.propagate();
+  }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {

@@ -3,6 +3,9 @@ export { PersistenceModule } from './persistence.module';
 /** The handle repositories use; `transaction(fn)` for multi-row work; `isReachable()` for health. */
 export { Database, isUniqueViolation } from './database';
 export type { Queryable } from './database';
+/** LISTEN/NOTIFY of committed changes, for caches that every instance must drop at once. */
+export { DatabaseNotifications, NotificationChannel } from './database-notifications';
+export type { NotificationListener } from './database-notifications';
 /** Connection failures → 503 temporarily_unavailable. */
 export { isDatabaseUnavailable } from './database-errors';
 /** Periodic purge of expired rows. */

@@ -5,6 +5,7 @@ import { DataSource, MigrationExecutor } from 'typeorm';
 import { AppConfig } from '@app/config';
 
 import { Database } from './database';
+import { DatabaseNotifications } from './database-notifications';
 import { EMBEDDED_MARKER, EmbeddedPostgres } from './embedded-postgres';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
@@ -14,6 +15,8 @@ import { SnakeNamingStrategy } from './naming.strategy';
 export interface OpenDatabase {
   readonly database: Database;
   readonly embedded: boolean;
+  /** Change notifications for caches; never listening on the embedded engine. */
+  readonly notifications: DatabaseNotifications;
   close(): Promise<void>;
 }
 
@@ -59,10 +62,16 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
     throw error;
   }
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  // The embedded engine is one process's own: no other instance can change it behind our back,
+  // but its single connection is no place for a listener either, so it gets no caches.
+  // Started once the application is up (DatabaseLifecycle), so a failed start leaves no listener behind.
+  const notifications = new DatabaseNotifications(embedded ? null : url);
   return {
-    database: new Database(dataSource, pool),
+    database: new Database(dataSource, pool, notifications),
     embedded,
+    notifications,
     async close() {
+      await notifications.close();
       await dataSource.destroy().catch(() => undefined);
       await engine?.stop();
     },

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { KeyStore } from '@app/keys';
-import { GrantRepository } from '@app/persistence';
-
+import { AccessTokenLiveness } from './access-token-liveness';
 import { AccessTokenClaims } from './token-types';
 
 /**
@@ -17,15 +16,14 @@ export class AccessTokenVerifier {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly keys: KeyStore,
-    private readonly grants: GrantRepository,
+    private readonly liveness: AccessTokenLiveness,
   ) {}
 
   /** The verified claims, or null when the token is not an active access token of ours. */
   async verify(token: string): Promise<AccessTokenClaims | null> {
     const claims = await this.verifySignature(token);
     if (!claims) return null;
-    const state = await this.grants.accessTokenState(claims.client_id, claims.gid ?? null, claims.jti);
-    return state.clientExists && state.grantActive && !state.revoked ? claims : null;
+    return (await this.liveness.isLive(claims.client_id, claims.gid ?? null, claims.jti)) ? claims : null;
   }
 
   /** Signature, type, issuer and expiry only: for revocation, which needs no liveness. */

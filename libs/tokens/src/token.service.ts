@@ -55,10 +55,12 @@ export class TokenService {
       claims: { ...request.claims },
     };
     const refreshToken = this.mayRefresh(request.client) ? randomToken(32) : null;
-    await this.db.transaction(async (tx) => {
-      await this.grants.create(grant, now, tx);
-      if (refreshToken) await this.refreshTokens.create(this.refreshRow(refreshToken, grant, scope, now), tx);
-    });
+    if (refreshToken) {
+      const row = this.refreshRow(refreshToken, grant, scope, now);
+      await this.refreshTokens.createWithGrant(grant, row);
+    } else {
+      await this.grants.create(grant, now);
+    }
     return this.respond({
       client: request.client, grant, subject: request.subject, scope, authTime: request.authTime, amr: grant.amr,
       nonce: request.nonce ?? null, claims: grant.claims, refreshToken, now,
@@ -73,14 +75,7 @@ export class TokenService {
     const now = this.clock.now();
     const presentedHash = hashToken(request.refreshToken);
     const next = randomToken(32);
-    const result = await this.db.transaction(async (tx) => {
-      const consumed = await this.refreshTokens.consume(presentedHash, request.client.clientId, now, tx);
-      if (!consumed) return null;
-      const scope = narrowScope(consumed.scope, request.scope);
-      // RFC 6749 §6: the new refresh token's scope is identical to the presented one's.
-      await this.refreshTokens.create(this.refreshRow(next, consumed.grant, consumed.scope, now), tx);
-      return { grant: consumed.grant, scope };
-    });
+    const result = await this.rotate(request, presentedHash, next, now);
     if (!result) {
       await this.refreshTokens.revokeGrantOfUsedToken(presentedHash, request.client.clientId, now);
       // Same answer for unknown, used, expired, revoked and foreign tokens: never say which.
@@ -90,6 +85,29 @@ export class TokenService {
     return this.respond({
       client: request.client, grant, subject: grant.subject, scope, authTime: grant.authTime, amr: grant.amr,
       nonce: null, claims: grant.claims, refreshToken: next, now,
+    });
+  }
+
+  /**
+   * Consumes the presented token and stores its successor atomically. Without a scope
+   * parameter that is one statement; a narrowing scope is checked between the two inside a
+   * transaction, so an invalid_scope leaves the presented token unused.
+   */
+  private async rotate(
+    request: RefreshRequest, presentedHash: Buffer, next: string, now: Date,
+  ): Promise<{ grant: GrantRecord; scope: string } | null> {
+    if (request.scope === undefined || request.scope.trim() === '') {
+      const expiresAt = new Date(now.getTime() + this.config.tokens.refreshTokenTtlSeconds * 1000);
+      const consumed = await this.refreshTokens.rotate(presentedHash, request.client.clientId, now, { tokenHash: hashToken(next), expiresAt });
+      return consumed && { grant: consumed.grant, scope: consumed.scope };
+    }
+    return this.db.transaction(async (tx) => {
+      const consumed = await this.refreshTokens.consume(presentedHash, request.client.clientId, now, tx);
+      if (!consumed) return null;
+      const scope = narrowScope(consumed.scope, request.scope);
+      // RFC 6749 §6: the new refresh token's scope is identical to the presented one's.
+      await this.refreshTokens.create(this.refreshRow(next, consumed.grant, consumed.scope, now), tx);
+      return { grant: consumed.grant, scope };
     });
   }
 
@@ -125,7 +143,8 @@ export class TokenService {
         scope: t.scope,
         iat,
         exp: iat + ttl,
-        jti: randomToken(16),
+        // randomUUID draws from a cached entropy pool: 122 random bits without a syscall per token.
+        jti: randomUUID(),
         ...(authTime !== undefined ? { auth_time: authTime } : {}),
         ...(t.grant ? { gid: t.grant.id } : {}),
       },

@@ -5,6 +5,7 @@ import { ClientsModule } from '@app/clients';
 import { KeysModule } from '@app/keys';
 import { PersistenceModule } from '@app/persistence';
 
+import { AccessTokenLiveness } from './access-token-liveness';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { ClientResponseProtector } from './client-response-protector';
 import { TokenIntrospection } from './token-introspection.service';
@@ -14,7 +15,7 @@ import { UserinfoService } from './userinfo.service';
 /** Token issuance, verification, introspection and revocation. */
 @Module({
   imports: [KeysModule, PersistenceModule, ClientsModule, AccountsModule],
-  providers: [ClientResponseProtector, TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
+  providers: [ClientResponseProtector, TokenService, AccessTokenLiveness, AccessTokenVerifier, TokenIntrospection, UserinfoService],
   exports: [ClientResponseProtector, TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
 })
 export class TokensModule {}

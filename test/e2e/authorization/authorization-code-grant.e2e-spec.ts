@@ -38,7 +38,7 @@ describe('authorization_code grant', () => {
     single = await adminCreateClient(server, { redirect_uris: [REDIRECT] });
     other = await adminCreateClient(server, { redirect_uris: [REDIRECT] });
     spa = await adminCreateClient(server, { redirect_uris: [NATIVE], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] });
-    legacyPlain = await adminCreateClient(server, { redirect_uris: [NATIVE], token_endpoint_auth_method: 'none', code_challenge_method: 'plain' });
+    legacyPlain = await adminCreateClient(server, { redirect_uris: [REDIRECT], code_challenge_method: 'plain' });
     pkceRequired = await adminCreateClient(server, { redirect_uris: [REDIRECT], code_challenge_method: 'S256' });
     user = await adminCreateUser(server, { username: 'alice', password: PASSWORD });
     browser = new Browser(server);
@@ -169,6 +169,21 @@ describe('authorization_code grant', () => {
       }
     });
 
+    it('outlives a new sign-in that replaces the session it came from, and is still found when replayed', async () => {
+      const other = new Browser(server);
+      await other.signIn(authorizeParams(web), 'alice', PASSWORD);
+      const { code } = redirectParams((await other.get(authorizationPath(authorizeParams(web)))).headers.location);
+      await other.signIn(authorizeParams(web, { prompt: 'login' }), 'alice', PASSWORD);
+
+      const first = await redeem(web, { code, redirect_uri: REDIRECT });
+      await other.signIn(authorizeParams(web, { prompt: 'login' }), 'alice', PASSWORD);
+      const replay = await redeem(web, { code, redirect_uri: REDIRECT });
+
+      expect(first.status).toBe(200);
+      expectInvalidGrant(replay);
+      expect((await introspect(first.body.access_token)).body).toEqual({ active: false });
+    });
+
     it('refuses a code after CODE_TTL_SECONDS', async () => {
       const code = await codeFor(web);
       server.clock.advance(60);
@@ -293,12 +308,12 @@ describe('authorization_code grant', () => {
       expect(answer).toEqual({ error: 'invalid_request', error_description: expect.any(String), state: 'st' });
     });
 
-    it('plain works for a client that registered it', async () => {
+    it('plain works for a confidential client that registered it', async () => {
       const { verifier } = pkcePair();
-      const plainCode = () => codeFor(legacyPlain, { redirect_uri: NATIVE, code_challenge: verifier, code_challenge_method: 'plain' });
+      const plainCode = () => codeFor(legacyPlain, { code_challenge: verifier, code_challenge_method: 'plain' });
 
-      expect((await redeem(legacyPlain, { code: await plainCode(), redirect_uri: NATIVE, code_verifier: verifier })).status).toBe(200);
-      expectInvalidGrant(await redeem(legacyPlain, { code: await plainCode(), redirect_uri: NATIVE, code_verifier: pkcePair().verifier }));
+      expect((await redeem(legacyPlain, { code: await plainCode(), redirect_uri: REDIRECT, code_verifier: verifier })).status).toBe(200);
+      expectInvalidGrant(await redeem(legacyPlain, { code: await plainCode(), redirect_uri: REDIRECT, code_verifier: pkcePair().verifier }));
     });
 
     it('a client that registered code_challenge_method must use PKCE', async () => {

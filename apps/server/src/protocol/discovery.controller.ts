@@ -1,7 +1,9 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
 
 import { Routes } from '@app/config';
 import { DiscoveryService } from '@app/discovery';
+
+import { DocumentResponse, sendDocument } from './cacheable-document';
 
 /** OpenID Connect Discovery 1.0 §4 and RFC 8414 §3: one document at three addresses. */
 @Controller()
@@ -11,7 +13,7 @@ export class DiscoveryController {
   @Get([Routes.openidConfiguration, Routes.oauthAuthorizationServer, Routes.metadataJson])
   @Header('Content-Type', 'application/json; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=300')
-  metadata(): string {
-    return this.discovery.document().body;
+  metadata(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: DocumentResponse): string {
+    return sendDocument(this.discovery.document(), ifNoneMatch, res);
   }
 }

@@ -1,7 +1,9 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
 
 import { Routes } from '@app/config';
 import { KeyStore } from '@app/keys';
+
+import { DocumentResponse, sendDocument } from './cacheable-document';
 
 /** Below the default KEY_ROTATION_LEAD_SECONDS (120). */
 export const JWKS_MAX_AGE_SECONDS = 60;
@@ -17,7 +19,7 @@ export class JwksController {
   @Get(Routes.jwks)
   @Header('Content-Type', 'application/jwk-set+json')
   @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
-  async jwks(): Promise<string> {
-    return JSON.stringify(await this.keys.jwks());
+  async jwks(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: DocumentResponse): Promise<string> {
+    return sendDocument(await this.keys.jwksDocument(), ifNoneMatch, res);
   }
 }

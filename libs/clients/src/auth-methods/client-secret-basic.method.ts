@@ -8,6 +8,8 @@ import { CLIENT_AUTH_ENDPOINTS, ClientAuthInput, isBasicAuthorization } from './
 import { matchesClientSecret } from './client-secret';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Stateless with fatal: true and no stream option, so one instance serves every request. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** client_secret_basic: client_id and secret in an HTTP Basic header (RFC 6749 §2.3.1). */
 @Injectable()
@@ -38,7 +40,7 @@ function decodeBase64Utf8(encoded: string): string {
     throw clientAuthFailed('Basic credentials are not base64');
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(encoded, 'base64'));
+    return UTF8.decode(Buffer.from(encoded, 'base64'));
   } catch {
     throw clientAuthFailed('Basic credentials are not UTF-8');
   }

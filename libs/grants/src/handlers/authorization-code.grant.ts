@@ -18,7 +18,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     private readonly tokens: TokenService,
   ) {}
 
-  handle({ client, params }: TokenRequest): Promise<TokenResponse> {
+  async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
     const code = requireParam(params, 'code');
     // Consumed first, whatever follows: a code that failed a check cannot be tried again.
     return this.codes.redeem(code, client.clientId, (redeemed) => {

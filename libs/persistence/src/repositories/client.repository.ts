@@ -89,6 +89,8 @@ export class ClientRepository {
         secret?.secretHash ?? null,
       ],
     );
+    // Every instance's client cache drops it before the change is reported done.
+    if (rows[0]) await this.db.propagateChanges();
     return rows[0] ?? null;
   }
 
@@ -99,6 +101,7 @@ export class ClientRepository {
       `UPDATE clients SET secret_encrypted = $2, secret_hash = $3, updated_at = $4 WHERE client_id = $1 RETURNING 1`,
       [clientId, secret.secretEncrypted, secret.secretHash, now],
     );
+    if (rows.length === 1) await this.db.propagateChanges();
     return rows.length === 1;
   }
 
@@ -106,6 +109,7 @@ export class ClientRepository {
   async delete(clientId: string): Promise<boolean> {
     if (!isUuid(clientId)) return false;
     const rows = await this.db.query('DELETE FROM clients WHERE client_id = $1 RETURNING 1', [clientId]);
+    if (rows.length === 1) await this.db.propagateChanges();
     return rows.length === 1;
   }
 }

@@ -44,6 +44,8 @@ export class GrantRepository {
   /** Revokes the grant: every refresh token and access token of it stops working. */
   async revoke(id: string, now: Date, tx: Queryable = this.db): Promise<void> {
     await tx.query('UPDATE grants SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, now]);
+    // Outside a transaction the change is committed: every instance's token cache drops it first.
+    if (tx === this.db) await this.db.propagateChanges();
   }
 
   /**
@@ -67,5 +69,6 @@ export class GrantRepository {
       `INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING`,
       [jti, expiresAt],
     );
+    await this.db.propagateChanges();
   }
 }

@@ -35,7 +35,7 @@ export class LoginSessionRepository {
     return rows[0] ?? null;
   }
 
-  /** Ends the session; its unredeemed authorization codes go with it. */
+  /** Ends the session (the authorization codes issued in it stay redeemable until they expire). */
   async delete(idHash: Buffer): Promise<void> {
     await this.db.query('DELETE FROM login_sessions WHERE id_hash = $1', [idHash]);
   }

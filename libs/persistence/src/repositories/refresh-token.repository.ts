@@ -54,6 +54,61 @@ export class RefreshTokenRepository {
   }
 
   /**
+   * Rotation in one statement (one round trip, atomic): consumes the presented token exactly as
+   * `consume` does and stores its successor, with the same grant, client and scope, under
+   * `next.tokenHash`. Null, and nothing stored, when the presented token cannot be consumed.
+   */
+  async rotate(
+    tokenHash: Buffer,
+    clientId: string,
+    now: Date,
+    next: { tokenHash: Buffer; expiresAt: Date },
+  ): Promise<ConsumedRefreshToken | null> {
+    const rows = await this.db.query<GrantRecord & { tokenScope: string }>(
+      `WITH consumed AS (
+         UPDATE refresh_tokens rt SET consumed_at = $3
+         FROM grants g
+         WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
+           AND g.id = rt.grant_id AND g.revoked_at IS NULL
+         RETURNING g.id, g.client_id, g.user_id, g.subject, g.scope, g.auth_time, g.amr, g.claims, rt.scope AS token_scope
+       ), issued AS (
+         INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
+         SELECT $4, id, client_id, token_scope, $3, $5 FROM consumed
+       )
+       SELECT id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims,
+         token_scope AS "tokenScope"
+       FROM consumed`,
+      [tokenHash, clientId, now, next.tokenHash, next.expiresAt],
+    );
+    if (!rows[0]) return null;
+    const { tokenScope, ...grant } = rows[0];
+    return { grant, scope: tokenScope };
+  }
+
+  /**
+   * A new grant and its first refresh token, in one statement (one round trip, atomic).
+   */
+  async createWithGrant(
+    grant: GrantRecord,
+    token: { tokenHash: Buffer; scope: string; expiresAt: Date; createdAt: Date },
+  ): Promise<void> {
+    await this.db.query(
+      `WITH g AS (
+         INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11)
+         RETURNING id, client_id
+       )
+       INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
+       SELECT $9, id, client_id, $10, $11, $12 FROM g`,
+      [
+        grant.id, grant.clientId, grant.userId, grant.subject, grant.scope, grant.authTime,
+        JSON.stringify(grant.amr), JSON.stringify(grant.claims),
+        token.tokenHash, token.scope, token.createdAt, token.expiresAt,
+      ],
+    );
+  }
+
+  /**
    * RFC 9700 §4.14.2: a refresh token presented after it was rotated signals theft; revoke the
    * whole grant. Returns true when `tokenHash` was such a used token of `clientId`.
    */
@@ -65,6 +120,7 @@ export class RefreshTokenRepository {
        RETURNING id`,
       [tokenHash, clientId, now],
     );
+    if (rows.length > 0) await this.db.propagateChanges();
     return rows.length > 0;
   }
 

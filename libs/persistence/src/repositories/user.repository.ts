@@ -98,6 +98,8 @@ export class UserRepository {
   async delete(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     const rows = await this.db.query('DELETE FROM users WHERE id = $1 RETURNING 1', [id]);
+    // Its grants went with it (cascade): every instance's token cache drops them first.
+    if (rows.length === 1) await this.db.propagateChanges();
     return rows.length === 1;
   }
 }

@@ -1,0 +1,665 @@
+// `npm run bench`: our server against node-oidc-provider, case by case, same machine, same run.
+//
+// Builds the server, starts it on PostgreSQL (a fresh database on DATABASE_URL's server, or the
+// embedded engine when DATABASE_URL is unset), seeds clients and users through the admin API,
+// and drives each case with autocannon (in this process) for a bounded time. Each server is
+// restarted per case, and the two servers alternate case by case. Server CPU is read from
+// /proc (utime + stime of the server and all its descendants), RSS sampled from /proc.
+// Prints a table and writes JSON to bench/results/. Everything it starts, it stops.
+//
+// Environment (all optional):
+//   BENCH_SECONDS (6)        measured seconds per case      BENCH_WARMUP_SECONDS (2)
+//   BENCH_CONNECTIONS (16)   concurrent connections         BENCH_CASES (all) comma list
+//   BENCH_SERVERS (uas-fastify,uas-express,oidc-provider)  BENCH_PROFILE=1: --cpu-prof per case
+//   BENCH_UAS_ENV            extra env for our server, e.g. "WEB_CONCURRENCY=2"
+//   BENCH_OUT                results file name (default: <iso date>.json)
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+const pg = require('pg');
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const PROFILE = process.env.BENCH_PROFILE === '1';
+// Our server twice, once per HTTP_ADAPTER (Express is the default, Fastify the faster setting).
+const SERVERS = (process.env.BENCH_SERVERS ?? 'uas-fastify,uas-express,oidc-provider').split(',');
+const isUas = (name) => name.startsWith('uas-');
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+const PASSWORD = 'Bench-password-1234!';
+const REDIRECT_URI = 'http://127.0.0.1/cb';
+const PKCE_VERIFIER = 'bench-verifier-0123456789-abcdefghijklmnopqrstuvwxyz';
+const PKCE_CHALLENGE = createHash('sha256').update(PKCE_VERIFIER).digest('base64url');
+const POOL_SIZE = CONNECTIONS * 4;
+
+const started = new Set(); // child processes to kill on exit
+const cleanups = [];
+
+// ---------------------------------------------------------------------------------------------
+// /proc readings
+
+function cpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  } catch {
+    return 0;
+  }
+}
+
+function descendants(pid) {
+  const all = [pid];
+  for (let i = 0; i < all.length; i += 1) {
+    try {
+      for (const task of readdirSync(`/proc/${all[i]}/task`)) {
+        const kids = readFileSync(`/proc/${all[i]}/task/${task}/children`, 'utf8').trim();
+        if (kids) all.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return all;
+}
+
+function rssKb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** PostgreSQL's own CPU (all `postgres` processes on this machine), to show what the database costs. */
+function postgresPids() {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+/** Server CPU (whole process tree), PostgreSQL CPU, and peak RSS sampled every 100 ms. */
+function startMeter(pid) {
+  const cpu = (pids) => pids.reduce((sum, p) => sum + cpuTicks(p), 0);
+  const pgStart = new Map(postgresPids().map((p) => [p, cpuTicks(p)]));
+  const serverStart = cpu(descendants(pid));
+  const harnessStart = process.cpuUsage();
+  let peakTotalKb = 0;
+  let peakProcessKb = 0;
+  let processes = 1;
+  const sample = () => {
+    const pids = descendants(pid);
+    const each = pids.map(rssKb);
+    processes = Math.max(processes, pids.length);
+    peakTotalKb = Math.max(peakTotalKb, each.reduce((a, b) => a + b, 0));
+    peakProcessKb = Math.max(peakProcessKb, ...each);
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  const t0 = process.hrtime.bigint();
+  return () => {
+    clearInterval(timer);
+    sample();
+    const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    let pgTicks = 0;
+    for (const p of postgresPids()) pgTicks += cpuTicks(p) - (pgStart.get(p) ?? 0);
+    const harness = process.cpuUsage(harnessStart);
+    return {
+      wallSeconds,
+      serverCpuSeconds: (cpu(descendants(pid)) - serverStart) / CLK_TCK,
+      postgresCpuSeconds: pgTicks / CLK_TCK,
+      loadGeneratorCpuSeconds: (harness.user + harness.system) / 1e6,
+      processes,
+      peakRssMb: peakProcessKb / 1024,
+      peakRssTotalMb: peakTotalKb / 1024,
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+function freePort() {
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+function spawnServer(name, args, env) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  let output = '';
+  child.stdout.on('data', (d) => (output = (output + d).slice(-4000)));
+  child.stderr.on('data', (d) => (output = (output + d).slice(-4000)));
+  child.on('exit', () => started.delete(child));
+  child.name = name;
+  child.output = () => output;
+  return child;
+}
+
+async function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitFor(url, child, seconds = 60) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${child.name} exited: ${child.output()}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${child.name} did not answer ${url} within ${seconds} s: ${child.output()}`);
+}
+
+function killAll() {
+  for (const child of started) child.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, async () => {
+    killAll();
+    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+    process.exit(130);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our server
+
+async function prepareDatabase() {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'uas-bench-'));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    return { env: { DATA_DIR: dataDir }, label: 'embedded PGlite (DATABASE_URL unset)' };
+  }
+  const name = `uas_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const version = (await admin.query('SHOW server_version')).rows[0].server_version;
+  await admin.end();
+  cleanups.push(async () => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.end();
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { env: { DATABASE_URL: url.toString() }, label: `PostgreSQL ${version} (fresh database ${name})` };
+}
+
+// Our server runs exactly as `npm run start:prod` runs it (environment and node flags), minus npm.
+const PROD_COMMAND = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['start:prod'].split(/\s+/);
+const PROD_ENV = Object.fromEntries(PROD_COMMAND.slice(0, PROD_COMMAND.indexOf('node')).map((pair) => pair.split('=')));
+const PROD_ARGS = PROD_COMMAND.slice(PROD_COMMAND.indexOf('node') + 1);
+
+const MASTER_KEY = randomBytes(32).toString('base64url');
+const ADMIN_TOKEN = randomBytes(24).toString('base64url');
+
+function extraUasEnv() {
+  const env = {};
+  for (const pair of (process.env.BENCH_UAS_ENV ?? '').split(/\s+/).filter(Boolean)) {
+    const [k, ...v] = pair.split('=');
+    env[k] = v.join('=');
+  }
+  return env;
+}
+
+async function startUas(db, caseName, serverName) {
+  const port = freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const args = PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${path.join(root, 'bench/profiles')}`, `--cpu-prof-name=${serverName}-${caseName}-${Date.now()}.cpuprofile`] : [];
+  const child = spawnServer(serverName, [...args, ...PROD_ARGS], {
+    ...db.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ISSUER: `${base}/uas`,
+    MASTER_KEY,
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+    HTTP_ADAPTER: serverName.slice('uas-'.length),
+    ...PROD_ENV,
+    ...extraUasEnv(),
+  });
+  await waitFor(`${base}/health/ready`, child);
+  return { child, base, issuerPath: '/uas' };
+}
+
+async function adminPost(base, pathName, body) {
+  const res = await fetch(`${base}/admin/v1${pathName}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (res.status !== 201) throw new Error(`admin ${pathName}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function seedUas(base) {
+  const cc = await adminPost(base, '/clients', {
+    client_name: 'bench client_credentials',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  });
+  const rt = await adminPost(base, '/clients', {
+    client_name: 'bench code, password, refresh',
+    grant_types: ['authorization_code', 'password', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [REDIRECT_URI],
+  });
+  const users = [];
+  for (let i = 0; i < 4; i += 1) {
+    users.push(await adminPost(base, '/users', { username: `bench-user-${i}@example.com`, password: PASSWORD, name: `Bench User ${i}`, email: `bench-user-${i}@example.com`, email_verified: true }));
+  }
+  return { cc, rt, users };
+}
+
+function basic(id, secret) {
+  const e = (v) => encodeURIComponent(v).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${e(id)}:${e(secret)}`).toString('base64')}`;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+async function postForm(url, authorization, form) {
+  const res = await fetch(url, { method: 'POST', headers: { authorization, 'content-type': FORM }, body: new URLSearchParams(form) });
+  const json = await res.json();
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Refresh tokens (with openid: each refresh also signs an ID token) from the password grant. */
+async function mintUasTokens(server, seed, count) {
+  const url = `${server.base}${server.issuerPath}/oauth2/token`;
+  const auth = basic(seed.rt.client_id, seed.rt.client_secret);
+  const out = [];
+  for (let i = 0; i < count; i += 8) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(8, count - i) }, (_, j) =>
+        postForm(url, auth, { grant_type: 'password', username: seed.users[(i + j) % seed.users.length].username, password: PASSWORD, scope: 'openid' }),
+      ),
+    );
+    out.push(...batch);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The peer
+
+const PEER_SECRET = randomBytes(32).toString('base64url');
+const PEER_CLIENTS = { cc: 'bench-cc', rt: 'bench-rt' };
+
+async function startPeer(caseName) {
+  const port = freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const args = PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${path.join(root, 'bench/profiles')}`, `--cpu-prof-name=peer-${caseName}-${Date.now()}.cpuprofile`] : [];
+  const child = spawnServer('oidc-provider', [...args, 'bench/peer/oidc-provider.mjs'], {
+    NODE_ENV: 'production',
+    BENCH_PEER: JSON.stringify({ port, clients: PEER_CLIENTS, secret: PEER_SECRET }),
+  });
+  await waitFor(`${base}/.well-known/openid-configuration`, child);
+  return { child, base };
+}
+
+async function peerMint(base, kind, count) {
+  const res = await fetch(`${base}/bench/mint?kind=${kind}&count=${count}`);
+  return res.json();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases: each returns autocannon options for a started server, or null when the server has no
+// such case. `prepare` runs before warm-up, outside the measurement.
+
+/** A pool of single-use values: each request takes one, each response gives the next back. */
+function rotatingPool(values) {
+  const pool = [...values];
+  return {
+    take: () => pool.shift(),
+    give: (v) => v && pool.push(v),
+    size: () => pool.length,
+  };
+}
+
+function refreshRequests(url, auth, pool, state) {
+  return [
+    {
+      method: 'POST',
+      path: url,
+      headers: { authorization: auth, 'content-type': FORM },
+      setupRequest(req, context) {
+        const token = pool.take();
+        if (!token) {
+          state.starved += 1;
+          return null;
+        }
+        context.token = token;
+        return { ...req, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString() };
+      },
+      onResponse(status, body, context) {
+        if (status === 200) pool.give(JSON.parse(body).refresh_token);
+        else state.failures.push(`${status} ${body.slice(0, 200)}`);
+      },
+    },
+  ];
+}
+
+const CASES = {
+  discovery: {
+    what: 'GET metadata document',
+    uas: async (s) => ({ requests: [{ method: 'GET', path: `${s.issuerPath}/.well-known/openid-configuration` }] }),
+    peer: async (s) => ({ requests: [{ method: 'GET', path: '/.well-known/openid-configuration' }] }),
+  },
+  jwks: {
+    what: 'GET JWKS',
+    uas: async (s) => ({ requests: [{ method: 'GET', path: `${s.issuerPath}/oauth2/metadata.jwks` }] }),
+    peer: async () => ({ requests: [{ method: 'GET', path: '/jwks' }] }),
+  },
+  client_credentials: {
+    what: 'client_secret_basic, RS256 JWT access token',
+    uas: async (s, seed) => ({
+      requests: [{ method: 'POST', path: `${s.issuerPath}/oauth2/token`, headers: { authorization: basic(seed.cc.client_id, seed.cc.client_secret), 'content-type': FORM }, body: 'grant_type=client_credentials' }],
+    }),
+    peer: async () => ({
+      requests: [{ method: 'POST', path: '/token', headers: { authorization: basic(PEER_CLIENTS.cc, PEER_SECRET), 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api' }],
+    }),
+  },
+  refresh_token: {
+    what: 'rotation; RS256 JWT access token + ID token',
+    uas: async (s, seed, state) => {
+      const tokens = await mintUasTokens(s, seed, POOL_SIZE);
+      const pool = rotatingPool(tokens.map((t) => t.refresh_token));
+      return { requests: refreshRequests(`${s.issuerPath}/oauth2/token`, basic(seed.rt.client_id, seed.rt.client_secret), pool, state) };
+    },
+    peer: async (s, _seed, state) => {
+      const pool = rotatingPool(await peerMint(s.base, 'refresh', POOL_SIZE));
+      return { requests: refreshRequests('/token', basic(PEER_CLIENTS.rt, PEER_SECRET), pool, state) };
+    },
+  },
+  password: {
+    what: 'password grant, argon2id (m=19 MiB, t=2) + tokens',
+    uas: async (s, seed) => {
+      let i = 0;
+      return {
+        requests: [
+          {
+            method: 'POST',
+            path: `${s.issuerPath}/oauth2/token`,
+            headers: { authorization: basic(seed.rt.client_id, seed.rt.client_secret), 'content-type': FORM },
+            setupRequest(req) {
+              const user = seed.users[(i += 1) % seed.users.length];
+              return { ...req, body: new URLSearchParams({ grant_type: 'password', username: user.username, password: PASSWORD, scope: 'openid' }).toString() };
+            },
+          },
+        ],
+      };
+    },
+    peer: null, // oidc-provider implements no password grant (removed from OAuth 2.1)
+  },
+  introspection: {
+    what: 'introspect an access token (ours: JWT + liveness query; peer: opaque, in memory)',
+    uas: async (s, seed) => {
+      const { access_token } = await postForm(`${s.base}${s.issuerPath}/oauth2/token`, basic(seed.cc.client_id, seed.cc.client_secret), { grant_type: 'client_credentials' });
+      return { requests: [{ method: 'POST', path: `${s.issuerPath}/oauth2/introspection`, headers: { authorization: basic(seed.cc.client_id, seed.cc.client_secret), 'content-type': FORM }, body: `token=${access_token}` }] };
+    },
+    peer: async (s) => {
+      // The peer cannot introspect its own JWT access tokens: it introspects an opaque one.
+      const [token] = await peerMint(s.base, 'access', 1);
+      return { requests: [{ method: 'POST', path: '/token/introspection', headers: { authorization: basic(PEER_CLIENTS.rt, PEER_SECRET), 'content-type': FORM }, body: `token=${token}` }] };
+    },
+  },
+  userinfo: {
+    what: 'GET userinfo with a Bearer access token',
+    uas: async (s, seed) => {
+      const [t] = await mintUasTokens(s, seed, 1);
+      return { requests: [{ method: 'GET', path: `${s.issuerPath}/oauth2/userinfo`, headers: { authorization: `Bearer ${t.access_token}` } }] };
+    },
+    peer: async (s) => {
+      const [token] = await peerMint(s.base, 'access', 1);
+      return { requests: [{ method: 'GET', path: '/me', headers: { authorization: `Bearer ${token}` } }] };
+    },
+  },
+  authorization_code: {
+    what: 'whole flow per unit: authorization request (login page), login post, code for tokens',
+    flowRequests: 3,
+    uas: async (s, seed, state) => {
+      let i = 0;
+      const query = new URLSearchParams({
+        response_type: 'code', client_id: seed.rt.client_id, redirect_uri: REDIRECT_URI, scope: 'openid', state: 'bench',
+        code_challenge: PKCE_CHALLENGE, code_challenge_method: 'S256',
+      });
+      const authPath = `${s.issuerPath}/oauth2/authorization`;
+      const fail = (status, body) => state.failures.push(`${status} ${String(body).slice(0, 200)}`);
+      return {
+        requests: [
+          {
+            method: 'GET',
+            path: `${authPath}?${query}`,
+            onResponse(status, body, context, headers) {
+              if (status !== 200) return fail(status, body);
+              context.ticket = /name="login_ticket" value="([^"]+)"/.exec(body)?.[1];
+              context.cookie = String(header(headers, 'set-cookie') ?? '').split(';')[0];
+            },
+          },
+          {
+            method: 'POST',
+            path: authPath,
+            setupRequest(req, context) {
+              const user = seed.users[(i += 1) % seed.users.length];
+              return {
+                ...req,
+                headers: { 'content-type': FORM, cookie: context.cookie },
+                body: new URLSearchParams({ login_ticket: context.ticket, username: user.username, password: PASSWORD }).toString(),
+              };
+            },
+            onResponse(status, body, context, headers) {
+              if (status !== 303) return fail(status, body);
+              context.code = new URL(header(headers, 'location')).searchParams.get('code');
+            },
+          },
+          {
+            method: 'POST',
+            path: `${s.issuerPath}/oauth2/token`,
+            setupRequest(req, context) {
+              return {
+                ...req,
+                headers: { authorization: basic(seed.rt.client_id, seed.rt.client_secret), 'content-type': FORM },
+                body: new URLSearchParams({ grant_type: 'authorization_code', code: context.code, redirect_uri: REDIRECT_URI, code_verifier: PKCE_VERIFIER }).toString(),
+              };
+            },
+            onResponse(status, body) {
+              if (status !== 200) return fail(status, body);
+              state.flows += 1;
+            },
+          },
+        ],
+      };
+    },
+    peer: null, // its login is an interaction app of its own; not driven here
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+function cannon(url, options, seconds) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+    instance.on('error', reject);
+  });
+}
+
+async function runCase(caseName, serverName, db, seedRef) {
+  const spec = CASES[caseName];
+  const builder = isUas(serverName) ? spec.uas : spec.peer;
+  if (!builder) return null;
+  const server = isUas(serverName) ? await startUas(db, caseName, serverName) : await startPeer(caseName);
+  try {
+    if (isUas(serverName) && !seedRef.value) seedRef.value = await seedUas(server.base);
+    const state = { failures: [], starved: 0, flows: 0 };
+    const options = await builder(server, seedRef.value, state);
+    await cannon(server.base, options, WARMUP_SECONDS);
+    const warmupFailures = state.failures.length;
+    state.flows = 0;
+    const stop = startMeter(server.child.pid);
+    const result = await cannon(server.base, options, SECONDS);
+    const m = stop();
+    const perUnit = spec.flowRequests ?? 1;
+    const units = spec.flowRequests ? state.flows : result.requests.total - result.non2xx;
+    const unitsPerSecond = units / m.wallSeconds;
+    const row = {
+      case: caseName,
+      server: serverName,
+      unit: spec.flowRequests ? 'flow' : 'request',
+      requests: result.requests.total,
+      units,
+      perSecond: round(unitsPerSecond),
+      perServerCpuSecond: round(units / m.serverCpuSeconds),
+      perTotalCpuSecond: round(units / (m.serverCpuSeconds + m.postgresCpuSeconds)),
+      latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+      ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])),
+      non2xx: result.non2xx - (spec.flowRequests ? result.statusCodeStats?.['303']?.count ?? 0 : 0),
+      errors: result.errors + result.timeouts,
+      warmupFailures,
+      failures: state.failures.slice(warmupFailures, warmupFailures + 5),
+      poolStarved: state.starved,
+      requestsPerUnit: perUnit,
+    };
+    return row;
+  } finally {
+    await stopServer(server.child);
+  }
+}
+
+/** autocannon keeps the server's spelling of header names. */
+function header(headers, name) {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+function round(v) {
+  return Math.round(v * 100) / 100;
+}
+
+function passwordHashBaseline() {
+  // What argon2id alone allows on these cores: the server's own parameters and thread pool.
+  const script = `
+    const argon2 = require('argon2');
+    (async () => {
+      const hash = await argon2.hash('x', { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+      const until = Date.now() + ${Math.max(3, SECONDS - 2)} * 1000; let n = 0;
+      const t0 = process.cpuUsage(); const w0 = Date.now();
+      await Promise.all(Array.from({ length: ${CONNECTIONS} }, async () => { while (Date.now() < until) { await argon2.verify(hash, 'x'); n += 1; } }));
+      const c = process.cpuUsage(t0);
+      console.log(JSON.stringify({ perSecond: n / ((Date.now() - w0) / 1000), perCpuSecond: n / ((c.user + c.system) / 1e6) }));
+    })();`;
+  const out = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return JSON.parse(out.stdout.trim());
+}
+
+function table(rows, baseline) {
+  const lines = [];
+  const pad = (v, n) => String(v).padStart(n);
+  lines.push(
+    `${'case'.padEnd(20)}${'server'.padEnd(15)}${pad('per s', 9)}${pad('/srv CPU-s', 11)}${pad('/srv+pg CPU-s', 14)}${pad('ratio', 7)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('RSS MB', 8)}${pad('procs', 6)}${pad('pg CPU', 8)}${pad('lg CPU', 8)}${pad('non2xx', 7)}${pad('err', 5)}`,
+  );
+  for (const caseName of Object.keys(CASES)) {
+    const peer = rows.find((r) => r.case === caseName && r.server === 'oidc-provider');
+    const caseRows = rows.filter((r) => r.case === caseName).sort((a, b) => SERVERS.indexOf(a.server) - SERVERS.indexOf(b.server));
+    for (const r of caseRows) {
+      const ratio = isUas(r.server) && peer ? `${(r.perServerCpuSecond / peer.perServerCpuSecond).toFixed(2)}x` : '';
+      lines.push(
+        `${caseName.padEnd(20)}${r.server.padEnd(15)}${pad(r.perSecond.toFixed(0), 9)}${pad(r.perServerCpuSecond.toFixed(0), 11)}${pad(r.perTotalCpuSecond.toFixed(0), 14)}${pad(ratio, 7)}${pad(r.latencyMs.p50, 8)}${pad(r.latencyMs.p99, 8)}${pad(r.peakRssMb.toFixed(0), 8)}${pad(r.processes, 6)}${pad(r.postgresCpuSeconds.toFixed(1), 8)}${pad(r.loadGeneratorCpuSeconds.toFixed(1), 8)}${pad(r.non2xx, 7)}${pad(r.errors, 5)}`,
+      );
+    }
+    if (caseRows.length && !peer && SERVERS.includes('oidc-provider')) lines.push(`${caseName.padEnd(20)}${'oidc-provider'.padEnd(15)}${pad('n/a', 9)}  ${CASES[caseName].peer === null ? caseName === 'password' ? '(no password grant)' : '(its login interaction is not driven)' : ''}`);
+  }
+  if (baseline) {
+    lines.push('');
+    lines.push(`argon2id alone on these cores: ${baseline.perSecond.toFixed(0)} hashes/s, ${baseline.perCpuSecond.toFixed(0)} per CPU-second`);
+    for (const pw of rows.filter((r) => r.case === 'password')) {
+      lines.push(`  password grant on ${pw.server}: ${((pw.perSecond / baseline.perSecond) * 100).toFixed(0)}% of its hashes/s, ${((pw.perServerCpuSecond / baseline.perCpuSecond) * 100).toFixed(0)}% of its hashes per CPU-second`);
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const wanted = (process.env.BENCH_CASES ?? Object.keys(CASES).join(',')).split(',');
+  console.log('building the server...');
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  if (PROFILE) mkdirSync(path.join(root, 'bench/profiles'), { recursive: true });
+  const db = await prepareDatabase();
+  console.log(`database: ${db.label}`);
+  console.log(`${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per case, ${os.cpus().length} cores (${os.cpus()[0]?.model})`);
+  const seedRef = { value: null };
+  const rows = [];
+  for (const caseName of wanted) {
+    if (!CASES[caseName]) throw new Error(`unknown case ${caseName}; cases: ${Object.keys(CASES).join(', ')}`);
+    // Interleaved: our server and the peer alternate, the order flipping from case to case.
+    const order = rows.length % 2 === 0 ? SERVERS : [...SERVERS].reverse();
+    for (const serverName of order) {
+      const row = await runCase(caseName, serverName, db, seedRef);
+      if (!row) continue;
+      rows.push(row);
+      console.log(`  ${caseName} / ${serverName}: ${row.perSecond.toFixed(0)}/s, ${row.perServerCpuSecond.toFixed(0)} per server CPU-s, p99 ${row.latencyMs.p99} ms, non2xx ${row.non2xx}, errors ${row.errors}${row.failures.length ? `, e.g. ${row.failures[0]}` : ''}`);
+    }
+  }
+  const baseline = wanted.includes('password') ? passwordHashBaseline() : null;
+  const text = table(rows, baseline);
+  console.log(`\n${text}\n`);
+  console.log('per s: units/s (authorization_code: whole flows/s); /srv CPU-s: units per CPU-second of the server process tree;');
+  console.log('/srv+pg: also counting PostgreSQL CPU; ratio: ours / peer per server CPU-second; lg CPU: load generator (this process) CPU-s.');
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.type()} ${os.release()}` },
+    database: db.label,
+    settings: { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, profile: PROFILE, uasCommand: PROD_COMMAND.join(' '), uasEnv: extraUasEnv() },
+    passwordHashBaseline: baseline,
+    rows,
+    table: text,
+  };
+  const dir = path.join(root, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, process.env.BENCH_OUT ?? `${results.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results: ${path.relative(root, file)}`);
+}
+
+try {
+  await main();
+} finally {
+  killAll();
+  for (const fn of cleanups.reverse()) await fn().catch((e) => console.error(`cleanup: ${e.message}`));
+}

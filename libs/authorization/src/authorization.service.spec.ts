@@ -1,0 +1,182 @@
+import { PasswordLogin, UserAccount } from '@app/accounts';
+import { RegisteredClient } from '@app/clients';
+import { FixedClock } from '@app/config';
+import { OAuthError } from '@app/errors';
+
+import { mockOf } from '../../../test/mocks';
+import { AuthorizationRequest } from './authorization-request';
+import { AuthorizationRequestValidator } from './authorization-request.validator';
+import { AuthorizationCodeService } from './authorization-code.service';
+import { AuthorizationService, BrowserCookies } from './authorization.service';
+import { LoginSession, LoginSessionService } from './login-session.service';
+import { LoginTicketService } from './login-ticket.service';
+
+const CLIENT_ID = '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b';
+const CSRF = 'C'.repeat(43);
+const client = { clientId: CLIENT_ID, metadata: { client_name: 'Payroll' } } as RegisteredClient;
+const user = { id: '0b0e2c4e-1f5a-4c3b-9d8e-7f6a5b4c3d2e', username: 'alice' } as UserAccount;
+
+function makeRequest(overrides: Partial<AuthorizationRequest> = {}): AuthorizationRequest {
+  return {
+    client,
+    redirectUri: 'https://app.example.com/cb?tenant=a',
+    redirectUriSent: true,
+    state: 'st',
+    scope: ['openid'],
+    nonce: null,
+    promptNone: false,
+    promptLogin: false,
+    maxAgeSeconds: null,
+    uiLocales: 'sv',
+    loginHint: 'alice@example.com',
+    codeChallenge: null,
+    codeChallengeMethod: null,
+    ...overrides,
+  };
+}
+
+describe(AuthorizationService.name, () => {
+  const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
+  const session: LoginSession = { idHash: Buffer.from('s'), userId: user.id, authTime: new Date(clock.now().getTime() - 100_000), amr: ['pwd'] };
+  const browser: BrowserCookies = { sessionToken: 'S'.repeat(43), csrfToken: CSRF };
+  let validator: jest.Mocked<AuthorizationRequestValidator>;
+  let sessions: jest.Mocked<LoginSessionService>;
+  let tickets: jest.Mocked<LoginTicketService>;
+  let codes: jest.Mocked<AuthorizationCodeService>;
+  let passwords: jest.Mocked<PasswordLogin>;
+  let sut: AuthorizationService;
+
+  beforeEach(() => {
+    validator = mockOf<AuthorizationRequestValidator>();
+    sessions = mockOf<LoginSessionService>();
+    tickets = mockOf<LoginTicketService>();
+    codes = mockOf<AuthorizationCodeService>();
+    passwords = mockOf<PasswordLogin>();
+    sut = new AuthorizationService(validator, sessions, tickets, codes, passwords, clock);
+    tickets.isCsrfToken.mockImplementation((value) => value === CSRF);
+    tickets.seal.mockReturnValue('ticket');
+    codes.issue.mockResolvedValue('the-code');
+  });
+
+  describe('authorize', () => {
+    it('redirects a browser with a session straight to the client with a code, keeping the registered query', async () => {
+      validator.validate.mockResolvedValue({ ok: true, request: makeRequest() });
+      sessions.find.mockResolvedValue(session);
+
+      const outcome = await sut.authorize({}, browser);
+
+      expect(outcome).toEqual({ kind: 'redirect', location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st', sessionToken: null });
+      expect(codes.issue).toHaveBeenCalledWith(makeRequest(), session);
+    });
+
+    it('shows the login form, bound to the browser\'s CSRF cookie, without a session', async () => {
+      validator.validate.mockResolvedValue({ ok: true, request: makeRequest() });
+      sessions.find.mockResolvedValue(null);
+
+      const outcome = await sut.authorize({}, browser);
+
+      expect(outcome).toEqual({
+        kind: 'login',
+        form: { ticket: 'ticket', clientName: 'Payroll', username: 'alice@example.com', uiLocales: 'sv', failed: false },
+        csrfToken: CSRF,
+      });
+      expect(tickets.seal).toHaveBeenCalledWith(makeRequest(), CSRF);
+    });
+
+    it('gives a browser without a CSRF cookie a new one', async () => {
+      validator.validate.mockResolvedValue({ ok: true, request: makeRequest() });
+      sessions.find.mockResolvedValue(null);
+      tickets.newCsrfToken.mockReturnValue('N'.repeat(43));
+
+      const outcome = await sut.authorize({}, { sessionToken: null, csrfToken: null });
+
+      expect(outcome).toMatchObject({ kind: 'login', csrfToken: 'N'.repeat(43) });
+    });
+
+    it.each([
+      ['prompt=login', { promptLogin: true }],
+      ['a sign-in older than max_age', { maxAgeSeconds: 99 }],
+    ])('shows the form despite a session for %s', async (_case, overrides) => {
+      validator.validate.mockResolvedValue({ ok: true, request: makeRequest(overrides) });
+      sessions.find.mockResolvedValue(session);
+
+      expect((await sut.authorize({}, browser)).kind).toBe('login');
+    });
+
+    it('passes a session exactly max_age old', async () => {
+      validator.validate.mockResolvedValue({ ok: true, request: makeRequest({ maxAgeSeconds: 100 }) });
+      sessions.find.mockResolvedValue(session);
+
+      expect((await sut.authorize({}, browser)).kind).toBe('redirect');
+    });
+
+    it('answers prompt=none without a session with login_required', async () => {
+      validator.validate.mockResolvedValue({ ok: true, request: makeRequest({ promptNone: true, state: null }) });
+      sessions.find.mockResolvedValue(null);
+
+      const outcome = await sut.authorize({}, browser);
+
+      expect(outcome).toEqual({
+        kind: 'redirect',
+        location: 'https://app.example.com/cb?tenant=a&error=login_required&error_description=The+user+must+sign+in.',
+        sessionToken: null,
+      });
+    });
+
+    it('redirects a validation error that has a target, and shows one that has none', async () => {
+      const error = new OAuthError('invalid_scope', 'The requested scope is not allowed for this client.');
+      validator.validate.mockResolvedValueOnce({ ok: false, error, redirect: { redirectUri: 'https://app.example.com/cb', state: 'a&b' } });
+      validator.validate.mockResolvedValueOnce({ ok: false, error, redirect: null });
+
+      expect(await sut.authorize({ ui_locales: 'fi' }, browser)).toEqual({
+        kind: 'redirect',
+        location: 'https://app.example.com/cb?error=invalid_scope&error_description=The+requested+scope+is+not+allowed+for+this+client.&state=a%26b',
+        sessionToken: null,
+      });
+      expect(await sut.authorize({ ui_locales: 'fi' }, browser)).toEqual({ kind: 'error', error, uiLocales: 'fi' });
+    });
+  });
+
+  describe('login', () => {
+    it('starts a new session, ending the old one, and redirects with a code', async () => {
+      tickets.open.mockResolvedValue(makeRequest());
+      passwords.authenticate.mockResolvedValue(user);
+      sessions.end.mockResolvedValue();
+      sessions.start.mockResolvedValue({ token: 'new-session', session });
+
+      const outcome = await sut.login({ login_ticket: 'ticket', username: 'alice', password: 'pw' }, browser);
+
+      expect(tickets.open).toHaveBeenCalledWith('ticket', CSRF);
+      expect(passwords.authenticate).toHaveBeenCalledWith('alice', 'pw', CLIENT_ID);
+      expect(sessions.end).toHaveBeenCalledWith(browser.sessionToken);
+      expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd']);
+      expect(outcome).toEqual({ kind: 'redirect', location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st', sessionToken: 'new-session' });
+    });
+
+    it('shows the form again, failed, with the username typed', async () => {
+      tickets.open.mockResolvedValue(makeRequest());
+      passwords.authenticate.mockResolvedValue(null);
+
+      const outcome = await sut.login({ login_ticket: 'ticket', username: 'alice', password: 'wrong' }, browser);
+
+      expect(outcome).toMatchObject({ kind: 'login', form: { username: 'alice', failed: true } });
+    });
+
+    it('does not check a password that is missing', async () => {
+      tickets.open.mockResolvedValue(makeRequest());
+
+      expect(await sut.login({ login_ticket: 'ticket', username: 'alice' }, browser)).toMatchObject({ kind: 'login', form: { failed: true } });
+    });
+
+    it.each([
+      ['a ticket that does not open', { login_ticket: 'ticket' }],
+      ['no ticket', {}],
+    ])('shows an error page for %s', async (_case, form) => {
+      tickets.open.mockResolvedValue(null);
+
+      const outcome = await sut.login({ ...form, username: 'alice', password: 'pw' }, browser);
+
+      expect(outcome).toMatchObject({ kind: 'error', error: { code: 'invalid_request' } });
+    });
+  });
+});

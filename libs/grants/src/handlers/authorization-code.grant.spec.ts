@@ -1,0 +1,125 @@
+import { AuthorizationCodeService, RedeemedAuthorizationCode } from '@app/authorization';
+import { RegisteredClient } from '@app/clients';
+import { OAuthError } from '@app/errors';
+import { TokenResponse, TokenService } from '@app/tokens';
+
+import { mockOf } from '../../../../test/mocks';
+import { GrantType } from '../grant-type';
+import { AuthorizationCodeGrant } from './authorization-code.grant';
+
+const client: RegisteredClient = {
+  clientId: '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b',
+  metadata: {
+    redirect_uris: ['https://app.example.com/cb'],
+    grant_types: [GrantType.AuthorizationCode],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  issuedAt: new Date('2030-01-01T00:00:00Z'),
+  secret: 'secret',
+  secretHash: null,
+};
+const tokenResponse: TokenResponse = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, scope: 'openid' };
+// RFC 7636 Appendix B.
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+function redeemed(overrides: Partial<RedeemedAuthorizationCode> = {}): RedeemedAuthorizationCode {
+  return {
+    grantId: 'f7e6d5c4-b3a2-4190-8f7e-6d5c4b3a2190',
+    userId: '0b0e2c4e-1f5a-4c3b-9d8e-7f6a5b4c3d2e',
+    redirectUri: 'https://app.example.com/cb',
+    redirectUriSent: true,
+    scope: ['openid'],
+    nonce: 'n',
+    codeChallenge: null,
+    codeChallengeMethod: null,
+    authTime: new Date('2030-01-01T11:00:00Z'),
+    amr: ['pwd'],
+    ...overrides,
+  };
+}
+
+async function caught(promise: Promise<unknown>): Promise<OAuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OAuthError) return error;
+    throw error;
+  }
+  throw new Error('expected an OAuthError');
+}
+
+describe(AuthorizationCodeGrant.name, () => {
+  let codes: jest.Mocked<AuthorizationCodeService>;
+  let tokens: jest.Mocked<TokenService>;
+  let sut: AuthorizationCodeGrant;
+
+  beforeEach(() => {
+    codes = mockOf<AuthorizationCodeService>();
+    tokens = mockOf<TokenService>();
+    sut = new AuthorizationCodeGrant(codes, tokens);
+    tokens.issue.mockResolvedValue(tokenResponse);
+  });
+
+  /** The code service hands `code` to the grant's checks, like AuthorizationCodeService.redeem. */
+  function codeIs(code: RedeemedAuthorizationCode): void {
+    codes.redeem.mockImplementation(async (_value, _clientId, issueTokens) => issueTokens(code) as never);
+  }
+
+  it('issues tokens for the code\'s user, scope, nonce, auth_time and amr, in the grant the code names', async () => {
+    codeIs(redeemed());
+
+    const result = await sut.handle({ client, params: { code: 'c', redirect_uri: 'https://app.example.com/cb' } });
+
+    expect(result).toBe(tokenResponse);
+    expect(codes.redeem).toHaveBeenCalledWith('c', client.clientId, expect.any(Function));
+    expect(tokens.issue).toHaveBeenCalledWith({
+      client,
+      grantType: GrantType.AuthorizationCode,
+      grantId: redeemed().grantId,
+      subject: redeemed().userId,
+      userId: redeemed().userId,
+      scope: ['openid'],
+      authTime: redeemed().authTime,
+      amr: ['pwd'],
+      nonce: 'n',
+    });
+  });
+
+  it('requires code', async () => {
+    expect((await caught(sut.handle({ client, params: {} }))).code).toBe('invalid_request');
+  });
+
+  it.each([
+    ['a different redirect_uri', redeemed(), { redirect_uri: 'https://app.example.com/other' }],
+    ['no redirect_uri when the request had one', redeemed(), {}],
+    ['a different redirect_uri when the request had none', redeemed({ redirectUriSent: false }), { redirect_uri: 'https://app.example.com/other' }],
+    ['a verifier without a challenge', redeemed(), { redirect_uri: 'https://app.example.com/cb', code_verifier: VERIFIER }],
+    ['a challenge without a verifier', redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }), { redirect_uri: 'https://app.example.com/cb' }],
+    ['a wrong S256 verifier', redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }), { redirect_uri: 'https://app.example.com/cb', code_verifier: `${VERIFIER.slice(0, -1)}Y` }],
+    ['the challenge as a plain verifier of an S256 code', redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }), { redirect_uri: 'https://app.example.com/cb', code_verifier: CHALLENGE }],
+  ])('refuses %s with invalid_grant and issues nothing', async (_case, code, params) => {
+    codeIs(code);
+
+    const error = await caught(sut.handle({ client, params: { code: 'c', ...params } }));
+
+    expect(error.code).toBe('invalid_grant');
+    expect(tokens.issue).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['S256', { codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' as const }, VERIFIER],
+    ['plain', { codeChallenge: VERIFIER, codeChallengeMethod: 'plain' as const }, VERIFIER],
+  ])('accepts the right %s verifier', async (_method, challenge, verifier) => {
+    codeIs(redeemed(challenge));
+
+    expect(await sut.handle({ client, params: { code: 'c', redirect_uri: 'https://app.example.com/cb', code_verifier: verifier } })).toBe(tokenResponse);
+  });
+
+  it('accepts no redirect_uri when the request had none', async () => {
+    codeIs(redeemed({ redirectUriSent: false }));
+
+    expect(await sut.handle({ client, params: { code: 'c' } })).toBe(tokenResponse);
+  });
+});

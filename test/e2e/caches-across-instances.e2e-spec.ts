@@ -1,0 +1,169 @@
+import { Client } from 'pg';
+import request from 'supertest';
+
+import { DatabaseNotifications } from '@app/persistence';
+
+import { createTestDatabase, TestDatabase } from '../setup/test-database';
+import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../setup/oauth';
+import { newMasterKey, startTestServer, TestServer } from '../setup/test-server';
+
+/**
+ * Each instance caches clients and live tokens in memory; a change made through any instance
+ * must take effect on every other at once (CONTRACT §3, §4), including across a lost
+ * notification connection.
+ */
+describe('caches across instances', () => {
+  let db: TestDatabase;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const masterKey = newMasterKey();
+    // Two instances of one deployment: one database, one master key, one issuer.
+    const env = { ISSUER: 'http://idp.example/uas' };
+    a = await startTestServer({ databaseUrl: db.url, masterKey, env });
+    b = await startTestServer({ databaseUrl: db.url, masterKey, env });
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await db?.drop();
+  });
+
+  async function serviceClient() {
+    const client = await adminCreateClient(a, { grant_types: ['client_credentials'], client_name: 'cached' });
+    const auth = basic(client.client_id, client.client_secret!);
+    // Twice on b: the second answer comes from b's cache.
+    for (let i = 0; i < 2; i += 1) expect((await tokenAt(b, auth)).status).toBe(200);
+    return { client, auth };
+  }
+
+  const tokenAt = (server: TestServer, auth: string) => postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
+
+  it('refuses a client on one instance as soon as another deleted it', async () => {
+    const { client, auth } = await serviceClient();
+
+    expect((await admin(a).delete(`/admin/v1/clients/${client.client_id}`)).status).toBe(204);
+
+    const res = await tokenAt(b, auth);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
+  });
+
+  it('refuses the old secret on one instance as soon as another rotated it, and takes the new one', async () => {
+    const { client, auth } = await serviceClient();
+
+    const rotated = await admin(a).post(`/admin/v1/clients/${client.client_id}/secret`);
+
+    expect(rotated.status).toBe(200);
+    expect((await tokenAt(b, auth)).status).toBe(401);
+    expect((await tokenAt(b, basic(client.client_id, rotated.body.client_secret))).status).toBe(200);
+  });
+
+  it('applies replaced metadata on one instance as soon as another stored it', async () => {
+    const { client, auth } = await serviceClient();
+
+    const replaced = await admin(a).put(`/admin/v1/clients/${client.client_id}`, {
+      client_name: 'cached',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['https://app.example.com/cb'],
+    });
+
+    expect(replaced.status).toBe(200);
+    const res = await tokenAt(b, auth);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+  });
+
+  describe('live access tokens', () => {
+    let refreshing: { client_id: string; client_secret?: string };
+    let auth: string;
+
+    beforeAll(async () => {
+      refreshing = await adminCreateClient(a, { grant_types: ['password', 'refresh_token'], client_name: 'user app' });
+      auth = basic(refreshing.client_id, refreshing.client_secret!);
+    });
+
+    async function liveOnB(): Promise<{ access_token: string; refresh_token: string; username: string }> {
+      const username = `user-${Math.random().toString(36).slice(2)}`;
+      await adminCreateUser(a, { username, password: 'a long enough password' });
+      const tokens = await postForm(a, '/oauth2/token', { grant_type: 'password', username, password: 'a long enough password', scope: 'openid' }, auth);
+      expect(tokens.status).toBe(200);
+      // Twice on b: the second answer comes from b's memory.
+      for (let i = 0; i < 2; i += 1) expect((await introspectAt(b, tokens.body.access_token)).body.active).toBe(true);
+      return { ...tokens.body, username };
+    }
+
+    const introspectAt = (server: TestServer, token: string) => postForm(server, '/oauth2/introspection', { token }, auth);
+
+    it('is inactive on one instance as soon as another revoked it', async () => {
+      const { access_token } = await liveOnB();
+
+      expect((await postForm(a, '/oauth2/revocation', { token: access_token }, auth)).status).toBe(200);
+
+      expect((await introspectAt(b, access_token)).body).toEqual({ active: false });
+    });
+
+    it('is inactive on one instance as soon as another revoked its grant through the refresh token', async () => {
+      const { access_token, refresh_token } = await liveOnB();
+
+      expect((await postForm(a, '/oauth2/revocation', { token: refresh_token }, auth)).status).toBe(200);
+
+      expect((await introspectAt(b, access_token)).body).toEqual({ active: false });
+    });
+
+    it('is inactive on one instance as soon as another deleted its user', async () => {
+      const { access_token, username } = await liveOnB();
+      const users = await admin(a).get(`/admin/v1/users?username=${username}`);
+      const id = (users.body.items ?? users.body)[0].id;
+
+      expect((await admin(a).delete(`/admin/v1/users/${id}`)).status).toBe(204);
+
+      expect((await introspectAt(b, access_token)).body).toEqual({ active: false });
+      const userinfo = await request(b.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${access_token}`);
+      expect(userinfo.status).toBe(401);
+    });
+  });
+
+  it('refuses a client changed while the notification connection was down', async () => {
+    if (!process.env.DATABASE_URL) return; // the embedded engine has no listener, hence no cache
+    const { client, auth } = await serviceClient();
+    const control = new Client({ connectionString: db.url });
+    await control.connect();
+    try {
+      // Every instance's listener connection dies; the change below may land before they are back.
+      await control.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE application_name = 'uas-notifications' AND datname = current_database()`,
+      );
+      await until(() => !b.app.get(DatabaseNotifications).isListening());
+      // Nobody listens: this change notifies no one, and b must not answer from its cache.
+      await control.query('DELETE FROM clients WHERE client_id = $1', [client.client_id]);
+
+      expect((await tokenAt(b, auth)).status).toBe(401);
+      await waitForListeners(control, 2);
+      expect((await tokenAt(b, auth)).status).toBe(401);
+    } finally {
+      await control.end();
+    }
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 2));
+  if (!condition()) throw new Error('condition not reached');
+}
+
+async function waitForListeners(control: Client, count: number): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    const { rows } = await control.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'uas-notifications' AND datname = current_database()`,
+    );
+    if (rows[0].n >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the notification listeners did not reconnect');
+}
