@@ -147,7 +147,7 @@ describe(AuthorizationService.name, () => {
       const outcome = await sut.login({ login_ticket: 'ticket', username: 'alice', password: 'pw' }, browser);
 
       expect(tickets.open).toHaveBeenCalledWith('ticket', CSRF);
-      expect(passwords.authenticate).toHaveBeenCalledWith('alice', 'pw', CLIENT_ID);
+      expect(passwords.authenticate).toHaveBeenCalledWith('alice', 'pw', null);
       expect(sessions.end).toHaveBeenCalledWith(browser.sessionToken);
       expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd']);
       expect(outcome).toEqual({ kind: 'redirect', location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st', sessionToken: 'new-session' });

@@ -85,7 +85,8 @@ export class AuthorizationService {
     }
     const username = stringOrNull(form.username);
     const password = stringOrNull(form.password);
-    const user = username && password ? await this.passwords.authenticate(username, password, request.client.clientId) : null;
+    // No per-client limit here: anyone can reach the page for any client (see PasswordLogin).
+    const user = username && password ? await this.passwords.authenticate(username, password, null) : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
     // A new session id at every sign-in, so no id set before it can be ridden (session fixation).

@@ -174,6 +174,19 @@ describe('login page', () => {
     });
   });
 
+  it('lets no stranger lock a client\'s users out by failing logins for many usernames', async () => {
+    const carol = await adminCreateUser(server, { username: 'carol', password: 'carols long password' });
+    const attacker = new Browser(server);
+    const form = await attacker.openLoginPage(params());
+    // Ten times the per-username limit, each for another made-up username.
+    for (let i = 0; i < 30; i += 1) await attacker.submitLogin(form, `nobody-${i}`, 'guess');
+
+    const browser = new Browser(server);
+    const res = await browser.submitLogin(await browser.openLoginPage(params()), carol.username, 'carols long password');
+
+    expect(res.status).toBe(303);
+  });
+
   describe('CSRF protection', () => {
     function expectRefused(res: request.Response): void {
       expect(res.status).toBe(400);
