@@ -614,6 +614,9 @@ function table(rows, baseline) {
   return lines.join('\n');
 }
 
+/** Other work on the machine skews every number: the load average goes into the results. */
+const LOAD_BEFORE = os.loadavg();
+
 async function main() {
   const wanted = (process.env.BENCH_CASES ?? Object.keys(CASES).join(',')).split(',');
   console.log('building the server...');
@@ -622,6 +625,7 @@ async function main() {
   if (PROFILE) mkdirSync(path.join(root, 'bench/profiles'), { recursive: true });
   const db = await prepareDatabase();
   console.log(`database: ${db.label}`);
+  if (LOAD_BEFORE[0] > 0.5) console.log(`note: load average ${LOAD_BEFORE[0].toFixed(2)} before the run: other work on this machine skews the results`);
   console.log(`${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per case, ${os.cpus().length} cores (${os.cpus()[0]?.model})`);
   const seedRef = { value: null };
   const rows = [];
@@ -643,7 +647,7 @@ async function main() {
   console.log('/srv+pg: also counting PostgreSQL CPU; ratio: ours / peer per server CPU-second; lg CPU: load generator (this process) CPU-s.');
   const results = {
     date: new Date().toISOString(),
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.type()} ${os.release()}` },
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.type()} ${os.release()}`, loadAverageBefore: LOAD_BEFORE, loadAverageAfter: os.loadavg() },
     database: db.label,
     settings: { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, profile: PROFILE, uasCommand: PROD_COMMAND.join(' '), uasEnv: extraUasEnv() },
     passwordHashBaseline: baseline,
