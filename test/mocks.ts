@@ -1,3 +1,5 @@
+import { OAuthError } from '@app/errors';
+
 /**
  * A strict mock of `T`: every method is a `jest.fn()` that throws when called without a stub,
  * so a test states each collaboration it relies on (`mock.findById.mockResolvedValue(x)`).
@@ -27,3 +29,14 @@ export function mockOf<T extends object>(): jest.Mocked<T> {
 }
 
 const NOT_MOCKED = new Set(['then', 'asymmetricMatch', 'toJSON', 'nodeType', '$$typeof', 'constructor']);
+
+/** The OAuthError `promise` rejects with; fails the test when it resolves or rejects otherwise. */
+export async function caught(promise: Promise<unknown>): Promise<OAuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OAuthError) return error;
+    throw error;
+  }
+  throw new Error('expected an OAuthError');
+}

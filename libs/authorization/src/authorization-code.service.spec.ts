@@ -4,7 +4,7 @@ import { hashToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 import { AuthorizationCodeRepository, ConsumedAuthorizationCode, GrantRepository } from '@app/persistence';
 
-import { mockOf } from '../../../test/mocks';
+import { caught, mockOf } from '../../../test/mocks';
 import { AuthorizationRequest } from './authorization-request';
 import { AuthorizationCodeService } from './authorization-code.service';
 import { LoginSession } from './login-session.service';
@@ -30,15 +30,6 @@ const request = {
   codeChallengeMethod: 'S256',
 } satisfies AuthorizationRequest;
 
-async function caught(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
-  throw new Error('expected an OAuthError');
-}
 
 describe(AuthorizationCodeService.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));

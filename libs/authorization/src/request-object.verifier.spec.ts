@@ -7,7 +7,7 @@ import { KeyStore } from '@app/keys';
 import { UsedIdentifierRepository } from '@app/persistence';
 
 import { encryptRequestObject, signRequestObject } from '../../../test/factories/request-object.factory';
-import { mockOf } from '../../../test/mocks';
+import { caught, mockOf } from '../../../test/mocks';
 import { RequestObjectVerifier } from './request-object.verifier';
 
 const ISSUER = 'https://idp.example.com/uas';
@@ -35,15 +35,6 @@ function makeClient(metadata: Partial<ClientMetadata> = {}): RegisteredClient {
   };
 }
 
-async function caught(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
-  throw new Error('expected an OAuthError');
-}
 
 describe(RequestObjectVerifier.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));

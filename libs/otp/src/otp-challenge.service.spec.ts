@@ -2,10 +2,9 @@ import { Logger } from '@nestjs/common';
 
 import { AppConfig, FixedClock, loadConfig } from '@app/config';
 import { generateMasterKey, hashToken, MasterKeyCipher } from '@app/crypto';
-import { OAuthError } from '@app/errors';
 import { OtpChallengeRecord, OtpChallengeRepository, RateLimitRepository } from '@app/persistence';
 
-import { mockOf } from '../../../test/mocks';
+import { caught, mockOf } from '../../../test/mocks';
 import { DevelopmentOtpSender } from './development-otp.sender';
 import { OtpChallengeService } from './otp-challenge.service';
 import { OtpChannel } from './otp-channel';
@@ -23,15 +22,6 @@ const PRODUCTION_ENV = {
   SMTP_URL: 'smtp://mail.example:25',
 };
 
-async function caught(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
-  throw new Error('expected an OAuthError');
-}
 
 describe(OtpChallengeService.name, () => {
   const now = new Date('2030-01-01T12:00:00Z');

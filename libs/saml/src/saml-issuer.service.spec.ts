@@ -1,21 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 
 import { FixedClock } from '@app/config';
-import { OAuthError } from '@app/errors';
 import { SamlIssuerRecord, SamlIssuerRepository } from '@app/persistence';
 
-import { mockOf } from '../../../test/mocks';
+import { caught, mockOf } from '../../../test/mocks';
 import { makeSamlIssuer, SamlTestIssuer } from '../../../test/factories/saml-assertion.factory';
 import { SamlIssuerService } from './saml-issuer.service';
 
-async function caught(promise: Promise<unknown>): Promise<OAuthError> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(OAuthError);
-  return error as OAuthError;
-}
 
 const ID = 'f2b5f1de-5a0e-4a56-9d43-8c1e2b3a4d5e';
 const PUBLIC_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;

@@ -1,9 +1,8 @@
 import { AuthorizationCodeService, RedeemedAuthorizationCode } from '@app/authorization';
 import { RegisteredClient } from '@app/clients';
-import { OAuthError } from '@app/errors';
 import { TokenResponse, TokenService } from '@app/tokens';
 
-import { mockOf } from '../../../../test/mocks';
+import { caught, mockOf } from '../../../../test/mocks';
 import { GrantType } from '../grant-type';
 import { AuthorizationCodeGrant } from './authorization-code.grant';
 
@@ -40,15 +39,6 @@ function redeemed(overrides: Partial<RedeemedAuthorizationCode> = {}): RedeemedA
   };
 }
 
-async function caught(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
-  throw new Error('expected an OAuthError');
-}
 
 describe(AuthorizationCodeGrant.name, () => {
   let codes: jest.Mocked<AuthorizationCodeService>;

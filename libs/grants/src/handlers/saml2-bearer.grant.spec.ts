@@ -5,7 +5,7 @@ import { OAuthError } from '@app/errors';
 import { SamlAssertionVerifier, VerifiedAssertion } from '@app/saml';
 import { TokenResponse, TokenService } from '@app/tokens';
 
-import { mockOf } from '../../../../test/mocks';
+import { caught, mockOf } from '../../../../test/mocks';
 import { GrantType } from '../grant-type';
 import { Saml2BearerGrant } from './saml2-bearer.grant';
 
@@ -30,15 +30,6 @@ const verified: VerifiedAssertion = {
   attributes: {},
 };
 
-async function caught(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
-  throw new Error('expected an OAuthError');
-}
 
 describe(Saml2BearerGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));

@@ -4,7 +4,7 @@ import { OAuthError } from '@app/errors';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { TokenResponse, TokenService } from '@app/tokens';
 
-import { mockOf } from '../../../../test/mocks';
+import { caught, mockOf } from '../../../../test/mocks';
 import { GrantType } from '../grant-type';
 import { SmsOtpGrant } from './sms-otp.grant';
 
@@ -22,15 +22,6 @@ const client: RegisteredClient = {
 };
 const tokenResponse: TokenResponse = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, scope: 'openid' };
 
-async function caught(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
-  throw new Error('expected an OAuthError');
-}
 
 describe(SmsOtpGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
