@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import request from 'supertest';
 
 import seed from '../fixtures/seed-metadata.json';
 import { independentDecrypt } from '../setup/independent-jwe';
-import { adminCreateClient, adminCreateUser, basic, postForm } from '../setup/oauth';
+import { adminCreateClient, adminCreateUser, basic, postForm, serverKeySet } from '../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
 import { startTestServer, TestServer } from '../setup/test-server';
 
@@ -34,7 +34,7 @@ describe('encrypted ID tokens and userinfo', () => {
   });
 
   async function serverKeys() {
-    return createLocalJWKSet(JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text));
+    return serverKeySet(server);
   }
 
   async function registered(metadata: Record<string, unknown>) {

@@ -1,8 +1,8 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
-import { adminCreateClient, adminCreateUser, basic, postForm } from '../setup/oauth';
+import { adminCreateClient, adminCreateUser, basic, postForm, serverKeySet } from '../setup/oauth';
 import { startTestServer, TestServer } from '../setup/test-server';
 
 describe('userinfo', () => {
@@ -65,7 +65,7 @@ describe('userinfo', () => {
     expect(res.headers['content-type']).toMatch(/^application\/jwt/);
     const key = alg === 'HS256'
       ? new TextEncoder().encode(client.client_secret!)
-      : createLocalJWKSet(JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text));
+      : await serverKeySet(server);
     const { payload, protectedHeader } = await jwtVerify(res.text, key as Parameters<typeof jwtVerify>[1], {
       issuer: server.issuer, audience: client.client_id, algorithms: [alg],
     });

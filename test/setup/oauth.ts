@@ -1,3 +1,4 @@
+import { createLocalJWKSet } from 'jose';
 import request from 'supertest';
 
 import { admin as adminRequest } from '../factories/admin.factory';
@@ -36,6 +37,12 @@ export function admin(server: TestServer) {
     patch: (path: string, body: object) => api.patch(path).send(body),
     delete: (path: string) => api.delete(path),
   };
+}
+
+/** The server's published JWKS as a jose key set, for verifying what it signed. */
+export async function serverKeySet(server: TestServer): Promise<ReturnType<typeof createLocalJWKSet>> {
+  const res = await request(server.http).get(`${server.config.issuer.basePath}/oauth2/metadata.jwks`);
+  return createLocalJWKSet(JSON.parse(res.text));
 }
 
 /** The decoded (unverified) header and payload of a compact JWT. */

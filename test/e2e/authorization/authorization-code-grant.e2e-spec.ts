@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { Client } from 'pg';
 import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { adminCreateClient, adminCreateUser, basic, postForm } from '../../setup/oauth';
+import { adminCreateClient, adminCreateUser, basic, postForm, serverKeySet } from '../../setup/oauth';
 import { startTestServer, TestServer } from '../../setup/test-server';
 import { authorizationPath, Browser, pkcePair, redirectParams } from './browser';
 
@@ -99,7 +99,7 @@ describe('authorization_code grant', () => {
       id_token: expect.any(String),
       refresh_token: expect.any(String),
     });
-    const jwks = createLocalJWKSet(JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text));
+    const jwks = await serverKeySet(server);
     const { payload } = await jwtVerify(res.body.id_token, jwks, { issuer: server.issuer, audience: web.client_id, currentDate: server.clock.now() });
     expect(payload).toEqual({
       iss: server.issuer,

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { Client } from 'pg';
-import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../../setup/oauth';
+import { admin, adminCreateClient, adminCreateUser, basic, postForm, serverKeySet } from '../../setup/oauth';
 import { startTestServer, TestServer } from '../../setup/test-server';
 import { authorizationPath, Browser, redirectParams } from './browser';
 
@@ -51,7 +50,7 @@ describe('login sessions', () => {
   async function idTokenOf(code: string) {
     const res = await postForm(server, '/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT }, basic(client.client_id, client.client_secret!));
     expect(res.status).toBe(200);
-    const jwks = createLocalJWKSet(JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text));
+    const jwks = await serverKeySet(server);
     return (await jwtVerify(res.body.id_token, jwks, { issuer: server.issuer, audience: client.client_id, currentDate: server.clock.now() })).payload;
   }
 

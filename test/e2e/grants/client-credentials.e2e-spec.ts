@@ -1,8 +1,7 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
-import request from 'supertest';
+import { jwtVerify } from 'jose';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { adminCreateClient, basic, postForm } from '../../setup/oauth';
+import { adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
 import { startTestServer, TestServer } from '../../setup/test-server';
 
 describe('client_credentials grant', () => {
@@ -31,8 +30,7 @@ describe('client_credentials grant', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['pragma']).toBe('no-cache');
     expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: '' });
-    const jwks = JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text);
-    const { payload, protectedHeader } = await jwtVerify(res.body.access_token, createLocalJWKSet(jwks), {
+    const { payload, protectedHeader } = await jwtVerify(res.body.access_token, await serverKeySet(server), {
       issuer: server.issuer,
       audience: client.client_id,
       typ: 'at+jwt',

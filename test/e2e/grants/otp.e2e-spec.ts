@@ -5,12 +5,12 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { adminCreateClient, basic, postForm } from '../../setup/oauth';
+import { adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
 import { freePort, newMasterKey, startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
 
 const SMS = 'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp';
@@ -169,8 +169,7 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
   }
 
   async function verifyIdToken(idToken: string) {
-    const jwks = JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text);
-    return jwtVerify(idToken, createLocalJWKSet(jwks), { issuer: server.issuer, audience: clientId, currentDate: server.clock.now() });
+    return jwtVerify(idToken, await serverKeySet(server), { issuer: server.issuer, audience: clientId, currentDate: server.clock.now() });
   }
 
   const invalidGrant = { error: 'invalid_grant', error_description: expect.any(String) };

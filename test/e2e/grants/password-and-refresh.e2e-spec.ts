@@ -1,8 +1,8 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { admin, adminCreateClient, adminCreateUser, basic, decodeJwt, postForm } from '../../setup/oauth';
+import { admin, adminCreateClient, adminCreateUser, basic, decodeJwt, postForm, serverKeySet } from '../../setup/oauth';
 import { startTestServer, TestServer } from '../../setup/test-server';
 
 describe('password and refresh_token grants', () => {
@@ -32,8 +32,7 @@ describe('password and refresh_token grants', () => {
   const introspect = (token: string, a = auth) => postForm(server, '/oauth2/introspection', { token }, a);
 
   async function verifyIdToken(idToken: string) {
-    const jwks = JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text);
-    return jwtVerify(idToken, createLocalJWKSet(jwks), { issuer: server.issuer, audience: client.client_id, currentDate: server.clock.now() });
+    return jwtVerify(idToken, await serverKeySet(server), { issuer: server.issuer, audience: client.client_id, currentDate: server.clock.now() });
   }
 
   describe('password', () => {

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import request from 'supertest';
 
 import { admin } from '../../factories/admin.factory';
@@ -13,6 +13,7 @@ import {
   SignOptions,
   XmlDsig,
 } from '../../factories/saml-assertion.factory';
+import { serverKeySet } from '../../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { newMasterKey, startTestServer, TestServer } from '../../setup/test-server';
 
@@ -78,8 +79,7 @@ describe('saml2-bearer grant (RFC 7522)', () => {
   }
 
   async function verifiedJwt(jwt: string, on: TestServer = server) {
-    const jwks = JSON.parse((await request(on.http).get('/uas/oauth2/metadata.jwks')).text);
-    return (await jwtVerify(jwt, createLocalJWKSet(jwks), { issuer: on.issuer, currentDate: on.clock.now() })).payload;
+    return (await jwtVerify(jwt, await serverKeySet(on), { issuer: on.issuer, currentDate: on.clock.now() })).payload;
   }
 
   describe('success', () => {
