@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -17,18 +17,18 @@ import {
   randomPKCECodeVerifier,
   randomState,
 } from 'openid-client';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { adminCreateClient, adminCreateUser } from '../../setup/oauth';
 import { startTestServer, TestServer } from '../../setup/test-server';
+import { launchChromium } from './chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.join(__dirname, '..', '..', '..', 'test-output', 'login-page.png');
 const PASSWORD = 'correct horse battery';
 
 /**
- * A real browser (Debian's Chromium driven by playwright-core) signs a user in through the
+ * A real browser (Chromium driven by playwright-core, see ./chromium.ts) signs a user in through the
  * login page, and a real relying party (openid-client) redeems the code with its PKCE and
  * nonce checks.
  */
@@ -45,7 +45,6 @@ describe('signing in with a browser', () => {
   let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ci-browser.sh (apt-get install chromium)`);
     // The relying party's callback: it only has to answer, the test reads the URL.
     relyingParty = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>Signed in</title>'));
     await new Promise<void>((resolve) => relyingParty.listen(0, '127.0.0.1', resolve));
@@ -65,10 +64,7 @@ describe('signing in with a browser', () => {
     config = await discovery(new URL(server.issuer), client.client_id, undefined, ClientSecretBasic(client.client_secret), {
       execute: [allowInsecureRequests],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
   });
