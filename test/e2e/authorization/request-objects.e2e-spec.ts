@@ -144,10 +144,14 @@ describe('request objects', () => {
       expect(await send(open, await signRequestObject(claimsFor(open), { alg: 'RS256', privateKey: clientKey.privateKey }))).toEqual(accepted);
     });
 
-    it('with aud an array that holds the issuer (the product\'s own sample)', async () => {
-      const aud = [server.issuer, `${server.issuer}/oauth2/token`, `${server.issuer}/oauth2/authorization`];
+    it('with aud an array that holds only the issuer', async () => {
+      expect(await send(open, await signRequestObject(claimsFor(open, { aud: [server.issuer] }), rs256))).toEqual(accepted);
+    });
 
-      expect(await send(open, await signRequestObject(claimsFor(open, { aud }), rs256))).toEqual(accepted);
+    it('typed oauth-authz-req+jwt, in any case, with or without application/ (RFC 7515 §4.1.9)', async () => {
+      for (const typ of ['oauth-authz-req+jwt', 'OAuth-Authz-Req+JWT', 'application/oauth-authz-req+jwt']) {
+        expect(await send(open, await signRequestObject(claimsFor(open), rs256, { typ }))).toEqual(accepted);
+      }
     });
 
     it('with max_age as a JSON number', async () => {
@@ -250,6 +254,11 @@ describe('request objects', () => {
       ['iss of another client', () => signRequestObject(claimsFor(open, { iss: rsOnly.client_id }), rs256)],
       ['no iss', () => signRequestObject(claimsFor(open, { iss: undefined }), rs256)],
       ['aud of another server', () => signRequestObject(claimsFor(open, { aud: 'https://other.example.com/uas' }), rs256)],
+      ['aud the token endpoint', () => signRequestObject(claimsFor(open, { aud: `${server.issuer}/oauth2/token` }), rs256)],
+      ['aud the issuer and more (the product\'s sample)', () => signRequestObject(claimsFor(open, { aud: [server.issuer, `${server.issuer}/oauth2/token`, `${server.issuer}/oauth2/authorization`] }), rs256)],
+      ['typ JWT (the product\'s sample)', () => signRequestObject(claimsFor(open), rs256, { typ: 'JWT' })],
+      ['typ at+jwt', () => signRequestObject(claimsFor(open), hs256(open), { typ: 'at+jwt' })],
+      ['sub the client, as in a client assertion (RFC 9101 §10.8)', () => signRequestObject(claimsFor(open, { sub: open.client_id }), rs256)],
       ['no aud', () => signRequestObject(claimsFor(open, { aud: undefined }), rs256)],
       ['exp in the past', () => signRequestObject(claimsFor(open, { exp: server.clock.nowSeconds() - 120 }), rs256)],
       ['nbf in the future', () => signRequestObject(claimsFor(open, { nbf: server.clock.nowSeconds() + 600 }), rs256)],
