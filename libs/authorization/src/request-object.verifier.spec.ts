@@ -130,8 +130,16 @@ describe(RequestObjectVerifier.name, () => {
     expect(error.code).toBe('invalid_request_object');
   });
 
-  it('refuses an unencrypted object from a client that registered encryption', async () => {
-    const error = await caught(sut.verify(await signRequestObject(claims(), rs256), makeClient({ request_object_encryption_alg: 'RSA-OAEP' })));
+  it('accepts an object only signed from a client that registered encryption (OIDC Registration §2)', async () => {
+    const result = await sut.verify(await signRequestObject(claims(), rs256), makeClient({ request_object_encryption_alg: 'RSA-OAEP' }));
+
+    expect(result.iss).toBe(CLIENT_ID);
+  });
+
+  it('refuses an object only signed from such a client with another alg than it registered', async () => {
+    const client = makeClient({ request_object_encryption_alg: 'RSA-OAEP', request_object_signing_alg: 'RS256' });
+
+    const error = await caught(sut.verify(await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }), client));
 
     expect(error.code).toBe('invalid_request_object');
   });

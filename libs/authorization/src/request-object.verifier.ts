@@ -43,13 +43,14 @@ export class RequestObjectVerifier {
     return claims;
   }
 
-  /** A JWE (five parts) is decrypted with our key or the client's secret; a client that registered encryption must use it. */
+  /**
+   * A JWE (five parts) is decrypted with our key or the client's secret, with the algorithms the
+   * client registered. OpenID Connect Dynamic Client Registration §2: a client that registered
+   * request_object_encryption_alg may still send an object that is only signed.
+   */
   private async decryptIfEncrypted(requestObject: string, client: RegisteredClient): Promise<string> {
     const { request_object_encryption_alg: alg, request_object_encryption_enc: enc } = client.metadata;
-    if (requestObject.split('.').length !== 5) {
-      if (alg) throw rejected(`client registered request_object_encryption_alg ${alg}; the object is not encrypted`);
-      return requestObject;
-    }
+    if (requestObject.split('.').length !== 5) return requestObject;
     const { plaintext } = await decryptJwe(requestObject, {
       allowedAlgs: allowedBy(alg, JoseSupport.requestObjectEncryptionAlgs),
       allowedEncs: allowedBy(alg ? (enc ?? DEFAULT_JWE_ENC) : undefined, JoseSupport.requestObjectEncryptionEncs),

@@ -43,6 +43,7 @@ describe('request objects', () => {
   let hsOnly: TestClient;
   let viaJwksUri: TestClient;
   let mustEncrypt: TestClient;
+  let encryptsRs256: TestClient;
   let defaultEnc: TestClient;
   let twoRedirects: TestClient;
 
@@ -63,6 +64,7 @@ describe('request objects', () => {
       redirect_uris: [REDIRECT], jwks, request_object_encryption_alg: 'RSA-OAEP-256', request_object_encryption_enc: 'A256CBC-HS512',
     });
     defaultEnc = await adminCreateClient(server, { redirect_uris: [REDIRECT], request_object_encryption_alg: 'A128KW' });
+    encryptsRs256 = await adminCreateClient(server, { redirect_uris: [REDIRECT], jwks, request_object_signing_alg: 'RS256', request_object_encryption_alg: 'RSA-OAEP' });
     twoRedirects = await adminCreateClient(server, { redirect_uris: [REDIRECT, OTHER_REDIRECT], jwks });
     const published = JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text) as { keys: Record<string, string>[] };
     const encJwk = published.keys.find((k) => k.use === 'enc')!;
@@ -177,9 +179,18 @@ describe('request objects', () => {
       const registered = { alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', serverKey: serverEncryptionKey } as const;
 
       expect(await send(mustEncrypt, await encryptRequestObject(await jws(), registered))).toEqual(accepted);
-      expect(await send(mustEncrypt, await jws())).toEqual(refused);
       expect(await send(mustEncrypt, await encryptRequestObject(await jws(), { ...registered, alg: 'RSA-OAEP' }))).toEqual(refused);
       expect(await send(mustEncrypt, await encryptRequestObject(await jws(), { ...registered, enc: 'A128CBC-HS256' }))).toEqual(refused);
+    });
+
+    it('or only signed, from a client that registered encryption (OIDC Registration §2)', async () => {
+      expect(await send(mustEncrypt, await signRequestObject(claimsFor(mustEncrypt), rs256))).toEqual(accepted);
+    });
+
+    it('or only signed, but then still with the signing algorithm the client registered', async () => {
+      expect(await send(encryptsRs256, await signRequestObject(claimsFor(encryptsRs256), rs256))).toEqual(accepted);
+      expect(await send(encryptsRs256, await signRequestObject(claimsFor(encryptsRs256), hs256(encryptsRs256)))).toEqual(refused);
+      expect(await send(encryptsRs256, await signRequestObject(claimsFor(encryptsRs256), { alg: 'none' }))).toEqual(refused);
     });
 
     it('with A128CBC-HS256 when a client registered only the alg (OIDC Registration §2)', async () => {
