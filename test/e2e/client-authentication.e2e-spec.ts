@@ -36,7 +36,8 @@ describe('client authentication over HTTP', () => {
     await db?.drop();
   });
 
-  const endpointUrl = (path: string) => `${server.issuer}${path}`;
+  // CONTRACT "Recorded details": the issuer or the token endpoint URL, at every endpoint.
+  const tokenEndpointUrl = () => `${server.issuer}/oauth2/token`;
 
   async function assertion(clientId: string, aud: string, sign: { alg: 'HS256'; secret: string } | { alg: 'RS256' }, expiresIn = 300) {
     const jwt = new SignJWT({ jti: randomUUID() })
@@ -62,8 +63,8 @@ describe('client authentication over HTTP', () => {
     {
       name: 'client_secret_jwt',
       register: { token_endpoint_auth_method: 'client_secret_jwt' },
-      credentials: async (c, path) => ({
-        form: { client_assertion_type: ASSERTION_TYPE, client_assertion: await assertion(c.client_id, endpointUrl(path), { alg: 'HS256', secret: c.client_secret! }) },
+      credentials: async (c) => ({
+        form: { client_assertion_type: ASSERTION_TYPE, client_assertion: await assertion(c.client_id, tokenEndpointUrl(), { alg: 'HS256', secret: c.client_secret! }) },
       }),
     },
     {
@@ -74,7 +75,7 @@ describe('client authentication over HTTP', () => {
     {
       name: 'private_key_jwt with jwks_uri',
       register: { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: '' },
-      credentials: async (c, path) => ({ form: { client_assertion_type: ASSERTION_TYPE, client_assertion: await assertion(c.client_id, endpointUrl(path), { alg: 'RS256' }) } }),
+      credentials: async (c) => ({ form: { client_assertion_type: ASSERTION_TYPE, client_assertion: await assertion(c.client_id, tokenEndpointUrl(), { alg: 'RS256' }) } }),
     },
   ];
 

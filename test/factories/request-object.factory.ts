@@ -15,7 +15,10 @@ export type RequestObjectEncryption =
 
 const b64 = (value: Uint8Array | string) => Buffer.from(value).toString('base64url');
 
-/** A compact JWS of `claims` (RFC 9101 §4), made independently of the server's code. */
+/**
+ * A compact JWS of `claims` (RFC 9101 §4), made independently of the server's code: HS256 typed
+ * `oauth-authz-req+jwt`, RS256 untyped (both allowed; `header` may add or override a `typ`).
+ */
 export async function signRequestObject(claims: Record<string, unknown>, signer: RequestObjectSigner, header: Record<string, unknown> = {}): Promise<string> {
   if (signer.alg === 'none') {
     return `${b64(JSON.stringify({ alg: 'none', ...header }))}.${b64(JSON.stringify(claims))}.`;
@@ -25,7 +28,7 @@ export async function signRequestObject(claims: Record<string, unknown>, signer:
     return jwt.setProtectedHeader({ alg: 'HS256', typ: 'oauth-authz-req+jwt', ...header }).sign(new Uint8Array(Buffer.from(signer.secret, 'utf8')));
   }
   const kid = signer.kid === undefined ? {} : { kid: signer.kid };
-  return jwt.setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...kid, ...header }).sign(signer.privateKey);
+  return jwt.setProtectedHeader({ alg: 'RS256', ...kid, ...header }).sign(signer.privateKey);
 }
 
 /** A compact JWE of `plaintext` (a nested JWT, or anything a test wants to send). */

@@ -53,14 +53,14 @@ describe(RequestObjectVerifier.name, () => {
     usedIdentifiers = mockOf<UsedIdentifierRepository>();
     sut = new RequestObjectVerifier(config, clock, keys, jwksUris, usedIdentifiers);
     keys.decryptionKey.mockResolvedValue({ kid: 'enc-1', privateKey: serverKey.privateKey });
-    usedIdentifiers.claim.mockResolvedValue(true);
+    usedIdentifiers.claimClientJwtId.mockResolvedValue(true);
   });
 
-  it('returns the claims of an RS256 object and spends its jti until exp', async () => {
+  it('returns the claims of an RS256 object and spends its jti until exp, in the record client assertions share', async () => {
     const result = await sut.verify(await signRequestObject(claims({ state: 's' }), rs256), makeClient());
 
     expect(result).toMatchObject({ state: 's', client_id: CLIENT_ID });
-    expect(usedIdentifiers.claim).toHaveBeenCalledWith(`request_object:${CLIENT_ID}`, 'jti-1', new Date((clock.nowSeconds() + 360) * 1000), clock.now());
+    expect(usedIdentifiers.claimClientJwtId).toHaveBeenCalledWith(CLIENT_ID, 'jti-1', new Date((clock.nowSeconds() + 360) * 1000), clock.now());
   });
 
   it('verifies HS256 with the UTF-8 bytes of the client secret', async () => {
@@ -100,14 +100,22 @@ describe(RequestObjectVerifier.name, () => {
     ['a wrong aud', () => signRequestObject(claims({ aud: 'https://other.example.com' }), rs256)],
     ['an expired object', () => signRequestObject(claims({ exp: clock.nowSeconds() - 61 }), rs256)],
     ['an empty jti', () => signRequestObject(claims({ jti: '' }), rs256)],
+    ['typ JWT (a client assertion\'s)', () => signRequestObject(claims(), rs256, { typ: 'JWT' })],
+    ['typ at+jwt', () => signRequestObject(claims(), rs256, { typ: 'at+jwt' })],
+    ['typ logout+jwt', () => signRequestObject(claims(), rs256, { typ: 'logout+jwt' })],
+    ['aud the token endpoint', () => signRequestObject(claims({ aud: `${ISSUER}/oauth2/token` }), rs256)],
+    ['aud the issuer and the token endpoint', () => signRequestObject(claims({ aud: [ISSUER, `${ISSUER}/oauth2/token`] }), rs256)],
+    ['an empty aud array', () => signRequestObject(claims({ aud: [] }), rs256)],
+    ['sub the client (a client assertion\'s shape)', () => signRequestObject(claims({ sub: CLIENT_ID }), rs256)],
+    ['an ID token of the client (iss the server)', () => signRequestObject(claims({ iss: ISSUER, sub: 'user-1', aud: CLIENT_ID }), rs256)],
   ])('refuses %s', async (_case, make) => {
     const error = await caught(sut.verify(await make(), makeClient({ request_object_signing_alg: 'RS256' })));
 
     expect(error.code).toBe('invalid_request_object');
   });
 
-  it('refuses a replayed jti', async () => {
-    usedIdentifiers.claim.mockResolvedValue(false);
+  it('refuses a jti already spent, by a request object or a client assertion', async () => {
+    usedIdentifiers.claimClientJwtId.mockResolvedValue(false);
 
     const error = await caught(sut.verify(await signRequestObject(claims(), rs256), makeClient()));
 
@@ -122,15 +130,31 @@ describe(RequestObjectVerifier.name, () => {
     expect(error.code).toBe('invalid_request_object');
   });
 
-  it('refuses an unencrypted object from a client that registered encryption', async () => {
-    const error = await caught(sut.verify(await signRequestObject(claims(), rs256), makeClient({ request_object_encryption_alg: 'RSA-OAEP' })));
+  it('accepts an object only signed from a client that registered encryption (OIDC Registration §2)', async () => {
+    const result = await sut.verify(await signRequestObject(claims(), rs256), makeClient({ request_object_encryption_alg: 'RSA-OAEP' }));
+
+    expect(result.iss).toBe(CLIENT_ID);
+  });
+
+  it('refuses an object only signed from such a client with another alg than it registered', async () => {
+    const client = makeClient({ request_object_encryption_alg: 'RSA-OAEP', request_object_signing_alg: 'RS256' });
+
+    const error = await caught(sut.verify(await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }), client));
 
     expect(error.code).toBe('invalid_request_object');
+  });
+
+  it.each([
+    ['untyped', {}],
+    ['typed oauth-authz-req+jwt', { typ: 'oauth-authz-req+jwt' }],
+    ['typed application/oauth-authz-req+jwt', { typ: 'application/oauth-authz-req+jwt' }],
+  ])('accepts an object %s', async (_case, header) => {
+    expect((await sut.verify(await signRequestObject(claims({ aud: [ISSUER] }), rs256, header), makeClient())).iss).toBe(CLIENT_ID);
   });
 
   it('keeps the jti of an object without exp for a day', async () => {
     await sut.verify(await signRequestObject(claims({ exp: undefined }), rs256), makeClient());
 
-    expect(usedIdentifiers.claim.mock.calls[0][2]).toEqual(new Date(clock.now().getTime() + 24 * 3600 * 1000));
+    expect(usedIdentifiers.claimClientJwtId.mock.calls[0][2]).toEqual(new Date(clock.now().getTime() + 24 * 3600 * 1000));
   });
 });

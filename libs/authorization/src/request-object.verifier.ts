@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeProtectedHeader, errors, JWK, JWTPayload, jwtVerify } from 'jose';
 
-import { JwksUriCache, RegisteredClient } from '@app/clients';
+import { ClientJwtType, hasOnlyAudiences, isUntypedOr, JwksUriCache, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { decryptJwe, DEFAULT_JWE_ENC, JoseSupport, KeyStore } from '@app/keys';
@@ -20,8 +20,9 @@ type VerificationKey = JWK | Uint8Array;
 /**
  * Request objects passed by value (OpenID Connect Core §6.1, RFC 9101): decrypted when they are
  * a JWE, then verified as a JWS signed by the client with exactly the algorithm it registered
- * (RS256 or HS256 when it registered none; never `none`), with `iss` the client, `aud` the
- * issuer, `exp` honoured and `jti` spent once.
+ * (RS256 or HS256 when it registered none; never `none`), typed `oauth-authz-req+jwt` or not at
+ * all, with `iss` the client, `aud` the issuer alone, no `sub` naming the client, `exp` honoured
+ * and `jti` spent once, in the record client assertions share.
  */
 @Injectable()
 export class RequestObjectVerifier {
@@ -37,17 +38,19 @@ export class RequestObjectVerifier {
   async verify(requestObject: string, client: RegisteredClient): Promise<JWTPayload> {
     const jws = await this.decryptIfEncrypted(requestObject, client);
     const claims = await this.verifySignature(jws, client);
+    checkPurpose(claims, client, this.config.issuer.url);
     await this.spendJti(claims, client);
     return claims;
   }
 
-  /** A JWE (five parts) is decrypted with our key or the client's secret; a client that registered encryption must use it. */
+  /**
+   * A JWE (five parts) is decrypted with our key or the client's secret, with the algorithms the
+   * client registered. OpenID Connect Dynamic Client Registration §2: a client that registered
+   * request_object_encryption_alg may still send an object that is only signed.
+   */
   private async decryptIfEncrypted(requestObject: string, client: RegisteredClient): Promise<string> {
     const { request_object_encryption_alg: alg, request_object_encryption_enc: enc } = client.metadata;
-    if (requestObject.split('.').length !== 5) {
-      if (alg) throw rejected(`client registered request_object_encryption_alg ${alg}; the object is not encrypted`);
-      return requestObject;
-    }
+    if (requestObject.split('.').length !== 5) return requestObject;
     const { plaintext } = await decryptJwe(requestObject, {
       allowedAlgs: allowedBy(alg, JoseSupport.requestObjectEncryptionAlgs),
       allowedEncs: allowedBy(alg ? (enc ?? DEFAULT_JWE_ENC) : undefined, JoseSupport.requestObjectEncryptionEncs),
@@ -62,6 +65,9 @@ export class RequestObjectVerifier {
     const alg = header?.alg;
     const allowed = allowedBy(client.metadata.request_object_signing_alg, JoseSupport.requestObjectSigning);
     if (typeof alg !== 'string' || !allowed.includes(alg)) throw rejected(`signature alg ${String(alg)} not accepted`);
+    // RFC 8725 §3.11, RFC 9101 §10.8: a JWT typed for another purpose (a client assertion's JWT,
+    // an access token, a logout token) is not a request object.
+    if (!isUntypedOr(header ?? {}, ClientJwtType.RequestObject)) throw rejected(`typ ${String(header?.typ)} is not a request object's`);
     const kid = typeof header?.kid === 'string' ? header.kid : undefined;
     const keys = alg === HS256 ? secretKeys(client) : await this.rsaKeys(client, kid);
     if (keys.length === 0) throw rejected(`no ${alg} key for the client`);
@@ -107,9 +113,20 @@ export class RequestObjectVerifier {
     if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw rejected('jti unusable');
     const now = this.clock.now();
     const keepUntil = typeof exp === 'number' ? (exp + CLOCK_SKEW_SECONDS) * 1000 : now.getTime() + JTI_RETENTION_SECONDS * 1000;
-    const first = await this.usedIdentifiers.claim(`request_object:${client.clientId}`, jti, new Date(keepUntil), now);
-    if (!first) throw rejected('jti replayed');
+    // One record with client assertions' jti: a JWT spent as one is refused as the other (RFC 8725 §3.12).
+    const first = await this.usedIdentifiers.claimClientJwtId(client.clientId, jti, new Date(keepUntil), now);
+    if (!first) throw rejected('jti already used');
   }
+}
+
+/**
+ * The rules that keep request objects and client assertions apart (RFC 8725 §3.12): `aud` is the
+ * issuer and nothing else (an object also meant for the token endpoint could pass as an
+ * assertion), and `sub` is not the client (RFC 9101 §10.8: that is a client assertion's shape).
+ */
+function checkPurpose(claims: JWTPayload, client: RegisteredClient, issuer: string): void {
+  if (!hasOnlyAudiences(claims.aud, [issuer])) throw rejected('aud names more than the issuer');
+  if (claims.sub === client.clientId) throw rejected('sub is the client: a client assertion');
 }
 
 /** The registered value when there is one (and it is still implemented), else every implemented value. */

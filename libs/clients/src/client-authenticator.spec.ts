@@ -86,7 +86,7 @@ describe(ClientAuthenticator.name, () => {
     registry = mockOf<ClientRegistry>();
     registry.findById.mockImplementation(async (id) => CLIENTS.find((c) => c.clientId === id) ?? null);
     const usedIdentifiers = mockOf<UsedIdentifierRepository>();
-    usedIdentifiers.claim.mockResolvedValue(true);
+    usedIdentifiers.claimClientJwtId.mockResolvedValue(true);
     const clock = new FixedClock(NOW);
     const config = loadConfig({ ISSUER });
     const assertions = new ClientAssertionVerifier(config, clock, usedIdentifiers);

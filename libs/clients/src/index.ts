@@ -19,5 +19,10 @@ export { isPublicClient } from './client';
 export type { ClientMetadata, RegisteredClient } from './client';
 /** Which scopes a client may be granted. */
 export { resolveScope, SUPPORTED_SCOPES } from './scope-policy';
+/**
+ * What keeps the JWTs a client signs apart (client assertions, request objects): their explicit
+ * types and the rule that every audience must be ours (RFC 8725 §3.11, §3.12).
+ */
+export { ClientJwtType, hasOnlyAudiences, isUntypedOr } from './client-jwt';
 /** Clients' jwks_uri key sets, fetched on demand and cached (client assertions, request objects). */
 export { JwksUriCache } from './auth-methods/jwks-uri.cache';

@@ -43,6 +43,7 @@ describe('request objects', () => {
   let hsOnly: TestClient;
   let viaJwksUri: TestClient;
   let mustEncrypt: TestClient;
+  let encryptsRs256: TestClient;
   let defaultEnc: TestClient;
   let twoRedirects: TestClient;
 
@@ -63,6 +64,7 @@ describe('request objects', () => {
       redirect_uris: [REDIRECT], jwks, request_object_encryption_alg: 'RSA-OAEP-256', request_object_encryption_enc: 'A256CBC-HS512',
     });
     defaultEnc = await adminCreateClient(server, { redirect_uris: [REDIRECT], request_object_encryption_alg: 'A128KW' });
+    encryptsRs256 = await adminCreateClient(server, { redirect_uris: [REDIRECT], jwks, request_object_signing_alg: 'RS256', request_object_encryption_alg: 'RSA-OAEP' });
     twoRedirects = await adminCreateClient(server, { redirect_uris: [REDIRECT, OTHER_REDIRECT], jwks });
     const published = JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text) as { keys: Record<string, string>[] };
     const encJwk = published.keys.find((k) => k.use === 'enc')!;
@@ -144,10 +146,14 @@ describe('request objects', () => {
       expect(await send(open, await signRequestObject(claimsFor(open), { alg: 'RS256', privateKey: clientKey.privateKey }))).toEqual(accepted);
     });
 
-    it('with aud an array that holds the issuer (the product\'s own sample)', async () => {
-      const aud = [server.issuer, `${server.issuer}/oauth2/token`, `${server.issuer}/oauth2/authorization`];
+    it('with aud an array that holds only the issuer', async () => {
+      expect(await send(open, await signRequestObject(claimsFor(open, { aud: [server.issuer] }), rs256))).toEqual(accepted);
+    });
 
-      expect(await send(open, await signRequestObject(claimsFor(open, { aud }), rs256))).toEqual(accepted);
+    it('typed oauth-authz-req+jwt, in any case, with or without application/ (RFC 7515 §4.1.9)', async () => {
+      for (const typ of ['oauth-authz-req+jwt', 'OAuth-Authz-Req+JWT', 'application/oauth-authz-req+jwt']) {
+        expect(await send(open, await signRequestObject(claimsFor(open), rs256, { typ }))).toEqual(accepted);
+      }
     });
 
     it('with max_age as a JSON number', async () => {
@@ -173,9 +179,18 @@ describe('request objects', () => {
       const registered = { alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', serverKey: serverEncryptionKey } as const;
 
       expect(await send(mustEncrypt, await encryptRequestObject(await jws(), registered))).toEqual(accepted);
-      expect(await send(mustEncrypt, await jws())).toEqual(refused);
       expect(await send(mustEncrypt, await encryptRequestObject(await jws(), { ...registered, alg: 'RSA-OAEP' }))).toEqual(refused);
       expect(await send(mustEncrypt, await encryptRequestObject(await jws(), { ...registered, enc: 'A128CBC-HS256' }))).toEqual(refused);
+    });
+
+    it('or only signed, from a client that registered encryption (OIDC Registration §2)', async () => {
+      expect(await send(mustEncrypt, await signRequestObject(claimsFor(mustEncrypt), rs256))).toEqual(accepted);
+    });
+
+    it('or only signed, but then still with the signing algorithm the client registered', async () => {
+      expect(await send(encryptsRs256, await signRequestObject(claimsFor(encryptsRs256), rs256))).toEqual(accepted);
+      expect(await send(encryptsRs256, await signRequestObject(claimsFor(encryptsRs256), hs256(encryptsRs256)))).toEqual(refused);
+      expect(await send(encryptsRs256, await signRequestObject(claimsFor(encryptsRs256), { alg: 'none' }))).toEqual(refused);
     });
 
     it('with A128CBC-HS256 when a client registered only the alg (OIDC Registration §2)', async () => {
@@ -250,6 +265,11 @@ describe('request objects', () => {
       ['iss of another client', () => signRequestObject(claimsFor(open, { iss: rsOnly.client_id }), rs256)],
       ['no iss', () => signRequestObject(claimsFor(open, { iss: undefined }), rs256)],
       ['aud of another server', () => signRequestObject(claimsFor(open, { aud: 'https://other.example.com/uas' }), rs256)],
+      ['aud the token endpoint', () => signRequestObject(claimsFor(open, { aud: `${server.issuer}/oauth2/token` }), rs256)],
+      ['aud the issuer and more (the product\'s sample)', () => signRequestObject(claimsFor(open, { aud: [server.issuer, `${server.issuer}/oauth2/token`, `${server.issuer}/oauth2/authorization`] }), rs256)],
+      ['typ JWT (the product\'s sample)', () => signRequestObject(claimsFor(open), rs256, { typ: 'JWT' })],
+      ['typ at+jwt', () => signRequestObject(claimsFor(open), hs256(open), { typ: 'at+jwt' })],
+      ['sub the client, as in a client assertion (RFC 9101 §10.8)', () => signRequestObject(claimsFor(open, { sub: open.client_id }), rs256)],
       ['no aud', () => signRequestObject(claimsFor(open, { aud: undefined }), rs256)],
       ['exp in the past', () => signRequestObject(claimsFor(open, { exp: server.clock.nowSeconds() - 120 }), rs256)],
       ['nbf in the future', () => signRequestObject(claimsFor(open, { nbf: server.clock.nowSeconds() + 600 }), rs256)],

@@ -5,20 +5,21 @@ import { APP_CONFIG, AppConfig, Clock, routeUrl } from '@app/config';
 import { UsedIdentifierRepository } from '@app/persistence';
 
 import { RegisteredClient } from '../client';
+import { ClientJwtType, hasOnlyAudiences, isUntypedOr } from '../client-jwt';
 import { PresentedCredential } from './client-auth-handler';
 import { clientAuthFailed } from './client-auth-failure';
-import {
-  ClientAuthEndpoint,
-  ClientAuthInput,
-  hasParam,
-  JWT_BEARER_ASSERTION_TYPE,
-} from './client-auth-input';
+import { ClientAuthInput, hasParam, JWT_BEARER_ASSERTION_TYPE } from './client-auth-input';
 
 /** ubisecure-notes §4: exp at most 60 minutes ahead; it also bounds how long a jti is kept. */
 const MAX_LIFETIME_SECONDS = 60 * 60;
 /** Tolerated difference between the client's clock and ours. */
 const CLOCK_SKEW_SECONDS = 60;
 const MAX_JTI_LENGTH = 512;
+/**
+ * Claims only an authorization request carries (CONTRACT "Recorded details"): a JWT with one is
+ * a request object, never a client assertion (RFC 9101 §10.8, RFC 8725 §3.12).
+ */
+const AUTHORIZATION_REQUEST_CLAIMS = ['response_type', 'redirect_uri', 'scope'] as const;
 
 /** A key to verify an assertion with: a public JWK (RS256) or the secret's bytes (HS256). */
 export type AssertionKey = JWK | Uint8Array;
@@ -58,26 +59,32 @@ export class ClientAssertionVerifier {
   }
 
   /**
-   * Throws invalid_client unless `assertion` is signed with `alg` by one of `keys` and its
-   * claims hold for `client` at `endpoint`; then spends its jti, so it works once.
+   * Throws invalid_client unless `assertion` is a client assertion signed with `alg` by one of
+   * `keys` whose claims hold for `client`; then spends its jti, so it works once, and never
+   * again as a request object.
    */
   async verify(
     assertion: string,
     keys: readonly AssertionKey[],
     alg: string,
     client: RegisteredClient,
-    endpoint: ClientAuthEndpoint,
   ): Promise<void> {
     const registeredAlg = client.metadata.token_endpoint_auth_signing_alg;
     if (registeredAlg !== undefined && registeredAlg !== alg) {
       throw clientAuthFailed(`assertion alg ${alg}, client registered ${registeredAlg}`);
     }
-    const claims = await this.verifySignedClaims(assertion, keys, alg, client.clientId, endpoint);
+    // RFC 8725 §3.11: a JWT typed for another purpose (a request object, an access token, a
+    // logout token) is not a client assertion, whoever signed it.
+    if (!isUntypedOr(protectedHeader(assertion) ?? {}, ClientJwtType.ClientAssertion)) {
+      throw clientAuthFailed('client assertion typ is not JWT');
+    }
+    const claims = await this.verifySignedClaims(assertion, keys, alg, client.clientId);
+    this.checkPurpose(claims);
     const { exp, jti } = this.checkTimesAndJti(claims);
-    const namespace = `client_assertion:${client.clientId}`;
     const expiresAt = new Date(exp * 1000);
-    if (!(await this.usedIdentifiers.claim(namespace, jti, expiresAt, this.clock.now()))) {
-      throw clientAuthFailed('client assertion jti replayed');
+    const now = this.clock.now();
+    if (!(await this.usedIdentifiers.claimClientJwtId(client.clientId, jti, expiresAt, now))) {
+      throw clientAuthFailed('client assertion jti already used');
     }
   }
 
@@ -87,7 +94,6 @@ export class ClientAssertionVerifier {
     keys: readonly AssertionKey[],
     alg: string,
     clientId: string,
-    endpoint: ClientAuthEndpoint,
   ): Promise<JWTPayload> {
     if (keys.length === 0) throw clientAuthFailed('no usable key for the client assertion');
     for (const [index, key] of keys.entries()) {
@@ -98,7 +104,7 @@ export class ClientAssertionVerifier {
           algorithms: [alg],
           issuer: clientId,
           subject: clientId,
-          audience: this.audiences(endpoint),
+          audience: this.audiences(),
           requiredClaims: ['exp', 'jti'],
           currentDate: this.clock.now(),
           clockTolerance: CLOCK_SKEW_SECONDS,
@@ -113,6 +119,20 @@ export class ClientAssertionVerifier {
       }
     }
     throw clientAuthFailed('no usable key for the client assertion');
+  }
+
+  /**
+   * Every audience is ours (jwtVerify settles for one), and the JWT is no authorization request:
+   * the rules of client assertions and request objects exclude each other (RFC 8725 §3.12).
+   */
+  private checkPurpose(claims: JWTPayload): void {
+    if (!hasOnlyAudiences(claims.aud, this.audiences())) {
+      throw clientAuthFailed('client assertion aud names someone else too');
+    }
+    const requestClaim = AUTHORIZATION_REQUEST_CLAIMS.find((name) => Object.hasOwn(claims, name));
+    if (requestClaim !== undefined) {
+      throw clientAuthFailed(`client assertion carries ${requestClaim}: a request object`);
+    }
   }
 
   /** exp in the future but at most an hour ahead; iat not in the future; a usable jti. */
@@ -134,12 +154,11 @@ export class ClientAssertionVerifier {
   }
 
   /**
-   * RFC 7523 §3: the issuer or the URL of the endpoint called; the token endpoint's URL too at
-   * introspection and revocation (clients often reuse one assertion audience).
+   * The issuer (as draft-ietf-oauth-rfc7523bis asks) or the token endpoint URL (RFC 7523 §3, as
+   * the original product accepts), at every endpoint: CONTRACT "Recorded details".
    */
-  private audiences(endpoint: ClientAuthEndpoint): string[] {
-    const { config } = this;
-    return [...new Set([config.issuer.url, routeUrl(config, endpoint), routeUrl(config, 'token')])];
+  private audiences(): string[] {
+    return [this.config.issuer.url, routeUrl(this.config, 'token')];
   }
 }
 

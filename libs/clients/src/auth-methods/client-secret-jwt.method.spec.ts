@@ -58,8 +58,8 @@ describe(ClientSecretJwtMethod.name, () => {
   beforeEach(() => {
     const spent = new Set<string>();
     usedIdentifiers = mockOf<UsedIdentifierRepository>();
-    usedIdentifiers.claim.mockImplementation(async (namespace, value) => {
-      const key = `${namespace} ${value}`;
+    usedIdentifiers.claimClientJwtId.mockImplementation(async (clientId, value) => {
+      const key = `${clientId} ${value}`;
       if (spent.has(key)) return false;
       spent.add(key);
       return true;
@@ -71,7 +71,7 @@ describe(ClientSecretJwtMethod.name, () => {
   async function verify(assertion: string, client = makeClient(), endpoint: ClientAuthEndpoint = 'token'): Promise<void> {
     const credential = sut.read(input(assertion, endpoint));
     if (!credential) throw new Error('the method did not recognise the assertion');
-    await sut.verify(client, credential, endpoint);
+    await sut.verify(client, credential);
   }
 
   it('reads the client from the sub of an HS256 assertion', async () => {
@@ -84,12 +84,12 @@ describe(ClientSecretJwtMethod.name, () => {
     await expect(verify(await hs256(claims()))).resolves.toBeUndefined();
   });
 
-  it('spends the jti until the assertion expires', async () => {
+  it('spends the jti, in the record request objects share, until the assertion expires', async () => {
     const payload = claims();
 
     await verify(await hs256(payload));
 
-    expect(usedIdentifiers.claim).toHaveBeenCalledWith(`client_assertion:${CLIENT_ID}`, payload.jti, new Date((NOW_S + 300) * 1000), NOW);
+    expect(usedIdentifiers.claimClientJwtId).toHaveBeenCalledWith(CLIENT_ID, payload.jti, new Date((NOW_S + 300) * 1000), NOW);
   });
 
   it('rejects a replayed jti', async () => {
@@ -103,16 +103,22 @@ describe(ClientSecretJwtMethod.name, () => {
     await expect(verify(await hs256(claims({ aud: `${ISSUER}/oauth2/token` })))).resolves.toBeUndefined();
   });
 
-  it('accepts an audience array that contains the issuer', async () => {
-    const aud = ['https://other.example.com', ISSUER];
+  it('accepts an audience array of the issuer and the token endpoint (the product\'s sample)', async () => {
+    const aud = [ISSUER, `${ISSUER}/oauth2/token`];
 
     await expect(verify(await hs256(claims({ aud })))).resolves.toBeUndefined();
   });
 
-  it('accepts the introspection endpoint URL as audience at introspection', async () => {
+  it('rejects an audience array that names someone else too', async () => {
+    const aud = ['https://other.example.com', ISSUER];
+
+    await expect(verify(await hs256(claims({ aud })))).rejects.toMatchObject({ code: 'invalid_client' });
+  });
+
+  it('rejects the introspection endpoint URL as audience, even at introspection', async () => {
     const assertion = await hs256(claims({ aud: `${ISSUER}/oauth2/introspection` }));
 
-    await expect(verify(assertion, makeClient(), 'introspection')).resolves.toBeUndefined();
+    await expect(verify(assertion, makeClient(), 'introspection')).rejects.toMatchObject({ code: 'invalid_client' });
   });
 
   it('accepts the token endpoint URL as audience at revocation', async () => {
@@ -121,10 +127,30 @@ describe(ClientSecretJwtMethod.name, () => {
     await expect(verify(assertion, makeClient(), 'revocation')).resolves.toBeUndefined();
   });
 
-  it('rejects the introspection endpoint URL as audience at the token endpoint', async () => {
-    const assertion = await hs256(claims({ aud: `${ISSUER}/oauth2/introspection` }));
+  it('accepts an untyped assertion, or one typed JWT in any spelling (RFC 7515 §4.1.9)', async () => {
+    for (const typ of [undefined, 'jwt', 'application/JWT']) {
+      const assertion = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', typ }).sign(new TextEncoder().encode(SECRET));
+
+      await expect(verify(assertion)).resolves.toBeUndefined();
+    }
+  });
+
+  it.each(['oauth-authz-req+jwt', 'at+jwt', 'logout+jwt', 'JWS', ''])('rejects an assertion typed %j', async (typ) => {
+    const assertion = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', typ }).sign(new TextEncoder().encode(SECRET));
 
     await expect(verify(assertion)).rejects.toMatchObject({ code: 'invalid_client' });
+    expect(usedIdentifiers.claimClientJwtId).not.toHaveBeenCalled();
+  });
+
+  it.each(['response_type', 'redirect_uri', 'scope'])('rejects an assertion that carries %s (a request object)', async (name) => {
+    await expect(verify(await hs256(claims({ [name]: 'x' })))).rejects.toMatchObject({ code: 'invalid_client' });
+    expect(usedIdentifiers.claimClientJwtId).not.toHaveBeenCalled();
+  });
+
+  it('rejects an HS256 ID token of the client (iss is the server)', async () => {
+    const idToken = await hs256({ iss: ISSUER, sub: CLIENT_ID, aud: CLIENT_ID, iat: NOW_S, exp: NOW_S + 300, jti: randomUUID() });
+
+    await expect(verify(idToken)).rejects.toMatchObject({ code: 'invalid_client' });
   });
 
   it('rejects another audience', async () => {
@@ -144,7 +170,7 @@ describe(ClientSecretJwtMethod.name, () => {
   it('rejects a sub other than the client', async () => {
     const credential = { clientId: CLIENT_ID, proof: await hs256(claims({ sub: 'someone-else' })) };
 
-    await expect(sut.verify(makeClient(), credential, 'token')).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(sut.verify(makeClient(), credential)).rejects.toMatchObject({ code: 'invalid_client' });
   });
 
   it('rejects an expired assertion', async () => {
@@ -215,7 +241,7 @@ describe(ClientSecretJwtMethod.name, () => {
   it('rejects an unsigned (alg none) assertion handed to it', async () => {
     const credential = { clientId: CLIENT_ID, proof: unsigned(claims()) };
 
-    await expect(sut.verify(makeClient(), credential, 'token')).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(sut.verify(makeClient(), credential)).rejects.toMatchObject({ code: 'invalid_client' });
   });
 
   it('does not read an RS256 assertion', () => {

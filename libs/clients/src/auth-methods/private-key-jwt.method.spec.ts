@@ -69,8 +69,8 @@ describe(PrivateKeyJwtMethod.name, () => {
   beforeEach(() => {
     const spent = new Set<string>();
     const usedIdentifiers = mockOf<UsedIdentifierRepository>();
-    usedIdentifiers.claim.mockImplementation(async (namespace, value) => {
-      const key = `${namespace} ${value}`;
+    usedIdentifiers.claimClientJwtId.mockImplementation(async (clientId, value) => {
+      const key = `${clientId} ${value}`;
       if (spent.has(key)) return false;
       spent.add(key);
       return true;
@@ -81,7 +81,7 @@ describe(PrivateKeyJwtMethod.name, () => {
   });
 
   async function verify(assertion: string, client = makeClient()): Promise<void> {
-    await sut.verify(client, { clientId: CLIENT_ID, proof: assertion }, 'token');
+    await sut.verify(client, { clientId: CLIENT_ID, proof: assertion });
   }
 
   it('reads the client from the sub of an RS256 assertion', async () => {

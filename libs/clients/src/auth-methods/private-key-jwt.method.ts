@@ -5,7 +5,7 @@ import { RegisteredClient } from '../client';
 import { ClientAuthMethod } from '../client-auth-method';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { ClientAuthHandler, PresentedCredential } from './client-auth-handler';
-import { CLIENT_AUTH_ENDPOINTS, ClientAuthEndpoint, ClientAuthInput } from './client-auth-input';
+import { CLIENT_AUTH_ENDPOINTS, ClientAuthInput } from './client-auth-input';
 import { JwksUriCache } from './jwks-uri.cache';
 
 /**
@@ -27,13 +27,9 @@ export class PrivateKeyJwtMethod implements ClientAuthHandler {
     return this.assertions.read(input, this.signingAlg);
   }
 
-  async verify(
-    client: RegisteredClient,
-    credential: PresentedCredential,
-    endpoint: ClientAuthEndpoint,
-  ): Promise<void> {
+  async verify(client: RegisteredClient, credential: PresentedCredential): Promise<void> {
     const keys = await this.verificationKeys(client, this.assertions.keyId(credential.proof));
-    await this.assertions.verify(credential.proof, keys, this.signingAlg, client, endpoint);
+    await this.assertions.verify(credential.proof, keys, this.signingAlg, client);
   }
 
   /** The client's RSA signing keys; only the one named `kid` when the assertion names one. */

@@ -3,8 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database';
 
 /**
- * Single-use identifiers across every instance and restart: client-assertion jti, request
- * object jti, SAML assertion ID. Kept until they expire, when a replay is refused anyway.
+ * Single-use identifiers across every instance and restart: the jti of client assertions and
+ * request objects (one record for both), SAML assertion ID. Kept until they expire, when a
+ * replay is refused anyway.
  */
 @Injectable()
 export class UsedIdentifierRepository {
@@ -26,8 +27,25 @@ export class UsedIdentifierRepository {
     return rows.length === 1;
   }
 
+  /**
+   * Spends the `jti` of a JWT that client `clientId` signed for us, a client assertion or a
+   * request object: one record for both, so a JWT spent as one is refused as the other
+   * (RFC 8725 §3.12). Otherwise as claim().
+   */
+  claimClientJwtId(clientId: string, jti: string, expiresAt: Date, now: Date): Promise<boolean> {
+    return this.claim(clientJwtNamespace(clientId), jti, expiresAt, now);
+  }
+
   /** Deletes entries that expired before `now`. */
   async purgeExpired(now: Date): Promise<void> {
     await this.db.query('DELETE FROM used_identifiers WHERE expires_at <= $1', [now]);
   }
+}
+
+/**
+ * Where the jti of every JWT a client signs for us is recorded; see claimClientJwtId(). Migration
+ * 1764212000000 moved the earlier `client_assertion:` and `request_object:` records here.
+ */
+function clientJwtNamespace(clientId: string): string {
+  return `client_jwt:${clientId}`;
 }
