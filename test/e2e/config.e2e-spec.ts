@@ -24,6 +24,7 @@ describe('configuration at start-up', () => {
     [{ DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 'MASTER_KEY'],
     [{ OTP_LENGTH: '3' }, 'OTP_LENGTH'],
     [{ METADATA_CERTIFICATE: 'maybe' }, 'METADATA_CERTIFICATE'],
+    [{ OUTBOUND_DENY_PRIVATE: 'maybe' }, 'OUTBOUND_DENY_PRIVATE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
   ])('exits 1 with one line naming the variable for %j', (env, variable) => {

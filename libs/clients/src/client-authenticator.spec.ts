@@ -21,6 +21,7 @@ import { RegisteredClient } from './client';
 import { ClientAuthMethod } from './client-auth-method';
 import { ClientAuthenticator } from './client-authenticator';
 import { ClientRegistry } from './client-registry.service';
+import { OutboundHttpClient } from './outbound/outbound-http-client';
 
 const ISSUER = 'https://sso.example.com/uas';
 const SECRET = 'a-client-secret-of-forty-three-characters-x';
@@ -94,7 +95,7 @@ describe(ClientAuthenticator.name, () => {
       new ClientSecretPostMethod(),
       new ClientSecretBasicMethod(),
       new ClientSecretJwtMethod(assertions),
-      new PrivateKeyJwtMethod(assertions, new JwksUriCache(clock)),
+      new PrivateKeyJwtMethod(assertions, new JwksUriCache(clock, new OutboundHttpClient({ denyPrivate: false }))),
       new NoneMethod(),
     ];
     sut = new ClientAuthenticator(registry, config, handlers);

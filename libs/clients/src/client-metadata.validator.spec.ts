@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from 'node:crypto';
+
 import { OAuthError } from '@app/errors';
 
 import {
@@ -46,7 +48,12 @@ const EMPTY: ClientMetadataSupport = {
   codeChallengeMethods: [],
 };
 
-const RSA_PUBLIC = { kty: 'RSA', n: 'sXch', e: 'AQAB' };
+function rsaPublicJwk(modulusLength: number): Record<string, unknown> {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength });
+  return publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+}
+
+const RSA_PUBLIC = rsaPublicJwk(2048);
 const WEB_CLIENT: ClientMetadataInput = { redirect_uris: ['https://app.example.com/cb'] };
 
 function failure(fn: () => unknown): OAuthError {
@@ -191,11 +198,35 @@ describe(ClientMetadataValidator.name, () => {
       ['a host merely starting like loopback', 'http://127.0.0.1.example.com/cb'],
       ['a custom scheme', 'com.example.app:/cb'],
       ['javascript:', 'javascript:alert(1)'],
+      ['a wildcard host', 'https://*.example.com/cb'],
+      ['a percent-encoded wildcard host', 'https://%2A.example.com/cb'],
+      ['a wildcard path', 'https://app.example.com/*'],
+      ['a user name', 'https://user@app.example.com/cb'],
+      ['a user name and password', 'https://user:pw@app.example.com/cb'],
+      ['an empty userinfo', 'https://@app.example.com/cb'],
+      ['a host hidden behind userinfo', 'https://app.example.com:443@evil.example.net/cb'],
+      ['a query with code', 'https://app.example.com/cb?code=x'],
+      ['a query with state', 'https://app.example.com/cb?a=1&state=x'],
+      ['a query with error', 'https://app.example.com/cb?error=access_denied'],
+      ['a query with iss', 'https://app.example.com/cb?iss=https://evil.example.net'],
+      ['more than 2,000 characters', `https://app.example.com/${'a'.repeat(1977)}`],
     ])('refuses %s with invalid_redirect_uri', (_, uri) => {
       const error = failure(() => sut.validate({ redirect_uris: ['https://ok.example.com/cb', uri] }, FULL));
 
       expect(error.code).toBe('invalid_redirect_uri');
       expect(fieldsOf(error)).toEqual(['redirect_uris[1]']);
+    });
+
+    it('accepts exactly 2,000 characters', () => {
+      const uri = `https://app.example.com/${'a'.repeat(1976)}`;
+
+      expect(sut.validate({ redirect_uris: [uri] }, FULL).redirect_uris).toEqual([uri]);
+    });
+
+    it('accepts query parameters whose names only resemble the response parameters', () => {
+      const uri = 'https://app.example.com/cb?codes=1&state_id=2&issuer=3';
+
+      expect(sut.validate({ redirect_uris: [uri] }, FULL).redirect_uris).toEqual([uri]);
     });
 
     it('uses invalid_client_metadata when other fields are wrong too', () => {
@@ -233,6 +264,51 @@ describe(ClientMetadataValidator.name, () => {
 
       expect(error.code).toBe('invalid_client_metadata');
       expect(fieldsOf(error)).toEqual(['jwks_uri']);
+    });
+
+    it.each([
+      ['a link-local address', 'https://169.254.169.254/latest/meta-data'],
+      ['an IPv4-mapped link-local address', 'https://[::ffff:169.254.169.254]/jwks'],
+      ['an IPv6 link-local address', 'https://[fe80::1]/jwks'],
+      ['the unspecified address', 'https://0.0.0.0:8443/jwks'],
+      ['a cloud-metadata host name', 'https://metadata.google.internal/jwks'],
+      ['a user name', 'https://user@app.example.com/jwks'],
+      ['a wildcard', 'https://*.example.com/jwks'],
+    ])('refuses a jwks_uri with %s', (_, jwksUri) => {
+      const error = failure(() => sut.validate({ ...WEB_CLIENT, jwks_uri: jwksUri }, FULL));
+
+      expect(fieldsOf(error)).toEqual(['jwks_uri']);
+    });
+
+    it('accepts a jwks_uri with a query carrying state (only redirect URIs are answered to)', () => {
+      const jwksUri = 'https://app.example.com/jwks?state=1';
+
+      expect(sut.validate({ ...WEB_CLIENT, jwks_uri: jwksUri }, FULL).jwks_uri).toBe(jwksUri);
+    });
+
+    it('accepts a jwks_uri on a private address: intranet applications live there (CONTRACT §3)', () => {
+      const jwksUri = 'https://10.1.2.3/jwks';
+
+      expect(sut.validate({ ...WEB_CLIENT, jwks_uri: jwksUri }, FULL).jwks_uri).toBe(jwksUri);
+    });
+
+    it('refuses an RSA key shorter than 2048 bits', () => {
+      const error = failure(() => sut.validate({ ...WEB_CLIENT, jwks: { keys: [RSA_PUBLIC, rsaPublicJwk(1024)] } }, FULL));
+
+      expect(error.code).toBe('invalid_client_metadata');
+      expect(fieldsOf(error)).toEqual(['jwks.keys[1]']);
+    });
+
+    it('refuses an RSA key whose n and e are not a key', () => {
+      const error = failure(() => sut.validate({ ...WEB_CLIENT, jwks: { keys: [{ kty: 'RSA', n: 'sXch', e: 'AQAB' }] } }, FULL));
+
+      expect(fieldsOf(error)).toEqual(['jwks.keys[0]']);
+    });
+
+    it('accepts an RSA key of 3072 bits', () => {
+      const key = rsaPublicJwk(3072);
+
+      expect(sut.validate({ ...WEB_CLIENT, jwks: { keys: [key] } }, FULL).jwks).toEqual({ keys: [key] });
     });
 
     it('refuses jwks that is not a JWK Set', () => {

@@ -4,6 +4,8 @@ import { FieldProblem, OAuthError } from '@app/errors';
 
 import { ClientMetadata } from './client';
 import { ClientAuthMethod } from './client-auth-method';
+import { deniedHostReason } from './outbound/outbound-address-policy';
+import { MIN_RSA_MODULUS_BITS, rsaModulusBits } from './rsa-key-size';
 
 /**
  * The values a client may register, each list taken from the metadata document's matching
@@ -77,6 +79,11 @@ export function authMethodUsesSecret(method: string): boolean {
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 // Loopback hosts for which plain http is allowed (RFC 8252 §7.3; CONTRACT §4).
 const LOOPBACK_HOSTS = ['127.0.0.1', '[::1]', 'localhost'];
+// CONTRACT §4: redirect URIs are at most 2,000 characters.
+const MAX_REDIRECT_URI_LENGTH = 2000;
+// Parameters the authorization response adds (RFC 6749 §4.1.2, RFC 9207 §2): a registered query
+// carrying one would make the response ambiguous, or let the registered URI preset it.
+const RESPONSE_PARAMS = ['code', 'state', 'error', 'iss'];
 const AUTHORIZATION_CODE = 'authorization_code';
 const REFRESH_TOKEN = 'refresh_token';
 // CONTRACT §3: public clients may use only the code flow and refresh tokens.
@@ -147,7 +154,7 @@ export class ClientMetadataValidator {
 
   private checkRedirectUris(uris: readonly string[], problems: Problems): void {
     uris.forEach((uri, i) => {
-      const problem = urlProblem(uri);
+      const problem = urlProblem(uri) ?? redirectUriProblem(uri);
       if (problem) problems.add(`redirect_uris[${i}]`, problem);
     });
   }
@@ -167,7 +174,7 @@ export class ClientMetadataValidator {
       problems.add('jwks', 'jwks and jwks_uri must not both be present (RFC 7591 §2)');
     }
     if (m.jwks_uri !== undefined) {
-      const problem = urlProblem(m.jwks_uri);
+      const problem = urlProblem(m.jwks_uri) ?? fetchedUrlProblem(m.jwks_uri);
       if (problem) problems.add('jwks_uri', problem);
     }
     if (m.jwks !== undefined) this.checkJwks(m.jwks, problems);
@@ -208,6 +215,8 @@ export class ClientMetadataValidator {
       if (jwk.use !== undefined && jwk.use !== 'sig' && jwk.use !== 'enc') {
         problems.add(field, '"use" must be "sig" or "enc"');
       }
+      const keySizeProblem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : null;
+      if (keySizeProblem) problems.add(field, keySizeProblem);
     });
   }
 
@@ -294,14 +303,49 @@ function applyDefaults(m: ClientMetadataInput): ClientMetadata {
 }
 
 /**
- * CONTRACT §4, for redirect_uris and jwks_uri: absolute, no fragment (RFC 6749 §3.1.2),
- * https or loopback http (RFC 8252 §7.3).
+ * CONTRACT §4, for redirect_uris and jwks_uri: absolute, no fragment (RFC 6749 §3.1.2), no
+ * userinfo (RFC 9700 §4.1.1: it hides the real host from a reader), no wildcard (redirect URIs
+ * are compared exactly, RFC 9700 §2.1), https or loopback http (RFC 8252 §7.3).
  */
 function urlProblem(uri: string): string | null {
   const url = parseUrl(uri);
   if (!url) return 'must be an absolute URL';
   if (uri.includes('#')) return 'must not contain a fragment';
+  if (hasUserinfo(uri, url)) return 'must not contain a user name or password (user@host)';
+  if (url.hostname.includes('*') || url.pathname.includes('*')) return 'must not contain a wildcard (*)';
   if (!isHttpsOrLoopbackHttp(url)) return 'must use https, or http on a loopback host (127.0.0.1, [::1], localhost)';
+  return null;
+}
+
+/** CONTRACT §4: the rules of redirect_uris beyond urlProblem(). */
+function redirectUriProblem(uri: string): string | null {
+  if (uri.length > MAX_REDIRECT_URI_LENGTH) return `must be at most ${MAX_REDIRECT_URI_LENGTH} characters`;
+  const carried = RESPONSE_PARAMS.filter((name) => new URL(uri).searchParams.has(name));
+  if (carried.length > 0) return `must not carry ${carried.join(', ')} in its query (the authorization response adds them)`;
+  return null;
+}
+
+/**
+ * CONTRACT §3 "Outbound requests": a URL the server fetches never names a link-local,
+ * unspecified or cloud-metadata address; names that resolve there are refused at each fetch.
+ */
+function fetchedUrlProblem(uri: string): string | null {
+  const reason = deniedHostReason(new URL(uri).hostname, false);
+  return reason ? `must not name ${reason}` : null;
+}
+
+/** The userinfo part, even an empty one (https://@host/), which the URL parser drops. */
+function hasUserinfo(uri: string, url: URL): boolean {
+  if (url.username !== '' || url.password !== '') return true;
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\\]*)/i.exec(uri)?.[1] ?? '';
+  return authority.includes('@');
+}
+
+/** CONTRACT §4: client RSA keys have at least 2048 bits. */
+function rsaKeyProblem(jwk: Record<string, unknown>): string | null {
+  const bits = rsaModulusBits(jwk);
+  if (bits === null) return 'must be an RSA public key (base64url "n" and "e")';
+  if (bits < MIN_RSA_MODULUS_BITS) return `RSA keys must have at least ${MIN_RSA_MODULUS_BITS} bits (this one has ${bits})`;
   return null;
 }
 

@@ -26,3 +26,10 @@ export { resolveScope, SUPPORTED_SCOPES } from './scope-policy';
 export { ClientJwtType, hasOnlyAudiences, isUntypedOr } from './client-jwt';
 /** Clients' jwks_uri key sets, fetched on demand and cached (client assertions, request objects). */
 export { JwksUriCache } from './auth-methods/jwks-uri.cache';
+/**
+ * Requests to client-registered URLs (jwks_uri, back-channel logout): refuses link-local and
+ * cloud-metadata addresses (and, with OUTBOUND_DENY_PRIVATE, loopback and private ones), connects
+ * only to the checked address, follows no redirects, bounds time and size.
+ */
+export { OutboundHttpClient } from './outbound/outbound-http-client';
+export type { OutboundRequest, OutboundResponse } from './outbound/outbound-http-client';

@@ -18,6 +18,11 @@ export interface AppConfig {
   /** Brute-force limits of password checks; `cssFile` replaces the login page's stylesheet when set. */
   readonly login: { readonly maxFailures: number; readonly windowSeconds: number; readonly cssFile: string | null };
   readonly keys: { readonly metadataCertificate: boolean; readonly rotationLeadSeconds: number };
+  /**
+   * Requests to client-registered URLs: `denyPrivate` refuses loopback and private addresses
+   * as well as the always-refused link-local and cloud-metadata ones (CONTRACT §2).
+   */
+  readonly outbound: { readonly denyPrivate: boolean };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 }
 

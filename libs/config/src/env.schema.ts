@@ -90,6 +90,10 @@ export class EnvSchema {
   @Transform(toBool) @IsBoolean()
   METADATA_CERTIFICATE: boolean = false;
 
+  /** Refuse client URLs (jwks_uri) on loopback and private ranges too; link-local and metadata always. */
+  @Transform(toBool) @IsBoolean()
+  OUTBOUND_DENY_PRIVATE: boolean = false;
+
   /** Seconds between publishing a new signing key and signing with it (see README, keys). */
   @Transform(toInt) @IsInt() @Min(0) @Max(86400)
   KEY_ROTATION_LEAD_SECONDS: number = 120;

@@ -67,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       metadataCertificate: schema.METADATA_CERTIFICATE,
       rotationLeadSeconds: schema.KEY_ROTATION_LEAD_SECONDS,
     },
+    outbound: { denyPrivate: schema.OUTBOUND_DENY_PRIVATE },
     logLevel: schema.LOG_LEVEL as AppConfig['logLevel'],
   });
 }

@@ -305,6 +305,51 @@ describe('admin API: clients', () => {
     });
   });
 
+  describe('redirect URIs, jwks_uri and client keys an attacker could exploit (CONTRACT §4)', () => {
+    it.each([
+      ['a wildcard host', 'https://*.example.com/cb'],
+      ['a wildcard path', 'https://app.example.com/*'],
+      ['a userinfo part', 'https://user:pw@app.example.com/cb'],
+      ['a host hidden behind userinfo', 'https://app.example.com@evil.example.net/cb'],
+      ['a query carrying code', 'https://app.example.com/cb?code=planted'],
+      ['a query carrying state', 'https://app.example.com/cb?state=planted'],
+      ['a query carrying error', 'https://app.example.com/cb?error=access_denied'],
+      ['a query carrying iss', 'https://app.example.com/cb?iss=https%3A%2F%2Fevil.example.net'],
+      ['more than 2,000 characters', `https://app.example.com/${'a'.repeat(1977)}`],
+    ])('refuses a redirect URI with %s', async (_, uri) => {
+      await expectRefused({ redirect_uris: [uri] }, 'redirect_uris[0]', 'invalid_redirect_uri');
+    });
+
+    it.each([
+      ['the cloud metadata address', 'https://169.254.169.254/latest/meta-data/'],
+      ['an IPv4-mapped link-local address', 'https://[::ffff:169.254.169.254]/jwks'],
+      ['this host (0.0.0.0)', 'https://0.0.0.0:8443/jwks'],
+      ['a cloud-metadata host name', 'https://metadata.google.internal/computeMetadata/v1/'],
+    ])('refuses a jwks_uri naming %s', async (_, uri) => {
+      await expectRefused({ ...WEB, jwks_uri: uri }, 'jwks_uri');
+    });
+
+    it('refuses an inline RSA key shorter than 2048 bits', async () => {
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      const shortKey = { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), use: 'sig', kid: 'short' };
+
+      await expectRefused({ ...WEB, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [sigKey, shortKey] } }, 'jwks.keys[1]');
+    });
+
+    it('refuses the same on replace (PUT)', async () => {
+      const created = await createClient(server, WEB);
+
+      const res = await admin(server).put(`/admin/v1/clients/${created.client_id}`).send({ redirect_uris: ['https://app.example.com/cb?code=x'] });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: 'invalid_redirect_uri',
+        error_description: expect.any(String),
+        fields: [{ field: 'redirect_uris[0]', problems: expect.any(Array) }],
+      });
+    });
+  });
+
   describe('malformed requests', () => {
     it('refuses an unknown field instead of ignoring it', async () => {
       const res = await admin(server).post('/admin/v1/clients').send({ ...WEB, logo_uri: 'https://app.example.com/logo.png' });

@@ -1,14 +1,21 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 import { FixedClock } from '@app/config';
 
+import { OutboundHttpClient } from '../outbound/outbound-http-client';
 import { JwksUriCache } from './jwks-uri.cache';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-const KEY_A = { kty: 'RSA', kid: 'a', n: 'AQAB', e: 'AQAB' };
-const KEY_B = { kty: 'RSA', kid: 'b', n: 'AQAB', e: 'AQAB' };
+function rsaJwk(kid: string, modulusLength = 2048): Record<string, unknown> {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength });
+  return { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid };
+}
+
+const KEY_A = rsaJwk('a');
+const KEY_B = rsaJwk('b');
 
 function serveJson(body: unknown): Handler {
   return (_req, res) => {
@@ -43,7 +50,7 @@ describe(JwksUriCache.name, () => {
     hits = [];
     handler = serveJson({ keys: [KEY_A] });
     clock = new FixedClock(new Date('2030-01-01T00:00:00Z'));
-    sut = new JwksUriCache(clock);
+    sut = new JwksUriCache(clock, new OutboundHttpClient({ denyPrivate: false }));
   });
 
   it('returns the keys published at a loopback http URI', async () => {
@@ -153,5 +160,123 @@ describe(JwksUriCache.name, () => {
 
   it('refuses a scheme other than https and http', async () => {
     await expect(sut.keys('file:///etc/passwd')).rejects.toMatchObject({ code: 'invalid_client' });
+  });
+
+  describe('after a failed fetch', () => {
+    const failing = (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(500);
+      res.end();
+    };
+
+    it('does not fetch again within 10 seconds', async () => {
+      handler = failing;
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      clock.advance(9);
+
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+
+      expect(hits).toHaveLength(1);
+    });
+
+    it('shares one fetch between concurrent requests and remembers its failure', async () => {
+      handler = failing;
+
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => sut.keys(`${origin}/jwks`)));
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      expect(hits).toHaveLength(1);
+    });
+
+    it('fetches again once 10 seconds have passed, and uses the keys then published', async () => {
+      handler = failing;
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      handler = serveJson({ keys: [KEY_A] });
+      clock.advance(10);
+
+      const keys = await sut.keys(`${origin}/jwks`);
+
+      expect(keys).toEqual([KEY_A]);
+      expect(hits).toHaveLength(2);
+    });
+
+    it('doubles the wait after each further failure', async () => {
+      handler = failing;
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      clock.advance(10);
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      clock.advance(19);
+
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      expect(hits).toHaveLength(2);
+      clock.advance(1);
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      expect(hits).toHaveLength(3);
+    });
+
+    it('waits at most five minutes however often the fetch failed', async () => {
+      handler = failing;
+      for (let i = 0; i < 8; i++) {
+        await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+        clock.advance(300);
+      }
+
+      expect(hits).toHaveLength(8);
+    });
+
+    it('starts again at 10 seconds after a success', async () => {
+      handler = failing;
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      clock.advance(10);
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      clock.advance(20);
+      handler = serveJson({ keys: [KEY_A] });
+      await sut.keys(`${origin}/jwks`);
+      handler = failing;
+      clock.advance(300);
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+      clock.advance(10);
+
+      await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+
+      expect(hits).toHaveLength(5);
+    });
+
+    it('keeps answering a refresh with the cached copy while a failed refresh waits', async () => {
+      await sut.keys(`${origin}/jwks`);
+      handler = failing;
+      clock.advance(31);
+      await expect(sut.keys(`${origin}/jwks`, { refresh: true })).rejects.toMatchObject({ code: 'invalid_client' });
+
+      const keys = await sut.keys(`${origin}/jwks`, { refresh: true });
+
+      expect(keys).toEqual([KEY_A]);
+      expect(hits).toHaveLength(2);
+    });
+  });
+
+  it('drops RSA keys shorter than 2048 bits, and keeps the others', async () => {
+    const short = rsaJwk('short', 1024);
+    const ec = { kty: 'EC', kid: 'ec', crv: 'P-256', x: 'x', y: 'y' };
+    handler = serveJson({ keys: [short, KEY_A, ec] });
+
+    const keys = await sut.keys(`${origin}/jwks`);
+
+    expect(keys).toEqual([KEY_A, ec]);
+  });
+
+  it('drops an RSA key whose modulus is not a number', async () => {
+    handler = serveJson({ keys: [{ kty: 'RSA', kid: 'bad', n: '!!', e: 'AQAB' }, KEY_A] });
+
+    const keys = await sut.keys(`${origin}/jwks`);
+
+    expect(keys).toEqual([KEY_A]);
+  });
+
+  it('refuses a loopback URI with OUTBOUND_DENY_PRIVATE, without a request', async () => {
+    sut = new JwksUriCache(clock, new OutboundHttpClient({ denyPrivate: true }));
+
+    await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
+    expect(hits).toEqual([]);
   });
 });

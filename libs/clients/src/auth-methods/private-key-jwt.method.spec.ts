@@ -9,6 +9,7 @@ import { UsedIdentifierRepository } from '@app/persistence';
 
 import { mockOf } from '../../../../test/mocks';
 import { ClientMetadata, RegisteredClient } from '../client';
+import { OutboundHttpClient } from '../outbound/outbound-http-client';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { ClientAuthEndpoint, ClientAuthInput, JWT_BEARER_ASSERTION_TYPE } from './client-auth-input';
 import { JwksUriCache } from './jwks-uri.cache';
@@ -77,7 +78,7 @@ describe(PrivateKeyJwtMethod.name, () => {
     });
     clock = new FixedClock(NOW);
     const verifier = new ClientAssertionVerifier(loadConfig({ ISSUER }), clock, usedIdentifiers);
-    sut = new PrivateKeyJwtMethod(verifier, new JwksUriCache(clock));
+    sut = new PrivateKeyJwtMethod(verifier, new JwksUriCache(clock, new OutboundHttpClient({ denyPrivate: false })));
   });
 
   async function verify(assertion: string, client = makeClient()): Promise<void> {

@@ -17,7 +17,8 @@ export class ClientCreateDto {
 
   @ApiPropertyOptional({
     type: [String],
-    description: 'Absolute URLs without fragment; https, or http on 127.0.0.1, [::1] or localhost. Default [].',
+    description:
+      'Absolute URLs of at most 2,000 characters without fragment, userinfo, wildcard, or code/state/error/iss in the query; https, or http on 127.0.0.1, [::1] or localhost. Default [].',
   })
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(URI_MAX, { each: true })
   redirect_uris?: string[];
@@ -59,7 +60,9 @@ export class ClientCreateDto {
   @IsOptional() @IsObject()
   jwks?: { keys: Record<string, unknown>[] };
 
-  @ApiPropertyOptional({ description: 'https URL (http on a loopback host for development); not together with jwks.' })
+  @ApiPropertyOptional({
+    description: 'https URL (http on a loopback host for development), not a link-local or cloud-metadata host; not together with jwks.',
+  })
   @IsOptional() @IsString() @MaxLength(URI_MAX)
   jwks_uri?: string;
 
