@@ -34,10 +34,13 @@ interface Mail {
 /** A real HTTP gateway on loopback: GET /send?to={mobile}&text={challenge}. */
 class LoopbackSmsGateway {
   readonly texts: Text[] = [];
+  /** The request targets as they arrived, still URL-encoded. */
+  readonly targets: string[] = [];
   /** 'ok' answers 200; a number answers that status; 'reset' drops the connection. */
   mode: 'ok' | 'reset' | number = 'ok';
   private readonly server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    this.targets.push(req.url ?? '');
     this.texts.push({ mobile: url.searchParams.get('to') ?? '', challenge: url.searchParams.get('text') ?? '' });
     if (this.mode === 'reset') req.socket.destroy();
     else res.writeHead(this.mode === 'ok' ? 200 : this.mode).end();
@@ -146,6 +149,7 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
     gateway.mode = 'ok';
     smtp.down = false;
     gateway.texts.length = 0;
+    gateway.targets.length = 0;
     smtp.mails.length = 0;
   });
 
@@ -182,17 +186,19 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
   });
 
   describe('SMS-MT-OTP', () => {
-    it('texts an OTP to the normalised MSISDN and issues tokens for it against the right code', async () => {
+    it('texts an OTP to the MSISDN with its + and issues tokens for it against the right code', async () => {
       const initiated = await initiateSms('+358 40 123 4567');
 
       expect(initiated.status).toBe(200);
       expect(initiated.headers['cache-control']).toBe('no-store');
       expect(initiated.body).toEqual({ x_globalsign_iam_challenge: { reference: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
-      expect(gateway.texts).toEqual([{ mobile: '358401234567', challenge: expect.stringMatching(/^Your one-time password is \d{8}$/) }]);
+      expect(gateway.texts).toEqual([{ mobile: '+358401234567', challenge: expect.stringMatching(/^Your one-time password is \d{8}$/) }]);
+      // CONTRACT "Recorded details": the E.164 number keeps its +, URL-encoded for the gateway.
+      expect(gateway.targets[0]).toMatch(/^\/send\?to=%2B358401234567&text=/);
       const code = otpIn(gateway.texts[0].challenge);
       expect(initiated.body.x_globalsign_iam_challenge.reference).not.toContain(code);
 
-      const res = await validate(SMS, initiated.body.x_globalsign_iam_challenge.reference, code, { username: '00358401234567' });
+      const res = await validate(SMS, initiated.body.x_globalsign_iam_challenge.reference, code, { username: '+358401234567' });
 
       expect(res.status).toBe(200);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -206,7 +212,7 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       const { payload } = await verifyIdToken(res.body.id_token);
       expect(payload).toEqual({
         iss: server.issuer,
-        sub: '358401234567',
+        sub: '+358401234567',
         aud: clientId,
         azp: clientId,
         exp: server.clock.nowSeconds() + 3600,
@@ -214,9 +220,42 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
         auth_time: server.clock.nowSeconds(),
         amr: ['otp', 'sms'],
         at_hash: expect.any(String),
-        phone_number: '358401234567',
+        phone_number: '+358401234567',
         phone_number_verified: true,
       });
+    });
+
+    it('never adds a + the client did not send', async () => {
+      const { reference, code } = await smsChallenge('358401234599');
+
+      const res = await validate(SMS, reference, code);
+
+      expect(gateway.texts[0].mobile).toBe('358401234599');
+      expect(gateway.targets[0]).toMatch(/^\/send\?to=358401234599&text=/);
+      expect(res.status).toBe(200);
+      expect((await verifyIdToken(res.body.id_token)).payload).toMatchObject({ sub: '358401234599', phone_number: '358401234599' });
+    });
+
+    it('invalidates the earlier reference of a number when a new OTP is sent to it, on any instance', async () => {
+      const peer = await startTestServer({ databaseUrl: db.url, masterKey, env: { SMS_GATEWAY_URL: server.config.sms.gatewayUrl! }, clock: server.clock });
+      try {
+        const earlier = await smsChallenge('+358 40 800 0001');
+        const unrelated = await smsChallenge('358408000002');
+        const later = await initiateSms('358408000001', {}, auth, peer);
+        expect(later.status).toBe(200);
+        const laterCode = otpIn(gateway.texts.at(-1)!.challenge);
+
+        const stale = await validate(SMS, earlier.reference, earlier.code);
+        const fresh = await validate(SMS, later.body.x_globalsign_iam_challenge.reference, laterCode);
+        const other = await validate(SMS, unrelated.reference, unrelated.code);
+
+        expect(stale.status).toBe(400);
+        expect(stale.body).toEqual(invalidGrant);
+        expect(fresh.status).toBe(200);
+        expect(other.status).toBe(200);
+      } finally {
+        await peer.close();
+      }
     });
 
     it('sends the client body with {0} replaced, or the default text of ui_locales', async () => {
@@ -255,7 +294,7 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
 
     it('lets a reference live OTP_TTL_SECONDS and no longer', async () => {
       const early = await smsChallenge('358402000003');
-      const late = await smsChallenge('358402000003');
+      const late = await smsChallenge('358402000013');
 
       server.clock.advance(OTP_TTL_SECONDS - 1);
       const inTime = await validate(SMS, early.reference, early.code);

@@ -11,7 +11,7 @@ import { GrantType } from '../grant-type';
  * The flow both Ubisecure one-time password grants share (CONTRACT "One-time password grants"):
  * without `x_globalsign_iam_reference_id` it sends an OTP to `username` and answers the
  * challenge reference; with one it checks the OTP and issues tokens whose `sub` is the
- * normalised username. Each grant says only what differs: channel, texts, amr and claims.
+ * username. Each grant says only what differs: channel, texts, amr and claims.
  */
 export abstract class OtpGrant implements GrantHandler {
   abstract readonly grantType: GrantType;
