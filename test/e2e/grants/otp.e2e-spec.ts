@@ -9,12 +9,14 @@ import { jwtVerify } from 'jose';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 
+import { encodeAssertion, makeSamlIssuer, makeSignedAssertion, SamlTestIssuer } from '../../factories/saml-assertion.factory';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
+import { admin, adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
 import { freePort, newMasterKey, startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
 
 const SMS = 'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp';
 const SMTP = 'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp';
+const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 const OTP_TTL_SECONDS = 300;
 
 /** A text the loopback SMS gateway received: the two template values, decoded. */
@@ -515,6 +517,67 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       expect(res.headers['retry-after']).toBe('3600');
       expect(res.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
       expect(smtp.mails).toHaveLength(3);
+    });
+  });
+
+  describe('subjects (OpenID Connect Core §2: one sub names one person)', () => {
+    let idp: SamlTestIssuer;
+    let samlAuth: string;
+
+    beforeAll(async () => {
+      idp = await makeSamlIssuer();
+      const registered = await admin(server).post('/admin/v1/saml-issuers', { entity_id: idp.entityId, certificates: [idp.certificatePem] });
+      expect(registered.status).toBe(201);
+      const samlClient = await adminCreateClient(server, { grant_types: [SAML2_BEARER] });
+      samlAuth = basic(samlClient.client_id, samlClient.client_secret!);
+    });
+
+    async function samlSubject(nameId: string): Promise<unknown> {
+      const xml = makeSignedAssertion(idp, { now: server.clock.now(), audience: server.issuer, recipient: `${server.issuer}/oauth2/token`, nameId });
+      const res = await token({ grant_type: SAML2_BEARER, assertion: encodeAssertion(xml) }, samlAuth);
+      expect(res.status).toBe(200);
+      return (await jwtVerify(res.body.access_token, await serverKeySet(server), { issuer: server.issuer, currentDate: server.clock.now() })).payload.sub;
+    }
+
+    async function mailSubject(address: string): Promise<unknown> {
+      const initiated = await initiateMail(address);
+      expect(initiated.status).toBe(200);
+      const res = await validate(SMTP, initiated.body.x_globalsign_iam_challenge.reference, otpIn(smtp.mails.at(-1)!.text));
+      expect(res.status).toBe(200);
+      return (await verifyIdToken(res.body.id_token)).payload.sub;
+    }
+
+    it('gives a NameID equal to an e-mail address that an OTP made a sub a sub of its own', async () => {
+      const verified = await mailSubject('henry@example.com');
+
+      const asserted = await samlSubject('henry@example.com');
+
+      expect(verified).toBe('henry@example.com');
+      expect(asserted).toEqual(expect.any(String));
+      expect(asserted).not.toBe(verified);
+      expect(await samlSubject('henry@example.com')).toBe(asserted);
+      expect(await mailSubject('henry@example.com')).toBe(verified);
+    });
+
+    it('gives an OTP-verified address equal to a NameID already a sub a sub of its own', async () => {
+      const asserted = await samlSubject('ivy@example.com');
+
+      const verified = await mailSubject('ivy@example.com');
+
+      expect(asserted).toBe('ivy@example.com');
+      expect(verified).toEqual(expect.any(String));
+      expect(verified).not.toBe(asserted);
+      expect(await mailSubject('ivy@example.com')).toBe(verified);
+    });
+
+    it('gives a NameID equal to an MSISDN that an OTP made a sub a sub of its own', async () => {
+      const { reference, code } = await smsChallenge('+358409000001');
+      const verified = (await verifyIdToken((await validate(SMS, reference, code)).body.id_token)).payload.sub;
+
+      const asserted = await samlSubject('+358409000001');
+
+      expect(verified).toBe('+358409000001');
+      expect(asserted).not.toBe(verified);
     });
   });
 

@@ -6,7 +6,8 @@ import { AddExpiryIndexes1764190000000 } from './1764190000000-add-expiry-indexe
 import { KeepCodesPastTheirSession1764195000000 } from './1764195000000-keep-codes-past-their-session';
 import { NotifyClientChanges1764200000000 } from './1764200000000-notify-client-changes';
 import { NotifyTokenRevocations1764205000000 } from './1764205000000-notify-token-revocations';
+import { CreateSubjects1764300000000 } from './1764300000000-create-subjects';
 import { AddOtpUsernameKey1764300000001 } from './1764300000001-add-otp-username-key';
 
 /** Every migration, in order. */
-export const MIGRATIONS = [CreateSchema1764140000000, AddGrantClaims1764150000000, AddOtpReferenceHash1764160000000, AddAuthorizationCodeBindings1764175000000, AddExpiryIndexes1764190000000, KeepCodesPastTheirSession1764195000000, NotifyClientChanges1764200000000, NotifyTokenRevocations1764205000000, AddOtpUsernameKey1764300000001];
+export const MIGRATIONS = [CreateSchema1764140000000, AddGrantClaims1764150000000, AddOtpReferenceHash1764160000000, AddAuthorizationCodeBindings1764175000000, AddExpiryIndexes1764190000000, KeepCodesPastTheirSession1764195000000, NotifyClientChanges1764200000000, NotifyTokenRevocations1764205000000, CreateSubjects1764300000000, AddOtpUsernameKey1764300000001];
