@@ -56,6 +56,8 @@ export class SubjectRegistry {
    * instance derives the same one and no one can compute it ahead and present it first.
    */
   private derive(source: string, externalId: string): string {
-    return createHmac('sha256', this.derivationKey).update(source).update('\0').update(externalId).digest('base64url');
+    return createHmac('sha256', this.derivationKey)
+      .update(`${source}\0${externalId}`)
+      .digest('base64url');
   }
 }

@@ -31,7 +31,8 @@ export class OtpChallengeRepository {
    * instances, so the later one always sees, and spends, the earlier one.
    */
   async create(challenge: OtpChallengeRecord): Promise<void> {
-    await this.db.withAdvisoryLock(`otp_challenge:${challenge.grantType}:${challenge.usernameKey}`, async (tx) => {
+    const lock = `otp_challenge:${challenge.grantType}:${challenge.usernameKey}`;
+    await this.db.withAdvisoryLock(lock, async (tx) => {
       await tx.query(
         `UPDATE otp_challenges SET consumed_at = $3
          WHERE grant_type = $1 AND username_key = $2 AND consumed_at IS NULL`,
