@@ -1,15 +1,20 @@
 import { Module } from '@nestjs/common';
 
+import { CryptoModule } from '@app/crypto';
 import { PersistenceModule } from '@app/persistence';
 
 import { AccountService } from './account.service';
 import { PasswordHasher } from './password-hasher';
 import { PasswordLogin } from './password-login.service';
+import { SubjectRegistry } from './subject-registry';
 
-/** Users, their passwords and claims, and the password check with its brute-force limits. */
+/**
+ * Users, their passwords and claims, the password check with its brute-force limits, and the
+ * subs of external identity sources.
+ */
 @Module({
-  imports: [PersistenceModule],
-  providers: [AccountService, PasswordHasher, PasswordLogin],
-  exports: [AccountService, PasswordLogin],
+  imports: [CryptoModule, PersistenceModule],
+  providers: [AccountService, PasswordHasher, PasswordLogin, SubjectRegistry],
+  exports: [AccountService, PasswordLogin, SubjectRegistry],
 })
 export class AccountsModule {}

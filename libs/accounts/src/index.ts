@@ -7,6 +7,8 @@ export type { NewUser, UserPage, UserPatch } from './account.service';
 export { CLIENT_FAILURE_FACTOR, PasswordLogin } from './password-login.service';
 /** The password policy: 8–128 characters, not the username. */
 export { assertPasswordAllowed, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
+/** One sub per person across identity sources (SAML issuers, OTP channels): OIDC Core §2. */
+export { SubjectRegistry, SubjectSource } from './subject-registry';
 /** A user as other libs see it (`id` is the `sub`) and its claims. */
 export { USER_CLAIM_NAMES } from './user-account';
 export type { UserAccount, UserClaims, UserClaimsPatch } from './user-account';

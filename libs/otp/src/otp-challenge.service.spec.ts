@@ -64,7 +64,7 @@ describe(OtpChallengeService.name, () => {
   });
 
   describe('initiate', () => {
-    it('texts an OTP of OTP_LENGTH digits to the normalised MSISDN and stores only hashes', async () => {
+    it('texts an OTP of OTP_LENGTH digits to the MSISDN with its + and stores only hashes', async () => {
       const sut = makeSut();
 
       const { reference } = await sut.initiate({
@@ -72,7 +72,7 @@ describe(OtpChallengeService.name, () => {
       });
 
       expect(sent).toEqual([
-        { recipient: '358401234567', title: 'Your one-time password', body: expect.stringMatching(/^Your one-time password is \d{8}$/) },
+        { recipient: '+358401234567', title: 'Your one-time password', body: expect.stringMatching(/^Your one-time password is \d{8}$/) },
       ]);
       const code = sent[0].body.slice(-8);
       expect(reference).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -82,7 +82,8 @@ describe(OtpChallengeService.name, () => {
           referenceHash: hashToken(reference),
           clientId: CLIENT_ID,
           grantType: SMS_GRANT,
-          username: '358401234567',
+          username: '+358401234567',
+          usernameKey: '358401234567',
           codeHash: expect.any(Buffer),
           createdAt: now,
           expiresAt: new Date(now.getTime() + 300_000),
@@ -115,13 +116,17 @@ describe(OtpChallengeService.name, () => {
       expect(stored[0].expiresAt).toEqual(new Date(now.getTime() + 60_000));
     });
 
-    it('counts the send per normalised username against OTP_SENDS_PER_HOUR', async () => {
-      const sut = makeSut(loadConfig({ ...PRODUCTION_ENV, OTP_SENDS_PER_HOUR: '3' }));
+    it.each(['00358401234567', '+358401234567', '358401234567'])(
+      'counts the send to %p by the number\'s digits against OTP_SENDS_PER_HOUR',
+      async (username) => {
+        const sut = makeSut(loadConfig({ ...PRODUCTION_ENV, OTP_SENDS_PER_HOUR: '3' }));
 
-      await sut.initiate({ channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username: '00358401234567' });
+        await sut.initiate({ channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username });
 
-      expect(rateLimits.hitIfBelow).toHaveBeenCalledWith('otp_sends:358401234567', 3, 3600, now);
-    });
+        expect(rateLimits.hitIfBelow).toHaveBeenCalledWith('otp_sends:358401234567', 3, 3600, now);
+        expect(sent[0].recipient).toBe(username);
+      },
+    );
 
     it('answers 429 with the seconds left in the window, and sends and stores nothing, past the limit', async () => {
       const sut = makeSut();
@@ -238,8 +243,14 @@ describe(OtpChallengeService.name, () => {
       expect(challenges.consume).toHaveBeenCalledWith(hashToken(reference), CLIENT_ID, SMS_GRANT, clock.now());
     });
 
-    it('accepts the username in another spelling', async () => {
-      expect(await validate({ username: '+358 40 123 4567' })).toEqual({ username: '358401234567' });
+    it('accepts the username with separators', async () => {
+      expect(await validate({ username: '358 40 123 4567' })).toEqual({ username: '358401234567' });
+    });
+
+    it('refuses the number spelt with a + it was not sent with (the sub would differ)', async () => {
+      const error = await caught(validate({ username: '+358401234567' }));
+
+      expect(error.code).toBe('invalid_grant');
     });
 
     it('refuses a wrong code with invalid_grant', async () => {

@@ -10,7 +10,7 @@ import { OtpChallengeRecord, OtpChallengeRepository, RateLimitRepository } from 
 import { DevelopmentOtpSender } from './development-otp.sender';
 import { OtpChannel } from './otp-channel';
 import { buildOtpMessage, checkOtpMessageTexts, OtpMessage, OtpMessageTexts } from './otp-message';
-import { normalizeOtpUsername } from './otp-username';
+import { readOtpUsername } from './otp-username';
 import { SmsOtpSender } from './sms-otp.sender';
 import { SmtpOtpSender } from './smtp-otp.sender';
 
@@ -22,7 +22,7 @@ export interface OtpInitiateRequest extends OtpMessageTexts {
   readonly clientId: string;
   /** The grant_type wire value; a reference is valid only with the same one. */
   readonly grantType: string;
-  /** As the client sent it; normalised here. */
+  /** As the client sent it; read here. */
   readonly username: string | undefined;
 }
 
@@ -70,21 +70,22 @@ export class OtpChallengeService {
   }
 
   /**
-   * Sends a new OTP and returns the reference of its challenge. invalid_request for a bad
-   * username or texts; 429 slow_down with Retry-After past OTP_SENDS_PER_HOUR for the
-   * username (nothing sent); 503 temporarily_unavailable when the send fails (nothing stored).
+   * Sends a new OTP and returns the reference of its challenge; the username's earlier
+   * references for this grant type stop working. invalid_request for a bad username or texts;
+   * 429 slow_down with Retry-After past OTP_SENDS_PER_HOUR for the username (nothing sent);
+   * 503 temporarily_unavailable when the send fails (nothing stored, nothing spent).
    */
   async initiate(request: OtpInitiateRequest): Promise<{ reference: string }> {
     const deliver = this.deliveryFor(request.channel);
     if (deliver === null) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
-    const username = normalizeOtpUsername(request.channel, request.username);
+    const username = readOtpUsername(request.channel, request.username);
     const texts = presentTexts(request);
     checkOtpMessageTexts(texts);
-    await this.admitSend(username);
+    await this.admitSend(username.key);
 
     const code = this.generateCode();
     try {
-      await deliver(buildOtpMessage(username, code, texts));
+      await deliver(buildOtpMessage(username.value, code, texts));
     } catch (error) {
       this.logger.warn(`OTP ${request.channel} delivery failed: ${describeFailure(error)}`);
       throw new OAuthError('temporarily_unavailable', 'The one-time password could not be sent; try again later.', {
@@ -99,7 +100,8 @@ export class OtpChallengeService {
       referenceHash: hashToken(reference),
       clientId: request.clientId,
       grantType: request.grantType,
-      username,
+      username: username.value,
+      usernameKey: username.key,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.config.otp.ttlSeconds * 1000),
     };
@@ -109,7 +111,7 @@ export class OtpChallengeService {
 
   /**
    * Consumes the reference (its first validation, right or wrong, uses it up) and returns
-   * the challenge's normalised username when the OTP matches. Every failure after the
+   * the challenge's username (as sent, for `sub`) when the OTP matches. Every failure after the
    * parameter checks is the same invalid_grant: unknown, forged, expired, used, another
    * client's or grant's reference, a wrong OTP, or another username.
    */
@@ -120,7 +122,7 @@ export class OtpChallengeService {
     const claimed =
       request.username === undefined || request.username === ''
         ? null
-        : normalizeOtpUsername(request.channel, request.username);
+        : readOtpUsername(request.channel, request.username).value;
     const challenge = await this.challenges.consume(
       hashToken(request.reference),
       request.clientId,
@@ -142,11 +144,14 @@ export class OtpChallengeService {
     return null;
   }
 
-  /** Counts one send for `username` in PostgreSQL (all instances), or 429 past the hourly limit. */
-  private async admitSend(username: string): Promise<void> {
+  /**
+   * Counts one send to the recipient `usernameKey` (every spelling of one number counts
+   * together) in PostgreSQL (all instances), or 429 past the hourly limit.
+   */
+  private async admitSend(usernameKey: string): Promise<void> {
     const now = this.clock.now();
     const window = await this.rateLimits.hitIfBelow(
-      `otp_sends:${username}`,
+      `otp_sends:${usernameKey}`,
       this.config.otp.sendsPerHour,
       SEND_WINDOW_SECONDS,
       now,

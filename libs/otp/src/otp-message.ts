@@ -1,6 +1,6 @@
 import { OAuthError } from '@app/errors';
 
-/** What a sender delivers: the recipient (normalised username), a subject and a text. */
+/** What a sender delivers: the recipient (the username as the client sent it), a subject and a text. */
 export interface OtpMessage {
   readonly recipient: string;
   /** The e-mail subject; one line, never empty. SMS ignores it. */

@@ -47,6 +47,13 @@ describe(SmsOtpSender.name, () => {
     expect(new URL(received[0].url, origin).searchParams.get('text')).toBe(message.body);
   });
 
+  it('sends the E.164 + of {mobile} as %2B, so the gateway does not read it as a space', async () => {
+    await senderFor(`${origin}/send?to={mobile}&text={challenge}`).send({ ...message, recipient: '+358401234567' });
+
+    expect(received[0].url).toMatch(/^\/send\?to=%2B358401234567&text=/);
+    expect(new URL(received[0].url, origin).searchParams.get('to')).toBe('+358401234567');
+  });
+
   it('turns credentials in the URL into HTTP Basic authentication', async () => {
     const template = `${origin.replace('http://', 'http://user%40x:p%3Ass@')}/send?to={mobile}&text={challenge}`;
 

@@ -10,9 +10,9 @@ export const SMS_GATEWAY_TIMEOUT_MS = 5_000;
 
 /**
  * Sends OTP texts through the HTTP gateway of SMS_GATEWAY_URL (ubisecure-notes §13.1): one
- * GET to the template with `{mobile}` and `{challenge}` URL-encoded. Only HTTP 200 means sent;
- * redirects are not followed and the body is ignored. Credentials in the URL become HTTP
- * Basic authentication.
+ * GET to the template with `{mobile}` and `{challenge}` URL-encoded (an E.164 `+` as `%2B`).
+ * Only HTTP 200 means sent; redirects are not followed and the body is ignored. Credentials
+ * in the URL become HTTP Basic authentication.
  */
 @Injectable()
 export class SmsOtpSender implements OtpSender {

@@ -25,6 +25,8 @@ export type { OtpChallengeRecord } from './repositories';
 /** Trusted SAML assertion issuers (RFC 7522 grant). */
 export { SamlIssuerRepository } from './repositories';
 export type { SamlIssuerRecord } from './repositories';
+/** The `sub` each external identity source (SAML issuer, OTP channel) was given. */
+export { SubjectRepository } from './repositories';
 /** Registered clients and users (admin API, client authentication, password login). */
 export { ClientRepository, UserRepository } from './repositories';
 export type { ClientListRecord, ClientRecord, ClientSecretColumns, UserRecord } from './repositories';

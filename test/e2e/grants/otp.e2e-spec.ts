@@ -9,12 +9,14 @@ import { jwtVerify } from 'jose';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 
+import { encodeAssertion, makeSamlIssuer, makeSignedAssertion, SamlTestIssuer } from '../../factories/saml-assertion.factory';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
+import { admin, adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
 import { freePort, newMasterKey, startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
 
 const SMS = 'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp';
 const SMTP = 'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp';
+const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 const OTP_TTL_SECONDS = 300;
 
 /** A text the loopback SMS gateway received: the two template values, decoded. */
@@ -34,10 +36,13 @@ interface Mail {
 /** A real HTTP gateway on loopback: GET /send?to={mobile}&text={challenge}. */
 class LoopbackSmsGateway {
   readonly texts: Text[] = [];
+  /** The request targets as they arrived, still URL-encoded. */
+  readonly targets: string[] = [];
   /** 'ok' answers 200; a number answers that status; 'reset' drops the connection. */
   mode: 'ok' | 'reset' | number = 'ok';
   private readonly server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    this.targets.push(req.url ?? '');
     this.texts.push({ mobile: url.searchParams.get('to') ?? '', challenge: url.searchParams.get('text') ?? '' });
     if (this.mode === 'reset') req.socket.destroy();
     else res.writeHead(this.mode === 'ok' ? 200 : this.mode).end();
@@ -146,6 +151,7 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
     gateway.mode = 'ok';
     smtp.down = false;
     gateway.texts.length = 0;
+    gateway.targets.length = 0;
     smtp.mails.length = 0;
   });
 
@@ -182,17 +188,19 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
   });
 
   describe('SMS-MT-OTP', () => {
-    it('texts an OTP to the normalised MSISDN and issues tokens for it against the right code', async () => {
+    it('texts an OTP to the MSISDN with its + and issues tokens for it against the right code', async () => {
       const initiated = await initiateSms('+358 40 123 4567');
 
       expect(initiated.status).toBe(200);
       expect(initiated.headers['cache-control']).toBe('no-store');
       expect(initiated.body).toEqual({ x_globalsign_iam_challenge: { reference: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
-      expect(gateway.texts).toEqual([{ mobile: '358401234567', challenge: expect.stringMatching(/^Your one-time password is \d{8}$/) }]);
+      expect(gateway.texts).toEqual([{ mobile: '+358401234567', challenge: expect.stringMatching(/^Your one-time password is \d{8}$/) }]);
+      // CONTRACT "Recorded details": the E.164 number keeps its +, URL-encoded for the gateway.
+      expect(gateway.targets[0]).toMatch(/^\/send\?to=%2B358401234567&text=/);
       const code = otpIn(gateway.texts[0].challenge);
       expect(initiated.body.x_globalsign_iam_challenge.reference).not.toContain(code);
 
-      const res = await validate(SMS, initiated.body.x_globalsign_iam_challenge.reference, code, { username: '00358401234567' });
+      const res = await validate(SMS, initiated.body.x_globalsign_iam_challenge.reference, code, { username: '+358401234567' });
 
       expect(res.status).toBe(200);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -206,7 +214,7 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       const { payload } = await verifyIdToken(res.body.id_token);
       expect(payload).toEqual({
         iss: server.issuer,
-        sub: '358401234567',
+        sub: '+358401234567',
         aud: clientId,
         azp: clientId,
         exp: server.clock.nowSeconds() + 3600,
@@ -214,9 +222,42 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
         auth_time: server.clock.nowSeconds(),
         amr: ['otp', 'sms'],
         at_hash: expect.any(String),
-        phone_number: '358401234567',
+        phone_number: '+358401234567',
         phone_number_verified: true,
       });
+    });
+
+    it('never adds a + the client did not send', async () => {
+      const { reference, code } = await smsChallenge('358401234599');
+
+      const res = await validate(SMS, reference, code);
+
+      expect(gateway.texts[0].mobile).toBe('358401234599');
+      expect(gateway.targets[0]).toMatch(/^\/send\?to=358401234599&text=/);
+      expect(res.status).toBe(200);
+      expect((await verifyIdToken(res.body.id_token)).payload).toMatchObject({ sub: '358401234599', phone_number: '358401234599' });
+    });
+
+    it('invalidates the earlier reference of a number when a new OTP is sent to it, on any instance', async () => {
+      const peer = await startTestServer({ databaseUrl: db.url, masterKey, env: { SMS_GATEWAY_URL: server.config.sms.gatewayUrl! }, clock: server.clock });
+      try {
+        const earlier = await smsChallenge('+358 40 800 0001');
+        const unrelated = await smsChallenge('358408000002');
+        const later = await initiateSms('358408000001', {}, auth, peer);
+        expect(later.status).toBe(200);
+        const laterCode = otpIn(gateway.texts.at(-1)!.challenge);
+
+        const stale = await validate(SMS, earlier.reference, earlier.code);
+        const fresh = await validate(SMS, later.body.x_globalsign_iam_challenge.reference, laterCode);
+        const other = await validate(SMS, unrelated.reference, unrelated.code);
+
+        expect(stale.status).toBe(400);
+        expect(stale.body).toEqual(invalidGrant);
+        expect(fresh.status).toBe(200);
+        expect(other.status).toBe(200);
+      } finally {
+        await peer.close();
+      }
     });
 
     it('sends the client body with {0} replaced, or the default text of ui_locales', async () => {
@@ -255,7 +296,7 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
 
     it('lets a reference live OTP_TTL_SECONDS and no longer', async () => {
       const early = await smsChallenge('358402000003');
-      const late = await smsChallenge('358402000003');
+      const late = await smsChallenge('358402000013');
 
       server.clock.advance(OTP_TTL_SECONDS - 1);
       const inTime = await validate(SMS, early.reference, early.code);
@@ -476,6 +517,67 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       expect(res.headers['retry-after']).toBe('3600');
       expect(res.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
       expect(smtp.mails).toHaveLength(3);
+    });
+  });
+
+  describe('subjects (OpenID Connect Core §2: one sub names one person)', () => {
+    let idp: SamlTestIssuer;
+    let samlAuth: string;
+
+    beforeAll(async () => {
+      idp = await makeSamlIssuer();
+      const registered = await admin(server).post('/admin/v1/saml-issuers', { entity_id: idp.entityId, certificates: [idp.certificatePem] });
+      expect(registered.status).toBe(201);
+      const samlClient = await adminCreateClient(server, { grant_types: [SAML2_BEARER] });
+      samlAuth = basic(samlClient.client_id, samlClient.client_secret!);
+    });
+
+    async function samlSubject(nameId: string): Promise<unknown> {
+      const xml = makeSignedAssertion(idp, { now: server.clock.now(), audience: server.issuer, recipient: `${server.issuer}/oauth2/token`, nameId });
+      const res = await token({ grant_type: SAML2_BEARER, assertion: encodeAssertion(xml) }, samlAuth);
+      expect(res.status).toBe(200);
+      return (await jwtVerify(res.body.access_token, await serverKeySet(server), { issuer: server.issuer, currentDate: server.clock.now() })).payload.sub;
+    }
+
+    async function mailSubject(address: string): Promise<unknown> {
+      const initiated = await initiateMail(address);
+      expect(initiated.status).toBe(200);
+      const res = await validate(SMTP, initiated.body.x_globalsign_iam_challenge.reference, otpIn(smtp.mails.at(-1)!.text));
+      expect(res.status).toBe(200);
+      return (await verifyIdToken(res.body.id_token)).payload.sub;
+    }
+
+    it('gives a NameID equal to an e-mail address that an OTP made a sub a sub of its own', async () => {
+      const verified = await mailSubject('henry@example.com');
+
+      const asserted = await samlSubject('henry@example.com');
+
+      expect(verified).toBe('henry@example.com');
+      expect(asserted).toEqual(expect.any(String));
+      expect(asserted).not.toBe(verified);
+      expect(await samlSubject('henry@example.com')).toBe(asserted);
+      expect(await mailSubject('henry@example.com')).toBe(verified);
+    });
+
+    it('gives an OTP-verified address equal to a NameID already a sub a sub of its own', async () => {
+      const asserted = await samlSubject('ivy@example.com');
+
+      const verified = await mailSubject('ivy@example.com');
+
+      expect(asserted).toBe('ivy@example.com');
+      expect(verified).toEqual(expect.any(String));
+      expect(verified).not.toBe(asserted);
+      expect(await mailSubject('ivy@example.com')).toBe(verified);
+    });
+
+    it('gives a NameID equal to an MSISDN that an OTP made a sub a sub of its own', async () => {
+      const { reference, code } = await smsChallenge('+358409000001');
+      const verified = (await verifyIdToken((await validate(SMS, reference, code)).body.id_token)).payload.sub;
+
+      const asserted = await samlSubject('+358409000001');
+
+      expect(verified).toBe('+358409000001');
+      expect(asserted).not.toBe(verified);
     });
   });
 

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
+
 import { jwtVerify } from 'jose';
 import request from 'supertest';
 
 import { admin } from '../../factories/admin.factory';
 import { basicAuth, createClient, CreatedClient } from '../../factories/client.factory';
+import { createUser } from '../../factories/user.factory';
 import {
   AssertionOptions,
   buildAssertionXml,
@@ -82,6 +85,11 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     return (await jwtVerify(jwt, await serverKeySet(on), { issuer: on.issuer, currentDate: on.clock.now() })).payload;
   }
 
+  /** Another instance of the same deployment: same database, key and issuer URL. */
+  function startInstance(): Promise<TestServer> {
+    return startTestServer({ databaseUrl: db.url, masterKey, clock: server.clock, env: { ISSUER: server.issuer } });
+  }
+
   describe('success', () => {
     it('issues tokens whose subject is the NameID, with the attributes as claims', async () => {
       const now = server.clock.now();
@@ -147,6 +155,73 @@ describe('saml2-bearer grant (RFC 7522)', () => {
 
       expect(res.status).toBe(200);
       expect((await verifiedJwt(res.body.access_token)).sub).toBe('user@example.com.evil.com');
+    });
+  });
+
+  describe('subjects (OpenID Connect Core §2: one sub names one person)', () => {
+    let second: SamlTestIssuer;
+
+    beforeAll(async () => {
+      second = await makeSamlIssuer('https://second.example.org/idp');
+      const registered = await admin(server)
+        .post('/admin/v1/saml-issuers')
+        .send({ entity_id: second.entityId, certificates: [second.certificatePem] });
+      expect(registered.status).toBe(201);
+    });
+
+    /** The `sub` of the access token and the ID token the assertion buys (they must agree). */
+    async function subjectOf(nameId: string, by: SamlTestIssuer = idp, on: TestServer = server): Promise<unknown> {
+      const res = await token(assertion({ nameId }, {}, by), { scope: 'openid' }, on);
+      expect(res.status).toBe(200);
+      const accessToken = await verifiedJwt(res.body.access_token, on);
+      const idToken = await verifiedJwt(res.body.id_token, on);
+      expect(idToken.sub).toBe(accessToken.sub);
+      return accessToken.sub;
+    }
+
+    it('gives the same NameID from two issuers two subs, each stable across calls and instances', async () => {
+      const first = await subjectOf('shared@example.com');
+      const other = await subjectOf('shared@example.com', second);
+
+      // The first issuer to present the value keeps it; the second may not speak for that user.
+      expect(first).toBe('shared@example.com');
+      expect(other).toEqual(expect.any(String));
+      expect(other).not.toBe(first);
+      expect(await subjectOf('shared@example.com', second)).toBe(other);
+      expect(await subjectOf('shared@example.com')).toBe(first);
+      const peer = await startInstance();
+      try {
+        expect(await subjectOf('shared@example.com', second, peer)).toBe(other);
+        expect(await subjectOf('shared@example.com', idp, peer)).toBe(first);
+      } finally {
+        await peer.close();
+      }
+    });
+
+    it('never gives a NameID equal to a client_id that client_id as sub (RFC 9068 §2.2)', async () => {
+      const sub = await subjectOf(client.client_id);
+
+      expect(sub).not.toBe(client.client_id);
+      expect(await subjectOf(client.client_id)).toBe(sub);
+    });
+
+    it('never gives a NameID equal to a user id that user id as sub', async () => {
+      const user = await createUser(server);
+
+      const sub = await subjectOf(user.id);
+
+      expect(sub).not.toBe(user.id);
+      expect(await subjectOf(user.id)).toBe(sub);
+    });
+
+    it('never gives a UUID-shaped NameID as sub, since a later user or client could get that id', async () => {
+      const future = randomUUID();
+
+      const sub = await subjectOf(future);
+
+      expect(sub).not.toBe(future);
+      expect(sub).not.toBe(future.toUpperCase());
+      expect(await subjectOf(future.toUpperCase())).not.toBe(future.toUpperCase());
     });
   });
 
@@ -356,11 +431,6 @@ describe('saml2-bearer grant (RFC 7522)', () => {
         await after.close();
       }
     });
-
-    /** Another instance of the same deployment: same database, key and issuer URL. */
-    function startInstance(): Promise<TestServer> {
-      return startTestServer({ databaseUrl: db.url, masterKey, clock: server.clock, env: { ISSUER: server.issuer } });
-    }
   });
 
   describe('XML attacks', () => {

@@ -1,3 +1,4 @@
+import { SubjectRegistry, SubjectSource } from '@app/accounts';
 import { resolveScope } from '@app/clients';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -11,7 +12,8 @@ import { GrantType } from '../grant-type';
  * The flow both Ubisecure one-time password grants share (CONTRACT "One-time password grants"):
  * without `x_globalsign_iam_reference_id` it sends an OTP to `username` and answers the
  * challenge reference; with one it checks the OTP and issues tokens whose `sub` is the
- * normalised username. Each grant says only what differs: channel, texts, amr and claims.
+ * username (unless another identity source holds it: CONTRACT "Subjects"). Each grant says
+ * only what differs: channel, texts, amr and claims.
  */
 export abstract class OtpGrant implements GrantHandler {
   abstract readonly grantType: GrantType;
@@ -24,6 +26,7 @@ export abstract class OtpGrant implements GrantHandler {
     private readonly otp: OtpChallengeService,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly subjects: SubjectRegistry,
   ) {}
 
   /** The verified claims a validated OTP proves about `username`. */
@@ -54,7 +57,7 @@ export abstract class OtpGrant implements GrantHandler {
     return this.tokens.issue({
       client,
       grantType: this.grantType,
-      subject: username,
+      subject: await this.subjects.subjectFor(SubjectSource.otp(this.channel), username),
       userId: null,
       scope,
       authTime: this.clock.now(),

@@ -1,4 +1,4 @@
-import { AccountService, UserAccount } from '@app/accounts';
+import { SubjectRegistry } from '@app/accounts';
 import { RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -35,26 +35,26 @@ describe(Saml2BearerGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
   let assertions: jest.Mocked<SamlAssertionVerifier>;
   let tokens: jest.Mocked<TokenService>;
-  let accounts: jest.Mocked<AccountService>;
+  let subjects: jest.Mocked<SubjectRegistry>;
   let sut: Saml2BearerGrant;
 
   beforeEach(() => {
     assertions = mockOf<SamlAssertionVerifier>();
     tokens = mockOf<TokenService>();
-    accounts = mockOf<AccountService>();
-    accounts.findById.mockResolvedValue(null);
-    sut = new Saml2BearerGrant(assertions, tokens, clock, accounts);
+    subjects = mockOf<SubjectRegistry>();
+    subjects.subjectFor.mockImplementation(async (_source, externalId) => externalId);
+    sut = new Saml2BearerGrant(assertions, tokens, clock, subjects);
   });
 
-  it('refuses a NameID equal to a local user id, so no asserting party can speak for a local user', async () => {
-    const localId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
-    assertions.verify.mockResolvedValue({ ...verified, subject: localId });
-    accounts.findById.mockResolvedValue({ id: localId } as UserAccount);
+  it('asks the subject registry for the sub of the NameID under its issuer', async () => {
+    assertions.verify.mockResolvedValue(verified);
+    subjects.subjectFor.mockResolvedValue('Yx3pQe0Zr7uVb2Nw9LkT5cHs1dFg8aJm4oRi6tEyWqU');
+    tokens.issue.mockResolvedValue(tokenResponse);
 
-    const error = await caught(sut.handle({ client, params: { assertion: 'PHNhbWw+' } }));
+    await sut.handle({ client, params: { assertion: 'PHNhbWw+' } });
 
-    expect(error.code).toBe('invalid_grant');
-    expect(tokens.issue).not.toHaveBeenCalled();
+    expect(subjects.subjectFor).toHaveBeenCalledWith(`saml:${verified.issuer}`, 'alice@example.com');
+    expect(tokens.issue).toHaveBeenCalledWith(expect.objectContaining({ subject: 'Yx3pQe0Zr7uVb2Nw9LkT5cHs1dFg8aJm4oRi6tEyWqU' }));
   });
 
   it('reads only assertion and scope', () => {

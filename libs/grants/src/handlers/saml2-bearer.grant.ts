@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
-import { AccountService } from '@app/accounts';
+import { SubjectRegistry, SubjectSource } from '@app/accounts';
 import { resolveScope } from '@app/clients';
 import { Clock } from '@app/config';
-import { OAuthError } from '@app/errors';
 import { SamlAssertionVerifier } from '@app/saml';
 import { TokenResponse, TokenService } from '@app/tokens';
 
@@ -19,7 +18,8 @@ const PROTOCOL_CLAIMS = new Set([
 
 /**
  * RFC 7522 §2.1: a SAML 2.0 bearer assertion from a trusted issuer as the grant. `sub` is the
- * NameID; the assertion's attributes are released as claims (each a list of strings).
+ * NameID, unless that names someone else here (CONTRACT "Subjects"); the assertion's
+ * attributes are released as claims (each a list of strings).
  */
 @Injectable()
 export class Saml2BearerGrant implements GrantHandler {
@@ -30,7 +30,7 @@ export class Saml2BearerGrant implements GrantHandler {
     private readonly assertions: SamlAssertionVerifier,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
-    private readonly accounts: AccountService,
+    private readonly subjects: SubjectRegistry,
   ) {}
 
   async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
@@ -38,15 +38,13 @@ export class Saml2BearerGrant implements GrantHandler {
     // Scope first: a request refused for its scope does not use up the assertion.
     const scope = resolveScope(params.scope, client);
     const assertion = await this.assertions.verify(parameter);
-    // OIDC Core §2: a sub names one end-user at this issuer. Local users' subs are their ids,
-    // so a NameID equal to one would let an asserting party speak for that user.
-    if (await this.accounts.findById(assertion.subject)) {
-      throw new OAuthError('invalid_grant', 'The assertion is not valid.', { detail: 'NameID equals a local user id' });
-    }
+    // OIDC Core §2: a sub names one end-user at this issuer. A NameID that another issuer, an
+    // OTP channel, a user or a client already has as its sub gets a sub of its own.
+    const subject = await this.subjects.subjectFor(SubjectSource.saml(assertion.issuer), assertion.subject);
     return this.tokens.issue({
       client,
       grantType: this.grantType,
-      subject: assertion.subject,
+      subject,
       userId: null,
       scope,
       authTime: assertion.authnInstant ?? this.clock.now(),

@@ -1,3 +1,4 @@
+import { SubjectRegistry } from '@app/accounts';
 import { RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -27,12 +28,15 @@ describe(SmsOtpGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
   let otp: jest.Mocked<OtpChallengeService>;
   let tokens: jest.Mocked<TokenService>;
+  let subjects: jest.Mocked<SubjectRegistry>;
   let sut: SmsOtpGrant;
 
   beforeEach(() => {
     otp = mockOf<OtpChallengeService>();
     tokens = mockOf<TokenService>();
-    sut = new SmsOtpGrant(otp, tokens, clock);
+    subjects = mockOf<SubjectRegistry>();
+    subjects.subjectFor.mockImplementation(async (_source, externalId) => externalId);
+    sut = new SmsOtpGrant(otp, tokens, clock, subjects);
   });
 
   it('is enabled exactly when the SMS channel is available', () => {
@@ -61,8 +65,8 @@ describe(SmsOtpGrant.name, () => {
     });
   });
 
-  it('validates with a reference and issues tokens for the normalised MSISDN', async () => {
-    otp.validate.mockResolvedValue({ username: '358401234567' });
+  it('validates with a reference and issues tokens for the MSISDN as sent', async () => {
+    otp.validate.mockResolvedValue({ username: '+358401234567' });
     tokens.issue.mockResolvedValue(tokenResponse);
 
     const result = await sut.handle({
@@ -82,13 +86,14 @@ describe(SmsOtpGrant.name, () => {
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
       grantType: GrantType.SmsOtp,
-      subject: '358401234567',
+      subject: '+358401234567',
       userId: null,
       scope: ['openid'],
       authTime: clock.now(),
       amr: ['otp', 'sms'],
-      claims: { phone_number: '358401234567', phone_number_verified: true },
+      claims: { phone_number: '+358401234567', phone_number_verified: true },
     });
+    expect(subjects.subjectFor).toHaveBeenCalledWith('otp:sms', '+358401234567');
   });
 
   it('issues nothing when validation fails', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { SubjectRegistry } from '@app/accounts';
 import { Clock } from '@app/config';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { TokenService } from '@app/tokens';
@@ -19,8 +20,8 @@ export class SmsOtpGrant extends OtpGrant {
   protected readonly channel = OtpChannel.Sms;
   protected readonly amr = ['otp', 'sms'];
 
-  constructor(otp: OtpChallengeService, tokens: TokenService, clock: Clock) {
-    super(otp, tokens, clock);
+  constructor(otp: OtpChallengeService, tokens: TokenService, clock: Clock, subjects: SubjectRegistry) {
+    super(otp, tokens, clock, subjects);
   }
 
   protected verifiedClaims(msisdn: string): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { SubjectRegistry } from '@app/accounts';
 import { RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -27,12 +28,15 @@ describe(SmtpOtpGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
   let otp: jest.Mocked<OtpChallengeService>;
   let tokens: jest.Mocked<TokenService>;
+  let subjects: jest.Mocked<SubjectRegistry>;
   let sut: SmtpOtpGrant;
 
   beforeEach(() => {
     otp = mockOf<OtpChallengeService>();
     tokens = mockOf<TokenService>();
-    sut = new SmtpOtpGrant(otp, tokens, clock);
+    subjects = mockOf<SubjectRegistry>();
+    subjects.subjectFor.mockImplementation(async (_source, externalId) => externalId);
+    sut = new SmtpOtpGrant(otp, tokens, clock, subjects);
   });
 
   it('is enabled exactly when the e-mail channel is available', () => {
@@ -68,7 +72,7 @@ describe(SmtpOtpGrant.name, () => {
     });
   });
 
-  it('validates with a reference and issues tokens for the normalised address', async () => {
+  it('validates with a reference and issues tokens for the address', async () => {
     otp.validate.mockResolvedValue({ username: 'alice@example.com' });
     tokens.issue.mockResolvedValue(tokenResponse);
 
@@ -101,6 +105,20 @@ describe(SmtpOtpGrant.name, () => {
       amr: ['otp'],
       claims: { email: 'alice@example.com', email_verified: true },
     });
+    expect(subjects.subjectFor).toHaveBeenCalledWith('otp:email', 'alice@example.com');
+  });
+
+  it('issues the sub the subject registry gives when another source holds the address', async () => {
+    otp.validate.mockResolvedValue({ username: 'alice@example.com' });
+    subjects.subjectFor.mockResolvedValue('k3Vq0dJ6m1Yb8wLr2Tz9xNcP4sHf7aEu5gBi0oQyRjM');
+    tokens.issue.mockResolvedValue(tokenResponse);
+
+    await sut.handle({ client, params: { scope: 'openid', x_globalsign_iam_reference_id: 'r', x_globalsign_iam_otp_code: '1' } });
+
+    expect(tokens.issue).toHaveBeenCalledWith(expect.objectContaining({
+      subject: 'k3Vq0dJ6m1Yb8wLr2Tz9xNcP4sHf7aEu5gBi0oQyRjM',
+      claims: { email: 'alice@example.com', email_verified: true },
+    }));
   });
 
   it('issues nothing when validation fails', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { SubjectRegistry } from '@app/accounts';
 import { Clock } from '@app/config';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { TokenService } from '@app/tokens';
@@ -20,8 +21,8 @@ export class SmtpOtpGrant extends OtpGrant {
   // RFC 8176 registers "sms" but no value for e-mail.
   protected readonly amr = ['otp'];
 
-  constructor(otp: OtpChallengeService, tokens: TokenService, clock: Clock) {
-    super(otp, tokens, clock);
+  constructor(otp: OtpChallengeService, tokens: TokenService, clock: Clock, subjects: SubjectRegistry) {
+    super(otp, tokens, clock, subjects);
   }
 
   protected verifiedClaims(email: string): Record<string, unknown> {

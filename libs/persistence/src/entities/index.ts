@@ -9,6 +9,7 @@ import { RevokedAccessTokenEntity } from './revoked-access-token.entity';
 import { SamlIssuerEntity } from './saml-issuer.entity';
 import { ServerKeyEntity } from './server-key.entity';
 import { SettingEntity } from './setting.entity';
+import { SubjectEntity } from './subject.entity';
 import { UsedIdentifierEntity } from './used-identifier.entity';
 import { UserEntity } from './user.entity';
 
@@ -16,11 +17,11 @@ import { UserEntity } from './user.entity';
 export const ENTITIES = [
   SettingEntity, ServerKeyEntity, ClientEntity, UserEntity, GrantEntity, RefreshTokenEntity,
   RevokedAccessTokenEntity, LoginSessionEntity, AuthorizationCodeEntity, UsedIdentifierEntity,
-  SamlIssuerEntity, OtpChallengeEntity, RateLimitEntity,
+  SamlIssuerEntity, OtpChallengeEntity, RateLimitEntity, SubjectEntity,
 ];
 
 export {
   AuthorizationCodeEntity, ClientEntity, GrantEntity, LoginSessionEntity, OtpChallengeEntity,
   RateLimitEntity, RefreshTokenEntity, RevokedAccessTokenEntity, SamlIssuerEntity, ServerKeyEntity,
-  SettingEntity, UsedIdentifierEntity, UserEntity,
+  SettingEntity, SubjectEntity, UsedIdentifierEntity, UserEntity,
 };

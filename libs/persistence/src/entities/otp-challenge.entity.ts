@@ -7,7 +7,10 @@ export class OtpChallengeEntity {
   @Column('bytea', { unique: true }) referenceHash: Buffer;
   @Column('uuid') clientId: string;
   @Column('text') grantType: string;
+  /** As the client sent it, cleaned of separators (a leading `+` stays): `{mobile}` and `sub`. */
   @Column('text') username: string;
+  /** The recipient in any spelling (an MSISDN's digits): a new initiation spends older challenges. */
+  @Column('text') usernameKey: string;
   /** HMAC-SHA256 of the OTP under a key derived from MASTER_KEY, bound to this challenge. */
   @Column('bytea') codeHash: Buffer;
   @Column('timestamptz') createdAt: Date;

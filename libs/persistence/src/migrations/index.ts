@@ -7,6 +7,20 @@ import { KeepCodesPastTheirSession1764195000000 } from './1764195000000-keep-cod
 import { NotifyClientChanges1764200000000 } from './1764200000000-notify-client-changes';
 import { NotifyTokenRevocations1764205000000 } from './1764205000000-notify-token-revocations';
 import { MergeClientJwtIdentifiers1764212000000 } from './1764212000000-merge-client-jwt-identifiers';
+import { CreateSubjects1764300000000 } from './1764300000000-create-subjects';
+import { AddOtpUsernameKey1764300000001 } from './1764300000001-add-otp-username-key';
 
-/** Every migration, in order. */
-export const MIGRATIONS = [CreateSchema1764140000000, AddGrantClaims1764150000000, AddOtpReferenceHash1764160000000, AddAuthorizationCodeBindings1764175000000, AddExpiryIndexes1764190000000, KeepCodesPastTheirSession1764195000000, NotifyClientChanges1764200000000, NotifyTokenRevocations1764205000000, MergeClientJwtIdentifiers1764212000000];
+/** Every migration, in order (one a line, so parallel work merges without conflict). */
+export const MIGRATIONS = [
+  CreateSchema1764140000000,
+  AddGrantClaims1764150000000,
+  AddOtpReferenceHash1764160000000,
+  AddAuthorizationCodeBindings1764175000000,
+  AddExpiryIndexes1764190000000,
+  KeepCodesPastTheirSession1764195000000,
+  NotifyClientChanges1764200000000,
+  NotifyTokenRevocations1764205000000,
+  MergeClientJwtIdentifiers1764212000000,
+  CreateSubjects1764300000000,
+  AddOtpUsernameKey1764300000001,
+];

@@ -9,11 +9,12 @@ import { RefreshTokenRepository } from './refresh-token.repository';
 import { SamlIssuerRepository } from './saml-issuer.repository';
 import { ServerKeyRepository } from './server-key.repository';
 import { SettingRepository } from './setting.repository';
+import { SubjectRepository } from './subject.repository';
 import { UsedIdentifierRepository } from './used-identifier.repository';
 import { UserRepository } from './user.repository';
 
 /** Every repository; PersistenceModule provides and exports them all. Add new ones here. */
-export const REPOSITORIES = [HousekeepingRepository, ClientRepository, UserRepository, GrantRepository, RefreshTokenRepository, SettingRepository, ServerKeyRepository, RateLimitRepository, UsedIdentifierRepository, OtpChallengeRepository, SamlIssuerRepository, LoginSessionRepository, AuthorizationCodeRepository];
+export const REPOSITORIES = [HousekeepingRepository, ClientRepository, UserRepository, GrantRepository, RefreshTokenRepository, SettingRepository, ServerKeyRepository, RateLimitRepository, UsedIdentifierRepository, OtpChallengeRepository, SamlIssuerRepository, LoginSessionRepository, AuthorizationCodeRepository, SubjectRepository];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
 export type { PurgeReport } from './housekeeping.repository';
@@ -24,7 +25,7 @@ export { OtpChallengeRepository };
 export type { OtpChallengeRecord } from './otp-challenge.repository';
 export type { RateWindow } from './rate-limit.repository';
 export type { ServerKeyRecord } from './server-key.repository';
-export { SamlIssuerRepository };
+export { SamlIssuerRepository, SubjectRepository };
 export type { SamlIssuerRecord } from './saml-issuer.repository';
 export { ClientRepository, UserRepository };
 export type { ClientListRecord, ClientRecord, ClientSecretColumns } from './client.repository';

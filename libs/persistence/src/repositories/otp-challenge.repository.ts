@@ -9,8 +9,10 @@ export interface OtpChallengeRecord {
   referenceHash: Buffer;
   clientId: string;
   grantType: string;
-  /** The normalised username (MSISDN digits or lower-case e-mail address). */
+  /** The username as used for `{mobile}` and `sub` (an MSISDN keeps a leading `+`). */
   username: string;
+  /** The recipient in any spelling (an MSISDN's digits, the e-mail address). */
+  usernameKey: string;
   /** Keyed hash of the OTP, bound to this challenge. */
   codeHash: Buffer;
   createdAt: Date;
@@ -22,15 +24,30 @@ export interface OtpChallengeRecord {
 export class OtpChallengeRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Stores a new challenge and spends every open challenge of the same grant type for the same
+   * recipient (CONTRACT: a new initiation invalidates the earlier reference), in one
+   * transaction. The advisory lock orders racing initiations for one recipient on any
+   * instances, so the later one always sees, and spends, the earlier one.
+   */
   async create(challenge: OtpChallengeRecord): Promise<void> {
-    await this.db.query(
-      `INSERT INTO otp_challenges (id, reference_hash, client_id, grant_type, username, code_hash, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        challenge.id, challenge.referenceHash, challenge.clientId, challenge.grantType,
-        challenge.username, challenge.codeHash, challenge.createdAt, challenge.expiresAt,
-      ],
-    );
+    const lock = `otp_challenge:${challenge.grantType}:${challenge.usernameKey}`;
+    await this.db.withAdvisoryLock(lock, async (tx) => {
+      await tx.query(
+        `UPDATE otp_challenges SET consumed_at = $3
+         WHERE grant_type = $1 AND username_key = $2 AND consumed_at IS NULL`,
+        [challenge.grantType, challenge.usernameKey, challenge.createdAt],
+      );
+      await tx.query(
+        `INSERT INTO otp_challenges
+           (id, reference_hash, client_id, grant_type, username, username_key, code_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          challenge.id, challenge.referenceHash, challenge.clientId, challenge.grantType, challenge.username,
+          challenge.usernameKey, challenge.codeHash, challenge.createdAt, challenge.expiresAt,
+        ],
+      );
+    });
   }
 
   /**
@@ -45,7 +62,7 @@ export class OtpChallengeRepository {
        WHERE reference_hash = $1 AND client_id = $2 AND grant_type = $3
          AND consumed_at IS NULL AND expires_at > $4
        RETURNING id, reference_hash AS "referenceHash", client_id AS "clientId", grant_type AS "grantType",
-         username, code_hash AS "codeHash", created_at AS "createdAt", expires_at AS "expiresAt"`,
+         username, username_key AS "usernameKey", code_hash AS "codeHash", created_at AS "createdAt", expires_at AS "expiresAt"`,
       [referenceHash, clientId, grantType, now],
     );
     return rows[0] ?? null;
