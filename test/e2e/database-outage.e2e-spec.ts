@@ -59,3 +59,100 @@ describe('database outage', () => {
     expect(after.status).toBe(200);
   });
 });
+
+/**
+ * CONTRACT §3 and §5 with a network that drops packets instead of refusing connections: nothing
+ * fails fast, so only timeouts can answer in time, and the connections that were open when it
+ * started never come back, so the pool (and the notification listener) must throw them away.
+ */
+describe('database behind a network that drops packets', () => {
+  const LIMIT_MS = 10_000;
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let server: TestServer;
+  let auth: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const target = new URL(db.url);
+    proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    server = await startTestServer({ databaseUrl: viaProxy(db.url, proxy) });
+    const client = await adminCreateClient(server, { grant_types: ['client_credentials', 'password', 'refresh_token'] });
+    auth = basic(client.client_id, client.client_secret!);
+    await adminCreateUser(server, { username: 'hank', password: 'hanks long password' });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  const clientCredentials = () => postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
+  const password = () =>
+    postForm(server, '/oauth2/token', { grant_type: 'password', username: 'hank', password: 'hanks long password', scope: 'openid' }, auth);
+  const ready = () => request(server.http).get('/health/ready');
+
+  /** Runs every call at once; each must answer within LIMIT_MS. */
+  async function allTimed(calls: (() => Promise<request.Response>)[]): Promise<request.Response[]> {
+    return Promise.all(
+      calls.map(async (call) => {
+        const started = Date.now();
+        const res = await call();
+        expect(Date.now() - started).toBeLessThan(LIMIT_MS);
+        return res;
+      }),
+    );
+  }
+
+  const expectUnavailable = (res: request.Response) => {
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+  };
+
+  it('answers 503 within 10 s while packets are dropped, then recovers by itself once they pass', async () => {
+    // Every pool connection open and idle, and the listener connected, when the network goes.
+    const warm = await allTimed(Array.from({ length: 12 }, () => password));
+    for (const res of warm) expect(res.status).toBe(200);
+    const issued = warm[0].body.access_token as string;
+    const refreshToken = warm[1].body.refresh_token as string;
+    expect((await postForm(server, '/oauth2/introspection', { token: issued }, auth)).body.active).toBe(true);
+    expect((await ready()).status).toBe(200);
+
+    proxy.blackhole();
+
+    // More requests needing the database than the pool has connections, all at once.
+    // Some of them run a transaction: the statement that times out must not leave a ROLLBACK
+    // waiting on the same dead connection.
+    const during = await allTimed([
+      () => admin(server).post('/admin/v1/keys/rotate', {}),
+      () => postForm(server, '/oauth2/token', { grant_type: 'refresh_token', refresh_token: refreshToken, scope: 'openid' }, auth),
+      ready,
+      ...Array.from({ length: 12 }, () => password),
+      () => admin(server).get('/admin/v1/clients'),
+    ]);
+    for (const res of during) expectUnavailable(res);
+    // Again, once the connections that were open are gone and new ones hang in the handshake; and
+    // the listener has noticed its dead link by now, so nothing cached (the client, the token's
+    // liveness) is served any more: nothing says it is still true.
+    const later = await allTimed([ready, password, clientCredentials, () => postForm(server, '/oauth2/introspection', { token: issued }, auth)]);
+    for (const res of later) expectUnavailable(res);
+
+    await proxy.restore();
+
+    const deadline = Date.now() + 20_000;
+    let res = await password();
+    while (res.status !== 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      res = await password();
+    }
+    expect(res.status).toBe(200);
+    // No stuck connection is left in the pool to fail a later request.
+    const after = await allTimed([ready, ...Array.from({ length: 12 }, () => password)]);
+    for (const r of after) expect(r.status).toBe(200);
+    const introspected = await postForm(server, '/oauth2/introspection', { token: issued }, auth);
+    expect(introspected.status).toBe(200);
+    expect(introspected.body.active).toBe(true);
+  }, 90_000);
+});

@@ -1,13 +1,24 @@
 import { createServer, Server, Socket } from 'node:net';
 
+/** One proxied connection: the socket from the client and the one to the target. */
+interface Link {
+  readonly client: Socket;
+  readonly upstream: Socket | null;
+  /** False once black-holed: then neither side's close or error reaches the other. */
+  passing: boolean;
+}
+
 /**
  * A loopback TCP proxy a test can cut and restore, to make a real database unreachable
- * without stopping it.
+ * without stopping it: `cut()` refuses and resets connections (a stopped server), `blackhole()`
+ * accepts them and silently drops every byte both ways while keeping the sockets open (a network
+ * that drops packets: nothing is refused, nothing ever answers).
  */
 export class TcpProxy {
-  private readonly sockets = new Set<Socket>();
+  private readonly links = new Set<Link>();
   private server: Server | null = null;
   private port = 0;
+  private dropping = false;
 
   private constructor(
     private readonly targetHost: string,
@@ -28,14 +39,25 @@ export class TcpProxy {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = null;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    for (const link of this.links) destroy(link);
+    this.links.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Accepts connections again on the same port. */
-  restore(): Promise<void> {
-    return this.listen(this.port);
+  /**
+   * From now on every byte is dropped, on the open connections and on new ones, and no socket is
+   * closed. Connections open now stay black-holed for good, as a TCP connection whose packets
+   * were lost for long is: only new connections pass again after `restore()`.
+   */
+  blackhole(): void {
+    this.dropping = true;
+    for (const link of this.links) swallow(link);
+  }
+
+  /** Passes traffic again on new connections (accepting them again on the same port after a cut). */
+  async restore(): Promise<void> {
+    this.dropping = false;
+    if (!this.server) await this.listen(this.port);
   }
 
   close(): Promise<void> {
@@ -44,20 +66,25 @@ export class TcpProxy {
 
   private listen(port: number): Promise<void> {
     const server = createServer((client) => {
-      const upstream = new Socket();
-      this.sockets.add(client).add(upstream);
+      const upstream = this.dropping ? null : new Socket();
+      const link: Link = { client, upstream, passing: upstream !== null };
+      this.links.add(link);
       const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        this.sockets.delete(client);
-        this.sockets.delete(upstream);
+        if (!link.passing) return;
+        destroy(link);
+        this.links.delete(link);
       };
+      client.on('error', drop).on('close', drop);
+      if (!upstream) {
+        swallow(link);
+        return;
+      }
+      upstream.on('error', drop).on('close', drop);
       upstream.connect(this.targetPort, this.targetHost, () => {
+        if (!link.passing) return;
         client.pipe(upstream);
         upstream.pipe(client);
       });
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
     });
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -69,6 +96,27 @@ export class TcpProxy {
       });
     });
   }
+}
+
+/**
+ * Stops forwarding on `link` for good and reads (and discards) whatever either side sends, so
+ * neither sees back-pressure, a reset or a close from the other. Both sockets stay open until the
+ * proxy closes: the database keeps the session (and any open transaction) as it would behind a
+ * dead network, until its own timeouts end it.
+ */
+function swallow(link: Link): void {
+  const discard = () => undefined;
+  link.passing = false;
+  for (const socket of [link.client, link.upstream]) {
+    if (!socket) continue;
+    socket.unpipe();
+    socket.on('data', discard).resume();
+  }
+}
+
+function destroy(link: Link): void {
+  link.client.destroy();
+  link.upstream?.destroy();
 }
 
 /** The URL with its host and port replaced by the proxy's. */

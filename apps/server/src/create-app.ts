@@ -70,7 +70,14 @@ async function createExpressApp(module: DynamicModule, options: AppOptions): Pro
 }
 
 async function createFastifyApp(module: DynamicModule, options: AppOptions): Promise<INestApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Parse `__proto__` and `constructor` as plain members, as Express does, instead of failing
+    // the parse: AdminValidationPipe refuses them with 400 naming the field (CONTRACT §4), and no
+    // protocol endpoint reads JSON.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES });
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT_BYTES }, parseForm);

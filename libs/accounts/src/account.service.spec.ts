@@ -1,6 +1,6 @@
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { UserRecord, UserRepository } from '@app/persistence';
+import { Database, GrantRepository, LoginSessionRepository, Queryable, UserRecord, UserRepository } from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { AccountService } from './account.service';
@@ -31,15 +31,26 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe(AccountService.name, () => {
+  const tx: Queryable = mockOf<Queryable>();
+  let db: jest.Mocked<Database>;
   let users: jest.Mocked<UserRepository>;
+  let grants: jest.Mocked<GrantRepository>;
+  let loginSessions: jest.Mocked<LoginSessionRepository>;
   let hasher: jest.Mocked<PasswordHasher>;
   let sut: AccountService;
 
   beforeEach(() => {
+    db = mockOf<Database>();
+    db.transaction.mockImplementation(async (fn) => fn(tx));
+    db.propagateChanges.mockResolvedValue();
     users = mockOf<UserRepository>();
+    grants = mockOf<GrantRepository>();
+    grants.revokeByUser.mockResolvedValue();
+    loginSessions = mockOf<LoginSessionRepository>();
+    loginSessions.deleteByUser.mockResolvedValue();
     hasher = mockOf<PasswordHasher>();
     hasher.hash.mockImplementation(async (password) => `hashed(${password})`);
-    sut = new AccountService(users, hasher, new FixedClock(NOW));
+    sut = new AccountService(db, users, grants, loginSessions, hasher, new FixedClock(NOW));
   });
 
   it('stores the argon2 hash, never the password', async () => {
@@ -100,7 +111,27 @@ describe(AccountService.name, () => {
 
     await sut.patch(record().id, { password: 'new password 1' });
 
-    expect(users.update).toHaveBeenCalledWith(record().id, { passwordHash: 'hashed(new password 1)', claims: undefined }, NOW);
+    expect(users.update).toHaveBeenCalledWith(record().id, { passwordHash: 'hashed(new password 1)', claims: undefined }, NOW, tx);
+  });
+
+  it('revokes the grants and ends the sessions of the user in the transaction of a new password, then propagates', async () => {
+    users.findById.mockResolvedValue(record());
+    users.update.mockImplementation(async () => record());
+
+    await sut.patch(record().id, { password: 'new password 1' });
+
+    expect(grants.revokeByUser).toHaveBeenCalledWith(record().id, NOW, tx);
+    expect(loginSessions.deleteByUser).toHaveBeenCalledWith(record().id, tx);
+    expect(db.propagateChanges).toHaveBeenCalled();
+  });
+
+  it('revokes nothing when only claims change', async () => {
+    users.update.mockImplementation(async () => record());
+
+    await sut.patch(record().id, { claims: { name: 'Alice' } });
+
+    expect(grants.revokeByUser).not.toHaveBeenCalled();
+    expect(loginSessions.deleteByUser).not.toHaveBeenCalled();
   });
 
   it('passes null claims on, so the repository removes them', async () => {

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { UserRecord, UserRepository } from '@app/persistence';
+import { Database, GrantRepository, LoginSessionRepository, UserRecord, UserRepository } from '@app/persistence';
 
 import { PasswordHasher } from './password-hasher';
 import { assertPasswordAllowed } from './password-policy';
@@ -33,7 +33,10 @@ export interface UserPage {
 @Injectable()
 export class AccountService {
   constructor(
+    private readonly db: Database,
     private readonly users: UserRepository,
+    private readonly grants: GrantRepository,
+    private readonly loginSessions: LoginSessionRepository,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
   ) {}
@@ -63,21 +66,35 @@ export class AccountService {
     return record ? toAccount(record) : null;
   }
 
-  /** Applies `patch`; null when there is no such user. */
+  /**
+   * Applies `patch`; null when there is no such user. A new password also revokes every grant of
+   * the user (so their refresh tokens and the access tokens from them) and ends their login
+   * sessions, in the same transaction: whoever held the old password keeps nothing it obtained
+   * (RFC 9700 §4.14.2, CONTRACT §3).
+   */
   async patch(id: string, patch: UserPatch): Promise<UserAccount | null> {
-    let passwordHash: string | undefined;
-    if (patch.password !== undefined) {
-      const current = await this.users.findById(id);
-      if (!current) return null;
-      assertPasswordAllowed(patch.password, current.username);
-      passwordHash = await this.hasher.hash(patch.password);
+    const claims = patch.claims ? pickClaims(patch.claims) : undefined;
+    const now = this.clock.now();
+    if (patch.password === undefined) {
+      const updated = await this.users.update(id, { claims }, now);
+      return updated ? toAccount(updated) : null;
     }
-    const updated = await this.users.update(
-      id,
-      { passwordHash, claims: patch.claims ? pickClaims(patch.claims) : undefined },
-      this.clock.now(),
-    );
-    return updated ? toAccount(updated) : null;
+    const current = await this.users.findById(id);
+    if (!current) return null;
+    assertPasswordAllowed(patch.password, current.username);
+    const passwordHash = await this.hasher.hash(patch.password);
+    const updated = await this.db.transaction(async (tx) => {
+      const row = await this.users.update(id, { passwordHash, claims }, now, tx);
+      if (row) {
+        await this.grants.revokeByUser(id, now, tx);
+        await this.loginSessions.deleteByUser(id, tx);
+      }
+      return row;
+    });
+    if (!updated) return null;
+    // Committed: every instance's token cache forgets the revoked grants before we answer.
+    await this.db.propagateChanges();
+    return toAccount(updated);
   }
 
   /** Deletes the user and, through the cascade, its grants, sessions and so its tokens. False when unknown. */

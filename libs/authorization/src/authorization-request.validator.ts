@@ -5,7 +5,7 @@ import { ClientRegistry, isPublicClient, RegisteredClient, resolveScope } from '
 import { OAuthError } from '@app/errors';
 
 import { AuthorizationParams, AuthorizationRequest, AuthorizationValidation, ErrorRedirect } from './authorization-request';
-import { isPkceMethod, isPkceValue, PkceMethod } from './pkce';
+import { isPkceChallenge, isPkceMethod, PkceMethod } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { RequestObjectVerifier } from './request-object.verifier';
 
@@ -239,9 +239,9 @@ function readPkce(client: RegisteredClient, params: AuthorizationParams): { chal
     }
     return { challenge: null, method: null };
   }
-  if (!isPkceValue(challenge)) throw invalidRequest('The code_challenge parameter is malformed.');
   const effective = method ?? PkceMethod.Plain;
   if (!isPkceMethod(effective)) throw invalidRequest('The code_challenge_method is not supported.');
+  if (!isPkceChallenge(challenge, effective)) throw invalidRequest('The code_challenge parameter is malformed.');
   const mayUsePlain = client.metadata.code_challenge_method === PkceMethod.Plain && !isPublicClient(client);
   if (effective === PkceMethod.Plain && !mayUsePlain) {
     throw invalidRequest('This client must use code_challenge_method S256.');

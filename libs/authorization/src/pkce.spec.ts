@@ -1,4 +1,4 @@
-import { isPkceValue, PkceMethod, pkceVerifierMatches } from './pkce';
+import { isPkceChallenge, isPkceValue, PkceMethod, pkceVerifierMatches } from './pkce';
 
 // RFC 7636 Appendix B.
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
@@ -33,5 +33,15 @@ describe('PKCE', () => {
     ['a plus sign', `${'a'.repeat(42)}+`, false],
   ])('knows the syntax: %s', (_case, value, valid) => {
     expect(isPkceValue(value)).toBe(valid);
+  });
+
+  it.each([
+    ['an S256 challenge of 43 base64url characters', 'a'.repeat(42) + '_', PkceMethod.S256, true],
+    ['an S256 challenge of 44 characters', 'a'.repeat(44), PkceMethod.S256, false],
+    ['an S256 challenge with a tilde', `${'a'.repeat(42)}~`, PkceMethod.S256, false],
+    ['a plain challenge of 128 unreserved characters', `${'A-._~'.repeat(25)}abc`, PkceMethod.Plain, true],
+    ['a plain challenge of 42 characters', 'a'.repeat(42), PkceMethod.Plain, false],
+  ])('knows the challenge syntax: %s', (_case, value, method, valid) => {
+    expect(isPkceChallenge(value, method)).toBe(valid);
   });
 });

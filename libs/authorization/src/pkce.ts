@@ -14,6 +14,17 @@ export function isPkceValue(value: string): boolean {
   return PKCE_VALUE.test(value);
 }
 
+/** RFC 7636 §4.2: an S256 challenge is BASE64URL(SHA-256(verifier)) without padding: 43 characters. */
+const S256_CHALLENGE = /^[A-Za-z0-9\-_]{43}$/;
+
+/**
+ * True when `challenge` can be the challenge of some verifier under `method`; any other would
+ * issue a code that nothing can redeem.
+ */
+export function isPkceChallenge(challenge: string, method: PkceMethod): boolean {
+  return method === PkceMethod.S256 ? S256_CHALLENGE.test(challenge) : isPkceValue(challenge);
+}
+
 export function isPkceMethod(value: string): value is PkceMethod {
   return value === PkceMethod.S256 || value === PkceMethod.Plain;
 }

@@ -3,7 +3,8 @@ import { OAuthError } from '@app/errors';
 // Connection-level failures: the database is down, restarting or unreachable.
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
+  // 57014: statement_timeout ended a statement (a stuck lock or an overloaded server), not a bad query.
+  '57014', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
 ]);
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',

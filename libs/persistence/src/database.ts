@@ -1,7 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 
-import { translateDatabaseError } from './database-errors';
+import { isDatabaseUnavailable, translateDatabaseError } from './database-errors';
 import { DatabaseNotifications } from './database-notifications';
 
 /** What a repository may do inside a transaction; opaque to callers of repositories. */
@@ -50,25 +50,30 @@ export class Database implements Queryable {
     } catch (error) {
       throw translateDatabaseError(error);
     }
+    let broken = false;
     const tx: Queryable = {
       query: async <R>(sql: string, params: unknown[] = []) => {
         try {
           return (await client.query(sql, params)).rows as R[];
         } catch (error) {
+          if (isDatabaseUnavailable(error)) broken = true;
           throw translateDatabaseError(error);
         }
       },
     };
-    let broken = false;
     try {
       await tx.query('BEGIN');
       const result = await fn(tx);
       await tx.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
+      // A connection that failed or timed out is not asked for a ROLLBACK: it would wait behind
+      // the timed-out statement for another timeout. Destroying it ends the transaction as well.
+      if (!broken) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+      }
       throw error;
     } finally {
       client.release(broken);

@@ -11,6 +11,24 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
 
+/**
+ * CONTRACT §3: with the database gone, refused or silently dropping packets, answer 503 within
+ * 10 s. A connection (or a wait for a free one) gives up after 3 s and a statement after 6 s on
+ * our side, so one of either fits; a statement that timed out leaves its connection to be
+ * destroyed, never reused (Database). The server ends a statement itself a second earlier, so a
+ * merely slow one leaves a usable connection, and ends a session left idle in a transaction (a
+ * client behind a dead network still holding locks). TCP keepalive finds idle connections
+ * whose peer vanished.
+ */
+const POOL_TIMEOUTS = {
+  connectionTimeoutMillis: 3_000,
+  query_timeout: 6_000,
+  statement_timeout: 5_000,
+  idle_in_transaction_session_timeout: 15_000,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: 5_000,
+};
+
 /** An open database and how to close it. */
 export interface OpenDatabase {
   readonly database: Database;
@@ -48,9 +66,7 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
     extra: {
       max: embedded ? 2 : 10,
       idleTimeoutMillis: embedded ? 1_000 : 30_000,
-      // CONTRACT §3: with the database gone, answer 503 within 10 s.
-      connectionTimeoutMillis: 3_000,
-      query_timeout: 6_000,
+      ...POOL_TIMEOUTS,
     },
   });
   try {
@@ -83,6 +99,8 @@ async function runMigrations(dataSource: DataSource): Promise<void> {
   await runner.connect();
   try {
     await runner.startTransaction();
+    // A schema change may take longer than a request's statement (still bounded by query_timeout).
+    await runner.query('SET LOCAL statement_timeout = 0');
     await runner.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['uas:migrations']);
     const executor = new MigrationExecutor(dataSource, runner);
     executor.transaction = 'none';

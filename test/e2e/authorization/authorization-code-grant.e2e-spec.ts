@@ -291,8 +291,15 @@ describe('authorization_code grant', () => {
       expectInvalidGrant(await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: pkcePair().verifier }));
     });
 
-    it('a verifier of the wrong syntax fails', async () => {
-      const verifier = `${'a'.repeat(42)}=`;
+    // RFC 7636 §4.1: 43 to 128 unreserved characters; the challenge is the verifier's true S256,
+    // so only the syntax check can refuse it.
+    it.each([
+      ['a character outside the syntax', `${'a'.repeat(42)}=`],
+      ['42 characters', 'a'.repeat(42)],
+      ['129 characters', 'a'.repeat(129)],
+      ['a space', `${'a'.repeat(21)} ${'a'.repeat(21)}`],
+      ['a non-ASCII letter', `${'a'.repeat(42)}é`],
+    ])('a verifier of the wrong syntax fails: %s', async (_case, verifier) => {
       const challenge = createHash('sha256').update(verifier).digest('base64url');
       const code = await codeFor(web, { code_challenge: challenge, code_challenge_method: 'S256' });
 

@@ -192,6 +192,10 @@ describe('authorization endpoint: where errors go', () => {
       ['code_challenge_method without code_challenge', { code_challenge_method: 'S256' }],
       ['a code_challenge that is too short', { code_challenge: 'abc', code_challenge_method: 'S256' }],
       ['a code_challenge with characters outside the syntax', { code_challenge: `${'a'.repeat(42)}=`, code_challenge_method: 'S256' }],
+      // RFC 7636 §4.2: an S256 challenge is BASE64URL(SHA-256), exactly 43 characters; any other
+      // would issue a code that no verifier can redeem.
+      ['an S256 code_challenge longer than 43 characters', { code_challenge: 'a'.repeat(44), code_challenge_method: 'S256' }],
+      ['an S256 code_challenge with a character base64url lacks', { code_challenge: `${'a'.repeat(42)}~`, code_challenge_method: 'S256' }],
       ['an unknown code_challenge_method', { code_challenge: pkcePair().challenge, code_challenge_method: 'S512' }],
     ])('for %s', async (_case, params) => {
       expectRedirectError(await get(valid(params)), WEB, 'invalid_request', 'xyz');

@@ -34,6 +34,12 @@ export class AdminValidationPipe extends ValidationPipe {
     if (depthOf(value) > MAX_DEPTH) {
       throw invalid(this.code, [{ field: 'body', problems: [`must not nest deeper than ${MAX_DEPTH} levels`] }]);
     }
+    // Checked here, at any depth, because free-form members (`address`, `jwks`) are not
+    // whitelisted field by field, and class-transformer would copy these members onto the DTO.
+    const forbidden = prototypeMemberPaths(value);
+    if (forbidden.length > 0) {
+      throw invalid(this.code, forbidden.map((field) => ({ field, problems: ['is not a known field'] })));
+    }
     return super.transform(value, metadata);
   }
 }
@@ -52,6 +58,28 @@ function depthOf(value: unknown): number {
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
   return deepest;
+}
+
+/**
+ * Members that reach an object's prototype when merged or copied (prototype pollution). JSON.parse
+ * makes them plain own members, so a body can carry them; no admin DTO has such a field.
+ */
+const PROTOTYPE_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Dotted paths (`address.__proto__`, `jwks.keys.0.constructor`) of every prototype member in a JSON value. */
+function prototypeMemberPaths(value: unknown): string[] {
+  const found: string[] = [];
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    for (const key of Object.keys(node)) {
+      const field = path ? `${path}.${key}` : key;
+      if (PROTOTYPE_MEMBERS.has(key)) found.push(field);
+      else stack.push([(node as Record<string, unknown>)[key], field]);
+    }
+  }
+  return found.sort();
 }
 
 function invalid(code: AdminValidationCode, fields: FieldProblem[]): OAuthError {

@@ -49,6 +49,14 @@ export class GrantRepository {
   }
 
   /**
+   * Revokes every grant of the user: all refresh and access tokens issued to them so far stop
+   * working (a password change, RFC 9700 §4.14.2). The caller propagates the change after commit.
+   */
+  async revokeByUser(userId: string, now: Date, tx: Queryable): Promise<void> {
+    await tx.query('UPDATE grants SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, now]);
+  }
+
+  /**
    * Whether an access token is still alive: its client exists, its grant (if any) exists and is
    * not revoked, and its jti was not revoked. One statement.
    */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database } from '../database';
+import { Database, Queryable } from '../database';
 
 /** A browser's sign-in, found by the SHA-256 of its cookie value. */
 export interface LoginSessionRecord {
@@ -38,5 +38,10 @@ export class LoginSessionRepository {
   /** Ends the session (the authorization codes issued in it stay redeemable until they expire). */
   async delete(idHash: Buffer): Promise<void> {
     await this.db.query('DELETE FROM login_sessions WHERE id_hash = $1', [idHash]);
+  }
+
+  /** Ends every session of the user, in the caller's transaction (a password change signs them out). */
+  async deleteByUser(userId: string, tx: Queryable): Promise<void> {
+    await tx.query('DELETE FROM login_sessions WHERE user_id = $1', [userId]);
   }
 }

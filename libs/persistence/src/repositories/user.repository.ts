@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, isUniqueViolation } from '../database';
+import { Database, isUniqueViolation, Queryable } from '../database';
 
 /** A user row as stored. */
 export interface UserRecord {
@@ -80,9 +80,10 @@ export class UserRepository {
     id: string,
     change: { passwordHash?: string; claims?: Record<string, unknown> },
     now: Date,
+    tx: Queryable = this.db,
   ): Promise<UserRecord | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.db.query<UserRecord>(
+    const rows = await tx.query<UserRecord>(
       `UPDATE users SET
          password_hash = COALESCE($2, password_hash),
          claims = jsonb_strip_nulls(claims || $3::jsonb),
