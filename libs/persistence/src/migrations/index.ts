@@ -6,6 +6,7 @@ import { AddExpiryIndexes1764190000000 } from './1764190000000-add-expiry-indexe
 import { KeepCodesPastTheirSession1764195000000 } from './1764195000000-keep-codes-past-their-session';
 import { NotifyClientChanges1764200000000 } from './1764200000000-notify-client-changes';
 import { NotifyTokenRevocations1764205000000 } from './1764205000000-notify-token-revocations';
+import { AddUsernameKey1764310000000 } from './1764310000000-add-username-key';
 
 /** Every migration, in order. */
-export const MIGRATIONS = [CreateSchema1764140000000, AddGrantClaims1764150000000, AddOtpReferenceHash1764160000000, AddAuthorizationCodeBindings1764175000000, AddExpiryIndexes1764190000000, KeepCodesPastTheirSession1764195000000, NotifyClientChanges1764200000000, NotifyTokenRevocations1764205000000];
+export const MIGRATIONS = [CreateSchema1764140000000, AddGrantClaims1764150000000, AddOtpReferenceHash1764160000000, AddAuthorizationCodeBindings1764175000000, AddExpiryIndexes1764190000000, KeepCodesPastTheirSession1764195000000, NotifyClientChanges1764200000000, NotifyTokenRevocations1764205000000, AddUsernameKey1764310000000];
