@@ -27,6 +27,7 @@ describe('configuration at start-up', () => {
     [{ OUTBOUND_DENY_PRIVATE: 'maybe' }, 'OUTBOUND_DENY_PRIVATE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ TRUST_PROXY: '2' }, 'TRUST_PROXY'],
   ])('exits 1 with one line naming the variable for %j', (env, variable) => {
     const result = start(env as Record<string, string>);
 

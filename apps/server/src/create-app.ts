@@ -50,8 +50,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   };
   const app =
     config.http.adapter === 'fastify'
-      ? await createFastifyApp(module, appOptions)
-      : await createExpressApp(module, appOptions);
+      ? await createFastifyApp(module, appOptions, config)
+      : await createExpressApp(module, appOptions, config);
   setupAdminDocs(app);
   app.enableShutdownHooks();
   return app;
@@ -59,8 +59,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
 type AppOptions = NestApplicationOptions;
 
-async function createExpressApp(module: DynamicModule, options: AppOptions): Promise<INestApplication> {
+async function createExpressApp(module: DynamicModule, options: AppOptions, config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, options);
+  // The client address the sign-in limits count (TRUST_PROXY): the socket's peer unless trusted.
+  app.set('trust proxy', trustProxySetting(config));
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
   app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 100 });
   app.disable('x-powered-by');
@@ -69,9 +71,10 @@ async function createExpressApp(module: DynamicModule, options: AppOptions): Pro
   return app;
 }
 
-async function createFastifyApp(module: DynamicModule, options: AppOptions): Promise<INestApplication> {
+async function createFastifyApp(module: DynamicModule, options: AppOptions, config: AppConfig): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: trustProxySetting(config),
     // Parse `__proto__` and `constructor` as plain members, as Express does, instead of failing
     // the parse: AdminValidationPipe refuses them with 400 naming the field (CONTRACT §4), and no
     // protocol endpoint reads JSON.
@@ -85,6 +88,12 @@ async function createFastifyApp(module: DynamicModule, options: AppOptions): Pro
   // so they answer invalid_request themselves instead of a bare 415 from the framework.
   app.useBodyParser('*', { bodyLimit: BODY_LIMIT_BYTES }, () => Promise.resolve(undefined));
   return app;
+}
+
+/** TRUST_PROXY in the form both Express's `trust proxy` and Fastify's `trustProxy` take. */
+function trustProxySetting(config: AppConfig): false | string[] {
+  const { trustProxy } = config.http;
+  return typeof trustProxy === 'object' ? [...trustProxy] : trustProxy;
 }
 
 /**

@@ -4,11 +4,11 @@ import { Injectable } from '@nestjs/common';
 
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { Database, GrantRepository, LoginSessionRepository, UserRecord, UserRepository } from '@app/persistence';
+import { Database, GrantRepository, LoginSessionRepository, UserRepository } from '@app/persistence';
 
 import { PasswordHasher } from './password-hasher';
 import { assertPasswordAllowed } from './password-policy';
-import { USER_CLAIM_NAMES, UserAccount, UserClaims, UserClaimsPatch } from './user-account';
+import { toUserAccount, USER_CLAIM_NAMES, UserAccount, UserClaims, UserClaimsPatch } from './user-account';
 
 /** What creating a user takes. */
 export interface NewUser {
@@ -52,18 +52,18 @@ export class AccountService {
       createdAt: this.clock.now(),
     });
     if (!created) throw new OAuthError('conflict', 'A user with this username already exists.');
-    return toAccount(created);
+    return toUserAccount(created);
   }
 
   async findById(id: string): Promise<UserAccount | null> {
     const record = await this.users.findById(id);
-    return record ? toAccount(record) : null;
+    return record ? toUserAccount(record) : null;
   }
 
-  /** Case-insensitive. */
+  /** By the canonical form of the username (NFKC, case-folded): `Alice` finds `alice`. */
   async findByUsername(username: string): Promise<UserAccount | null> {
     const record = await this.users.findByUsername(username);
-    return record ? toAccount(record) : null;
+    return record ? toUserAccount(record) : null;
   }
 
   /**
@@ -77,7 +77,7 @@ export class AccountService {
     const now = this.clock.now();
     if (patch.password === undefined) {
       const updated = await this.users.update(id, { claims }, now);
-      return updated ? toAccount(updated) : null;
+      return updated ? toUserAccount(updated) : null;
     }
     const current = await this.users.findById(id);
     if (!current) return null;
@@ -94,7 +94,7 @@ export class AccountService {
     if (!updated) return null;
     // Committed: every instance's token cache forgets the revoked grants before we answer.
     await this.db.propagateChanges();
-    return toAccount(updated);
+    return toUserAccount(updated);
   }
 
   /** Deletes the user and, through the cascade, its grants, sessions and so its tokens. False when unknown. */
@@ -102,11 +102,11 @@ export class AccountService {
     return this.users.delete(id);
   }
 
-  /** One page ordered by username; `username` filters exactly, case-insensitively. */
+  /** One page ordered by username; `username` filters by the canonical form. */
   async list(limit: number, cursor: string | null, username: string | null): Promise<UserPage> {
     const after = cursor === null ? null : decodeCursor(cursor);
     const rows = await this.users.list(limit + 1, after, username);
-    const items = rows.slice(0, limit).map(toAccount);
+    const items = rows.slice(0, limit).map(toUserAccount);
     const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].username) : null;
     return { items, nextCursor };
   }
@@ -119,15 +119,6 @@ function pickClaims(claims: UserClaimsPatch): Record<string, unknown> {
   );
 }
 
-function toAccount(record: UserRecord): UserAccount {
-  return {
-    id: record.id,
-    username: record.username,
-    claims: record.claims as UserClaims,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-  };
-}
 
 function encodeCursor(lastUsername: string): string {
   return Buffer.from(JSON.stringify({ after: lastUsername }), 'utf8').toString('base64url');

@@ -1,4 +1,6 @@
-import { PasswordHasher } from './password-hasher';
+import { OAuthError } from '@app/errors';
+
+import { FairSlots, PasswordHasher } from './password-hasher';
 
 describe(PasswordHasher.name, () => {
   const sut = new PasswordHasher();
@@ -12,20 +14,88 @@ describe(PasswordHasher.name, () => {
   it('verifies the right password', async () => {
     const hash = await sut.hash('correct horse');
 
-    expect(await sut.verify(hash, 'correct horse')).toBe(true);
+    expect(await sut.verify(hash, 'correct horse', 'a')).toBe(true);
   });
 
   it('refuses a wrong password', async () => {
     const hash = await sut.hash('correct horse');
 
-    expect(await sut.verify(hash, 'Correct horse')).toBe(false);
+    expect(await sut.verify(hash, 'Correct horse', 'a')).toBe(false);
   });
 
   it('answers false for a malformed hash instead of throwing', async () => {
-    expect(await sut.verify('not a hash', 'correct horse')).toBe(false);
+    expect(await sut.verify('not a hash', 'correct horse', 'a')).toBe(false);
   });
 
   it('never accepts anything against the dummy hash', async () => {
-    expect(await sut.verifyDummy('')).toBe(false);
+    expect(await sut.verifyDummy('', 'a')).toBe(false);
+  });
+});
+
+describe(FairSlots.name, () => {
+  /** A task that finishes when the test says so, recording when it started. */
+  function gate(log: string[], name: string): { task: () => Promise<void>; open: () => void } {
+    let open!: () => void;
+    const done = new Promise<void>((resolve) => (open = resolve));
+    return {
+      task: () => {
+        log.push(name);
+        return done;
+      },
+      open: () => open(),
+    };
+  }
+
+  it('serves waiting keys in turn, so a long queue from one key does not hold up another', async () => {
+    const sut = new FairSlots(1, 100);
+    const log: string[] = [];
+    const first = gate(log, 'flood-0');
+    const running = sut.run('flood', first.task);
+    const flood = [1, 2, 3].map((i) => sut.run('flood', async () => void log.push(`flood-${i}`)));
+    const other = sut.run('other', async () => void log.push('other'));
+
+    first.open();
+    await Promise.all([running, ...flood, other]);
+
+    expect(log).toEqual(['flood-0', 'flood-1', 'other', 'flood-2', 'flood-3']);
+  });
+
+  it('runs up to its size at once', async () => {
+    const sut = new FairSlots(2, 100);
+    const log: string[] = [];
+    const a = gate(log, 'a');
+    const b = gate(log, 'b');
+    const runs = [sut.run('x', a.task), sut.run('x', b.task), sut.run('x', async () => void log.push('c'))];
+    await Promise.resolve();
+
+    expect(log).toEqual(['a', 'b']);
+    a.open();
+    b.open();
+    await Promise.all(runs);
+    expect(log).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sheds work beyond the waiting bound with temporarily_unavailable and Retry-After', async () => {
+    const sut = new FairSlots(1, 2);
+    const log: string[] = [];
+    const first = gate(log, 'first');
+    const running = sut.run('k', first.task);
+    const waiting = [sut.run('k', async () => undefined), sut.run('j', async () => undefined)];
+
+    const refused = await sut.run('m', async () => undefined).catch((e: unknown) => e);
+
+    expect(refused).toBeInstanceOf(OAuthError);
+    expect((refused as OAuthError).code).toBe('temporarily_unavailable');
+    expect((refused as OAuthError).options.retryAfterSeconds).toBeGreaterThan(0);
+    first.open();
+    await Promise.all([running, ...waiting]);
+  });
+
+  it('frees its slot when a task fails', async () => {
+    const sut = new FairSlots(1, 1);
+
+    await expect(sut.run('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+
+    await expect(sut.run('k', async () => 'ran')).resolves.toBe('ran');
   });
 });

@@ -1,13 +1,21 @@
 import { AppConfig, FixedClock } from '@app/config';
+import { OAuthError } from '@app/errors';
 import { RateLimitRepository, RateWindow, UserRecord, UserRepository } from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { PasswordHasher } from './password-hasher';
-import { CLIENT_FAILURE_FACTOR, PasswordLogin } from './password-login.service';
+import {
+  MAX_CHECKS_IN_FLIGHT_PER_ADDRESS,
+  PasswordLogin,
+  slowdownMs,
+  USERNAME_SLOWDOWN_FACTOR,
+} from './password-login.service';
 
 const MAX_FAILURES = 3;
 const WINDOW_SECONDS = 900;
 const config = { login: { maxFailures: MAX_FAILURES, windowSeconds: WINDOW_SECONDS } } as AppConfig;
+const HOME = '192.0.2.10';
+const ATTACKER = '198.51.100.66';
 
 const ALICE: UserRecord = {
   id: '6f1c1c1e-7d43-4f7e-9a53-0d9b7f0b5a11',
@@ -35,6 +43,7 @@ function countingRateLimits(): jest.Mocked<RateLimitRepository> {
     windows.set(bucket, next);
     return { ...next };
   });
+  rateLimits.clear.mockImplementation(async (bucket) => void windows.delete(bucket));
   return rateLimits;
 }
 
@@ -48,6 +57,7 @@ describe(PasswordLogin.name, () => {
   beforeEach(() => {
     clock = new FixedClock(new Date('2025-06-01T12:00:00Z'));
     users = mockOf<UserRepository>();
+    // The repository canonicalises; here any spelling of alice finds her.
     users.findByUsername.mockImplementation(async (name) => (name.toLowerCase() === 'alice' ? ALICE : null));
     rateLimits = countingRateLimits();
     hasher = mockOf<PasswordHasher>();
@@ -56,12 +66,12 @@ describe(PasswordLogin.name, () => {
     sut = new PasswordLogin(config, clock, users, rateLimits, hasher);
   });
 
-  async function failTimes(n: number, username = 'alice', clientId = 'client-1'): Promise<void> {
-    for (let i = 0; i < n; i += 1) await sut.authenticate(username, 'wrong password', clientId);
+  async function failTimes(n: number, address = ATTACKER, username = 'alice'): Promise<void> {
+    for (let i = 0; i < n; i += 1) await sut.authenticate(username, 'wrong password', address);
   }
 
-  it('returns the account for the right password', async () => {
-    const account = await sut.authenticate('alice', 'right password', 'client-1');
+  it('returns the account, without its password hash, for the right password', async () => {
+    const account = await sut.authenticate('alice', 'right password', HOME);
 
     expect(account).toEqual({
       id: ALICE.id,
@@ -70,121 +80,130 @@ describe(PasswordLogin.name, () => {
       createdAt: ALICE.createdAt,
       updatedAt: ALICE.updatedAt,
     });
-  });
-
-  it('never exposes the password hash', async () => {
-    const account = await sut.authenticate('alice', 'right password', 'client-1');
-
     expect(JSON.stringify(account)).not.toContain(ALICE.passwordHash);
   });
 
   it('returns null for a wrong password', async () => {
-    expect(await sut.authenticate('alice', 'wrong password', 'client-1')).toBeNull();
+    expect(await sut.authenticate('alice', 'wrong password', HOME)).toBeNull();
   });
 
-  it('checks an unknown username against the dummy hash, so it costs what a wrong password costs', async () => {
-    const result = await sut.authenticate('mallory', 'any password', 'client-1');
+  it('checks an unknown username against the dummy hash and records nothing for it', async () => {
+    const result = await sut.authenticate('mallory', 'any password', ATTACKER);
 
     expect(result).toBeNull();
-    expect(hasher.verifyDummy).toHaveBeenCalledWith('any password');
+    expect(hasher.verifyDummy).toHaveBeenCalledWith('any password', ATTACKER);
     expect(hasher.verify).not.toHaveBeenCalled();
-  });
-
-  it('counts a failure for the lower-cased username and for the client', async () => {
-    await sut.authenticate('ALICE', 'wrong password', 'client-1');
-
-    expect(rateLimits.hit).toHaveBeenCalledWith('login:user:alice', WINDOW_SECONDS, clock.now());
-    expect(rateLimits.hit).toHaveBeenCalledWith('login:client:client-1', WINDOW_SECONDS, clock.now());
-  });
-
-  it('counts failures for unknown usernames too', async () => {
-    await sut.authenticate('mallory', 'x', 'client-1');
-
-    expect(rateLimits.hit).toHaveBeenCalledWith('login:user:mallory', WINDOW_SECONDS, clock.now());
-  });
-
-  it('counts nothing for a success', async () => {
-    await sut.authenticate('alice', 'right password', 'client-1');
-
     expect(rateLimits.hit).not.toHaveBeenCalled();
   });
 
+  it('counts a failure for the user from the address and for the user overall, by user id', async () => {
+    await sut.authenticate('ALICE', 'wrong password', ATTACKER);
+
+    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user-address:${ALICE.id}:${ATTACKER}`, WINDOW_SECONDS, clock.now());
+    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user:${ALICE.id}`, WINDOW_SECONDS, clock.now());
+  });
+
+  it('counts an IPv6 /64 as one address', async () => {
+    await sut.authenticate('alice', 'wrong password', '2001:db8:0:1::5');
+
+    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user-address:${ALICE.id}:2001:db8:0:1::/64`, WINDOW_SECONDS, clock.now());
+  });
+
   it('still accepts the right password after fewer failures than the limit', async () => {
-    await failTimes(MAX_FAILURES - 1);
+    await failTimes(MAX_FAILURES - 1, HOME);
 
-    expect(await sut.authenticate('alice', 'right password', 'client-1')).not.toBeNull();
+    expect(await sut.authenticate('alice', 'right password', HOME)).not.toBeNull();
   });
 
-  it('refuses even the right password once the username reached the limit, without checking it', async () => {
-    await failTimes(MAX_FAILURES);
+  it('refuses even the right password from an address past the limit, doing the same work without checking it', async () => {
+    await failTimes(MAX_FAILURES, ATTACKER);
     hasher.verify.mockClear();
+    hasher.verifyDummy.mockClear();
 
-    expect(await sut.authenticate('alice', 'right password', 'client-1')).toBeNull();
+    expect(await sut.authenticate('alice', 'right password', ATTACKER)).toBeNull();
     expect(hasher.verify).not.toHaveBeenCalled();
+    expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
   });
 
-  it('applies the username limit whatever the letter case and the client', async () => {
-    await failTimes(MAX_FAILURES, 'ALICE', 'client-1');
+  it('lets the user in from another address while one address is throttled: a stranger cannot lock them out', async () => {
+    await failTimes(MAX_FAILURES, ATTACKER);
 
-    expect(await sut.authenticate('alice', 'right password', 'client-2')).toBeNull();
+    expect(await sut.authenticate('alice', 'right password', HOME)).not.toBeNull();
   });
 
-  it('lets the username in again once the window has passed', async () => {
-    await failTimes(MAX_FAILURES);
+  it('lets the address in again once the window has passed', async () => {
+    await failTimes(MAX_FAILURES, HOME);
 
     clock.advance(WINDOW_SECONDS);
 
-    expect(await sut.authenticate('alice', 'right password', 'client-1')).not.toBeNull();
+    expect(await sut.authenticate('alice', 'right password', HOME)).not.toBeNull();
   });
 
-  it('does not count blocked attempts, so the lock-out ends with the window', async () => {
-    await failTimes(MAX_FAILURES);
+  it('does not count throttled attempts, so the throttle ends with the window', async () => {
+    await failTimes(MAX_FAILURES, HOME);
     clock.advance(WINDOW_SECONDS - 1);
-    await failTimes(5);
+    await failTimes(5, HOME);
 
     clock.advance(1);
 
-    expect(await sut.authenticate('alice', 'right password', 'client-1')).not.toBeNull();
+    expect(await sut.authenticate('alice', 'right password', HOME)).not.toBeNull();
   });
 
-  it('leaves other usernames alone', async () => {
-    await failTimes(MAX_FAILURES, 'bob');
+  it('forgets the address\'s failures after a success from it', async () => {
+    await failTimes(MAX_FAILURES - 1, HOME);
+    await sut.authenticate('alice', 'right password', HOME);
 
-    expect(await sut.authenticate('alice', 'right password', 'client-1')).not.toBeNull();
+    await failTimes(MAX_FAILURES - 1, HOME);
+
+    expect(await sut.authenticate('alice', 'right password', HOME)).not.toBeNull();
   });
 
-  it('does not reset the counter of other usernames on a success', async () => {
-    await failTimes(MAX_FAILURES, 'bob');
-    await sut.authenticate('alice', 'right password', 'client-1');
-
-    expect(await sut.authenticate('bob', 'anything', 'client-1')).toBeNull();
-    expect((await rateLimits.peek('login:user:bob', WINDOW_SECONDS, clock.now()))?.count).toBe(MAX_FAILURES);
-  });
-
-  it('blocks a client that sprays many usernames', async () => {
-    const limit = MAX_FAILURES * CLIENT_FAILURE_FACTOR;
-    for (let i = 0; i < limit; i += 1) await sut.authenticate(`user${i}`, 'guess', 'sprayer');
-
-    expect(await sut.authenticate('alice', 'right password', 'sprayer')).toBeNull();
-    expect(await sut.authenticate('alice', 'right password', 'honest-client')).not.toBeNull();
-  });
-
-  it('keeps no client counter for the login page, so strangers cannot lock a client\'s users out', async () => {
-    const limit = MAX_FAILURES * CLIENT_FAILURE_FACTOR;
-    for (let i = 0; i < limit; i += 1) await sut.authenticate(`user${i}`, 'guess', null);
-
-    expect(rateLimits.hit).not.toHaveBeenCalledWith(expect.stringMatching(/^login:client:/), WINDOW_SECONDS, clock.now());
-    expect(await sut.authenticate('alice', 'right password', null)).not.toBeNull();
-  });
-
-  it('refuses a right password that finished after concurrent failures reached the limit', async () => {
+  it('refuses a right password that finished after concurrent failures from its address reached the limit', async () => {
     hasher.verify.mockImplementation(async (_hash, password) => {
       if (password !== 'right password') return false;
       // The wrong guesses sent together with this one are counted while it is being hashed.
-      await failTimes(MAX_FAILURES);
+      await failTimes(MAX_FAILURES, ATTACKER);
       return true;
     });
 
-    expect(await sut.authenticate('alice', 'right password', 'client-1')).toBeNull();
+    expect(await sut.authenticate('alice', 'right password', ATTACKER)).toBeNull();
+  });
+
+  it(`refuses more than ${MAX_CHECKS_IN_FLIGHT_PER_ADDRESS} checks in flight from one address with slow_down (429)`, async () => {
+    const pending: Array<() => void> = [];
+    hasher.verifyDummy.mockImplementation(() => new Promise((resolve) => pending.push(() => resolve(false))));
+    const inFlight = Array.from({ length: MAX_CHECKS_IN_FLIGHT_PER_ADDRESS }, (_, i) => sut.authenticate(`u${i}`, 'x', ATTACKER));
+
+    const refused = await sut.authenticate('u-extra', 'x', ATTACKER).catch((e: unknown) => e);
+    const otherAddress = sut.authenticate('alice', 'right password', HOME);
+
+    expect(refused).toBeInstanceOf(OAuthError);
+    expect((refused as OAuthError).code).toBe('slow_down');
+    expect((refused as OAuthError).status).toBe(429);
+    expect((refused as OAuthError).options.retryAfterSeconds).toBeGreaterThan(0);
+    expect(await otherAddress).not.toBeNull();
+    while (pending.length < MAX_CHECKS_IN_FLIGHT_PER_ADDRESS) await Promise.resolve();
+    pending.forEach((release) => release());
+    await Promise.all(inFlight);
+    // Places are given back when checks end.
+    hasher.verifyDummy.mockResolvedValue(false);
+    expect(await sut.authenticate('u-after', 'x', ATTACKER)).toBeNull();
+  });
+});
+
+describe(slowdownMs.name, () => {
+  const threshold = MAX_FAILURES * USERNAME_SLOWDOWN_FACTOR;
+
+  it('does not slow a username below ten times the limit', () => {
+    expect(slowdownMs(threshold - 1, MAX_FAILURES)).toBe(0);
+  });
+
+  it('slows it past that, more the more it fails, up to a cap', () => {
+    const first = slowdownMs(threshold, MAX_FAILURES);
+    const later = slowdownMs(threshold + 2 * MAX_FAILURES, MAX_FAILURES);
+
+    expect(first).toBeGreaterThan(0);
+    expect(later).toBeGreaterThan(first);
+    expect(slowdownMs(threshold * 1000, MAX_FAILURES)).toBe(slowdownMs(threshold * 2000, MAX_FAILURES));
   });
 });

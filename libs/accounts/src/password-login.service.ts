@@ -1,24 +1,55 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
+import { OAuthError } from '@app/errors';
 import { RateLimitRepository, UserRepository } from '@app/persistence';
 
+import { clientAddressKey } from './client-address';
 import { PasswordHasher } from './password-hasher';
-import { UserAccount, UserClaims } from './user-account';
+import { toUserAccount, UserAccount } from './user-account';
+
+/** Password checks one client address may have in flight on one instance (CONTRACT §2). */
+export const MAX_CHECKS_IN_FLIGHT_PER_ADDRESS = 32;
 
 /**
- * An authenticated client (password grant) may fail this many times the per-user limit in a
- * window (password spraying through one client's credentials).
+ * Past this many times LOGIN_MAX_FAILURES over all addresses, a username's checks are slowed
+ * (never refused): a spray from many addresses gets slower, its owner still signs in.
  */
-export const CLIENT_FAILURE_FACTOR = 10;
+export const USERNAME_SLOWDOWN_FACTOR = 10;
+
+/** The slow-down: this much per LOGIN_MAX_FAILURES beyond the threshold, doubling, capped. */
+const SLOWDOWN_BASE_MS = 250;
+const SLOWDOWN_MAX_MS = 4000;
+
+/** The delay of a check for a username with `failures` failures in the window. */
+export function slowdownMs(failures: number, maxFailures: number): number {
+  const beyond = failures - maxFailures * USERNAME_SLOWDOWN_FACTOR;
+  if (beyond < 0) return 0;
+  return Math.min(SLOWDOWN_MAX_MS, SLOWDOWN_BASE_MS * 2 ** Math.floor(beyond / maxFailures));
+}
 
 /**
- * Checks a username and password for the password grant and the login page, with the
- * brute-force limits of CONTRACT §2 (LOGIN_MAX_FAILURES / LOGIN_WINDOW_SECONDS), counted in
- * PostgreSQL so they hold across instances and restarts.
+ * Checks a username and password for the password grant and the login page, with the limits
+ * of CONTRACT §2, counted in PostgreSQL so they hold across instances and restarts (as the
+ * OWASP Authentication Cheat Sheet and Keycloak's brute-force detection do):
+ *
+ * - failures count per user and client address: past LOGIN_MAX_FAILURES in the window, that
+ *   address's attempts for that user fail without a password check until the window passes,
+ *   while the user still signs in from anywhere else, so a stranger cannot lock them out;
+ * - failures of a user over all addresses past ten times the limit slow its checks down;
+ * - an address may have MAX_CHECKS_IN_FLIGHT_PER_ADDRESS checks in flight (429 beyond), and
+ *   the hash queue is fair between addresses and bounded (503 beyond), so a flood costs the
+ *   flooder its own turn, not everyone's.
+ *
+ * Failures are recorded only for existing users, so unauthenticated requests with made-up
+ * usernames write nothing; the answer and the work are the same either way.
  */
 @Injectable()
 export class PasswordLogin {
+  private readonly inFlight = new Map<string, number>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -28,57 +59,82 @@ export class PasswordLogin {
   ) {}
 
   /**
-   * The user when `password` is theirs, else null. An unknown username and a wrong password
-   * cost the same and answer the same. Past the failure limit for the username within the
-   * window, answers null without checking the password until the window has passed: a fixed
-   * window, so never a permanent lock-out.
-   *
-   * `clientId` is the client that authenticated with its own credentials (password grant); its
-   * failures are limited too. The login page passes null: anyone can reach it for any client,
-   * so a per-client limit there would let a stranger lock every user of a client out.
+   * The user when `password` is theirs, else null. An unknown username, a wrong password and a
+   * throttled attempt cost one hash each and answer the same. `clientAddress` is the address of
+   * the HTTP client (the browser, or the client application for the password grant).
    */
-  async authenticate(username: string, password: string, clientId: string | null): Promise<UserAccount | null> {
-    const buckets = this.bucketsFor(username, clientId);
-    if (await this.isBlocked(buckets)) return null;
+  async authenticate(username: string, password: string, clientAddress: string | null): Promise<UserAccount | null> {
+    const address = clientAddressKey(clientAddress);
+    const release = this.admit(address);
+    try {
+      return await this.check(username, password, address);
+    } finally {
+      release();
+    }
+  }
 
+  private async check(username: string, password: string, address: string): Promise<UserAccount | null> {
     const user = await this.users.findByUsername(username);
-    const matches = user
-      ? await this.hasher.verify(user.passwordHash, password)
-      : await this.hasher.verifyDummy(password);
+    if (!user) return this.hasher.verifyDummy(password, address).then(() => null);
 
-    if (!user || !matches) {
+    const buckets = failureBuckets(user.id, address);
+    const { maxFailures } = this.config.login;
+    const [fromAddress, overall] = await this.failureCounts(buckets);
+    // Throttled: no check of the password, but the same work, so the answer tells nothing.
+    if (fromAddress >= maxFailures) return this.hasher.verifyDummy(password, address).then(() => null);
+    const delay = slowdownMs(overall, maxFailures);
+    if (delay > 0) await sleep(delay);
+
+    if (!(await this.hasher.verify(user.passwordHash, password, address))) {
       const now = this.clock.now();
       const window = this.config.login.windowSeconds;
-      await Promise.all([
-        this.rateLimits.hit(buckets.user, window, now),
-        buckets.client ? this.rateLimits.hit(buckets.client, window, now) : null,
-      ]);
+      await Promise.all([this.rateLimits.hit(buckets.address, window, now), this.rateLimits.hit(buckets.user, window, now)]);
       return null;
     }
     // Checked again after the slow hash: of many guesses sent at once, only those finished before
     // the failures reached the limit can succeed, so concurrency buys no extra guesses.
-    if (await this.isBlocked(buckets)) return null;
-    return {
-      id: user.id,
-      username: user.username,
-      claims: user.claims as UserClaims,
-      createdAt: user.createdAt,
-      updatedAt: user.updatedAt,
+    const [fromAddressNow] = await this.failureCounts(buckets);
+    if (fromAddressNow >= maxFailures) return null;
+    await this.rateLimits.clear(buckets.address);
+    return toUserAccount(user);
+  }
+
+  /** Takes one of the address's in-flight places; 429 when it has none left. */
+  private admit(address: string): () => void {
+    const current = this.inFlight.get(address) ?? 0;
+    if (current >= MAX_CHECKS_IN_FLIGHT_PER_ADDRESS) {
+      throw new OAuthError('slow_down', 'Too many sign-in attempts at once from this address; try again shortly.', {
+        retryAfterSeconds: 1,
+        detail: `${current} password checks in flight for ${address}`,
+      });
+    }
+    this.inFlight.set(address, current + 1);
+    return () => {
+      const left = (this.inFlight.get(address) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(address, left);
+      else this.inFlight.delete(address);
     };
   }
 
-  private bucketsFor(username: string, clientId: string | null): { user: string; client: string | null } {
-    // Lower-cased like the unique index, so "Alice" and "alice" share one counter.
-    return { user: `login:user:${username.toLowerCase()}`, client: clientId ? `login:client:${clientId}` : null };
-  }
-
-  private async isBlocked(buckets: { user: string; client: string | null }): Promise<boolean> {
+  private async failureCounts(buckets: FailureBuckets): Promise<[number, number]> {
     const now = this.clock.now();
-    const { maxFailures, windowSeconds } = this.config.login;
-    const [user, client] = await Promise.all([
+    const { windowSeconds } = this.config.login;
+    const [address, user] = await Promise.all([
+      this.rateLimits.peek(buckets.address, windowSeconds, now),
       this.rateLimits.peek(buckets.user, windowSeconds, now),
-      buckets.client ? this.rateLimits.peek(buckets.client, windowSeconds, now) : null,
     ]);
-    return (user?.count ?? 0) >= maxFailures || (client?.count ?? 0) >= maxFailures * CLIENT_FAILURE_FACTOR;
+    return [address?.count ?? 0, user?.count ?? 0];
   }
+}
+
+interface FailureBuckets {
+  /** Failures of the user from one client address. */
+  readonly address: string;
+  /** Failures of the user from every address. */
+  readonly user: string;
+}
+
+/** Keyed by user id, never by the typed username, so every spelling of a name counts once. */
+function failureBuckets(userId: string, address: string): FailureBuckets {
+  return { address: `login:user-address:${userId}:${address}`, user: `login:user:${userId}` };
 }

@@ -1,3 +1,5 @@
+import { UserRecord } from '@app/persistence';
+
 /** The OIDC standard claims a user may have (OpenID Connect Core §5.1), as stored. */
 export interface UserClaims {
   email?: string;
@@ -31,3 +33,14 @@ export interface UserAccount {
 
 /** A change of claims: a member set to null removes that claim. */
 export type UserClaimsPatch = { [K in keyof UserClaims]?: UserClaims[K] | null };
+
+/** The stored user without its password hash. */
+export function toUserAccount(record: UserRecord): UserAccount {
+  return {
+    id: record.id,
+    username: record.username,
+    claims: record.claims as UserClaims,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}

@@ -38,7 +38,7 @@ function makeRequest(overrides: Partial<AuthorizationRequest> = {}): Authorizati
 describe(AuthorizationService.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
   const session: LoginSession = { idHash: Buffer.from('s'), userId: user.id, authTime: new Date(clock.now().getTime() - 100_000), amr: ['pwd'] };
-  const browser: BrowserCookies = { sessionToken: 'S'.repeat(43), csrfToken: CSRF };
+  const browser: BrowserCookies = { sessionToken: 'S'.repeat(43), csrfToken: CSRF, address: '192.0.2.7' };
   let validator: jest.Mocked<AuthorizationRequestValidator>;
   let sessions: jest.Mocked<LoginSessionService>;
   let tickets: jest.Mocked<LoginTicketService>;
@@ -88,7 +88,7 @@ describe(AuthorizationService.name, () => {
       sessions.find.mockResolvedValue(null);
       tickets.newCsrfToken.mockReturnValue('N'.repeat(43));
 
-      const outcome = await sut.authorize({}, { sessionToken: null, csrfToken: null });
+      const outcome = await sut.authorize({}, { sessionToken: null, csrfToken: null, address: null });
 
       expect(outcome).toMatchObject({ kind: 'login', csrfToken: 'N'.repeat(43) });
     });
@@ -147,7 +147,7 @@ describe(AuthorizationService.name, () => {
       const outcome = await sut.login({ login_ticket: 'ticket', username: 'alice', password: 'pw' }, browser);
 
       expect(tickets.open).toHaveBeenCalledWith('ticket', CSRF);
-      expect(passwords.authenticate).toHaveBeenCalledWith('alice', 'pw', null);
+      expect(passwords.authenticate).toHaveBeenCalledWith('alice', 'pw', '192.0.2.7');
       expect(sessions.end).toHaveBeenCalledWith(browser.sessionToken);
       expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd']);
       expect(outcome).toEqual({ kind: 'redirect', location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st', sessionToken: 'new-session' });

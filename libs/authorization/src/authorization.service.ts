@@ -16,6 +16,8 @@ export interface BrowserCookies {
   readonly sessionToken: string | null;
   /** The CSRF cookie the login form is bound to. */
   readonly csrfToken: string | null;
+  /** The browser's address (per TRUST_PROXY), for the password checks' limits. */
+  readonly address: string | null;
 }
 
 /** What the login page shows. */
@@ -85,8 +87,7 @@ export class AuthorizationService {
     }
     const username = stringOrNull(form.username);
     const password = stringOrNull(form.password);
-    // No per-client limit here: anyone can reach the page for any client (see PasswordLogin).
-    const user = username && password ? await this.passwords.authenticate(username, password, null) : null;
+    const user = username && password ? await this.passwords.authenticate(username, password, browser.address) : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
     // A new session id at every sign-in, so no id set before it can be ridden (session fixation).

@@ -10,6 +10,7 @@ import {
   ClientRepository,
   ClientSecretColumns,
   DatabaseNotifications,
+  isCanonicalUuid,
   NotificationChannel,
 } from '@app/persistence';
 
@@ -69,6 +70,9 @@ export class ClientRegistry implements OnModuleDestroy {
 
   /** The client, with its secret decrypted, or null. Never served from cache across a change on any instance. */
   async findById(clientId: string): Promise<RegisteredClient | null> {
+    // Refused before the cache sees it: a cache keyed by another spelling of the id would never
+    // be emptied by the invalidation of the canonical one.
+    if (!isCanonicalUuid(clientId)) return null;
     const listening = this.notifications.isListening();
     if (listening) {
       const hit = this.cache.get(clientId);
@@ -184,8 +188,6 @@ export class ClientRegistry implements OnModuleDestroy {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function encodeCursor(lastClientId: string): string {
   return Buffer.from(JSON.stringify({ after: lastClientId }), 'utf8').toString('base64url');
 }
@@ -197,7 +199,7 @@ function decodeCursor(cursor: string): string {
   } catch {
     after = undefined;
   }
-  if (typeof after !== 'string' || !UUID.test(after)) {
+  if (!isCanonicalUuid(after)) {
     throw new OAuthError('invalid_request', 'The cursor is invalid.', {
       fields: [{ field: 'cursor', problems: ['is not a cursor this API returned'] }],
     });

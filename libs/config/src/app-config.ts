@@ -1,6 +1,12 @@
 /** Validated, typed configuration. Built once by loadConfig(); inject it, never read process.env. */
 export interface AppConfig {
-  readonly http: { readonly port: number; readonly host: string; readonly adapter: 'express' | 'fastify' };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly adapter: 'express' | 'fastify';
+    /** TRUST_PROXY: whose X-Forwarded-For names the client address (false: nobody's). */
+    readonly trustProxy: false | readonly string[];
+  };
   /** The issuer URL without a trailing slash, and the path part every route is mounted below. */
   readonly issuer: { readonly url: string; readonly basePath: string; readonly isHttps: boolean };
   readonly database: { readonly url: string | null; readonly dataDir: string };

@@ -18,6 +18,10 @@ const toInt = ({ value }: { value: unknown }) =>
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
+/** One TRUST_PROXY entry: a named range, an IPv4 or an IPv6 address, with an optional prefix length. */
+const PROXY = String.raw`(?:loopback|linklocal|uniquelocal|(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*)(?:\/\d{1,3})?`;
+const TRUST_PROXY_LIST = new RegExp(`^${PROXY}(?:\\s*,\\s*${PROXY})*$`);
+
 /** The environment variables of CONTRACT.md §2, with their defaults. */
 export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
@@ -100,6 +104,18 @@ export class EnvSchema {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
   LOG_LEVEL: string = 'info';
+
+  /**
+   * Which proxies in front of the server may name the client's address in X-Forwarded-For: unset
+   * (none: the socket's peer is the client) or a comma-separated list of the proxies' addresses
+   * and CIDR ranges (`loopback`, `linklocal`, `uniquelocal` name the usual ones). No hop count:
+   * it would trust whatever a direct client writes in the header.
+   */
+  @IsOptional()
+  @Matches(TRUST_PROXY_LIST, {
+    message: 'must be a comma-separated list of proxy addresses or CIDR ranges',
+  })
+  TRUST_PROXY?: string;
 
   /** The HTTP layer under Nest: Express (the design's default) or Fastify (less CPU per request). */
   @IsIn(['express', 'fastify'])

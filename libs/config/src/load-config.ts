@@ -18,7 +18,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const key of ['ISSUER', 'DATABASE_URL', 'ADMIN_TOKEN', 'MASTER_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL', 'LOGIN_CSS_FILE']) {
+  for (const key of ['ISSUER', 'DATABASE_URL', 'ADMIN_TOKEN', 'MASTER_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL', 'LOGIN_CSS_FILE', 'TRUST_PROXY']) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -36,7 +36,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(['ISSUER: must not have a query or fragment (OpenID Connect Discovery §3)']);
   }
   return deepFreeze({
-    http: { port: schema.PORT, host: schema.HOST, adapter: schema.HTTP_ADAPTER as AppConfig['http']['adapter'] },
+    http: {
+      port: schema.PORT,
+      host: schema.HOST,
+      adapter: schema.HTTP_ADAPTER as AppConfig['http']['adapter'],
+      trustProxy: parseTrustProxy(schema.TRUST_PROXY),
+    },
     issuer: {
       url: issuerUrl,
       basePath: issuer.pathname.replace(/\/+$/, ''),
@@ -70,6 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outbound: { denyPrivate: schema.OUTBOUND_DENY_PRIVATE },
     logLevel: schema.LOG_LEVEL as AppConfig['logLevel'],
   });
+}
+
+/** TRUST_PROXY: false when unset, else the list of trusted proxy addresses and ranges. */
+function parseTrustProxy(value: string | undefined): AppConfig['http']['trustProxy'] {
+  if (value === undefined) return false;
+  return value.split(',').map((entry) => entry.trim());
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -11,6 +11,8 @@ export type TokenParams = Readonly<Record<string, string>>;
 export interface TokenRequest {
   readonly client: RegisteredClient;
   readonly params: TokenParams;
+  /** The HTTP client's address (per TRUST_PROXY), for the password checks' limits. */
+  readonly clientAddress?: string | null;
 }
 
 /** The OTP initiate answer (CONTRACT §3, one-time password grants). */

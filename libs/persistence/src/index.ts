@@ -6,6 +6,8 @@ export type { Queryable } from './database';
 /** LISTEN/NOTIFY of committed changes, for caches that every instance must drop at once. */
 export { DatabaseNotifications, NotificationChannel } from './database-notifications';
 export type { NotificationListener } from './database-notifications';
+/** Identifiers are refused unless in the one form this server mints, before any cache or query. */
+export { canonicalUsername, isCanonicalUuid } from './identifiers';
 /** Connection failures → 503 temporarily_unavailable. */
 export { isDatabaseUnavailable } from './database-errors';
 /** Periodic purge of expired rows. */

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 
 import { ClientRegistry } from '@app/clients';
-import { DatabaseNotifications, GrantRepository, NotificationChannel } from '@app/persistence';
+import { DatabaseNotifications, GrantRepository, isCanonicalUuid, NotificationChannel } from '@app/persistence';
 
 /** Live grants and unrevoked jtis remembered per instance; the oldest go first beyond this. */
 const CACHE_LIMIT = 50_000;
@@ -45,6 +45,8 @@ export class AccessTokenLiveness implements OnModuleDestroy {
   }
 
   async isLive(clientId: string, grantId: string | null, jti: string): Promise<boolean> {
+    // Ids this server minted are canonical; any other spelling is no token of ours.
+    if (!isCanonicalUuid(clientId) || (grantId !== null && !isCanonicalUuid(grantId))) return false;
     const listening = this.notifications.isListening();
     if (listening && this.liveJtis.has(jti) && (grantId === null || this.liveGrants.has(grantId))) {
       // The client cache answers from memory too, and forgets a deleted client on every instance.

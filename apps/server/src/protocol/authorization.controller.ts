@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Ip, Post, Query } from '@nestjs/common';
 
 import { AuthorizationOutcome, AuthorizationService, BrowserCookies, LOGIN_TICKET_FIELD } from '@app/authorization';
 import { APP_CONFIG, AppConfig, routePath, Routes } from '@app/config';
@@ -35,8 +35,12 @@ export class AuthorizationController {
   ) {}
 
   @Get(Routes.authorization)
-  get(@Query() query: Record<string, unknown>, @Headers('cookie') cookie: string | undefined): Promise<Response> {
-    return this.answer(() => this.authorization.authorize(query, browserCookies(cookie)), 302);
+  get(
+    @Query() query: Record<string, unknown>,
+    @Headers('cookie') cookie: string | undefined,
+    @Ip() address: string | undefined,
+  ): Promise<Response> {
+    return this.answer(() => this.authorization.authorize(query, browserOf(cookie, address)), 302);
   }
 
   /** OIDC Core §3.1.2.1: the request may be form-encoded in a POST; the login form posts here too. */
@@ -45,6 +49,7 @@ export class AuthorizationController {
     @Headers('content-type') contentType: string | undefined,
     @Headers('cookie') cookie: string | undefined,
     @Body() body: unknown,
+    @Ip() address: string | undefined,
   ): Promise<Response> {
     // RFC 9700 §4.11: a redirect after a post of credentials is 303, so the browser does not post them on.
     return this.answer(() => {
@@ -52,7 +57,7 @@ export class AuthorizationController {
         throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
       }
       const form = (body ?? {}) as Record<string, unknown>;
-      const browser = browserCookies(cookie);
+      const browser = browserOf(cookie, address);
       return LOGIN_TICKET_FIELD in form ? this.authorization.login(form, browser) : this.authorization.authorize(form, browser);
     }, 303);
   }
@@ -83,8 +88,9 @@ export class AuthorizationController {
   }
 
   private errorPage(error: OAuthError, uiLocales: string | null): Response {
-    // A page, not an API answer: 400 for the request's faults, the error's own status (503) for ours.
-    const status = error.status >= 500 ? error.status : 400;
+    // A page, not an API answer: 400 for the request's faults, the error's own status for load
+    // shedding (429) and for ours (503).
+    const status = error.status >= 500 || error.status === 429 ? error.status : 400;
     const response = this.page(status, renderErrorPage(error, uiLocales, this.urls().stylesheet), []);
     if (error.options.retryAfterSeconds !== undefined) {
       response.headers.set('Retry-After', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
@@ -107,6 +113,10 @@ export class AuthorizationController {
   }
 }
 
-function browserCookies(header: string | undefined): BrowserCookies {
-  return { sessionToken: readCookie(header, SESSION_COOKIE), csrfToken: readCookie(header, CSRF_COOKIE) };
+function browserOf(header: string | undefined, address: string | undefined): BrowserCookies {
+  return {
+    sessionToken: readCookie(header, SESSION_COOKIE),
+    csrfToken: readCookie(header, CSRF_COOKIE),
+    address: address ?? null,
+  };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 
 import { ClientAuthenticator, isPublicClient } from '@app/clients';
 import { Routes } from '@app/config';
@@ -26,6 +26,7 @@ export class TokenController {
     @Headers('content-type') contentType: string | undefined,
     @Headers('authorization') authorization: string | undefined,
     @Body() body: unknown,
+    @Ip() clientAddress: string | undefined,
   ): Promise<TokenEndpointResult> {
     const params = readFormParams(contentType, body);
     const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'token' });
@@ -33,6 +34,6 @@ export class TokenController {
     if (isPublicClient(client) && !PUBLIC_CLIENT_GRANTS.includes(grant.grantType)) {
       throw new OAuthError('unauthorized_client', 'A public client may not use this grant type.');
     }
-    return grant.handle({ client, params: pick(params, grant.parameters) });
+    return grant.handle({ client, params: pick(params, grant.parameters), clientAddress: clientAddress ?? null });
   }
 }

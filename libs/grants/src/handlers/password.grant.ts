@@ -21,11 +21,11 @@ export class PasswordGrant implements GrantHandler {
     private readonly clock: Clock,
   ) {}
 
-  async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
+  async handle({ client, params, clientAddress }: TokenRequest): Promise<TokenResponse> {
     const username = requireParam(params, 'username');
     const password = requireParam(params, 'password');
     const scope = resolveScope(params.scope, client);
-    const user = await this.logins.authenticate(username, password, client.clientId);
+    const user = await this.logins.authenticate(username, password, clientAddress ?? null);
     if (!user) {
       // One answer for an unknown user, a wrong password and a throttled username.
       throw new OAuthError('invalid_grant', 'The username or password is incorrect.');

@@ -9,6 +9,7 @@ import { NotifyTokenRevocations1764205000000 } from './1764205000000-notify-toke
 import { MergeClientJwtIdentifiers1764212000000 } from './1764212000000-merge-client-jwt-identifiers';
 import { CreateSubjects1764300000000 } from './1764300000000-create-subjects';
 import { AddOtpUsernameKey1764300000001 } from './1764300000001-add-otp-username-key';
+import { AddUsernameKey1764310000000 } from './1764310000000-add-username-key';
 
 /** Every migration, in order (one a line, so parallel work merges without conflict). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   MergeClientJwtIdentifiers1764212000000,
   CreateSubjects1764300000000,
   AddOtpUsernameKey1764300000001,
+  AddUsernameKey1764310000000,
 ];

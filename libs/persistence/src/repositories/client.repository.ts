@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database } from '../database';
+import { isCanonicalUuid } from '../identifiers';
 
 /** A client row as stored; `metadata` uses RFC 7591 names. */
 export interface ClientRecord {
@@ -27,9 +28,6 @@ const LIST_COLUMNS = `client_id AS "clientId", metadata, client_id_issued_at AS 
   updated_at AS "updatedAt"`;
 const COLUMNS = `${LIST_COLUMNS}, secret_encrypted AS "secretEncrypted", secret_hash AS "secretHash"`;
 
-// A client_id that is not a uuid matches no row: answered as not found, never a cast error (500).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isUuid = (value: string): boolean => UUID.test(value);
 
 /** Registered clients (table `clients`). Deleting one cascades to its grants, and so its tokens. */
 @Injectable()
@@ -49,7 +47,7 @@ export class ClientRepository {
   }
 
   async findById(clientId: string): Promise<ClientRecord | null> {
-    if (!isUuid(clientId)) return null;
+    if (!isCanonicalUuid(clientId)) return null;
     const rows = await this.db.query<ClientRecord>(`SELECT ${COLUMNS} FROM clients WHERE client_id = $1`, [clientId]);
     return rows[0] ?? null;
   }
@@ -73,7 +71,7 @@ export class ClientRepository {
     secret: ClientSecretColumns | undefined,
     now: Date,
   ): Promise<ClientRecord | null> {
-    if (!isUuid(clientId)) return null;
+    if (!isCanonicalUuid(clientId)) return null;
     const rows = await this.db.query<ClientRecord>(
       `UPDATE clients SET metadata = $2, updated_at = $3,
          secret_encrypted = CASE WHEN $4::boolean THEN $5::text ELSE secret_encrypted END,
@@ -96,7 +94,7 @@ export class ClientRepository {
 
   /** Replaces the secret; the old one matches nothing from this statement on. False when there is no such client. */
   async replaceSecret(clientId: string, secret: ClientSecretColumns, now: Date): Promise<boolean> {
-    if (!isUuid(clientId)) return false;
+    if (!isCanonicalUuid(clientId)) return false;
     const rows = await this.db.query(
       `UPDATE clients SET secret_encrypted = $2, secret_hash = $3, updated_at = $4 WHERE client_id = $1 RETURNING 1`,
       [clientId, secret.secretEncrypted, secret.secretHash, now],
@@ -107,7 +105,7 @@ export class ClientRepository {
 
   /** Deletes the client; grants, refresh tokens, codes and OTP challenges go with it (ON DELETE CASCADE). */
   async delete(clientId: string): Promise<boolean> {
-    if (!isUuid(clientId)) return false;
+    if (!isCanonicalUuid(clientId)) return false;
     const rows = await this.db.query('DELETE FROM clients WHERE client_id = $1 RETURNING 1', [clientId]);
     if (rows.length === 1) await this.db.propagateChanges();
     return rows.length === 1;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database, Queryable } from '../database';
+import { isCanonicalUuid } from '../identifiers';
 
 /** One authorization of a client by a subject; its refresh and access tokens live and die with it. */
 export interface GrantRecord {
@@ -37,6 +38,7 @@ export class GrantRepository {
 
   /** The grant, or null when it is unknown or revoked (deleted clients and users cascade). */
   async findActive(id: string): Promise<GrantRecord | null> {
+    if (!isCanonicalUuid(id)) return null;
     const rows = await this.db.query<GrantRecord>(`SELECT ${COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`, [id]);
     return rows[0] ?? null;
   }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 
 import { Database } from '../database';
+import { isCanonicalUuid } from '../identifiers';
 
 /** A trusted SAML assertion issuer as stored: its entityID and PEM certificates. */
 export interface SamlIssuerRecord {
@@ -11,8 +12,6 @@ export interface SamlIssuerRecord {
   certificates: string[];
   createdAt: Date;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = `id, entity_id AS "entityId", certificates, created_at AS "createdAt"`;
 
@@ -44,9 +43,9 @@ export class SamlIssuerRepository {
     return rows[0] ?? null;
   }
 
-  /** True when the issuer existed and is gone; `id` must be a UUID (anything else finds nothing). */
+  /** True when the issuer existed and is gone; `id` must be a canonical UUID (anything else finds nothing). */
   async delete(id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isCanonicalUuid(id)) return false;
     const rows = await this.db.query('DELETE FROM saml_issuers WHERE id = $1 RETURNING 1', [id]);
     return rows.length === 1;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database, isUniqueViolation, Queryable } from '../database';
+import { canonicalUsername, isCanonicalUuid } from '../identifiers';
 
 /** A user row as stored. */
 export interface UserRecord {
@@ -14,26 +15,26 @@ export interface UserRecord {
   updatedAt: Date;
 }
 
-// An id that is not a uuid matches no row: answered as not found, never a cast error (500).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isUuid = (value: string): boolean => UUID.test(value);
 
 const COLUMNS = `id, username, password_hash AS "passwordHash", claims, created_at AS "createdAt",
   updated_at AS "updatedAt"`;
 
-/** Users (table `users`); usernames are unique case-insensitively (index on lower(username)). */
+/**
+ * Users (table `users`). Usernames are unique, compared and looked up only through
+ * canonicalUsername(), stored in `username_key`; the database never case-maps them itself.
+ */
 @Injectable()
 export class UserRepository {
   constructor(private readonly db: Database) {}
 
-  /** Inserts the user; null when the username is taken (in any letter case), even under a race. */
+  /** Inserts the user; null when the username is taken (in any canonical spelling), even under a race. */
   async create(user: Omit<UserRecord, 'updatedAt'>): Promise<UserRecord | null> {
     try {
       const rows = await this.db.query<UserRecord>(
-        `INSERT INTO users (id, username, password_hash, claims, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5)
+        `INSERT INTO users (id, username, username_key, password_hash, claims, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
          RETURNING ${COLUMNS}`,
-        [user.id, user.username, user.passwordHash, JSON.stringify(user.claims), user.createdAt],
+        [user.id, user.username, canonicalUsername(user.username), user.passwordHash, JSON.stringify(user.claims), user.createdAt],
       );
       return rows[0];
     } catch (error) {
@@ -43,31 +44,31 @@ export class UserRepository {
   }
 
   async findById(id: string): Promise<UserRecord | null> {
-    if (!isUuid(id)) return null;
+    if (!isCanonicalUuid(id)) return null;
     const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
     return rows[0] ?? null;
   }
 
-  /** Case-insensitive, through the lower(username) index. */
+  /** By the canonical form of `username` (canonicalUsername). */
   async findByUsername(username: string): Promise<UserRecord | null> {
-    const rows = await this.db.query<UserRecord>(
-      `SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`,
-      [username],
-    );
+    const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE username_key = $1`, [
+      canonicalUsername(username),
+    ]);
     return rows[0] ?? null;
   }
 
   /**
-   * Up to `limit` users ordered by lower(username), after `afterUsername` (keyset pagination),
-   * only the one named `username` (case-insensitively) when given.
+   * Up to `limit` users ordered by canonical username, after `afterUsername` (keyset
+   * pagination), only the one whose username is canonically `username` when given.
    */
   list(limit: number, afterUsername: string | null, username: string | null): Promise<UserRecord[]> {
+    const canonical = (value: string | null) => (value === null ? null : canonicalUsername(value));
     return this.db.query<UserRecord>(
       `SELECT ${COLUMNS} FROM users
-       WHERE ($2::text IS NULL OR lower(username) > lower($2::text))
-         AND ($3::text IS NULL OR lower(username) = lower($3::text))
-       ORDER BY lower(username) LIMIT $1`,
-      [limit, afterUsername, username],
+       WHERE ($2::text IS NULL OR username_key > $2::text)
+         AND ($3::text IS NULL OR username_key = $3::text)
+       ORDER BY username_key LIMIT $1`,
+      [limit, canonical(afterUsername), canonical(username)],
     );
   }
 
@@ -82,7 +83,7 @@ export class UserRepository {
     now: Date,
     tx: Queryable = this.db,
   ): Promise<UserRecord | null> {
-    if (!isUuid(id)) return null;
+    if (!isCanonicalUuid(id)) return null;
     const rows = await tx.query<UserRecord>(
       `UPDATE users SET
          password_hash = COALESCE($2, password_hash),
@@ -97,7 +98,7 @@ export class UserRepository {
 
   /** Deletes the user; grants, sessions and codes go with it (ON DELETE CASCADE). */
   async delete(id: string): Promise<boolean> {
-    if (!isUuid(id)) return false;
+    if (!isCanonicalUuid(id)) return false;
     const rows = await this.db.query('DELETE FROM users WHERE id = $1 RETURNING 1', [id]);
     // Its grants went with it (cascade): every instance's token cache drops them first.
     if (rows.length === 1) await this.db.propagateChanges();

@@ -37,7 +37,7 @@ export class UserClaimsDto {
   family_name?: string;
 }
 
-/** A new user: username (unique, case-insensitively), password, and standard claims. */
+/** A new user: username (unique in its canonical form: NFKC, case-folded), password, and standard claims. */
 export class UserCreateDto extends UserClaimsDto {
   @ApiProperty({ minLength: 1, maxLength: 254 })
   @IsString() @MinLength(1) @MaxLength(254)
