@@ -28,6 +28,9 @@ describe('configuration at start-up', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
     [{ TRUST_PROXY: '2' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '999.1.1.1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '0.0.0.0/0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '::/200' }, 'TRUST_PROXY'],
   ])('exits 1 with one line naming the variable for %j', (env, variable) => {
     const result = start(env as Record<string, string>);
 

@@ -1,6 +1,6 @@
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { Database, GrantRepository, LoginSessionRepository, Queryable, UserRecord, UserRepository } from '@app/persistence';
+import { AuthorizationCodeRepository, Database, GrantRepository, LoginSessionRepository, Queryable, UserRecord, UserRepository } from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { AccountService } from './account.service';
@@ -36,6 +36,7 @@ describe(AccountService.name, () => {
   let users: jest.Mocked<UserRepository>;
   let grants: jest.Mocked<GrantRepository>;
   let loginSessions: jest.Mocked<LoginSessionRepository>;
+  let codes: jest.Mocked<AuthorizationCodeRepository>;
   let hasher: jest.Mocked<PasswordHasher>;
   let sut: AccountService;
 
@@ -48,9 +49,11 @@ describe(AccountService.name, () => {
     grants.revokeByUser.mockResolvedValue();
     loginSessions = mockOf<LoginSessionRepository>();
     loginSessions.deleteByUser.mockResolvedValue();
+    codes = mockOf<AuthorizationCodeRepository>();
+    codes.deleteUnredeemedByUser.mockResolvedValue();
     hasher = mockOf<PasswordHasher>();
     hasher.hash.mockImplementation(async (password) => `hashed(${password})`);
-    sut = new AccountService(db, users, grants, loginSessions, hasher, new FixedClock(NOW));
+    sut = new AccountService(db, users, grants, loginSessions, codes, hasher, new FixedClock(NOW));
   });
 
   it('stores the argon2 hash, never the password', async () => {
@@ -122,6 +125,7 @@ describe(AccountService.name, () => {
 
     expect(grants.revokeByUser).toHaveBeenCalledWith(record().id, NOW, tx);
     expect(loginSessions.deleteByUser).toHaveBeenCalledWith(record().id, tx);
+    expect(codes.deleteUnredeemedByUser).toHaveBeenCalledWith(record().id, tx);
     expect(db.propagateChanges).toHaveBeenCalled();
   });
 
@@ -132,6 +136,7 @@ describe(AccountService.name, () => {
 
     expect(grants.revokeByUser).not.toHaveBeenCalled();
     expect(loginSessions.deleteByUser).not.toHaveBeenCalled();
+    expect(codes.deleteUnredeemedByUser).not.toHaveBeenCalled();
   });
 
   it('passes null claims on, so the repository removes them', async () => {

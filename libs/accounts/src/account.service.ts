@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { Database, GrantRepository, LoginSessionRepository, UserRepository } from '@app/persistence';
+import { AuthorizationCodeRepository, Database, GrantRepository, LoginSessionRepository, UserRepository } from '@app/persistence';
 
 import { PasswordHasher } from './password-hasher';
 import { assertPasswordAllowed } from './password-policy';
@@ -37,6 +37,7 @@ export class AccountService {
     private readonly users: UserRepository,
     private readonly grants: GrantRepository,
     private readonly loginSessions: LoginSessionRepository,
+    private readonly codes: AuthorizationCodeRepository,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
   ) {}
@@ -68,8 +69,8 @@ export class AccountService {
 
   /**
    * Applies `patch`; null when there is no such user. A new password also revokes every grant of
-   * the user (so their refresh tokens and the access tokens from them) and ends their login
-   * sessions, in the same transaction: whoever held the old password keeps nothing it obtained
+   * the user (so their refresh tokens and the access tokens from them), ends their login
+   * sessions and deletes their unredeemed authorization codes, in the same transaction: whoever held the old password keeps nothing it obtained
    * (RFC 9700 §4.14.2, CONTRACT §3).
    */
   async patch(id: string, patch: UserPatch): Promise<UserAccount | null> {
@@ -88,6 +89,7 @@ export class AccountService {
       if (row) {
         await this.grants.revokeByUser(id, now, tx);
         await this.loginSessions.deleteByUser(id, tx);
+        await this.codes.deleteUnredeemedByUser(id, tx);
       }
       return row;
     });

@@ -8,6 +8,8 @@ describe(clientAddressKey.name, () => {
   it('counts an IPv4-mapped IPv6 address as its IPv4 form', () => {
     expect(clientAddressKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
     expect(clientAddressKey('::FFFF:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientAddressKey('::ffff:c000:207')).toBe('192.0.2.7');
+    expect(clientAddressKey('0:0:0:0:0:ffff:c000:0207')).toBe('192.0.2.7');
   });
 
   it('counts every address of one IPv6 /64 under one key, however it is written', () => {

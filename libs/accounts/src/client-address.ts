@@ -13,7 +13,10 @@ export function clientAddressKey(address: string | null | undefined): string {
   if (isIPv4(address)) return address;
   const zoneless = address.split('%')[0];
   if (!isIPv6(zoneless)) return 'unknown';
-  return `${expandIPv6(zoneless).slice(0, 4).join(':')}::/64`;
+  const groups = expandIPv6(zoneless);
+  // Any spelling of an IPv4-mapped address (`::ffff:102:304` too) is that IPv4 address.
+  if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') return ipv4FromGroups(groups[6], groups[7]);
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** The eight 16-bit groups of an IPv6 address, lower-case, without leading zeros. */
@@ -29,6 +32,11 @@ function expandIPv6(address: string): string[] {
   const r = expandTail(right);
   const middle = tail === null ? [] : new Array<string>(8 - l.length - r.length).fill('0');
   return [...l, ...middle, ...r].map((g) => parseInt(g, 16).toString(16));
+}
+
+function ipv4FromGroups(high: string, low: string): string {
+  const [h, l] = [parseInt(high, 16), parseInt(low, 16)];
+  return [h >> 8, h & 255, l >> 8, l & 255].join('.');
 }
 
 function ipv4Groups(v4: string): string[] {

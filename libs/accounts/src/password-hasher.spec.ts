@@ -1,6 +1,6 @@
 import { OAuthError } from '@app/errors';
 
-import { FairSlots, PasswordHasher } from './password-hasher';
+import { FairSlots, MAX_WAITING_HASHES, PasswordHasher } from './password-hasher';
 
 describe(PasswordHasher.name, () => {
   const sut = new PasswordHasher();
@@ -25,6 +25,17 @@ describe(PasswordHasher.name, () => {
 
   it('answers false for a malformed hash instead of throwing', async () => {
     expect(await sut.verify('not a hash', 'correct horse', 'a')).toBe(false);
+  });
+
+  it('makes its dummy hash outside the queue: a full queue at start cannot leave it broken', async () => {
+    const sut = new PasswordHasher();
+    const flood = Array.from({ length: MAX_WAITING_HASHES + 8 }, () => sut.hash('x', 'flood').catch((e: unknown) => e));
+
+    await expect(sut.onModuleInit()).resolves.toBeUndefined();
+    const outcomes = await Promise.all(flood);
+
+    expect(outcomes.filter((o) => o instanceof OAuthError)).toHaveLength(6);
+    expect(await sut.verifyDummy('guess', 'other')).toBe(false);
   });
 
   it('never accepts anything against the dummy hash', async () => {
@@ -89,6 +100,23 @@ describe(FairSlots.name, () => {
     expect((refused as OAuthError).options.retryAfterSeconds).toBeGreaterThan(0);
     first.open();
     await Promise.all([running, ...waiting]);
+  });
+
+  it('makes room for a quiet key by refusing the newest waiter of the busiest one', async () => {
+    const sut = new FairSlots(1, 3);
+    const log: string[] = [];
+    const first = gate(log, 'first');
+    const running = sut.run('flood', first.task);
+    const flood = [1, 2, 3].map((i) => sut.run('flood', async () => void log.push(`flood-${i}`)).catch((e: unknown) => e));
+
+    const quiet = sut.run('quiet', async () => void log.push('quiet'));
+    first.open();
+    await Promise.all([running, quiet]);
+    const outcomes = await Promise.all(flood);
+
+    expect(outcomes[2]).toBeInstanceOf(OAuthError);
+    expect((outcomes[2] as OAuthError).code).toBe('temporarily_unavailable');
+    expect(log).toEqual(['first', 'flood-1', 'quiet', 'flood-2']);
   });
 
   it('frees its slot when a task fails', async () => {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 
 import { randomToken } from '@app/crypto';
@@ -10,9 +10,10 @@ import { OAuthError } from '@app/errors';
 const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 /**
- * Password checks allowed to wait for a core, server-wide. Beyond this the server sheds the
- * work at once (503 with Retry-After) instead of queueing it without limit: each waiting check
- * would only add its wait to every check behind it.
+ * Password checks allowed to wait for a core, server-wide. Beyond this the server sheds work
+ * (503 with Retry-After) instead of queueing it without limit: each waiting check would only add
+ * its wait to every check behind it. What is shed is the newest check of the address with the
+ * most waiting, so a flood from many addresses never turns away a sign-in from a quiet one.
  */
 export const MAX_WAITING_HASHES = 256;
 
@@ -27,9 +28,14 @@ export type HashQueueKey = string;
  * the length of the flood.
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleInit {
   private dummyHash: Promise<string> | null = null;
   private readonly slots = new FairSlots(availableParallelism(), MAX_WAITING_HASHES);
+
+  /** The dummy hash is made at start, outside the queue, so load can never make it fail. */
+  async onModuleInit(): Promise<void> {
+    await this.dummy();
+  }
 
   hash(password: string, key: HashQueueKey = 'admin'): Promise<string> {
     return this.slots.run(key, () => argon2.hash(password, ARGON2_OPTIONS));
@@ -51,21 +57,30 @@ export class PasswordHasher {
    * username (or a throttled one) costs the same time as a wrong password.
    */
   async verifyDummy(password: string, key: HashQueueKey): Promise<false> {
-    this.dummyHash ??= this.hash(randomToken());
-    await this.verify(await this.dummyHash, password, key);
+    await this.verify(await this.dummy(), password, key);
     return false;
+  }
+
+  /** A hash no password matches; made once, and made again if making it failed. */
+  private dummy(): Promise<string> {
+    this.dummyHash ??= argon2.hash(randomToken(), ARGON2_OPTIONS).catch((error: unknown) => {
+      this.dummyHash = null;
+      throw error;
+    });
+    return this.dummyHash;
   }
 }
 
 /**
  * A counting semaphore whose waiters are served round-robin by key: each key has its own FIFO,
- * and the keys take turns. At most `maxWaiting` tasks wait; more are refused.
+ * and the keys take turns. At most `maxWaiting` tasks wait; past that, the newest waiter of the
+ * key with the most waiting is refused (the newcomer itself when its key has the most).
  */
 export class FairSlots {
   private running = 0;
   private waiting = 0;
   /** Keys in turn order (a Map keeps insertion order); a served key with more waiters goes last. */
-  private readonly queues = new Map<string, Array<() => void>>();
+  private readonly queues = new Map<string, Waiter[]>();
 
   constructor(
     private readonly size: number,
@@ -76,17 +91,12 @@ export class FairSlots {
     if (this.running < this.size) {
       this.running += 1;
     } else {
-      if (this.waiting >= this.maxWaiting) {
-        throw new OAuthError('temporarily_unavailable', 'The server is busy; try again shortly.', {
-          retryAfterSeconds: 1,
-          detail: `${this.waiting} password checks waiting`,
-        });
-      }
+      if (this.waiting >= this.maxWaiting) this.shedFor(key);
       this.waiting += 1;
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         const queue = this.queues.get(key);
-        if (queue) queue.push(resolve);
-        else this.queues.set(key, [resolve]);
+        if (queue) queue.push({ resolve, reject });
+        else this.queues.set(key, [{ resolve, reject }]);
       });
     }
     try {
@@ -94,6 +104,21 @@ export class FairSlots {
     } finally {
       this.handOn();
     }
+  }
+
+  /** Makes room for one waiter of `key`, or refuses it. */
+  private shedFor(key: string): void {
+    let longest: Waiter[] | null = null;
+    let longestKey = key;
+    for (const [k, queue] of this.queues) {
+      if (!longest || queue.length > longest.length) [longest, longestKey] = [queue, k];
+    }
+    const own = this.queues.get(key)?.length ?? 0;
+    if (!longest || own + 1 >= longest.length) throw busy(this.waiting);
+    const shed = longest.pop() as Waiter;
+    if (longest.length === 0) this.queues.delete(longestKey);
+    this.waiting -= 1;
+    shed.reject(busy(this.waiting));
   }
 
   /** Gives the finished task's slot to the next key's oldest waiter, or frees it. */
@@ -104,10 +129,22 @@ export class FairSlots {
       return;
     }
     const [key, queue] = next.value;
-    const resolve = queue.shift() as () => void;
+    const waiter = queue.shift() as Waiter;
     this.queues.delete(key);
     if (queue.length > 0) this.queues.set(key, queue);
     this.waiting -= 1;
-    resolve();
+    waiter.resolve();
   }
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: OAuthError): void;
+}
+
+function busy(waiting: number): OAuthError {
+  return new OAuthError('temporarily_unavailable', 'The server is busy; try again shortly.', {
+    retryAfterSeconds: 1,
+    detail: `${waiting} password checks waiting`,
+  });
 }

@@ -8,6 +8,7 @@ import {
   MAX_CHECKS_IN_FLIGHT_PER_ADDRESS,
   PasswordLogin,
   slowdownMs,
+  unknownUserBucket,
   USERNAME_SLOWDOWN_FACTOR,
 } from './password-login.service';
 
@@ -87,13 +88,24 @@ describe(PasswordLogin.name, () => {
     expect(await sut.authenticate('alice', 'wrong password', HOME)).toBeNull();
   });
 
-  it('checks an unknown username against the dummy hash and records nothing for it', async () => {
+  it('checks an unknown username against the dummy hash and counts it in a shared bucket, as it would a user', async () => {
     const result = await sut.authenticate('mallory', 'any password', ATTACKER);
 
     expect(result).toBeNull();
     expect(hasher.verifyDummy).toHaveBeenCalledWith('any password', ATTACKER);
     expect(hasher.verify).not.toHaveBeenCalled();
-    expect(rateLimits.hit).not.toHaveBeenCalled();
+    const bucket = unknownUserBucket('mallory');
+    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user-address:${bucket}:${ATTACKER}`, WINDOW_SECONDS, clock.now());
+    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user:${bucket}`, WINDOW_SECONDS, clock.now());
+  });
+
+  it('throttles an unknown username as it would a user, so throttling tells no name apart', async () => {
+    await failTimes(MAX_FAILURES, ATTACKER, 'mallory');
+    hasher.verifyDummy.mockClear();
+
+    expect(await sut.authenticate('mallory', 'x', ATTACKER)).toBeNull();
+    expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
+    expect(rateLimits.hit).toHaveBeenCalledTimes(2 * MAX_FAILURES);
   });
 
   it('counts a failure for the user from the address and for the user overall, by user id', async () => {
@@ -188,6 +200,13 @@ describe(PasswordLogin.name, () => {
     // Places are given back when checks end.
     hasher.verifyDummy.mockResolvedValue(false);
     expect(await sut.authenticate('u-after', 'x', ATTACKER)).toBeNull();
+  });
+});
+
+describe(unknownUserBucket.name, () => {
+  it('puts every spelling of a name in one bucket, and any name in one of 65,536', () => {
+    expect(unknownUserBucket('Mallory')).toBe(unknownUserBucket('ＭＡＬＬＯＲＹ'));
+    for (let i = 0; i < 1000; i += 1) expect(unknownUserBucket(`name-${i}`)).toMatch(/^unknown-[0-9a-f]{4}$/);
   });
 });
 

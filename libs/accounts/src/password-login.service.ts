@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { RateLimitRepository, UserRepository } from '@app/persistence';
+import { canonicalUsername, RateLimitRepository, UserRepository } from '@app/persistence';
 
 import { clientAddressKey } from './client-address';
 import { PasswordHasher } from './password-hasher';
@@ -43,8 +44,9 @@ export function slowdownMs(failures: number, maxFailures: number): number {
  *   the hash queue is fair between addresses and bounded (503 beyond), so a flood costs the
  *   flooder its own turn, not everyone's.
  *
- * Failures are recorded only for existing users, so unauthenticated requests with made-up
- * usernames write nothing; the answer and the work are the same either way.
+ * Unknown usernames are counted like known ones, in 65,536 shared buckets, so the answer, the
+ * work and the throttling are the same either way, and made-up names write a bounded number
+ * of counters.
  */
 @Injectable()
 export class PasswordLogin {
@@ -75,9 +77,10 @@ export class PasswordLogin {
 
   private async check(username: string, password: string, address: string): Promise<UserAccount | null> {
     const user = await this.users.findByUsername(username);
-    if (!user) return this.hasher.verifyDummy(password, address).then(() => null);
-
-    const buckets = failureBuckets(user.id, address);
+    // An unknown username goes the same way as a known one (the same reads, writes, slow-down
+    // and hash) under one of a bounded set of shared buckets, so neither the time nor the
+    // throttling of an answer tells which usernames exist.
+    const buckets = failureBuckets(user?.id ?? unknownUserBucket(username), address);
     const { maxFailures } = this.config.login;
     const [fromAddress, overall] = await this.failureCounts(buckets);
     // Throttled: no check of the password, but the same work, so the answer tells nothing.
@@ -85,7 +88,10 @@ export class PasswordLogin {
     const delay = slowdownMs(overall, maxFailures);
     if (delay > 0) await sleep(delay);
 
-    if (!(await this.hasher.verify(user.passwordHash, password, address))) {
+    const matches = user
+      ? await this.hasher.verify(user.passwordHash, password, address)
+      : await this.hasher.verifyDummy(password, address);
+    if (!user || !matches) {
       const now = this.clock.now();
       const window = this.config.login.windowSeconds;
       await Promise.all([this.rateLimits.hit(buckets.address, window, now), this.rateLimits.hit(buckets.user, window, now)]);
@@ -137,4 +143,12 @@ interface FailureBuckets {
 /** Keyed by user id, never by the typed username, so every spelling of a name counts once. */
 function failureBuckets(userId: string, address: string): FailureBuckets {
   return { address: `login:user-address:${userId}:${address}`, user: `login:user:${userId}` };
+}
+
+/**
+ * The shared bucket of an unknown username: one of 65,536, by the hash of its canonical form,
+ * so made-up usernames cannot write more than that many counters per address and window.
+ */
+export function unknownUserBucket(username: string): string {
+  return `unknown-${createHash('sha256').update(canonicalUsername(username)).digest('hex').slice(0, 4)}`;
 }

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
@@ -27,6 +29,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`,
   );
   if (problems.length > 0) throw new ConfigError(problems);
+  const trustProxyProblem = schema.TRUST_PROXY === undefined ? null : checkTrustProxy(schema.TRUST_PROXY);
+  if (trustProxyProblem) throw new ConfigError([`TRUST_PROXY: ${trustProxyProblem}`]);
   if (schema.DATABASE_URL && !schema.MASTER_KEY) {
     throw new ConfigError(['MASTER_KEY: is required when DATABASE_URL is set (32 bytes, base64url)']);
   }
@@ -75,6 +79,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outbound: { denyPrivate: schema.OUTBOUND_DENY_PRIVATE },
     logLevel: schema.LOG_LEVEL as AppConfig['logLevel'],
   });
+}
+
+/**
+ * What is wrong with a TRUST_PROXY list, or null: every entry a named range or an IP address
+ * with a prefix length that fits it, and never a /0, which would trust every sender's header.
+ */
+function checkTrustProxy(value: string): string | null {
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    if (family === 0 || rest.length > 0) return `${JSON.stringify(entry)} is not an address or CIDR range`;
+    if (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= bits)) {
+      return `${JSON.stringify(entry)} needs a prefix length from 1 to ${bits}`;
+    }
+  }
+  return null;
 }
 
 /** TRUST_PROXY: false when unset, else the list of trusted proxy addresses and ranges. */

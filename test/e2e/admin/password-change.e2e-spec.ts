@@ -118,4 +118,14 @@ describe('admin API: a password change', () => {
     expect(afterChange.status).toBe(200);
     expect(afterChange.text).toContain('<form');
   });
+
+  it('leaves no code issued before it redeemable', async () => {
+    const user = await newUser();
+    const params = { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'openid', state: 'st' };
+    const { code } = await new Browser(a).signIn(params, user.username, OLD_PASSWORD);
+
+    expect((await admin(a).patch(`/admin/v1/users/${user.id}`, { password: NEW_PASSWORD })).status).toBe(200);
+
+    expectInvalidGrant(await postForm(b, '/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT }, auth));
+  });
 });

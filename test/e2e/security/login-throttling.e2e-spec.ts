@@ -173,8 +173,8 @@ describe('password check limits', () => {
       // in flight (one per turn), not for all of them as a first-come queue would make it.
       expect(pendingAtSignIn).toBeGreaterThan(16);
       expect(checkedBeforeSignIn).toBeLessThan(pendingAtSignIn / 2);
-      // Made-up usernames leave nothing behind.
-      expect(await rateLimitRows()).toBe(rowsBefore);
+      // Only checked attempts write counters (two each, in bounded shared buckets); shed ones none.
+      expect(await rateLimitRows() - rowsBefore).toBeLessThanOrEqual(2 * checked.length);
     });
   });
 

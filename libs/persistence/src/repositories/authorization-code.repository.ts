@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database } from '../database';
+import { Database, Queryable } from '../database';
 
 /** An authorization code as stored: only its SHA-256, and everything it was bound to. */
 export interface AuthorizationCodeRecord {
@@ -84,5 +84,10 @@ export class AuthorizationCodeRepository {
       [codeHash],
     );
     return rows[0]?.replayed ?? false;
+  }
+
+  /** Deletes the user's codes not yet redeemed: after a password change nothing issued before it may be. */
+  async deleteUnredeemedByUser(userId: string, tx: Queryable): Promise<void> {
+    await tx.query('DELETE FROM authorization_codes WHERE user_id = $1 AND consumed_at IS NULL', [userId]);
   }
 }
