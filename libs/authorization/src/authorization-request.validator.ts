@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JWTPayload } from 'jose';
 
-import { ClientRegistry, isPublicClient, RegisteredClient, resolveScope } from '@app/clients';
+import { ClientRegistry, GrantType, isPublicClient, RegisteredClient, resolveScope } from '@app/clients';
 import { OAuthError } from '@app/errors';
 
 import { AuthorizationParams, AuthorizationRequest, AuthorizationValidation, ErrorRedirect } from './authorization-request';
@@ -10,7 +10,6 @@ import { isRegisteredRedirectUri } from './redirect-uri';
 import { RequestObjectVerifier } from './request-object.verifier';
 
 const RESPONSE_TYPE_CODE = 'code';
-const AUTHORIZATION_CODE = 'authorization_code';
 /** OIDC Core §3.1.2.1 prompt values; consent and select_account are accepted and need nothing here (ubisecure-notes §16.3). */
 const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
 /** Claims of a request object that are about the JWT itself, not authorization parameters. */
@@ -205,7 +204,7 @@ function checkResponseType(client: RegisteredClient, params: AuthorizationParams
     throw new OAuthError('unsupported_response_type', 'Only the code response type is supported.');
   }
   const { response_types: responseTypes, grant_types: grantTypes } = client.metadata;
-  if (!responseTypes.includes(RESPONSE_TYPE_CODE) || !grantTypes.includes(AUTHORIZATION_CODE)) {
+  if (!responseTypes.includes(RESPONSE_TYPE_CODE) || !grantTypes.includes(GrantType.AuthorizationCode)) {
     throw new OAuthError('unauthorized_client', 'The client may not use the authorization code flow.');
   }
 }

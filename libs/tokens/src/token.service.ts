@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
-import { RegisteredClient } from '@app/clients';
+import { GrantType, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
@@ -13,7 +13,6 @@ import { ClientResponseProtector } from './client-response-protector';
 import { IssueTokensRequest, TokenResponse } from './token-types';
 
 const CLIENT_CREDENTIALS = 'client_credentials';
-const REFRESH_TOKEN = 'refresh_token';
 
 /** What refreshing needs: RFC 6749 §6. */
 export interface RefreshRequest {
@@ -112,7 +111,7 @@ export class TokenService {
   }
 
   private mayRefresh(client: RegisteredClient): boolean {
-    return client.metadata.grant_types.includes(REFRESH_TOKEN);
+    return client.metadata.grant_types.includes(GrantType.RefreshToken);
   }
 
   private refreshRow(token: string, grant: GrantRecord, scope: string, now: Date) {

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
-import { resolveScope } from '@app/clients';
+import { GrantType, resolveScope } from '@app/clients';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, TokenRequest } from '../grant-handler';
-import { GrantType } from '../grant-type';
 
 /** RFC 6749 §4.4: the client acts for itself; no refresh token (§4.4.3), no ID token. */
 @Injectable()

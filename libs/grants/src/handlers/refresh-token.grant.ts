@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
+import { GrantType } from '@app/clients';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, requireParam, TokenRequest } from '../grant-handler';
-import { GrantType } from '../grant-type';
 
 /** RFC 6749 §6, with rotation and reuse detection (RFC 9700 §4.14.2) in TokenService.refresh. */
 @Injectable()
