@@ -65,7 +65,6 @@ describe(AuthorizationCodeGrant.name, () => {
     expect(codes.redeem).toHaveBeenCalledWith('c', client.clientId, expect.any(Function));
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
-      grantType: GrantType.AuthorizationCode,
       grantId: redeemed().grantId,
       subject: redeemed().userId,
       userId: redeemed().userId,

@@ -26,7 +26,6 @@ export class AuthorizationCodeGrant implements GrantHandler {
       checkCodeVerifier(redeemed, params);
       return this.tokens.issue({
         client,
-        grantType: this.grantType,
         grantId: redeemed.grantId,
         subject: redeemed.userId,
         userId: redeemed.userId,

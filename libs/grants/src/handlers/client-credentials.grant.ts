@@ -14,15 +14,6 @@ export class ClientCredentialsGrant implements GrantHandler {
   constructor(private readonly tokens: TokenService) {}
 
   async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
-    const scope = resolveScope(params.scope, client);
-    return this.tokens.issue({
-      client,
-      grantType: this.grantType,
-      subject: client.clientId,
-      userId: null,
-      scope,
-      authTime: new Date(0),
-      amr: [],
-    });
+    return this.tokens.issueAccessToken({ client, subject: client.clientId, scope: resolveScope(params.scope, client) });
   }
 }

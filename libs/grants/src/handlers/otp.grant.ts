@@ -55,7 +55,6 @@ export abstract class OtpGrant implements GrantHandler {
     });
     return this.tokens.issue({
       client,
-      grantType: this.grantType,
       subject: await this.subjects.subjectFor(SubjectSource.otp(this.channel), username),
       userId: null,
       scope,

@@ -31,7 +31,6 @@ export class PasswordGrant implements GrantHandler {
     }
     return this.tokens.issue({
       client,
-      grantType: this.grantType,
       subject: user.id,
       userId: user.id,
       scope,

@@ -72,7 +72,6 @@ describe(Saml2BearerGrant.name, () => {
     expect(assertions.verify).toHaveBeenCalledWith('PHNhbWw+');
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
-      grantType: GrantType.Saml2Bearer,
       subject: 'alice@example.com',
       userId: null,
       scope: ['openid'],

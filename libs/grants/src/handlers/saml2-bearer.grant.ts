@@ -42,7 +42,6 @@ export class Saml2BearerGrant implements GrantHandler {
     const subject = await this.subjects.subjectFor(SubjectSource.saml(assertion.issuer), assertion.subject);
     return this.tokens.issue({
       client,
-      grantType: this.grantType,
       subject,
       userId: null,
       scope,

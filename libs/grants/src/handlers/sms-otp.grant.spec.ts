@@ -84,7 +84,6 @@ describe(SmsOtpGrant.name, () => {
     });
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
-      grantType: GrantType.SmsOtp,
       subject: '+358401234567',
       userId: null,
       scope: ['openid'],

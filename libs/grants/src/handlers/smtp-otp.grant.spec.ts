@@ -96,7 +96,6 @@ describe(SmtpOtpGrant.name, () => {
     });
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
-      grantType: GrantType.SmtpOtp,
       subject: 'alice@example.com',
       userId: null,
       scope: ['openid'],
