@@ -1,5 +1,4 @@
 import { RegisteredClient } from '@app/clients';
-import { OAuthError } from '@app/errors';
 
 import { PkceMethod } from './pkce';
 
@@ -27,18 +26,3 @@ export interface AuthorizationRequest {
   readonly codeChallenge: string | null;
   readonly codeChallengeMethod: PkceMethod | null;
 }
-
-/** Where an error about a request goes (RFC 6749 §4.1.2.1): its redirect URI, with its state. */
-export interface ErrorRedirect {
-  readonly redirectUri: string;
-  readonly state: string | null;
-}
-
-/**
- * The outcome of validating an authorization request: the request, or the error and where it
- * goes. `redirect` is null while the client or the redirect URI is not established: the error
- * is then shown to the user and never sent anywhere.
- */
-export type AuthorizationValidation =
-  | { readonly ok: true; readonly request: AuthorizationRequest }
-  | { readonly ok: false; readonly error: OAuthError; readonly redirect: ErrorRedirect | null };

@@ -1,8 +1,7 @@
 import { ClientMetadata, ClientRegistry, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
 
-import { mockOf } from '../../../test/mocks';
-import { AuthorizationValidation } from './authorization-request';
+import { caught, mockOf } from '../../../test/mocks';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
 import { RequestObjectVerifier } from './request-object.verifier';
 
@@ -30,9 +29,10 @@ const params = (extra: Record<string, unknown> = {}) => ({
   response_type: 'code', client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: 'openid', state: 'st', ...extra,
 });
 
-function rejection(result: AuthorizationValidation): { code: string; redirect: unknown } {
-  if (result.ok) throw new Error('expected a rejection');
-  return { code: result.error.code, redirect: result.redirect };
+/** The code of the OAuthError `validation` rejects with, and where it goes (null: shown to the user). */
+async function rejection(validation: Promise<unknown>): Promise<{ code: string; redirect: unknown }> {
+  const error = await caught(validation);
+  return { code: error.code, redirect: error.options.redirect ?? null };
 }
 
 describe(AuthorizationRequestValidator.name, () => {
@@ -51,8 +51,6 @@ describe(AuthorizationRequestValidator.name, () => {
     const result = await sut.validate(params({ nonce: 'n', code_challenge: CHALLENGE, code_challenge_method: 'S256', max_age: '60', ui_locales: 'fi', login_hint: 'alice' }));
 
     expect(result).toEqual({
-      ok: true,
-      request: {
         client: makeClient(),
         redirectUri: REDIRECT,
         redirectUriSent: true,
@@ -66,43 +64,42 @@ describe(AuthorizationRequestValidator.name, () => {
         loginHint: 'alice',
         codeChallenge: CHALLENGE,
         codeChallengeMethod: 'S256',
-      },
     });
   });
 
   it('shows an unknown client instead of redirecting', async () => {
     clients.findById.mockResolvedValue(null);
 
-    expect(rejection(await sut.validate(params()))).toEqual({ code: 'invalid_client', redirect: null });
+    expect(await rejection(sut.validate(params()))).toEqual({ code: 'invalid_client', redirect: null });
   });
 
   it('shows an unregistered redirect URI instead of redirecting, before any other error', async () => {
-    const result = await sut.validate(params({ redirect_uri: 'https://evil.example.com/cb', response_type: 'token' }));
+    const result = rejection(sut.validate(params({ redirect_uri: 'https://evil.example.com/cb', response_type: 'token' })));
 
-    expect(rejection(result)).toEqual({ code: 'invalid_request', redirect: null });
+    expect(await result).toEqual({ code: 'invalid_request', redirect: null });
   });
 
   it('redirects later errors to the redirect URI with the state', async () => {
-    expect(rejection(await sut.validate(params({ response_type: 'token' })))).toEqual({
+    expect(await rejection(sut.validate(params({ response_type: 'token' })))).toEqual({
       code: 'unsupported_response_type',
       redirect: { redirectUri: REDIRECT, state: 'st' },
     });
   });
 
   it('redirects a repeated parameter as invalid_request, naming it only when it looks like a parameter', async () => {
-    const scope = await sut.validate(params({ scope: ['openid', 'openid'] }));
-    const odd = await sut.validate(params({ '<img src=x>': ['a', 'b'] }));
+    const scope = await caught(sut.validate(params({ scope: ['openid', 'openid'] })));
+    const odd = await caught(sut.validate(params({ '<img src=x>': ['a', 'b'] })));
 
-    expect(!scope.ok && [scope.error.code, scope.error.description, scope.redirect]).toEqual([
+    expect([scope.code, scope.description, scope.options.redirect]).toEqual([
       'invalid_request', 'The scope parameter is repeated.', { redirectUri: REDIRECT, state: 'st' },
     ]);
-    expect(!odd.ok && odd.error.description).toBe('A parameter is repeated.');
+    expect(odd.description).toBe('A parameter is repeated.');
   });
 
   it('treats an empty parameter as absent (RFC 6749 §3.1)', async () => {
     const result = await sut.validate(params({ state: '', nonce: '' }));
 
-    expect(result.ok && [result.request.state, result.request.nonce]).toEqual([null, null]);
+    expect([result.state, result.nonce]).toEqual([null, null]);
   });
 
   it('takes the only registered redirect URI when none is sent, and remembers it was not sent', async () => {
@@ -110,7 +107,7 @@ describe(AuthorizationRequestValidator.name, () => {
 
     const result = await sut.validate(rest);
 
-    expect(result.ok && [result.request.redirectUri, result.request.redirectUriSent]).toEqual([REDIRECT, false]);
+    expect([result.redirectUri, result.redirectUriSent]).toEqual([REDIRECT, false]);
   });
 
   it.each([
@@ -121,24 +118,24 @@ describe(AuthorizationRequestValidator.name, () => {
   ])('reads %s', async (_case, extra, expected) => {
     const result = await sut.validate(params(extra));
 
-    expect(result.ok && result.request).toMatchObject(expected);
+    expect(result).toMatchObject(expected);
   });
 
   describe('PKCE', () => {
     it('requires a challenge from a public client', async () => {
       clients.findById.mockResolvedValue(makeClient({ token_endpoint_auth_method: 'none' }));
 
-      expect(rejection(await sut.validate(params())).code).toBe('invalid_request');
+      expect((await rejection(sut.validate(params()))).code).toBe('invalid_request');
     });
 
     it('requires a challenge from a client that registered code_challenge_method', async () => {
       clients.findById.mockResolvedValue(makeClient({ code_challenge_method: 'S256' }));
 
-      expect(rejection(await sut.validate(params())).code).toBe('invalid_request');
+      expect((await rejection(sut.validate(params()))).code).toBe('invalid_request');
     });
 
     it('takes a challenge without a method as plain, refused unless registered', async () => {
-      expect(rejection(await sut.validate(params({ code_challenge: CHALLENGE }))).code).toBe('invalid_request');
+      expect((await rejection(sut.validate(params({ code_challenge: CHALLENGE })))).code).toBe('invalid_request');
     });
 
     it('accepts plain from a client that registered it', async () => {
@@ -146,13 +143,13 @@ describe(AuthorizationRequestValidator.name, () => {
 
       const result = await sut.validate(params({ code_challenge: CHALLENGE }));
 
-      expect(result.ok && result.request.codeChallengeMethod).toBe('plain');
+      expect(result.codeChallengeMethod).toBe('plain');
     });
 
     it('refuses plain from a public client even if its registration says plain (CONTRACT: public clients use S256)', async () => {
       clients.findById.mockResolvedValue(makeClient({ token_endpoint_auth_method: 'none', code_challenge_method: 'plain' }));
 
-      expect(rejection(await sut.validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'plain' }))).code).toBe('invalid_request');
+      expect((await rejection(sut.validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'plain' })))).code).toBe('invalid_request');
     });
 
     it('accepts S256 from a client that registered plain', async () => {
@@ -160,7 +157,7 @@ describe(AuthorizationRequestValidator.name, () => {
 
       const result = await sut.validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'S256' }));
 
-      expect(result.ok && result.request.codeChallengeMethod).toBe('S256');
+      expect(result.codeChallengeMethod).toBe('S256');
     });
   });
 
@@ -173,13 +170,13 @@ describe(AuthorizationRequestValidator.name, () => {
       const result = await sut.validate(params({ request: 'a.b.c', state: 'outer' }));
 
       expect(requestObjects.verify).toHaveBeenCalledWith('a.b.c', makeClient());
-      expect(result.ok && result.request).toMatchObject({ state: 'inner', maxAgeSeconds: 30, scope: ['openid'] });
+      expect(result).toMatchObject({ state: 'inner', maxAgeSeconds: 30, scope: ['openid'] });
     });
 
     it('redirects a verification failure with the outer state', async () => {
       requestObjects.verify.mockRejectedValue(new OAuthError('invalid_request_object', 'The request object is invalid.'));
 
-      expect(rejection(await sut.validate(params({ request: 'a.b.c' })))).toEqual({
+      expect(await rejection(sut.validate(params({ request: 'a.b.c' })))).toEqual({
         code: 'invalid_request_object',
         redirect: { redirectUri: REDIRECT, state: 'st' },
       });
@@ -190,7 +187,7 @@ describe(AuthorizationRequestValidator.name, () => {
       requestObjects.verify.mockRejectedValue(new OAuthError('invalid_request_object', 'The request object is invalid.'));
       const { redirect_uri: _omitted, ...rest } = params({ request: 'a.b.c' });
 
-      expect(rejection(await sut.validate(rest))).toEqual({ code: 'invalid_request_object', redirect: null });
+      expect(await rejection(sut.validate(rest))).toEqual({ code: 'invalid_request_object', redirect: null });
     });
 
     it.each([
@@ -199,17 +196,17 @@ describe(AuthorizationRequestValidator.name, () => {
     ])('refuses an object whose %s differs from the outer one', async (_name, claims) => {
       requestObjects.verify.mockResolvedValue({ iss: CLIENT_ID, ...claims });
 
-      expect(rejection(await sut.validate(params({ request: 'a.b.c' }))).code).toBe('invalid_request_object');
+      expect((await rejection(sut.validate(params({ request: 'a.b.c' })))).code).toBe('invalid_request_object');
     });
 
     it('requires an object from a client that registered request_object_signing_alg', async () => {
       clients.findById.mockResolvedValue(makeClient({ request_object_signing_alg: 'RS256' }));
 
-      expect(rejection(await sut.validate(params())).code).toBe('invalid_request');
+      expect((await rejection(sut.validate(params()))).code).toBe('invalid_request');
     });
 
     it('answers request_uri with request_uri_not_supported without looking at it', async () => {
-      expect(rejection(await sut.validate(params({ request_uri: 'https://app.example.com/r' }))).code).toBe('request_uri_not_supported');
+      expect((await rejection(sut.validate(params({ request_uri: 'https://app.example.com/r' })))).code).toBe('request_uri_not_supported');
       expect(requestObjects.verify).not.toHaveBeenCalled();
     });
   });

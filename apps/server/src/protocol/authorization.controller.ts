@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Inject, Ip, Post, Query } from '@nestjs/common';
 
-import { AuthorizationOutcome, AuthorizationService, BrowserCookies, LOGIN_TICKET_FIELD } from '@app/authorization';
+import { AuthorizationOutcome, AuthorizationService, BrowserCookies, errorResponseLocation, LOGIN_TICKET_FIELD } from '@app/authorization';
 import { APP_CONFIG, AppConfig, routePath, Routes } from '@app/config';
 import { OAuthError } from '@app/errors';
 
@@ -40,7 +40,7 @@ export class AuthorizationController {
     @Headers('cookie') cookie: string | undefined,
     @Ip() address: string | undefined,
   ): Promise<Response> {
-    return this.answer(() => this.authorization.authorize(query, browserOf(cookie, address)), 302);
+    return this.answer(() => this.authorization.authorize(query, browserOf(cookie, address)), 302, stringOrNull(query.ui_locales));
   }
 
   /** OIDC Core §3.1.2.1: the request may be form-encoded in a POST; the login form posts here too. */
@@ -51,34 +51,33 @@ export class AuthorizationController {
     @Body() body: unknown,
     @Ip() address: string | undefined,
   ): Promise<Response> {
+    const isForm = contentType !== undefined && /^application\/x-www-form-urlencoded\b/i.test(contentType);
+    const form = (isForm ? (body ?? {}) : {}) as Record<string, unknown>;
+    const isLogin = LOGIN_TICKET_FIELD in form;
     // RFC 9700 §4.11: a redirect after a post of credentials is 303, so the browser does not post them on.
     return this.answer(() => {
-      if (!contentType || !/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
-        throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
-      }
-      const form = (body ?? {}) as Record<string, unknown>;
+      if (!isForm) throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
       const browser = browserOf(cookie, address);
-      return LOGIN_TICKET_FIELD in form ? this.authorization.login(form, browser) : this.authorization.authorize(form, browser);
-    }, 303);
+      return isLogin ? this.authorization.login(form, browser) : this.authorization.authorize(form, browser);
+    }, 303, isLogin ? null : stringOrNull(form.ui_locales));
   }
 
-  private async answer(run: () => Promise<AuthorizationOutcome>, redirectStatus: 302 | 303): Promise<Response> {
+  /**
+   * The one error path: an OAuthError that carries `redirect` goes back to the client (RFC 6749
+   * §4.1.2.1); any other is shown to the user, in the request's ui_locales.
+   */
+  private async answer(run: () => Promise<AuthorizationOutcome>, redirectStatus: 302 | 303, uiLocales: string | null): Promise<Response> {
     let outcome: AuthorizationOutcome;
     try {
       outcome = await run();
     } catch (error) {
-      // Nothing here may redirect: whatever was not validated yet is shown to the user.
       if (!(error instanceof OAuthError)) throw error;
-      outcome = { kind: 'error', error, uiLocales: null };
+      const target = error.options.redirect;
+      return target ? this.redirect(errorResponseLocation(error, target), redirectStatus, null) : this.errorPage(error, uiLocales);
     }
-    switch (outcome.kind) {
-      case 'redirect':
-        return this.redirect(outcome.location, redirectStatus, outcome.sessionToken);
-      case 'login':
-        return this.page(200, renderLoginPage(outcome.form, this.urls()), [this.cookie(CSRF_COOKIE, outcome.csrfToken)]);
-      case 'error':
-        return this.errorPage(outcome.error, outcome.uiLocales);
-    }
+    return outcome.kind === 'redirect'
+      ? this.redirect(outcome.location, redirectStatus, outcome.sessionToken)
+      : this.page(200, renderLoginPage(outcome.form, this.urls()), [this.cookie(CSRF_COOKIE, outcome.csrfToken)]);
   }
 
   private redirect(location: string, status: 302 | 303, sessionToken: string | null): Response {
@@ -119,4 +118,8 @@ function browserOf(header: string | undefined, address: string | undefined): Bro
     csrfToken: readCookie(header, CSRF_COOKIE),
     address: address ?? null,
   };
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
 }
