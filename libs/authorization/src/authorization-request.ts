@@ -5,6 +5,16 @@ import { PkceMethod } from './pkce';
 /** The parameters of an authorization request as received: each given at most once, never empty. */
 export type AuthorizationParams = Readonly<Record<string, string>>;
 
+/**
+ * An authorization request's parameters as read from the query or form (RFC 6749 §3.1): those
+ * sent once with a value, and the names sent more than once, which are an error reported only
+ * once it is known where errors go.
+ */
+export interface AuthorizationInput {
+  readonly values: AuthorizationParams;
+  readonly repeated: readonly string[];
+}
+
 /** An authorization request that passed every check (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
 export interface AuthorizationRequest {
   readonly client: RegisteredClient;

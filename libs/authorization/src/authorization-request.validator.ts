@@ -4,7 +4,7 @@ import { JWTPayload } from 'jose';
 import { ClientRegistry, GrantType, isPublicClient, RegisteredClient, resolveScope } from '@app/clients';
 import { ErrorRedirect, OAuthError } from '@app/errors';
 
-import { AuthorizationParams, AuthorizationRequest } from './authorization-request';
+import { AuthorizationInput, AuthorizationParams, AuthorizationRequest } from './authorization-request';
 import { isPkceChallenge, isPkceMethod, PkceMethod } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { RequestObjectVerifier } from './request-object.verifier';
@@ -34,12 +34,9 @@ export class AuthorizationRequestValidator {
     private readonly requestObjects: RequestObjectVerifier,
   ) {}
 
-  /**
-   * The request, or an OAuthError that carries `redirect` once the client and the redirect URI
-   * are established. `raw` holds each parameter as parsed: a string, or an array when repeated.
-   */
-  async validate(raw: Readonly<Record<string, unknown>>): Promise<AuthorizationRequest> {
-    const { params: outer, repeated } = readParams(raw);
+  /** The request, or an OAuthError that carries `redirect` once the client and the redirect URI are established. */
+  async validate(input: AuthorizationInput): Promise<AuthorizationRequest> {
+    const { values: outer, repeated } = input;
     // 1. The client and 2. the redirect URI the outer request names: their errors are shown.
     const client = await this.findClient(outer, repeated);
     const outerRedirect = this.outerRedirect(client, outer, repeated);
@@ -53,7 +50,7 @@ export class AuthorizationRequestValidator {
     return redirectingTo({ redirectUri: redirect.uri, state: params.state ?? null }, () => this.checkRest(client, params, redirect));
   }
 
-  private async findClient(params: AuthorizationParams, repeated: string[]): Promise<RegisteredClient> {
+  private async findClient(params: AuthorizationParams, repeated: readonly string[]): Promise<RegisteredClient> {
     if (repeated.includes('client_id')) throw invalidRequest('The client_id parameter is repeated.');
     if (params.client_id === undefined) throw invalidRequest('The client_id parameter is missing.');
     const client = await this.clients.findById(params.client_id);
@@ -62,7 +59,7 @@ export class AuthorizationRequestValidator {
   }
 
   /** The redirect URI the outer request names or implies; null when it names none and the client registered several. */
-  private outerRedirect(client: RegisteredClient, params: AuthorizationParams, repeated: string[]): string | null {
+  private outerRedirect(client: RegisteredClient, params: AuthorizationParams, repeated: readonly string[]): string | null {
     if (repeated.includes('redirect_uri')) throw invalidRequest('The redirect_uri parameter is repeated.');
     const registered = client.metadata.redirect_uris;
     if (params.redirect_uri === undefined) return registered.length === 1 ? registered[0] : null;
@@ -74,7 +71,7 @@ export class AuthorizationRequestValidator {
    * No repeats, no request_uri, and OIDC Core §6.3.3: the request object's parameters win; the
    * outer client_id and response_type must match it.
    */
-  private async withRequestObject(client: RegisteredClient, outer: AuthorizationParams, repeated: string[]): Promise<AuthorizationParams> {
+  private async withRequestObject(client: RegisteredClient, outer: AuthorizationParams, repeated: readonly string[]): Promise<AuthorizationParams> {
     if (repeated.length > 0) throw invalidRequest(repeatedDescription(repeated[0]));
     if (outer.request_uri !== undefined) {
       throw new OAuthError('request_uri_not_supported', 'The request_uri parameter is not supported.');
@@ -147,23 +144,6 @@ async function redirectingTo<T>(target: ErrorRedirect | null, step: () => T | Pr
     if (target !== null && error instanceof OAuthError) throw error.redirectingTo(target);
     throw error;
   }
-}
-
-/**
- * RFC 6749 §3.1: a parameter sent without a value is omitted; one sent more than once is an
- * error (reported by the caller once it knows where errors go).
- */
-function readParams(raw: Readonly<Record<string, unknown>>): { params: AuthorizationParams; repeated: string[] } {
-  const params: Record<string, string> = {};
-  const repeated: string[] = [];
-  for (const [name, value] of Object.entries(raw)) {
-    if (typeof value === 'string') {
-      if (value !== '') params[name] = value;
-    } else {
-      repeated.push(name);
-    }
-  }
-  return { params, repeated };
 }
 
 /** The authorization parameters of verified request object claims. */

@@ -13,6 +13,7 @@ import { LoginTicketService } from './login-ticket.service';
 
 const CLIENT_ID = '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b';
 const CSRF = 'C'.repeat(43);
+const NO_PARAMS = { values: {}, repeated: [] };
 const client = { clientId: CLIENT_ID, metadata: { client_name: 'Payroll' } } as RegisteredClient;
 const user = { id: '0b0e2c4e-1f5a-4c3b-9d8e-7f6a5b4c3d2e', username: 'alice' } as UserAccount;
 
@@ -63,7 +64,7 @@ describe(AuthorizationService.name, () => {
       validator.validate.mockResolvedValue(makeRequest());
       sessions.find.mockResolvedValue(session);
 
-      const outcome = await sut.authorize({}, browser);
+      const outcome = await sut.authorize(NO_PARAMS, browser);
 
       expect(outcome).toEqual({ kind: 'redirect', location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st', sessionToken: null });
       expect(codes.issue).toHaveBeenCalledWith(makeRequest(), session);
@@ -73,7 +74,7 @@ describe(AuthorizationService.name, () => {
       validator.validate.mockResolvedValue(makeRequest());
       sessions.find.mockResolvedValue(null);
 
-      const outcome = await sut.authorize({}, browser);
+      const outcome = await sut.authorize(NO_PARAMS, browser);
 
       expect(outcome).toEqual({
         kind: 'login',
@@ -88,7 +89,7 @@ describe(AuthorizationService.name, () => {
       sessions.find.mockResolvedValue(null);
       tickets.newCsrfToken.mockReturnValue('N'.repeat(43));
 
-      const outcome = await sut.authorize({}, { sessionToken: null, csrfToken: null, address: null });
+      const outcome = await sut.authorize(NO_PARAMS, { sessionToken: null, csrfToken: null, address: null });
 
       expect(outcome).toMatchObject({ kind: 'login', csrfToken: 'N'.repeat(43) });
     });
@@ -100,21 +101,21 @@ describe(AuthorizationService.name, () => {
       validator.validate.mockResolvedValue(makeRequest(overrides));
       sessions.find.mockResolvedValue(session);
 
-      expect((await sut.authorize({}, browser)).kind).toBe('login');
+      expect((await sut.authorize(NO_PARAMS, browser)).kind).toBe('login');
     });
 
     it('passes a session exactly max_age old', async () => {
       validator.validate.mockResolvedValue(makeRequest({ maxAgeSeconds: 100 }));
       sessions.find.mockResolvedValue(session);
 
-      expect((await sut.authorize({}, browser)).kind).toBe('redirect');
+      expect((await sut.authorize(NO_PARAMS, browser)).kind).toBe('redirect');
     });
 
     it('answers prompt=none without a session with login_required, redirected to the client', async () => {
       validator.validate.mockResolvedValue(makeRequest({ promptNone: true, state: null }));
       sessions.find.mockResolvedValue(null);
 
-      const error = await caught(sut.authorize({}, browser));
+      const error = await caught(sut.authorize(NO_PARAMS, browser));
 
       expect(error.code).toBe('login_required');
       expect(error.options.redirect).toEqual({ redirectUri: 'https://app.example.com/cb?tenant=a', state: null });
@@ -125,8 +126,8 @@ describe(AuthorizationService.name, () => {
       const redirected = error.redirectingTo({ redirectUri: 'https://app.example.com/cb', state: 'a&b' });
       validator.validate.mockRejectedValueOnce(redirected).mockRejectedValueOnce(error);
 
-      expect(await caught(sut.authorize({}, browser))).toBe(redirected);
-      expect(await caught(sut.authorize({}, browser))).toBe(error);
+      expect(await caught(sut.authorize(NO_PARAMS, browser))).toBe(redirected);
+      expect(await caught(sut.authorize(NO_PARAMS, browser))).toBe(error);
       expect(sessions.find).not.toHaveBeenCalled();
     });
   });

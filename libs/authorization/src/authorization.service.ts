@@ -4,7 +4,7 @@ import { PasswordLogin } from '@app/accounts';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 
-import { AuthorizationRequest } from './authorization-request';
+import { AuthorizationInput, AuthorizationRequest } from './authorization-request';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
 import { codeResponseLocation } from './authorization-response';
 import { AuthorizationCodeService } from './authorization-code.service';
@@ -61,9 +61,9 @@ export class AuthorizationService {
     private readonly clock: Clock,
   ) {}
 
-  /** An authorization request (query or form parameters, each a string or an array when repeated). */
-  async authorize(params: Readonly<Record<string, unknown>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
-    const request = await this.validator.validate(params);
+  /** An authorization request, from the query or a form. */
+  async authorize(input: AuthorizationInput, browser: BrowserCookies): Promise<AuthorizationOutcome> {
+    const request = await this.validator.validate(input);
     const session = await this.sessions.find(browser.sessionToken);
     if (session && !this.mustSignIn(request, session)) return this.redirectWithCode(request, session, null);
     if (request.promptNone) {
@@ -75,15 +75,15 @@ export class AuthorizationService {
     return this.loginForm(request, browser, request.loginHint, false);
   }
 
-  /** A post of the login form: `login_ticket`, `username`, `password`. */
-  async login(form: Readonly<Record<string, unknown>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
-    const ticket = stringOrNull(form[LOGIN_TICKET_FIELD]);
+  /** A post of the login form: `login_ticket`, `username`, `password` (each sent once, with a value). */
+  async login(form: Readonly<Record<string, string>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
+    const ticket = form[LOGIN_TICKET_FIELD] ?? null;
     const request = ticket === null ? null : await this.tickets.open(ticket, browser.csrfToken);
     if (!request) {
       throw new OAuthError('invalid_request', 'The sign-in form has expired or was not opened in this browser. Return to the application and start again.');
     }
-    const username = stringOrNull(form.username);
-    const password = stringOrNull(form.password);
+    const username = form.username ?? null;
+    const password = form.password ?? null;
     const user = username && password ? await this.passwords.authenticate(username, password, browser.address) : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
@@ -117,8 +117,4 @@ export class AuthorizationService {
     };
     return { kind: 'login', form, csrfToken };
   }
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
 }

@@ -7,6 +7,7 @@ import { OAuthError } from '@app/errors';
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, sessionCookie } from './login/cookies';
 import { renderErrorPage } from './login/error-page';
 import { renderLoginPage } from './login/login-page';
+import { RequestParams } from './request-params';
 
 /**
  * What every page of this endpoint carries: never cached, never framed (clickjacking), no
@@ -36,11 +37,11 @@ export class AuthorizationController {
 
   @Get(Routes.authorization)
   get(
-    @Query() query: Record<string, unknown>,
+    @Query() query: unknown,
     @Headers('cookie') cookie: string | undefined,
     @Ip() address: string | undefined,
   ): Promise<Response> {
-    return this.answer(() => this.authorization.authorize(query, browserOf(cookie, address)), 302, stringOrNull(query.ui_locales));
+    return this.answer(302, () => RequestParams.fromQuery(query), (params) => this.authorization.authorize(params, browserOf(cookie, address)));
   }
 
   /** OIDC Core §3.1.2.1: the request may be form-encoded in a POST; the login form posts here too. */
@@ -51,29 +52,32 @@ export class AuthorizationController {
     @Body() body: unknown,
     @Ip() address: string | undefined,
   ): Promise<Response> {
-    const isForm = contentType !== undefined && /^application\/x-www-form-urlencoded\b/i.test(contentType);
-    const form = (isForm ? (body ?? {}) : {}) as Record<string, unknown>;
-    const isLogin = LOGIN_TICKET_FIELD in form;
     // RFC 9700 §4.11: a redirect after a post of credentials is 303, so the browser does not post them on.
-    return this.answer(() => {
-      if (!isForm) throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
+    return this.answer(303, () => RequestParams.fromForm(contentType, body), (form) => {
       const browser = browserOf(cookie, address);
-      return isLogin ? this.authorization.login(form, browser) : this.authorization.authorize(form, browser);
-    }, 303, isLogin ? null : stringOrNull(form.ui_locales));
+      return isLoginPost(form) ? this.authorization.login(form.values, browser) : this.authorization.authorize(form, browser);
+    });
   }
 
   /**
    * The one error path: an OAuthError that carries `redirect` goes back to the client (RFC 6749
-   * §4.1.2.1); any other is shown to the user, in the request's ui_locales.
+   * §4.1.2.1); any other is shown to the user, in the language the request asked for.
    */
-  private async answer(run: () => Promise<AuthorizationOutcome>, redirectStatus: 302 | 303, uiLocales: string | null): Promise<Response> {
+  private async answer(
+    redirectStatus: 302 | 303,
+    read: () => RequestParams,
+    run: (params: RequestParams) => Promise<AuthorizationOutcome>,
+  ): Promise<Response> {
+    let params: RequestParams | null = null;
     let outcome: AuthorizationOutcome;
     try {
-      outcome = await run();
+      params = read();
+      outcome = await run(params);
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       const target = error.options.redirect;
-      return target ? this.redirect(errorResponseLocation(error, target), redirectStatus, null) : this.errorPage(error, uiLocales);
+      if (target) return this.redirect(errorResponseLocation(error, target), redirectStatus, null);
+      return this.errorPage(error, params && !isLoginPost(params) ? (params.values.ui_locales ?? null) : null);
     }
     return outcome.kind === 'redirect'
       ? this.redirect(outcome.location, redirectStatus, outcome.sessionToken)
@@ -120,6 +124,7 @@ function browserOf(header: string | undefined, address: string | undefined): Bro
   };
 }
 
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
+/** A post of the login form rather than an authorization request. */
+function isLoginPost(params: RequestParams): boolean {
+  return params.has(LOGIN_TICKET_FIELD);
 }

@@ -5,7 +5,7 @@ import { Routes } from '@app/config';
 import { GrantRegistry, TokenEndpointResult } from '@app/grants';
 
 import { NoStore } from './no-store.decorator';
-import { pick, readFormParams } from './form-params';
+import { pick, RequestParams } from './request-params';
 
 /** RFC 6749 §3.2 token endpoint: glue between client authentication and the grant handlers. */
 @Controller()
@@ -24,7 +24,7 @@ export class TokenController {
     @Body() body: unknown,
     @Ip() clientAddress: string | undefined,
   ): Promise<TokenEndpointResult> {
-    const params = readFormParams(contentType, body);
+    const params = RequestParams.fromForm(contentType, body).singleValued();
     const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'token' });
     const grant = this.grants.resolve(params.grant_type, client);
     return grant.handle({ client, params: pick(params, grant.parameters), clientAddress: clientAddress ?? null });
