@@ -1,7 +1,7 @@
+import { GRANT_TYPE_ORDER, GrantType, isGrantTypeAllowed, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
 
 import { GrantHandler } from './grant-handler';
-import { GRANT_TYPE_ORDER, GrantType } from './grant-type';
 
 /** Maps grant_type to its handler; refuses duplicates at boot. */
 export class GrantRegistry {
@@ -27,14 +27,19 @@ export class GrantRegistry {
 
   /**
    * The handler for `grantType`, or unsupported_grant_type; unauthorized_client when the
-   * client's registered grant_types do not list it (RFC 6749 §5.2).
+   * client's registered grant_types do not list it (RFC 6749 §5.2), or when it is a public
+   * client and the grant is not one for public clients (CONTRACT §3).
    */
-  resolve(grantType: string | undefined, clientGrantTypes: readonly string[]): GrantHandler {
+  resolve(grantType: string | undefined, client: RegisteredClient): GrantHandler {
     if (!grantType) throw new OAuthError('invalid_request', 'The grant_type parameter is missing.');
     const handler = this.find(grantType);
     if (!handler) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
-    if (!clientGrantTypes.includes(grantType)) {
+    if (!client.metadata.grant_types.includes(grantType)) {
       throw new OAuthError('unauthorized_client', 'The client may not use this grant type.');
+    }
+    // Registration refuses such grants already; this holds for clients stored before the rule.
+    if (!isGrantTypeAllowed(client, grantType)) {
+      throw new OAuthError('unauthorized_client', 'A public client may not use this grant type.');
     }
     return handler;
   }

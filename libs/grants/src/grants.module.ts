@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '@app/accounts';
 import { AuthorizationModule } from '@app/authorization';
 import { OtpModule } from '@app/otp';
+import { PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
 import { TokensModule } from '@app/tokens';
 
@@ -28,7 +29,7 @@ const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [
 ];
 
 @Module({
-  imports: [TokensModule, AccountsModule, OtpModule, SamlModule, AuthorizationModule],
+  imports: [PersistenceModule, TokensModule, AccountsModule, OtpModule, SamlModule, AuthorizationModule],
   providers: [
     ...GRANT_HANDLERS,
     {
