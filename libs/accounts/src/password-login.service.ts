@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { Metrics } from '@app/observability';
 import { RateLimitRepository, UserRepository } from '@app/persistence';
 
 import { clientAddressKey } from './client-address';
@@ -56,6 +57,7 @@ export class PasswordLogin {
     private readonly users: UserRepository,
     private readonly rateLimits: RateLimitRepository,
     private readonly hasher: PasswordHasher,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -67,7 +69,9 @@ export class PasswordLogin {
     const address = clientAddressKey(clientAddress);
     const release = this.admit(address);
     try {
-      return await this.check(username, password, address);
+      const account = await this.check(username, password, address);
+      this.metrics.countSignIn(account ? 'success' : 'failure');
+      return account;
     } finally {
       release();
     }

@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 import { KeyStore } from '@app/keys';
+import { Metrics } from '@app/observability';
 import { Database, GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
 
 import { ClientResponseProtector } from './client-response-protector';
@@ -34,6 +35,7 @@ export class TokenService {
     private readonly grants: GrantRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly protector: ClientResponseProtector,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Issues the token response for a grant that passed its checks. */
@@ -42,7 +44,7 @@ export class TokenService {
     const scope = request.scope.join(' ');
     // client_credentials needs no stored state: the token is a JWT and the client is its subject.
     if (request.grantType === CLIENT_CREDENTIALS) {
-      return this.respond({ client: request.client, grant: null, subject: request.subject, scope, authTime: null, amr: [], nonce: null, claims: {}, refreshToken: null, now });
+      return this.counted(request.grantType, this.respond({ client: request.client, grant: null, subject: request.subject, scope, authTime: null, amr: [], nonce: null, claims: {}, refreshToken: null, now }));
     }
     const grant: GrantRecord = {
       id: request.grantId ?? randomUUID(),
@@ -61,10 +63,10 @@ export class TokenService {
     } else {
       await this.grants.create(grant, now);
     }
-    return this.respond({
+    return this.counted(request.grantType, this.respond({
       client: request.client, grant, subject: request.subject, scope, authTime: request.authTime, amr: grant.amr,
       nonce: request.nonce ?? null, claims: grant.claims, refreshToken, now,
-    });
+    }));
   }
 
   /**
@@ -82,10 +84,17 @@ export class TokenService {
       throw new OAuthError('invalid_grant', 'The refresh token is invalid.');
     }
     const { grant, scope } = result;
-    return this.respond({
+    return this.counted(REFRESH_TOKEN, this.respond({
       client: request.client, grant, subject: grant.subject, scope, authTime: grant.authTime, amr: grant.amr,
       nonce: null, claims: grant.claims, refreshToken: next, now,
-    });
+    }));
+  }
+
+  /** uas_tokens_issued_total counts responses actually handed out, once each. */
+  private async counted(grantType: string, response: Promise<TokenResponse>): Promise<TokenResponse> {
+    const issued = await response;
+    this.metrics.countTokensIssued(grantType);
+    return issued;
   }
 
   /**

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '@app/accounts';
 import { ClientsModule } from '@app/clients';
 import { KeysModule } from '@app/keys';
+import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 
 import { AccessTokenLiveness } from './access-token-liveness';
@@ -14,7 +15,7 @@ import { UserinfoService } from './userinfo.service';
 
 /** Token issuance, verification, introspection and revocation. */
 @Module({
-  imports: [KeysModule, PersistenceModule, ClientsModule, AccountsModule],
+  imports: [KeysModule, PersistenceModule, ClientsModule, AccountsModule, ObservabilityModule],
   providers: [ClientResponseProtector, TokenService, AccessTokenLiveness, AccessTokenVerifier, TokenIntrospection, UserinfoService],
   exports: [ClientResponseProtector, TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
 })
