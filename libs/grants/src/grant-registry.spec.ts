@@ -1,5 +1,8 @@
 import { ClientAuthMethod, GrantType, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
+import { Metrics } from '@app/observability';
+
+import { mockOf } from '../../../test/mocks';
 
 import { GrantHandler, TokenRequest } from './grant-handler';
 import { GrantRegistry } from './grant-registry';
@@ -36,10 +39,34 @@ function codeOf(run: () => unknown): string {
 describe(GrantRegistry.name, () => {
   const password = handler(GrantType.Password);
   const refresh = handler(GrantType.RefreshToken);
-  const sut = new GrantRegistry([refresh, password, handler(GrantType.SmsOtp, false)]);
+  const metrics = mockOf<Metrics>();
+  const sut = new GrantRegistry([refresh, password, handler(GrantType.SmsOtp, false)], metrics);
+
+  beforeEach(() => {
+    metrics.countTokensIssued.mockReset();
+    metrics.countTokensIssued.mockImplementation(() => undefined);
+  });
 
   it('refuses two handlers for one grant type at boot', () => {
-    expect(() => new GrantRegistry([password, handler(GrantType.Password)])).toThrow(/Two handlers/);
+    expect(() => new GrantRegistry([password, handler(GrantType.Password)], metrics)).toThrow(/Two handlers/);
+  });
+
+  it('counts a token response by its grant type, once', async () => {
+    const issuing: GrantHandler = { ...password, handle: () => Promise.resolve({ access_token: 'at', token_type: 'Bearer', expires_in: 60, scope: '' }) };
+
+    await sut.run(issuing, { client: makeClient([GrantType.Password]), params: {} });
+
+    expect(metrics.countTokensIssued.mock.calls).toEqual([[GrantType.Password]]);
+  });
+
+  it('counts no token for an answer without one (an OTP challenge) or a refused request', async () => {
+    const challenge: GrantHandler = { ...password, handle: () => Promise.resolve({ x_globalsign_iam_challenge: { reference: 'r' } }) };
+    const refusing: GrantHandler = { ...password, handle: () => Promise.reject(new OAuthError('invalid_grant', 'no')) };
+
+    await sut.run(challenge, { client: makeClient([GrantType.Password]), params: {} });
+    await expect(sut.run(refusing, { client: makeClient([GrantType.Password]), params: {} })).rejects.toBeInstanceOf(OAuthError);
+
+    expect(metrics.countTokensIssued).not.toHaveBeenCalled();
   });
 
   it('lists the enabled grant types in the seed document\'s order', () => {

@@ -1,13 +1,17 @@
 import { GRANT_TYPE_ORDER, GrantType, isGrantTypeAllowed, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
+import { Metrics } from '@app/observability';
 
-import { GrantHandler } from './grant-handler';
+import { GrantHandler, TokenEndpointResult, TokenRequest } from './grant-handler';
 
 /** Maps grant_type to its handler; refuses duplicates at boot. */
 export class GrantRegistry {
   private readonly handlers = new Map<string, GrantHandler>();
 
-  constructor(handlers: readonly GrantHandler[]) {
+  constructor(
+    handlers: readonly GrantHandler[],
+    private readonly metrics: Metrics,
+  ) {
     for (const handler of handlers) {
       if (this.handlers.has(handler.grantType)) {
         throw new Error(`Two handlers for grant type ${handler.grantType}`);
@@ -42,6 +46,16 @@ export class GrantRegistry {
       throw new OAuthError('unauthorized_client', 'A public client may not use this grant type.');
     }
     return handler;
+  }
+
+  /**
+   * Runs `handler` and counts the tokens it answered (uas_tokens_issued_total by grant_type,
+   * CONTRACT §5): here, once for every grant, rather than in each handler.
+   */
+  async run(handler: GrantHandler, request: TokenRequest): Promise<TokenEndpointResult> {
+    const result = await handler.handle(request);
+    if ('access_token' in result) this.metrics.countTokensIssued(handler.grantType);
+    return result;
   }
 
   private find(type: string): GrantHandler | null {

@@ -33,6 +33,11 @@ export class Database implements Queryable {
     return this.notifications.propagate();
   }
 
+  /** The pool's connection counts, read live (the /metrics gauges). */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
       const result = await this.pool.query(sql, params);

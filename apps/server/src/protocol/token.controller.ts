@@ -27,6 +27,6 @@ export class TokenController {
     const params = RequestParams.fromForm(contentType, body).singleValued();
     const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'token' });
     const grant = this.grants.resolve(params.grant_type, client);
-    return grant.handle({ client, params: pick(params, grant.parameters), clientAddress: clientAddress ?? null });
+    return this.grants.run(grant, { client, params: pick(params, grant.parameters), clientAddress: clientAddress ?? null });
   }
 }
