@@ -641,6 +641,13 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
   const post = (params: Record<string, string>, authorization: string) =>
     request(origin).post('/uas/oauth2/token').set('Authorization', authorization).type('form').send(params);
 
+  /** The log reaches the pipe on its own schedule, not with the HTTP answer: wait for the line. */
+  async function developmentLinesAfter(offset: number): Promise<string[]> {
+    const lines = () => output.slice(offset).split('\n').filter((line) => line.includes('DEVELOPMENT ONLY'));
+    for (let i = 0; i < 100 && lines().length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    return lines();
+  }
+
   it('advertises both grants and writes each OTP to the server log, marked development only', async () => {
     const metadata = await request(origin).get('/uas/.well-known/openid-configuration');
     expect(metadata.body.grant_types_supported).toEqual(expect.arrayContaining([SMS, SMTP]));
@@ -655,7 +662,7 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
       const logged = output.length;
       const initiated = await post({ grant_type: grantType, scope: 'openid', username }, auth);
       expect(initiated.status).toBe(200);
-      const lines = output.slice(logged).split('\n').filter((line) => line.includes('DEVELOPMENT ONLY'));
+      const lines = await developmentLinesAfter(logged);
       expect(lines).toEqual([expect.stringContaining(`DEVELOPMENT ONLY, not delivered: ${channel} (no `)]);
       expect(lines[0]).toContain(` to ${username}: `);
 
