@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, Queryable } from '../database';
+import { Database, Transaction } from '../database';
+import { RefreshTokenEntity } from '../entities';
 import { GrantRecord } from './grant.repository';
 
 /** A refresh token consumed for rotation, with the grant it belongs to. */
@@ -19,27 +20,27 @@ export interface RefreshTokenRecord {
   expiresAt: Date;
 }
 
-/** Refresh tokens, stored only as SHA-256 hashes. */
+/**
+ * Refresh tokens, stored only as SHA-256 hashes. What the token endpoint runs on every refresh
+ * (rotate, consume, createWithGrant) and introspection (findActive) is one SQL statement each.
+ */
 @Injectable()
 export class RefreshTokenRepository {
   constructor(private readonly db: Database) {}
 
   async create(
     token: { tokenHash: Buffer; grantId: string; clientId: string; scope: string; expiresAt: Date; createdAt: Date },
-    tx: Queryable = this.db,
+    tx?: Transaction,
   ): Promise<void> {
-    await tx.query(
-      `INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [token.tokenHash, token.grantId, token.clientId, token.scope, token.createdAt, token.expiresAt],
-    );
+    await this.db.use(RefreshTokenEntity, (tokens) => tokens.insert(token), tx);
   }
 
   /**
    * Marks the token used and returns its grant, in one statement; null when it is unknown,
    * already used, expired, another client's, or its grant is revoked.
    */
-  async consume(tokenHash: Buffer, clientId: string, now: Date, tx: Queryable = this.db): Promise<ConsumedRefreshToken | null> {
-    const rows = await tx.query<GrantRecord & { tokenScope: string }>(
+  async consume(tokenHash: Buffer, clientId: string, now: Date, tx?: Transaction): Promise<ConsumedRefreshToken | null> {
+    const rows = await this.db.query<GrantRecord & { tokenScope: string }>(
       `UPDATE refresh_tokens rt SET consumed_at = $3
        FROM grants g
        WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
@@ -47,6 +48,7 @@ export class RefreshTokenRepository {
        RETURNING g.id, g.client_id AS "clientId", g.user_id AS "userId", g.subject, g.scope, g.auth_time AS "authTime",
          g.amr, g.claims, rt.scope AS "tokenScope"`,
       [tokenHash, clientId, now],
+      tx,
     );
     if (!rows[0]) return null;
     const { tokenScope, ...grant } = rows[0];
@@ -138,10 +140,7 @@ export class RefreshTokenRepository {
 
   /** The grant of a refresh token of `clientId` (used or not), for revocation. */
   async findGrantId(tokenHash: Buffer, clientId: string): Promise<string | null> {
-    const rows = await this.db.query<{ grantId: string }>(
-      `SELECT grant_id AS "grantId" FROM refresh_tokens WHERE token_hash = $1 AND client_id = $2::uuid`,
-      [tokenHash, clientId],
-    );
-    return rows[0]?.grantId ?? null;
+    const row = await this.db.use(RefreshTokenEntity, (tokens) => tokens.findOne({ select: { grantId: true }, where: { tokenHash, clientId } }));
+    return row?.grantId ?? null;
   }
 }
