@@ -40,8 +40,9 @@ export class DatabaseLifecycle implements OnApplicationBootstrap, OnApplicationS
     TypeOrmModule.forRootAsync({
       imports: [DatabaseServerModule],
       inject: [DatabaseServer],
-      // A start against an unreachable database fails at once, as before: no retry loop.
-      useFactory: (server: DatabaseServer) => ({ ...dataSourceOptions(server.url), retryAttempts: 0 }),
+      // A start against an unreachable database fails at once with one line (main.ts): no retry
+      // loop, and nothing logged by TypeOrmModule before it gives up.
+      useFactory: (server: DatabaseServer) => ({ ...dataSourceOptions(server.url), toRetry: () => false }),
       dataSourceFactory: (options?: DataSourceOptions) => openDataSource(options!),
     }),
   ],
