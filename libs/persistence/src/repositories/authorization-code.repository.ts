@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database } from '../database';
-import { AuthorizationCodeEntity } from '../entities';
 
 /** An authorization code as stored: only its SHA-256, and everything it was bound to. */
 export interface AuthorizationCodeRecord {
@@ -37,7 +36,16 @@ export class AuthorizationCodeRepository {
   constructor(private readonly db: Database) {}
 
   async create(code: AuthorizationCodeRecord): Promise<void> {
-    await this.db.use(AuthorizationCodeEntity, (codes) => codes.insert(code));
+    await this.db.query(
+      `INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, nonce,
+         code_challenge, code_challenge_method, auth_time, amr, session_id_hash, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        code.codeHash, code.clientId, code.userId, code.redirectUri, code.redirectUriSent, code.scope, code.nonce,
+        code.codeChallenge, code.codeChallengeMethod, code.authTime, JSON.stringify(code.amr), code.sessionIdHash,
+        code.createdAt, code.expiresAt,
+      ],
+    );
   }
 
   /**
@@ -71,7 +79,10 @@ export class AuthorizationCodeRepository {
 
   /** Whether the code was presented again after it was consumed. */
   async isReplayed(codeHash: Buffer): Promise<boolean> {
-    const row = await this.db.use(AuthorizationCodeEntity, (codes) => codes.findOne({ select: { replayedAt: true }, where: { codeHash } }));
-    return row?.replayedAt != null;
+    const rows = await this.db.query<{ replayed: boolean }>(
+      `SELECT replayed_at IS NOT NULL AS replayed FROM authorization_codes WHERE code_hash = $1`,
+      [codeHash],
+    );
+    return rows[0]?.replayed ?? false;
   }
 }

@@ -50,9 +50,11 @@ export class ClientRepository {
     return row;
   }
 
+  /** Read by every client authentication the cache does not answer (each one on the embedded engine): one plain statement. */
   async findById(clientId: string): Promise<ClientRecord | null> {
     if (!isCanonicalUuid(clientId)) return null;
-    return this.db.use(ClientEntity, (clients) => clients.findOneBy({ clientId }));
+    const rows = await this.db.query<ClientRecord>(`SELECT ${COLUMNS} FROM clients WHERE client_id = $1`, [clientId]);
+    return rows[0] ?? null;
   }
 
   /** Up to `limit` clients ordered by client_id, after `afterClientId` when given (keyset pagination). */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull, QueryDeepPartialEntity } from 'typeorm';
+import { IsNull } from 'typeorm';
 
 import { Database, Transaction } from '../database';
 import { GrantEntity } from '../entities';
@@ -30,10 +30,14 @@ const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scop
 export class GrantRepository {
   constructor(private readonly db: Database) {}
 
+  /** Token issuance: one plain statement. */
   async create(grant: GrantRecord, createdAt: Date, tx?: Transaction): Promise<void> {
-    // jsonb (amr, claims): TypeORM's insert type cannot see through `unknown`.
-    const row = { ...grant, createdAt } as QueryDeepPartialEntity<GrantEntity>;
-    await this.db.use(GrantEntity, (grants) => grants.insert(row), tx);
+    await this.db.query(
+      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [grant.id, grant.clientId, grant.userId, grant.subject, grant.scope, grant.authTime, JSON.stringify(grant.amr), JSON.stringify(grant.claims), createdAt],
+      tx,
+    );
   }
 
   /**

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { MoreThan } from 'typeorm';
 
 import { Database, Transaction } from '../database';
 import { LoginSessionEntity } from '../entities';
@@ -14,18 +13,30 @@ export interface LoginSessionRecord {
   expiresAt: Date;
 }
 
-/** Login sessions of the authorization endpoint; the cookie value itself is never stored. */
+const COLUMNS = `id_hash AS "idHash", user_id AS "userId", auth_time AS "authTime", amr, created_at AS "createdAt", expires_at AS "expiresAt"`;
+
+/**
+ * Login sessions of the authorization endpoint; the cookie value itself is never stored. What
+ * every sign-in and authorization request runs (create, findActive) is one SQL statement each.
+ */
 @Injectable()
 export class LoginSessionRepository {
   constructor(private readonly db: Database) {}
 
   async create(session: LoginSessionRecord): Promise<void> {
-    await this.db.use(LoginSessionEntity, (sessions) => sessions.insert(session));
+    await this.db.query(
+      `INSERT INTO login_sessions (id_hash, user_id, auth_time, amr, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [session.idHash, session.userId, session.authTime, JSON.stringify(session.amr), session.createdAt, session.expiresAt],
+    );
   }
 
   /** The session, or null when it is unknown or has expired at `now` (a deleted user's sessions cascade). */
-  findActive(idHash: Buffer, now: Date): Promise<LoginSessionRecord | null> {
-    return this.db.use(LoginSessionEntity, (sessions) => sessions.findOneBy({ idHash, expiresAt: MoreThan(now) }));
+  async findActive(idHash: Buffer, now: Date): Promise<LoginSessionRecord | null> {
+    const rows = await this.db.query<LoginSessionRecord>(
+      `SELECT ${COLUMNS} FROM login_sessions WHERE id_hash = $1 AND expires_at > $2`,
+      [idHash, now],
+    );
+    return rows[0] ?? null;
   }
 
   /** Ends the session (the authorization codes issued in it stay redeemable until they expire). */

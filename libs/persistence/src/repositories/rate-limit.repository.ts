@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { MoreThan } from 'typeorm';
 
 import { Database } from '../database';
-import { RateLimitEntity } from '../entities';
 
 /** A fixed-window counter after a hit. */
 export interface RateWindow {
@@ -51,15 +49,17 @@ export class RateLimitRepository {
   }
 
   /** The current window of `bucket`, or null when it has none or it has passed. */
-  peek(bucket: string, windowSeconds: number, now: Date): Promise<RateWindow | null> {
-    const windowOpened = new Date(now.getTime() - windowSeconds * 1000);
-    return this.db.use(RateLimitEntity, (limits) =>
-      limits.findOne({ select: { count: true, windowStart: true }, where: { bucket, windowStart: MoreThan(windowOpened) } }),
+  async peek(bucket: string, windowSeconds: number, now: Date): Promise<RateWindow | null> {
+    const rows = await this.db.query<RateWindow>(
+      `SELECT count, window_start AS "windowStart" FROM rate_limits
+       WHERE bucket = $1 AND window_start > $2::timestamptz - make_interval(secs => $3::double precision)`,
+      [bucket, now, windowSeconds],
     );
+    return rows[0] ?? null;
   }
 
   /** Forgets `bucket` (e.g. after a successful login). */
   async clear(bucket: string): Promise<void> {
-    await this.db.use(RateLimitEntity, (limits) => limits.delete({ bucket }));
+    await this.db.query('DELETE FROM rate_limits WHERE bucket = $1', [bucket]);
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database, Transaction } from '../database';
-import { RefreshTokenEntity } from '../entities';
 import { GrantRecord } from './grant.repository';
 
 /** A refresh token consumed for rotation, with the grant it belongs to. */
@@ -21,8 +20,8 @@ export interface RefreshTokenRecord {
 }
 
 /**
- * Refresh tokens, stored only as SHA-256 hashes. What the token endpoint runs on every refresh
- * (rotate, consume, createWithGrant) and introspection (findActive) is one SQL statement each.
+ * Refresh tokens, stored only as SHA-256 hashes. Everything here runs on the token, introspection
+ * or revocation endpoint: one SQL statement each, no query building per request.
  */
 @Injectable()
 export class RefreshTokenRepository {
@@ -32,7 +31,11 @@ export class RefreshTokenRepository {
     token: { tokenHash: Buffer; grantId: string; clientId: string; scope: string; expiresAt: Date; createdAt: Date },
     tx?: Transaction,
   ): Promise<void> {
-    await this.db.use(RefreshTokenEntity, (tokens) => tokens.insert(token), tx);
+    await this.db.query(
+      `INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [token.tokenHash, token.grantId, token.clientId, token.scope, token.createdAt, token.expiresAt],
+      tx,
+    );
   }
 
   /**
@@ -140,7 +143,10 @@ export class RefreshTokenRepository {
 
   /** The grant of a refresh token of `clientId` (used or not), for revocation. */
   async findGrantId(tokenHash: Buffer, clientId: string): Promise<string | null> {
-    const row = await this.db.use(RefreshTokenEntity, (tokens) => tokens.findOne({ select: { grantId: true }, where: { tokenHash, clientId } }));
-    return row?.grantId ?? null;
+    const rows = await this.db.query<{ grantId: string }>(
+      `SELECT grant_id AS "grantId" FROM refresh_tokens WHERE token_hash = $1 AND client_id = $2::uuid`,
+      [tokenHash, clientId],
+    );
+    return rows[0]?.grantId ?? null;
   }
 }

@@ -45,14 +45,19 @@ export class UserRepository {
     }
   }
 
+  /** Userinfo and password sign-in read users on every request: one plain statement, as findByUsername. */
   async findById(id: string): Promise<UserRecord | null> {
     if (!isCanonicalUuid(id)) return null;
-    return this.db.use(UserEntity, (users) => users.findOne({ select: SELECTED, where: { id } }));
+    const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] ?? null;
   }
 
   /** By the canonical form of `username` (canonicalUsername). */
-  findByUsername(username: string): Promise<UserRecord | null> {
-    return this.db.use(UserEntity, (users) => users.findOne({ select: SELECTED, where: { usernameKey: canonicalUsername(username) } }));
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE username_key = $1`, [
+      canonicalUsername(username),
+    ]);
+    return rows[0] ?? null;
   }
 
   /**
