@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig } from '@app/config';
 
+import { isEmbeddedUrl } from './data-source';
 import { EmbeddedPostgres } from './embedded-postgres';
 
 /**
@@ -21,9 +22,12 @@ export class DatabaseServer {
     return new DatabaseServer(engine.url, engine);
   }
 
-  /** True on the embedded engine: one process's own, so no other instance changes it behind our back. */
+  /**
+   * True on the embedded engine, started here or by a test (its URL carries the marker): one
+   * process's own, so no other instance changes it behind our back.
+   */
   get embedded(): boolean {
-    return this.engine !== null;
+    return isEmbeddedUrl(this.url);
   }
 
   async stop(): Promise<void> {
