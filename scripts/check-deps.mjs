@@ -8,7 +8,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // Each layer may import only from layers before it.
 const LAYERS = [
-  ['config', 'errors'],
+  ['config', 'errors', 'observability'],
   ['crypto', 'persistence'],
   ['keys', 'clients', 'accounts', 'otp', 'saml'],
   ['tokens', 'authorization'],

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 
 import { JWTPayload, SignJWT } from 'jose';
+import { DataSource } from 'typeorm';
 
 import { FixedClock } from '@app/config';
 import { Database } from '@app/persistence';
@@ -211,9 +212,10 @@ describe('JWTs of one kind refused as another', () => {
       const jti = randomUUID();
       const expiresAt = new Date((now() + 3600) * 1000);
       await database.query('INSERT INTO used_identifiers (namespace, value, expires_at) VALUES ($1, $2, $3)', [`${kind}:${client.client_id}`, jti, expiresAt]);
-      const migration = database.dataSource.migrations.find((m) => m.name === 'MergeClientJwtIdentifiers1764212000000');
+      const dataSource = b.app.get(DataSource);
+      const migration = dataSource.migrations.find((m) => m.name === 'MergeClientJwtIdentifiers1764212000000');
       expect(migration).toBeDefined();
-      const runner = database.dataSource.createQueryRunner();
+      const runner = dataSource.createQueryRunner();
       try {
         await migration!.up(runner);
       } finally {

@@ -8,6 +8,7 @@ import { newMasterKey, startTestServer, TestServer } from '../setup/test-server'
 
 const ROUNDS = 20;
 const SMS = 'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp';
+const SMTP = 'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp';
 
 /** CONTRACT: a new OTP initiation for a username invalidates its earlier reference, on every instance. */
 describe(OtpChallengeRepository.name, () => {
@@ -16,6 +17,7 @@ describe(OtpChallengeRepository.name, () => {
   let two: TestServer;
   let database: Database;
   let clientId: string;
+  let otherClientId: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -25,6 +27,7 @@ describe(OtpChallengeRepository.name, () => {
     two = await startTestServer({ databaseUrl: db.url, masterKey, env });
     database = one.app.get(Database);
     clientId = (await adminCreateClient(one, { grant_types: [SMS] })).client_id;
+    otherClientId = (await adminCreateClient(one, { grant_types: [SMS] })).client_id;
   });
 
   afterAll(async () => {
@@ -56,5 +59,32 @@ describe(OtpChallengeRepository.name, () => {
       );
       expect(open).toHaveLength(1);
     }
+  });
+
+  it('lets exactly one of two instances validating the same reference at once consume it', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const key = `35850${String(round).padStart(7, '0')}`;
+      const created = challenge(`+${key}`, key);
+      await one.app.get(OtpChallengeRepository).create(created);
+
+      const results = await Promise.all(
+        [one, two].map((server) => server.app.get(OtpChallengeRepository).consume(created.referenceHash, clientId, SMS, one.clock.now())),
+      );
+
+      expect(results.filter((r) => r !== null)).toEqual([created]);
+    }
+  });
+
+  it.each([
+    ['another client', () => otherClientId, SMS, 0],
+    ['another grant type', () => clientId, SMTP, 0],
+    ['an expired challenge', () => clientId, SMS, 300_000],
+  ])('refuses %s and leaves the challenge open', async (_case, client, grantType, elapsedMs) => {
+    const sut = one.app.get(OtpChallengeRepository);
+    const created = challenge('+358501111111', `358501111111-${grantType.length}-${elapsedMs}`);
+    await sut.create(created);
+
+    expect(await sut.consume(created.referenceHash, client(), grantType, new Date(one.clock.now().getTime() + elapsedMs))).toBeNull();
+    expect(await sut.consume(created.referenceHash, clientId, SMS, one.clock.now())).toEqual(created);
   });
 });

@@ -1,4 +1,4 @@
-import { QueryRunner } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 
 import { Database } from '@app/persistence';
 
@@ -29,9 +29,10 @@ describe(MIGRATION, () => {
   });
 
   async function migrate(direction: 'up' | 'down'): Promise<void> {
-    const migration = database.dataSource.migrations.find((m) => m.name === MIGRATION);
+    const dataSource = server.app.get(DataSource);
+    const migration = dataSource.migrations.find((m) => m.name === MIGRATION);
     if (!migration) throw new Error(`${MIGRATION} is not registered`);
-    const runner: QueryRunner = database.dataSource.createQueryRunner();
+    const runner: QueryRunner = dataSource.createQueryRunner();
     try {
       await runner.startTransaction();
       await migration[direction](runner);

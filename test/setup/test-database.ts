@@ -4,6 +4,8 @@ import { Client } from 'pg';
 
 import { EmbeddedPostgres } from '@app/persistence';
 
+import { databaseUrl, TEMPLATE_ENV } from './global-setup';
+
 /** A database of one's own for one test file. */
 export interface TestDatabase {
   readonly url: string;
@@ -11,8 +13,9 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, empty database: created next to DATABASE_URL on its server, or an in-memory
- * embedded engine when DATABASE_URL is unset (CONTRACT §1, npm test).
+ * A fresh database: on DATABASE_URL's server, a clone of the template global-setup migrated
+ * (servers starting on it find every migration applied), or an empty in-memory embedded engine
+ * when DATABASE_URL is unset (CONTRACT §1, npm test).
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
@@ -20,12 +23,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const engine = await EmbeddedPostgres.start(null);
     return { url: engine.url, drop: () => engine.stop() };
   }
+  const template = process.env[TEMPLATE_ENV];
+  if (!template) throw new Error(`${TEMPLATE_ENV} is unset: test/setup/global-setup.ts did not run`);
   const name = `uas_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   return {
-    url: url.toString(),
+    url: databaseUrl(serverUrl, name),
     drop: () => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }

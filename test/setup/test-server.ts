@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 
 import { INestApplication } from '@nestjs/common';
 
@@ -26,6 +27,8 @@ export interface StartOptions {
   readonly masterKey?: string;
   readonly env?: Record<string, string>;
   readonly clock?: FixedClock;
+  /** Log lines go here (at LOG_LEVEL, in LOG_FORMAT) instead of nowhere. */
+  readonly logDestination?: Writable;
 }
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
@@ -50,7 +53,8 @@ export async function startTestServer(options: StartOptions): Promise<TestServer
     ...options.env,
   });
   const clock = options.clock ?? new FixedClock(new Date());
-  const app = await createApp(config, { clock: clock as Clock, logger: false });
+  const logging = options.logDestination ? { logDestination: options.logDestination } : { logger: false as const };
+  const app = await createApp(config, { clock: clock as Clock, ...logging });
   await app.listen(port, '127.0.0.1');
   return {
     app,

@@ -1,33 +1,27 @@
 import 'reflect-metadata';
 
-import { ConsoleLogger, DynamicModule, INestApplication, LogLevel, NestApplicationOptions } from '@nestjs/common';
+import { Writable } from 'node:stream';
+
+import { DynamicModule, INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppConfig, Clock } from '@app/config';
+import { announce, AppLogger, createLogger, HttpObserver, Metrics, PinoNestLogger } from '@app/observability';
 
 import { setupAdminDocs } from './admin/admin-docs';
+import { AdminToken } from './admin/admin-token';
+import { fastifyRequestId, observeExpress, observeFastify } from './http-observation';
 import { ServerModule } from './server.module';
-
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/**
- * Nest logs a failed start (database down, wrong MASTER_KEY) with its stack under the
- * ExceptionHandler context and then rethrows; main.ts prints that failure as one line instead.
- */
-class ServerLogger extends ConsoleLogger {
-  override error(message: unknown, ...rest: unknown[]): void {
-    if (rest.at(-1) === 'ExceptionHandler') return;
-    super.error(message, ...(rest as [string?, string?]));
-  }
-}
 
 export interface CreateAppOptions {
   /** Tests pass a FixedClock. */
   readonly clock?: Clock;
   /** Tests silence the logger. */
   readonly logger?: false;
+  /** Where log lines go instead of stdout (tests read what the server logged). */
+  readonly logDestination?: Writable;
 }
 
 /** Small bodies only: nothing this server accepts is large (RFC 6749 requests, admin JSON). */
@@ -36,31 +30,39 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /**
  * Builds the Nest application (not yet listening); main.ts and the e2e tests both call this.
  * HTTP_ADAPTER picks Express (the default) or Fastify; everything above the adapter is the same.
+ * Every log line, Nest's included, goes through one pino logger (LOG_FORMAT, LOG_LEVEL).
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
-  const level = config.logLevel === 'info' ? 'log' : config.logLevel;
+  const silent = options.logger === false;
+  const logger = createLogger({
+    level: silent ? 'silent' : config.logLevel,
+    format: config.logFormat,
+    destination: options.logDestination,
+  });
   const module = ServerModule.forRoot(config, options.clock);
   const appOptions: AppOptions = {
     bodyParser: false,
-    logger:
-      options.logger === false
-        ? false
-        : new ServerLogger({ logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1) }),
+    logger: silent ? false : new PinoNestLogger(logger),
     abortOnError: false,
   };
   const app =
     config.http.adapter === 'fastify'
-      ? await createFastifyApp(module, appOptions, config)
-      : await createExpressApp(module, appOptions, config);
+      ? await createFastifyApp(module, appOptions, config, logger)
+      : await createExpressApp(module, appOptions, config, logger);
   setupAdminDocs(app);
   app.enableShutdownHooks();
+  const adminToken = app.get(AdminToken).takeGenerated();
+  if (adminToken) announce(logger, `admin token (this process only): ${adminToken}`);
   return app;
 }
 
 type AppOptions = NestApplicationOptions;
 
-async function createExpressApp(module: DynamicModule, options: AppOptions, config: AppConfig): Promise<INestApplication> {
+async function createExpressApp(
+  module: DynamicModule, options: AppOptions, config: AppConfig, logger: AppLogger,
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, options);
+  observeExpress(app, new HttpObserver(logger, app.get(Metrics)));
   // The client address the sign-in limits count (TRUST_PROXY): the socket's peer unless trusted.
   app.set('trust proxy', trustProxySetting(config));
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
@@ -71,7 +73,9 @@ async function createExpressApp(module: DynamicModule, options: AppOptions, conf
   return app;
 }
 
-async function createFastifyApp(module: DynamicModule, options: AppOptions, config: AppConfig): Promise<INestApplication> {
+async function createFastifyApp(
+  module: DynamicModule, options: AppOptions, config: AppConfig, logger: AppLogger,
+): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxySetting(config),
@@ -80,8 +84,12 @@ async function createFastifyApp(module: DynamicModule, options: AppOptions, conf
     // protocol endpoint reads JSON.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
+    // X-Request-Id (CONTRACT §5): kept when well-formed, else made; Fastify's own logger stays off.
+    requestIdHeader: false,
+    genReqId: fastifyRequestId,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
+  observeFastify(app, new HttpObserver(logger, app.get(Metrics)));
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES });
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT_BYTES }, parseForm);
   // Like Express without a parser for the type: the body is left unread and handlers see none,

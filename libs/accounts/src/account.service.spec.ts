@@ -1,6 +1,6 @@
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { AuthorizationCodeRepository, Database, GrantRepository, LoginSessionRepository, Queryable, UserRecord, UserRepository } from '@app/persistence';
+import { AuthorizationCodeRepository, Database, GrantRepository, LoginSessionRepository, Transaction, UserRecord, UserRepository } from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { AccountService } from './account.service';
@@ -31,7 +31,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe(AccountService.name, () => {
-  const tx: Queryable = mockOf<Queryable>();
+  const tx: Transaction = mockOf<Transaction>();
   let db: jest.Mocked<Database>;
   let users: jest.Mocked<UserRepository>;
   let grants: jest.Mocked<GrantRepository>;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { CryptoModule } from '@app/crypto';
+import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 
 import { AccountService } from './account.service';
@@ -13,7 +14,7 @@ import { SubjectRegistry } from './subject-registry';
  * subs of external identity sources.
  */
 @Module({
-  imports: [CryptoModule, PersistenceModule],
+  imports: [CryptoModule, PersistenceModule, ObservabilityModule],
   providers: [AccountService, PasswordHasher, PasswordLogin, SubjectRegistry],
   exports: [AccountService, PasswordLogin, SubjectRegistry],
 })

@@ -1,5 +1,6 @@
 import { AppConfig, FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { Metrics } from '@app/observability';
 import { RateLimitRepository, RateWindow, UserRecord, UserRepository } from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
@@ -53,6 +54,7 @@ describe(PasswordLogin.name, () => {
   let users: jest.Mocked<UserRepository>;
   let rateLimits: jest.Mocked<RateLimitRepository>;
   let hasher: jest.Mocked<PasswordHasher>;
+  let metrics: jest.Mocked<Metrics>;
   let sut: PasswordLogin;
 
   beforeEach(() => {
@@ -64,7 +66,9 @@ describe(PasswordLogin.name, () => {
     hasher = mockOf<PasswordHasher>();
     hasher.verify.mockImplementation(async (hash, password) => hash === ALICE.passwordHash && password === 'right password');
     hasher.verifyDummy.mockResolvedValue(false);
-    sut = new PasswordLogin(config, clock, users, rateLimits, hasher);
+    metrics = mockOf<Metrics>();
+    metrics.countSignIn.mockReturnValue(undefined);
+    sut = new PasswordLogin(config, clock, users, rateLimits, hasher, metrics);
   });
 
   async function failTimes(n: number, address = ATTACKER, username = 'alice'): Promise<void> {
@@ -86,6 +90,14 @@ describe(PasswordLogin.name, () => {
 
   it('returns null for a wrong password', async () => {
     expect(await sut.authenticate('alice', 'wrong password', HOME)).toBeNull();
+  });
+
+  it('counts a success for the right password and a failure for a wrong one or an unknown user', async () => {
+    await sut.authenticate('alice', 'right password', HOME);
+    await sut.authenticate('alice', 'wrong password', HOME);
+    await sut.authenticate('mallory', 'any password', HOME);
+
+    expect(metrics.countSignIn.mock.calls).toEqual([['success'], ['failure'], ['failure']]);
   });
 
   it('checks an unknown username against the dummy hash and counts it in a shared bucket, as it would a user', async () => {
@@ -194,6 +206,8 @@ describe(PasswordLogin.name, () => {
     expect((refused as OAuthError).status).toBe(429);
     expect((refused as OAuthError).options.retryAfterSeconds).toBeGreaterThan(0);
     expect(await otherAddress).not.toBeNull();
+    // A refusal before any check is not a sign-in: only alice's success from HOME is counted.
+    expect(metrics.countSignIn.mock.calls).toEqual([['success']]);
     while (pending.length < MAX_CHECKS_IN_FLIGHT_PER_ADDRESS) await Promise.resolve();
     pending.forEach((release) => release());
     await Promise.all(inFlight);

@@ -5,6 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { Metrics } from '@app/observability';
 import { canonicalUsername, RateLimitRepository, UserRepository } from '@app/persistence';
 
 import { clientAddressKey } from './client-address';
@@ -58,6 +59,7 @@ export class PasswordLogin {
     private readonly users: UserRepository,
     private readonly rateLimits: RateLimitRepository,
     private readonly hasher: PasswordHasher,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -69,7 +71,9 @@ export class PasswordLogin {
     const address = clientAddressKey(clientAddress);
     const release = this.admit(address);
     try {
-      return await this.check(username, password, address);
+      const account = await this.check(username, password, address);
+      this.metrics.countSignIn(account ? 'success' : 'failure');
+      return account;
     } finally {
       release();
     }

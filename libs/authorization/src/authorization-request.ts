@@ -1,10 +1,19 @@
 import { RegisteredClient } from '@app/clients';
-import { OAuthError } from '@app/errors';
 
 import { PkceMethod } from './pkce';
 
 /** The parameters of an authorization request as received: each given at most once, never empty. */
 export type AuthorizationParams = Readonly<Record<string, string>>;
+
+/**
+ * An authorization request's parameters as read from the query or form (RFC 6749 §3.1): those
+ * sent once with a value, and the names sent more than once, which are an error reported only
+ * once it is known where errors go.
+ */
+export interface AuthorizationInput {
+  readonly values: AuthorizationParams;
+  readonly repeated: readonly string[];
+}
 
 /** An authorization request that passed every check (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
 export interface AuthorizationRequest {
@@ -27,18 +36,3 @@ export interface AuthorizationRequest {
   readonly codeChallenge: string | null;
   readonly codeChallengeMethod: PkceMethod | null;
 }
-
-/** Where an error about a request goes (RFC 6749 §4.1.2.1): its redirect URI, with its state. */
-export interface ErrorRedirect {
-  readonly redirectUri: string;
-  readonly state: string | null;
-}
-
-/**
- * The outcome of validating an authorization request: the request, or the error and where it
- * goes. `redirect` is null while the client or the redirect URI is not established: the error
- * is then shown to the user and never sent anywhere.
- */
-export type AuthorizationValidation =
-  | { readonly ok: true; readonly request: AuthorizationRequest }
-  | { readonly ok: false; readonly error: OAuthError; readonly redirect: ErrorRedirect | null };

@@ -1,8 +1,8 @@
 import { ClientMetadata, ClientRegistry, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
 
-import { mockOf } from '../../../test/mocks';
-import { AuthorizationValidation } from './authorization-request';
+import { caught, mockOf } from '../../../test/mocks';
+import { AuthorizationInput } from './authorization-request';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
 import { RequestObjectVerifier } from './request-object.verifier';
 
@@ -26,13 +26,25 @@ function makeClient(metadata: Partial<ClientMetadata> = {}): RegisteredClient {
   };
 }
 
-const params = (extra: Record<string, unknown> = {}) => ({
+const params = (extra: Record<string, string | string[]> = {}): Record<string, string | string[]> => ({
   response_type: 'code', client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: 'openid', state: 'st', ...extra,
 });
 
-function rejection(result: AuthorizationValidation): { code: string; redirect: unknown } {
-  if (result.ok) throw new Error('expected a rejection');
-  return { code: result.error.code, redirect: result.redirect };
+/** The query or form as RequestParams reads it: a string once, an array when repeated. */
+function inputOf(raw: Record<string, string | string[]>): AuthorizationInput {
+  const values: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string') values[name] = value;
+    else repeated.push(name);
+  }
+  return { values, repeated };
+}
+
+/** The code of the OAuthError `validation` rejects with, and where it goes (null: shown to the user). */
+async function rejection(validation: Promise<unknown>): Promise<{ code: string; redirect: unknown }> {
+  const error = await caught(validation);
+  return { code: error.code, redirect: error.options.redirect ?? null };
 }
 
 describe(AuthorizationRequestValidator.name, () => {
@@ -47,12 +59,12 @@ describe(AuthorizationRequestValidator.name, () => {
     clients.findById.mockResolvedValue(makeClient());
   });
 
+  const validate = (raw: Record<string, string | string[]>) => sut.validate(inputOf(raw));
+
   it('returns the validated request', async () => {
-    const result = await sut.validate(params({ nonce: 'n', code_challenge: CHALLENGE, code_challenge_method: 'S256', max_age: '60', ui_locales: 'fi', login_hint: 'alice' }));
+    const result = await validate(params({ nonce: 'n', code_challenge: CHALLENGE, code_challenge_method: 'S256', max_age: '60', ui_locales: 'fi', login_hint: 'alice' }));
 
     expect(result).toEqual({
-      ok: true,
-      request: {
         client: makeClient(),
         redirectUri: REDIRECT,
         redirectUriSent: true,
@@ -66,51 +78,44 @@ describe(AuthorizationRequestValidator.name, () => {
         loginHint: 'alice',
         codeChallenge: CHALLENGE,
         codeChallengeMethod: 'S256',
-      },
     });
   });
 
   it('shows an unknown client instead of redirecting', async () => {
     clients.findById.mockResolvedValue(null);
 
-    expect(rejection(await sut.validate(params()))).toEqual({ code: 'invalid_client', redirect: null });
+    expect(await rejection(validate(params()))).toEqual({ code: 'invalid_client', redirect: null });
   });
 
   it('shows an unregistered redirect URI instead of redirecting, before any other error', async () => {
-    const result = await sut.validate(params({ redirect_uri: 'https://evil.example.com/cb', response_type: 'token' }));
+    const result = rejection(validate(params({ redirect_uri: 'https://evil.example.com/cb', response_type: 'token' })));
 
-    expect(rejection(result)).toEqual({ code: 'invalid_request', redirect: null });
+    expect(await result).toEqual({ code: 'invalid_request', redirect: null });
   });
 
   it('redirects later errors to the redirect URI with the state', async () => {
-    expect(rejection(await sut.validate(params({ response_type: 'token' })))).toEqual({
+    expect(await rejection(validate(params({ response_type: 'token' })))).toEqual({
       code: 'unsupported_response_type',
       redirect: { redirectUri: REDIRECT, state: 'st' },
     });
   });
 
   it('redirects a repeated parameter as invalid_request, naming it only when it looks like a parameter', async () => {
-    const scope = await sut.validate(params({ scope: ['openid', 'openid'] }));
-    const odd = await sut.validate(params({ '<img src=x>': ['a', 'b'] }));
+    const scope = await caught(validate(params({ scope: ['openid', 'openid'] })));
+    const odd = await caught(validate(params({ '<img src=x>': ['a', 'b'] })));
 
-    expect(!scope.ok && [scope.error.code, scope.error.description, scope.redirect]).toEqual([
+    expect([scope.code, scope.description, scope.options.redirect]).toEqual([
       'invalid_request', 'The scope parameter is repeated.', { redirectUri: REDIRECT, state: 'st' },
     ]);
-    expect(!odd.ok && odd.error.description).toBe('A parameter is repeated.');
-  });
-
-  it('treats an empty parameter as absent (RFC 6749 §3.1)', async () => {
-    const result = await sut.validate(params({ state: '', nonce: '' }));
-
-    expect(result.ok && [result.request.state, result.request.nonce]).toEqual([null, null]);
+    expect(odd.description).toBe('A parameter is repeated.');
   });
 
   it('takes the only registered redirect URI when none is sent, and remembers it was not sent', async () => {
     const { redirect_uri: _omitted, ...rest } = params();
 
-    const result = await sut.validate(rest);
+    const result = await validate(rest);
 
-    expect(result.ok && [result.request.redirectUri, result.request.redirectUriSent]).toEqual([REDIRECT, false]);
+    expect([result.redirectUri, result.redirectUriSent]).toEqual([REDIRECT, false]);
   });
 
   it.each([
@@ -119,48 +124,48 @@ describe(AuthorizationRequestValidator.name, () => {
     ['max_age=0 (same as prompt=login)', { max_age: '0' }, { promptLogin: true, promptNone: false }],
     ['prompt=consent select_account (accepted, ignored)', { prompt: 'consent select_account' }, { promptLogin: false, promptNone: false }],
   ])('reads %s', async (_case, extra, expected) => {
-    const result = await sut.validate(params(extra));
+    const result = await validate(params(extra));
 
-    expect(result.ok && result.request).toMatchObject(expected);
+    expect(result).toMatchObject(expected);
   });
 
   describe('PKCE', () => {
     it('requires a challenge from a public client', async () => {
       clients.findById.mockResolvedValue(makeClient({ token_endpoint_auth_method: 'none' }));
 
-      expect(rejection(await sut.validate(params())).code).toBe('invalid_request');
+      expect((await rejection(validate(params()))).code).toBe('invalid_request');
     });
 
     it('requires a challenge from a client that registered code_challenge_method', async () => {
       clients.findById.mockResolvedValue(makeClient({ code_challenge_method: 'S256' }));
 
-      expect(rejection(await sut.validate(params())).code).toBe('invalid_request');
+      expect((await rejection(validate(params()))).code).toBe('invalid_request');
     });
 
     it('takes a challenge without a method as plain, refused unless registered', async () => {
-      expect(rejection(await sut.validate(params({ code_challenge: CHALLENGE }))).code).toBe('invalid_request');
+      expect((await rejection(validate(params({ code_challenge: CHALLENGE })))).code).toBe('invalid_request');
     });
 
     it('accepts plain from a client that registered it', async () => {
       clients.findById.mockResolvedValue(makeClient({ code_challenge_method: 'plain' }));
 
-      const result = await sut.validate(params({ code_challenge: CHALLENGE }));
+      const result = await validate(params({ code_challenge: CHALLENGE }));
 
-      expect(result.ok && result.request.codeChallengeMethod).toBe('plain');
+      expect(result.codeChallengeMethod).toBe('plain');
     });
 
     it('refuses plain from a public client even if its registration says plain (CONTRACT: public clients use S256)', async () => {
       clients.findById.mockResolvedValue(makeClient({ token_endpoint_auth_method: 'none', code_challenge_method: 'plain' }));
 
-      expect(rejection(await sut.validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'plain' }))).code).toBe('invalid_request');
+      expect((await rejection(validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'plain' })))).code).toBe('invalid_request');
     });
 
     it('accepts S256 from a client that registered plain', async () => {
       clients.findById.mockResolvedValue(makeClient({ code_challenge_method: 'plain' }));
 
-      const result = await sut.validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'S256' }));
+      const result = await validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'S256' }));
 
-      expect(result.ok && result.request.codeChallengeMethod).toBe('S256');
+      expect(result.codeChallengeMethod).toBe('S256');
     });
   });
 
@@ -170,16 +175,16 @@ describe(AuthorizationRequestValidator.name, () => {
         iss: CLIENT_ID, aud: 'https://idp.example.com/uas', exp: 1, jti: 'j', client_id: CLIENT_ID, state: 'inner', max_age: 30,
       });
 
-      const result = await sut.validate(params({ request: 'a.b.c', state: 'outer' }));
+      const result = await validate(params({ request: 'a.b.c', state: 'outer' }));
 
       expect(requestObjects.verify).toHaveBeenCalledWith('a.b.c', makeClient());
-      expect(result.ok && result.request).toMatchObject({ state: 'inner', maxAgeSeconds: 30, scope: ['openid'] });
+      expect(result).toMatchObject({ state: 'inner', maxAgeSeconds: 30, scope: ['openid'] });
     });
 
     it('redirects a verification failure with the outer state', async () => {
       requestObjects.verify.mockRejectedValue(new OAuthError('invalid_request_object', 'The request object is invalid.'));
 
-      expect(rejection(await sut.validate(params({ request: 'a.b.c' })))).toEqual({
+      expect(await rejection(validate(params({ request: 'a.b.c' })))).toEqual({
         code: 'invalid_request_object',
         redirect: { redirectUri: REDIRECT, state: 'st' },
       });
@@ -190,7 +195,7 @@ describe(AuthorizationRequestValidator.name, () => {
       requestObjects.verify.mockRejectedValue(new OAuthError('invalid_request_object', 'The request object is invalid.'));
       const { redirect_uri: _omitted, ...rest } = params({ request: 'a.b.c' });
 
-      expect(rejection(await sut.validate(rest))).toEqual({ code: 'invalid_request_object', redirect: null });
+      expect(await rejection(validate(rest))).toEqual({ code: 'invalid_request_object', redirect: null });
     });
 
     it.each([
@@ -199,17 +204,17 @@ describe(AuthorizationRequestValidator.name, () => {
     ])('refuses an object whose %s differs from the outer one', async (_name, claims) => {
       requestObjects.verify.mockResolvedValue({ iss: CLIENT_ID, ...claims });
 
-      expect(rejection(await sut.validate(params({ request: 'a.b.c' }))).code).toBe('invalid_request_object');
+      expect((await rejection(validate(params({ request: 'a.b.c' })))).code).toBe('invalid_request_object');
     });
 
     it('requires an object from a client that registered request_object_signing_alg', async () => {
       clients.findById.mockResolvedValue(makeClient({ request_object_signing_alg: 'RS256' }));
 
-      expect(rejection(await sut.validate(params())).code).toBe('invalid_request');
+      expect((await rejection(validate(params()))).code).toBe('invalid_request');
     });
 
     it('answers request_uri with request_uri_not_supported without looking at it', async () => {
-      expect(rejection(await sut.validate(params({ request_uri: 'https://app.example.com/r' }))).code).toBe('request_uri_not_supported');
+      expect((await rejection(validate(params({ request_uri: 'https://app.example.com/r' })))).code).toBe('request_uri_not_supported');
       expect(requestObjects.verify).not.toHaveBeenCalled();
     });
   });

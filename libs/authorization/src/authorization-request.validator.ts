@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { JWTPayload } from 'jose';
 
-import { ClientRegistry, isPublicClient, RegisteredClient, resolveScope } from '@app/clients';
-import { OAuthError } from '@app/errors';
+import { ClientRegistry, GrantType, isPublicClient, RegisteredClient, resolveScope } from '@app/clients';
+import { ErrorRedirect, OAuthError } from '@app/errors';
 
-import { AuthorizationParams, AuthorizationRequest, AuthorizationValidation, ErrorRedirect } from './authorization-request';
+import { AuthorizationInput, AuthorizationParams, AuthorizationRequest } from './authorization-request';
 import { isPkceChallenge, isPkceMethod, PkceMethod } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { RequestObjectVerifier } from './request-object.verifier';
 
 const RESPONSE_TYPE_CODE = 'code';
-const AUTHORIZATION_CODE = 'authorization_code';
 /** OIDC Core §3.1.2.1 prompt values; consent and select_account are accepted and need nothing here (ubisecure-notes §16.3). */
 const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
 /** Claims of a request object that are about the JWT itself, not authorization parameters. */
@@ -22,14 +21,6 @@ const STRING_PARAMS = [
 ];
 const MAX_AGE = /^\d{1,9}$/;
 const PARAMETER_NAME = /^[a-z_]{1,64}$/;
-
-/** Thrown inside validation: the error, and where it goes (null: shown to the user). */
-class Rejection {
-  constructor(
-    readonly error: OAuthError,
-    readonly redirect: ErrorRedirect | null,
-  ) {}
-}
 
 /**
  * Validates authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2.2) in the order that
@@ -43,84 +34,65 @@ export class AuthorizationRequestValidator {
     private readonly requestObjects: RequestObjectVerifier,
   ) {}
 
-  /** `raw` holds each parameter as parsed: a string, or an array when it was repeated. */
-  async validate(raw: Readonly<Record<string, unknown>>): Promise<AuthorizationValidation> {
-    try {
-      return { ok: true, request: await this.check(raw) };
-    } catch (error) {
-      if (error instanceof Rejection) return { ok: false, error: error.error, redirect: error.redirect };
-      throw error;
-    }
-  }
-
-  private async check(raw: Readonly<Record<string, unknown>>): Promise<AuthorizationRequest> {
-    const { params: outer, repeated } = readParams(raw);
+  /** The request, or an OAuthError that carries `redirect` once the client and the redirect URI are established. */
+  async validate(input: AuthorizationInput): Promise<AuthorizationRequest> {
+    const { values: outer, repeated } = input;
+    // 1. The client and 2. the redirect URI the outer request names: their errors are shown.
     const client = await this.findClient(outer, repeated);
     const outerRedirect = this.outerRedirect(client, outer, repeated);
+    // 3. Repeats and the request object: redirected to the outer redirect URI, when it names one.
     const provisional: ErrorRedirect | null =
       outerRedirect === null ? null : { redirectUri: outerRedirect, state: repeated.includes('state') ? null : (outer.state ?? null) };
-
-    if (repeated.length > 0) throw new Rejection(invalidRequest(repeatedDescription(repeated[0])), provisional);
-    if (outer.request_uri !== undefined) {
-      throw new Rejection(new OAuthError('request_uri_not_supported', 'The request_uri parameter is not supported.'), provisional);
-    }
-    const params = await this.withRequestObject(client, outer, provisional);
-
+    const params = await redirectingTo(provisional, () => this.withRequestObject(client, outer, repeated));
+    // 4. The redirect URI the request object may change: shown.
     const redirect = this.finalRedirect(client, params, outerRedirect);
-    const target: ErrorRedirect = { redirectUri: redirect.uri, state: params.state ?? null };
-    try {
-      return this.checkRest(client, params, redirect);
-    } catch (error) {
-      if (error instanceof OAuthError) throw new Rejection(error, target);
-      throw error;
-    }
+    // 5. Everything else: redirected, with the state the request finally carries.
+    return redirectingTo({ redirectUri: redirect.uri, state: params.state ?? null }, () => this.checkRest(client, params, redirect));
   }
 
-  private async findClient(params: AuthorizationParams, repeated: string[]): Promise<RegisteredClient> {
-    if (repeated.includes('client_id')) throw new Rejection(invalidRequest('The client_id parameter is repeated.'), null);
-    if (params.client_id === undefined) throw new Rejection(invalidRequest('The client_id parameter is missing.'), null);
+  private async findClient(params: AuthorizationParams, repeated: readonly string[]): Promise<RegisteredClient> {
+    if (repeated.includes('client_id')) throw invalidRequest('The client_id parameter is repeated.');
+    if (params.client_id === undefined) throw invalidRequest('The client_id parameter is missing.');
     const client = await this.clients.findById(params.client_id);
-    if (!client) throw new Rejection(new OAuthError('invalid_client', 'The client is not known.'), null);
+    if (!client) throw new OAuthError('invalid_client', 'The client is not known.');
     return client;
   }
 
   /** The redirect URI the outer request names or implies; null when it names none and the client registered several. */
-  private outerRedirect(client: RegisteredClient, params: AuthorizationParams, repeated: string[]): string | null {
-    if (repeated.includes('redirect_uri')) throw new Rejection(invalidRequest('The redirect_uri parameter is repeated.'), null);
+  private outerRedirect(client: RegisteredClient, params: AuthorizationParams, repeated: readonly string[]): string | null {
+    if (repeated.includes('redirect_uri')) throw invalidRequest('The redirect_uri parameter is repeated.');
     const registered = client.metadata.redirect_uris;
     if (params.redirect_uri === undefined) return registered.length === 1 ? registered[0] : null;
-    if (!isRegisteredRedirectUri(params.redirect_uri, registered)) throw new Rejection(unregisteredRedirect(), null);
+    if (!isRegisteredRedirectUri(params.redirect_uri, registered)) throw unregisteredRedirect();
     return params.redirect_uri;
   }
 
-  /** OIDC Core §6.3.3: the request object's parameters win; the outer client_id and response_type must match it. */
-  private async withRequestObject(
-    client: RegisteredClient,
-    outer: AuthorizationParams,
-    provisional: ErrorRedirect | null,
-  ): Promise<AuthorizationParams> {
+  /**
+   * No repeats, no request_uri, and OIDC Core §6.3.3: the request object's parameters win; the
+   * outer client_id and response_type must match it.
+   */
+  private async withRequestObject(client: RegisteredClient, outer: AuthorizationParams, repeated: readonly string[]): Promise<AuthorizationParams> {
+    if (repeated.length > 0) throw invalidRequest(repeatedDescription(repeated[0]));
+    if (outer.request_uri !== undefined) {
+      throw new OAuthError('request_uri_not_supported', 'The request_uri parameter is not supported.');
+    }
     const { request } = outer;
     if (request === undefined) {
       if (client.metadata.request_object_signing_alg || client.metadata.request_object_encryption_alg) {
-        throw new Rejection(invalidRequest('This client must send its parameters in a request object.'), provisional);
+        throw invalidRequest('This client must send its parameters in a request object.');
       }
       return outer;
     }
-    try {
-      const inner = requestObjectParams(await this.requestObjects.verify(request, client));
-      if (inner.client_id !== undefined && inner.client_id !== outer.client_id) {
-        throw mismatch('The client_id parameter does not match the request object.');
-      }
-      if (inner.response_type !== undefined && outer.response_type !== undefined && inner.response_type !== outer.response_type) {
-        throw mismatch('The response_type parameter does not match the request object.');
-      }
-      const merged: Record<string, string> = { ...outer, ...inner };
-      delete merged.request;
-      return merged;
-    } catch (error) {
-      if (error instanceof OAuthError) throw new Rejection(error, provisional);
-      throw error;
+    const inner = requestObjectParams(await this.requestObjects.verify(request, client));
+    if (inner.client_id !== undefined && inner.client_id !== outer.client_id) {
+      throw mismatch('The client_id parameter does not match the request object.');
     }
+    if (inner.response_type !== undefined && outer.response_type !== undefined && inner.response_type !== outer.response_type) {
+      throw mismatch('The response_type parameter does not match the request object.');
+    }
+    const merged: Record<string, string> = { ...outer, ...inner };
+    delete merged.request;
+    return merged;
   }
 
   /** The redirect URI after the request object: registered, else shown to the user. */
@@ -129,9 +101,9 @@ export class AuthorizationRequestValidator {
     if (requested === undefined) {
       // RFC 6749 §3.1.2.3: only a client with exactly one registered URI may leave it out.
       if (outerRedirect !== null) return { uri: outerRedirect, sent: false };
-      throw new Rejection(invalidRequest('The redirect_uri parameter is missing.'), null);
+      throw invalidRequest('The redirect_uri parameter is missing.');
     }
-    if (!isRegisteredRedirectUri(requested, client.metadata.redirect_uris)) throw new Rejection(unregisteredRedirect(), null);
+    if (!isRegisteredRedirectUri(requested, client.metadata.redirect_uris)) throw unregisteredRedirect();
     return { uri: requested, sent: true };
   }
 
@@ -164,21 +136,14 @@ export class AuthorizationRequestValidator {
   }
 }
 
-/**
- * RFC 6749 §3.1: a parameter sent without a value is omitted; one sent more than once is an
- * error (reported by the caller once it knows where errors go).
- */
-function readParams(raw: Readonly<Record<string, unknown>>): { params: AuthorizationParams; repeated: string[] } {
-  const params: Record<string, string> = {};
-  const repeated: string[] = [];
-  for (const [name, value] of Object.entries(raw)) {
-    if (typeof value === 'string') {
-      if (value !== '') params[name] = value;
-    } else {
-      repeated.push(name);
-    }
+/** Runs a step whose OAuthErrors go to `target` (RFC 6749 §4.1.2.1); with none, they are shown. */
+async function redirectingTo<T>(target: ErrorRedirect | null, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (target !== null && error instanceof OAuthError) throw error.redirectingTo(target);
+    throw error;
   }
-  return { params, repeated };
 }
 
 /** The authorization parameters of verified request object claims. */
@@ -205,7 +170,7 @@ function checkResponseType(client: RegisteredClient, params: AuthorizationParams
     throw new OAuthError('unsupported_response_type', 'Only the code response type is supported.');
   }
   const { response_types: responseTypes, grant_types: grantTypes } = client.metadata;
-  if (!responseTypes.includes(RESPONSE_TYPE_CODE) || !grantTypes.includes(AUTHORIZATION_CODE)) {
+  if (!responseTypes.includes(RESPONSE_TYPE_CODE) || !grantTypes.includes(GrantType.AuthorizationCode)) {
     throw new OAuthError('unauthorized_client', 'The client may not use the authorization code flow.');
   }
 }

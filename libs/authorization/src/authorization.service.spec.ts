@@ -3,7 +3,7 @@ import { RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 
-import { mockOf } from '../../../test/mocks';
+import { caught, mockOf } from '../../../test/mocks';
 import { AuthorizationRequest } from './authorization-request';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
 import { AuthorizationCodeService } from './authorization-code.service';
@@ -13,6 +13,7 @@ import { LoginTicketService } from './login-ticket.service';
 
 const CLIENT_ID = '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b';
 const CSRF = 'C'.repeat(43);
+const NO_PARAMS = { values: {}, repeated: [] };
 const client = { clientId: CLIENT_ID, metadata: { client_name: 'Payroll' } } as RegisteredClient;
 const user = { id: '0b0e2c4e-1f5a-4c3b-9d8e-7f6a5b4c3d2e', username: 'alice' } as UserAccount;
 
@@ -60,20 +61,20 @@ describe(AuthorizationService.name, () => {
 
   describe('authorize', () => {
     it('redirects a browser with a session straight to the client with a code, keeping the registered query', async () => {
-      validator.validate.mockResolvedValue({ ok: true, request: makeRequest() });
+      validator.validate.mockResolvedValue(makeRequest());
       sessions.find.mockResolvedValue(session);
 
-      const outcome = await sut.authorize({}, browser);
+      const outcome = await sut.authorize(NO_PARAMS, browser);
 
       expect(outcome).toEqual({ kind: 'redirect', location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st', sessionToken: null });
       expect(codes.issue).toHaveBeenCalledWith(makeRequest(), session);
     });
 
     it('shows the login form, bound to the browser\'s CSRF cookie, without a session', async () => {
-      validator.validate.mockResolvedValue({ ok: true, request: makeRequest() });
+      validator.validate.mockResolvedValue(makeRequest());
       sessions.find.mockResolvedValue(null);
 
-      const outcome = await sut.authorize({}, browser);
+      const outcome = await sut.authorize(NO_PARAMS, browser);
 
       expect(outcome).toEqual({
         kind: 'login',
@@ -84,11 +85,11 @@ describe(AuthorizationService.name, () => {
     });
 
     it('gives a browser without a CSRF cookie a new one', async () => {
-      validator.validate.mockResolvedValue({ ok: true, request: makeRequest() });
+      validator.validate.mockResolvedValue(makeRequest());
       sessions.find.mockResolvedValue(null);
       tickets.newCsrfToken.mockReturnValue('N'.repeat(43));
 
-      const outcome = await sut.authorize({}, { sessionToken: null, csrfToken: null, address: null });
+      const outcome = await sut.authorize(NO_PARAMS, { sessionToken: null, csrfToken: null, address: null });
 
       expect(outcome).toMatchObject({ kind: 'login', csrfToken: 'N'.repeat(43) });
     });
@@ -97,43 +98,37 @@ describe(AuthorizationService.name, () => {
       ['prompt=login', { promptLogin: true }],
       ['a sign-in older than max_age', { maxAgeSeconds: 99 }],
     ])('shows the form despite a session for %s', async (_case, overrides) => {
-      validator.validate.mockResolvedValue({ ok: true, request: makeRequest(overrides) });
+      validator.validate.mockResolvedValue(makeRequest(overrides));
       sessions.find.mockResolvedValue(session);
 
-      expect((await sut.authorize({}, browser)).kind).toBe('login');
+      expect((await sut.authorize(NO_PARAMS, browser)).kind).toBe('login');
     });
 
     it('passes a session exactly max_age old', async () => {
-      validator.validate.mockResolvedValue({ ok: true, request: makeRequest({ maxAgeSeconds: 100 }) });
+      validator.validate.mockResolvedValue(makeRequest({ maxAgeSeconds: 100 }));
       sessions.find.mockResolvedValue(session);
 
-      expect((await sut.authorize({}, browser)).kind).toBe('redirect');
+      expect((await sut.authorize(NO_PARAMS, browser)).kind).toBe('redirect');
     });
 
-    it('answers prompt=none without a session with login_required', async () => {
-      validator.validate.mockResolvedValue({ ok: true, request: makeRequest({ promptNone: true, state: null }) });
+    it('answers prompt=none without a session with login_required, redirected to the client', async () => {
+      validator.validate.mockResolvedValue(makeRequest({ promptNone: true, state: null }));
       sessions.find.mockResolvedValue(null);
 
-      const outcome = await sut.authorize({}, browser);
+      const error = await caught(sut.authorize(NO_PARAMS, browser));
 
-      expect(outcome).toEqual({
-        kind: 'redirect',
-        location: 'https://app.example.com/cb?tenant=a&error=login_required&error_description=The+user+must+sign+in.',
-        sessionToken: null,
-      });
+      expect(error.code).toBe('login_required');
+      expect(error.options.redirect).toEqual({ redirectUri: 'https://app.example.com/cb?tenant=a', state: null });
     });
 
-    it('redirects a validation error that has a target, and shows one that has none', async () => {
+    it('passes a validation error on as it is, with or without its redirect', async () => {
       const error = new OAuthError('invalid_scope', 'The requested scope is not allowed for this client.');
-      validator.validate.mockResolvedValueOnce({ ok: false, error, redirect: { redirectUri: 'https://app.example.com/cb', state: 'a&b' } });
-      validator.validate.mockResolvedValueOnce({ ok: false, error, redirect: null });
+      const redirected = error.redirectingTo({ redirectUri: 'https://app.example.com/cb', state: 'a&b' });
+      validator.validate.mockRejectedValueOnce(redirected).mockRejectedValueOnce(error);
 
-      expect(await sut.authorize({ ui_locales: 'fi' }, browser)).toEqual({
-        kind: 'redirect',
-        location: 'https://app.example.com/cb?error=invalid_scope&error_description=The+requested+scope+is+not+allowed+for+this+client.&state=a%26b',
-        sessionToken: null,
-      });
-      expect(await sut.authorize({ ui_locales: 'fi' }, browser)).toEqual({ kind: 'error', error, uiLocales: 'fi' });
+      expect(await caught(sut.authorize(NO_PARAMS, browser))).toBe(redirected);
+      expect(await caught(sut.authorize(NO_PARAMS, browser))).toBe(error);
+      expect(sessions.find).not.toHaveBeenCalled();
     });
   });
 
@@ -171,12 +166,14 @@ describe(AuthorizationService.name, () => {
     it.each([
       ['a ticket that does not open', { login_ticket: 'ticket' }],
       ['no ticket', {}],
-    ])('shows an error page for %s', async (_case, form) => {
+    ])('answers invalid_request, shown to the user, for %s', async (_case, form) => {
       tickets.open.mockResolvedValue(null);
 
-      const outcome = await sut.login({ ...form, username: 'alice', password: 'pw' }, browser);
+      const error = await caught(sut.login({ ...form, username: 'alice', password: 'pw' }, browser));
 
-      expect(outcome).toMatchObject({ kind: 'error', error: { code: 'invalid_request' } });
+      expect(error.code).toBe('invalid_request');
+      expect(error.options.redirect).toBeUndefined();
+      expect(passwords.authenticate).not.toHaveBeenCalled();
     });
   });
 });

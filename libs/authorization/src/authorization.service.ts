@@ -4,8 +4,9 @@ import { PasswordLogin } from '@app/accounts';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 
-import { AuthorizationRequest, ErrorRedirect } from './authorization-request';
+import { AuthorizationInput, AuthorizationRequest } from './authorization-request';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
+import { codeResponseLocation } from './authorization-response';
 import { AuthorizationCodeService } from './authorization-code.service';
 import { LoginSession, LoginSessionService } from './login-session.service';
 import { LoginTicketService } from './login-ticket.service';
@@ -36,19 +37,18 @@ export interface LoginForm {
 export const LOGIN_TICKET_FIELD = 'login_ticket';
 
 /**
- * What the authorization endpoint answers: a redirect to the client (with a new session
- * cookie after a sign-in), the login page (with the CSRF cookie it is bound to), or an error
- * page for errors that must not be redirected.
+ * What the authorization endpoint answers when all went well: a redirect to the client with a
+ * code (with a new session cookie after a sign-in), or the login page (with the CSRF cookie it
+ * is bound to). Every error is a thrown OAuthError, redirected when it carries `redirect`.
  */
 export type AuthorizationOutcome =
   | { readonly kind: 'redirect'; readonly location: string; readonly sessionToken: string | null }
-  | { readonly kind: 'login'; readonly form: LoginForm; readonly csrfToken: string }
-  | { readonly kind: 'error'; readonly error: OAuthError; readonly uiLocales: string | null };
+  | { readonly kind: 'login'; readonly form: LoginForm; readonly csrfToken: string };
 
 /**
- * The authorization endpoint (RFC 6749 §4.1, OIDC Core §3.1.2): validates the request, passes a
- * browser with a fresh enough session straight to the client, and otherwise signs the user in
- * with the login form, whose failures count against the password grant's brute-force limits.
+ * The authorization endpoint (RFC 6749 §4.1, OIDC Core §3.1.2) as steps: validate the request,
+ * pass a browser with a fresh enough session straight to the client, and otherwise sign the
+ * user in with the login form, whose failures count against the password grant's limits.
  */
 @Injectable()
 export class AuthorizationService {
@@ -61,32 +61,29 @@ export class AuthorizationService {
     private readonly clock: Clock,
   ) {}
 
-  /** An authorization request (query or form parameters, each a string or an array when repeated). */
-  async authorize(params: Readonly<Record<string, unknown>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
-    const validation = await this.validator.validate(params);
-    if (!validation.ok) {
-      if (validation.redirect) return redirectError(validation.redirect, validation.error);
-      return { kind: 'error', error: validation.error, uiLocales: stringOrNull(params.ui_locales) };
-    }
-    const { request } = validation;
+  /** An authorization request, from the query or a form. */
+  async authorize(input: AuthorizationInput, browser: BrowserCookies): Promise<AuthorizationOutcome> {
+    const request = await this.validator.validate(input);
     const session = await this.sessions.find(browser.sessionToken);
     if (session && !this.mustSignIn(request, session)) return this.redirectWithCode(request, session, null);
     if (request.promptNone) {
-      return redirectError(errorTarget(request), new OAuthError('login_required', 'The user must sign in.'));
+      // OIDC Core §3.1.2.6: prompt=none and the user must sign in.
+      throw new OAuthError('login_required', 'The user must sign in.', {
+        redirect: { redirectUri: request.redirectUri, state: request.state },
+      });
     }
     return this.loginForm(request, browser, request.loginHint, false);
   }
 
-  /** A post of the login form: `login_ticket`, `username`, `password`. */
-  async login(form: Readonly<Record<string, unknown>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
-    const ticket = stringOrNull(form[LOGIN_TICKET_FIELD]);
+  /** A post of the login form: `login_ticket`, `username`, `password` (each sent once, with a value). */
+  async login(form: Readonly<Record<string, string>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
+    const ticket = form[LOGIN_TICKET_FIELD] ?? null;
     const request = ticket === null ? null : await this.tickets.open(ticket, browser.csrfToken);
     if (!request) {
-      const error = new OAuthError('invalid_request', 'The sign-in form has expired or was not opened in this browser. Return to the application and start again.');
-      return { kind: 'error', error, uiLocales: null };
+      throw new OAuthError('invalid_request', 'The sign-in form has expired or was not opened in this browser. Return to the application and start again.');
     }
-    const username = stringOrNull(form.username);
-    const password = stringOrNull(form.password);
+    const username = form.username ?? null;
+    const password = form.password ?? null;
     const user = username && password ? await this.passwords.authenticate(username, password, browser.address) : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
@@ -106,8 +103,7 @@ export class AuthorizationService {
 
   private async redirectWithCode(request: AuthorizationRequest, session: LoginSession, sessionToken: string | null): Promise<AuthorizationOutcome> {
     const code = await this.codes.issue(request, session);
-    const location = withQuery(request.redirectUri, { code, ...(request.state !== null ? { state: request.state } : {}) });
-    return { kind: 'redirect', location, sessionToken };
+    return { kind: 'redirect', location: codeResponseLocation(request.redirectUri, code, request.state), sessionToken };
   }
 
   private loginForm(request: AuthorizationRequest, browser: BrowserCookies, username: string | null, failed: boolean): AuthorizationOutcome {
@@ -121,28 +117,4 @@ export class AuthorizationService {
     };
     return { kind: 'login', form, csrfToken };
   }
-}
-
-function errorTarget(request: AuthorizationRequest): ErrorRedirect {
-  return { redirectUri: request.redirectUri, state: request.state };
-}
-
-/** RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6: error, error_description and state in the query. */
-function redirectError(target: ErrorRedirect, error: OAuthError): AuthorizationOutcome {
-  const location = withQuery(target.redirectUri, {
-    error: error.code,
-    error_description: error.description,
-    ...(target.state !== null ? { state: target.state } : {}),
-  });
-  return { kind: 'redirect', location, sessionToken: null };
-}
-
-/** Appends parameters to the registered URI as it is, keeping its own query (RFC 6749 §3.1.2). */
-function withQuery(uri: string, params: Record<string, string>): string {
-  const query = new URLSearchParams(params).toString();
-  return `${uri}${uri.includes('?') ? '&' : '?'}${query}`;
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
 }

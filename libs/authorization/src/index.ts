@@ -3,6 +3,9 @@ export { AuthorizationModule } from './authorization.module';
 /** Answers authorization requests and login form posts with a redirect, the login page or an error page. */
 export { AuthorizationService, LOGIN_TICKET_FIELD } from './authorization.service';
 export type { AuthorizationOutcome, BrowserCookies, LoginForm } from './authorization.service';
+export type { AuthorizationInput } from './authorization-request';
+/** Where an authorization error goes back to the client (RFC 6749 §4.1.2.1). */
+export { errorResponseLocation } from './authorization-response';
 /** Issues and redeems single-use authorization codes (RFC 6749 §4.1.2); a replay revokes what the code issued. */
 export { AuthorizationCodeService } from './authorization-code.service';
 export type { RedeemedAuthorizationCode } from './authorization-code.service';

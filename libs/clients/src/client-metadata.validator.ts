@@ -4,7 +4,9 @@ import { FieldProblem, OAuthError } from '@app/errors';
 
 import { ClientMetadata } from './client';
 import { ClientAuthMethod } from './client-auth-method';
+import { GrantType } from './grant-type';
 import { deniedHostReason } from './outbound/outbound-address-policy';
+import { isGrantTypeAllowed, isPublicClient } from './public-client';
 import { MIN_RSA_MODULUS_BITS, rsaModulusBits } from './rsa-key-size';
 
 /**
@@ -84,10 +86,6 @@ const MAX_REDIRECT_URI_LENGTH = 2000;
 // Parameters the authorization response adds (RFC 6749 §4.1.2, RFC 9207 §2): a registered query
 // carrying one would make the response ambiguous, or let the registered URI preset it.
 const RESPONSE_PARAMS = ['code', 'state', 'error', 'iss'];
-const AUTHORIZATION_CODE = 'authorization_code';
-const REFRESH_TOKEN = 'refresh_token';
-// CONTRACT §3: public clients may use only the code flow and refresh tokens.
-const PUBLIC_CLIENT_GRANTS = [AUTHORIZATION_CODE, REFRESH_TOKEN];
 
 /** HS* algorithms are keyed with the client secret (OIDC Core §10.1). */
 const isSecretSigningAlg = (alg: string): boolean => /^HS\d+$/.test(alg);
@@ -222,7 +220,7 @@ export class ClientMetadataValidator {
 
   /** RFC 7591 §2.1 consistency, and CONTRACT §3 for public clients. */
   private checkGrantsAndResponseTypes(m: ClientMetadata, problems: Problems): void {
-    const hasCodeGrant = m.grant_types.includes(AUTHORIZATION_CODE);
+    const hasCodeGrant = m.grant_types.includes(GrantType.AuthorizationCode);
     const hasCodeResponse = m.response_types.includes('code');
     if (hasCodeGrant && !hasCodeResponse) {
       problems.add('response_types', "must include 'code' when grant_types includes 'authorization_code' (RFC 7591 §2.1)");
@@ -233,14 +231,13 @@ export class ClientMetadataValidator {
     if (hasCodeGrant && m.redirect_uris.length === 0) {
       problems.add('redirect_uris', "must list at least one URI for the 'authorization_code' grant");
     }
-    if (m.token_endpoint_auth_method === ClientAuthMethod.None) {
-      for (const grant of m.grant_types.filter((g) => !PUBLIC_CLIENT_GRANTS.includes(g))) {
-        problems.add('grant_types', `'${grant}' is not allowed for a public client (token_endpoint_auth_method none)`);
-      }
-      // CONTRACT §3 and RFC 9700 §2.1.1: a public client must use PKCE with S256.
-      if (m.code_challenge_method !== undefined && m.code_challenge_method !== 'S256') {
-        problems.add('code_challenge_method', "must be 'S256' for a public client (token_endpoint_auth_method none)");
-      }
+    const client = { metadata: m };
+    for (const grant of m.grant_types.filter((g) => !isGrantTypeAllowed(client, g))) {
+      problems.add('grant_types', `'${grant}' is not allowed for a public client (token_endpoint_auth_method none)`);
+    }
+    // CONTRACT §3 and RFC 9700 §2.1.1: a public client must use PKCE with S256.
+    if (isPublicClient(client) && m.code_challenge_method !== undefined && m.code_challenge_method !== 'S256') {
+      problems.add('code_challenge_method', "must be 'S256' for a public client (token_endpoint_auth_method none)");
     }
   }
 
@@ -290,12 +287,12 @@ function withoutNulls(input: ClientMetadataInput): ClientMetadataInput {
 
 /** RFC 7591 §2 and OIDC Registration §2 defaults, applied after the supplied values were checked. */
 function applyDefaults(m: ClientMetadataInput): ClientMetadata {
-  const grantTypes = m.grant_types ?? [AUTHORIZATION_CODE];
+  const grantTypes = m.grant_types ?? [GrantType.AuthorizationCode];
   return {
     ...(m as Partial<ClientMetadata>),
     redirect_uris: m.redirect_uris ?? [],
     grant_types: grantTypes,
-    response_types: m.response_types ?? (grantTypes.includes(AUTHORIZATION_CODE) ? ['code'] : []),
+    response_types: m.response_types ?? (grantTypes.includes(GrantType.AuthorizationCode) ? ['code'] : []),
     // A supplied method outside the supported list has been reported already; nothing is stored then.
     token_endpoint_auth_method:
       (m.token_endpoint_auth_method as ClientAuthMethod | undefined) ?? ClientAuthMethod.ClientSecretBasic,

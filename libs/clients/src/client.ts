@@ -43,8 +43,3 @@ export interface RegisteredClient {
   /** SHA-256 of the secret, for constant-time comparison; null without a secret. */
   readonly secretHash: Buffer | null;
 }
-
-/** True for public clients (no secret, token_endpoint_auth_method none). */
-export function isPublicClient(client: RegisteredClient): boolean {
-  return client.metadata.token_endpoint_auth_method === 'none';
-}

@@ -15,8 +15,12 @@ export type { ClientMetadataInput, ClientMetadataSupport } from './client-metada
 /** token_endpoint_auth_method values. */
 export { CLIENT_AUTH_METHOD_ORDER, ClientAuthMethod } from './client-auth-method';
 /** The client as protocol code sees it. */
-export { isPublicClient } from './client';
 export type { ClientMetadata, RegisteredClient } from './client';
+/** grant_type wire values, in the order discovery advertises them. */
+export { GRANT_TYPE_ORDER, GrantType } from './grant-type';
+/** The public-client rule (CONTRACT §3): which clients are public, and which grants they may use. */
+export { isGrantTypeAllowed, isPublicClient } from './public-client';
+export type { ClientAuthMethodHolder } from './public-client';
 /** Which scopes a client may be granted. */
 export { resolveScope, SUPPORTED_SCOPES } from './scope-policy';
 /**

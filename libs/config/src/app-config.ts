@@ -30,6 +30,10 @@ export interface AppConfig {
    */
   readonly outbound: { readonly denyPrivate: boolean };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+  /** LOG_FORMAT: JSON lines, or pino-pretty's one line per entry for a terminal. */
+  readonly logFormat: 'json' | 'pretty';
+  /** METRICS_TOKEN: the bearer token GET /metrics wants; null leaves /metrics open. */
+  readonly metrics: { readonly token: string | null };
 }
 
 /** Injection token for AppConfig (an interface has no runtime value). */

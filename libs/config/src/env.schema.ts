@@ -105,6 +105,14 @@ export class EnvSchema {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
   LOG_LEVEL: string = 'info';
 
+  /** JSON lines (the default, for log collectors) or a human-readable form for a terminal. */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: string = 'json';
+
+  /** When set, GET /metrics wants it as a bearer token; unset, /metrics is open. */
+  @IsOptional() @IsString() @MinLength(1)
+  METRICS_TOKEN?: string;
+
   /**
    * Which proxies in front of the server may name the client's address in X-Forwarded-For: unset
    * (none: the socket's peer is the client) or a comma-separated list of the proxies' addresses

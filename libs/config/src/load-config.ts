@@ -20,7 +20,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const key of ['ISSUER', 'DATABASE_URL', 'ADMIN_TOKEN', 'MASTER_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL', 'LOGIN_CSS_FILE', 'TRUST_PROXY']) {
+  for (const key of ['ISSUER', 'DATABASE_URL', 'ADMIN_TOKEN', 'MASTER_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL', 'LOGIN_CSS_FILE', 'TRUST_PROXY', 'METRICS_TOKEN']) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -78,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     outbound: { denyPrivate: schema.OUTBOUND_DENY_PRIVATE },
     logLevel: schema.LOG_LEVEL as AppConfig['logLevel'],
+    logFormat: schema.LOG_FORMAT as AppConfig['logFormat'],
+    metrics: { token: schema.METRICS_TOKEN ?? null },
   });
 }
 

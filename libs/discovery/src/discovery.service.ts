@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
-import { ClientAuthenticator } from '@app/clients';
+import { ClientAuthenticator, GrantType } from '@app/clients';
 import { APP_CONFIG, AppConfig, routeUrl } from '@app/config';
-import { GrantRegistry, GrantType } from '@app/grants';
+import { GrantRegistry } from '@app/grants';
 import { JoseSupport } from '@app/keys';
 
 /** The metadata document, serialized once, with its ETag. */

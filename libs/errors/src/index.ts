@@ -1,6 +1,6 @@
 /** The one error type libs throw; its description is safe to show. */
 export { OAuthError } from './oauth-error';
-export type { FieldProblem, OAuthErrorOptions } from './oauth-error';
+export type { ErrorRedirect, FieldProblem, OAuthErrorOptions } from './oauth-error';
 /** The closed union of error codes and their default statuses. */
 export { DEFAULT_STATUS, OAuthErrorCodes } from './oauth-error-code';
 export type { OAuthErrorCode } from './oauth-error-code';

@@ -6,6 +6,15 @@ export interface FieldProblem {
   readonly problems: string[];
 }
 
+/**
+ * Where an authorization endpoint error goes (RFC 6749 §4.1.2.1): back to the client's
+ * redirect URI, with the request's state.
+ */
+export interface ErrorRedirect {
+  readonly redirectUri: string;
+  readonly state: string | null;
+}
+
 export interface OAuthErrorOptions {
   /** HTTP status; defaults from the code. */
   readonly status?: number;
@@ -17,6 +26,11 @@ export interface OAuthErrorOptions {
   readonly fields?: FieldProblem[];
   /** Seconds, sent as Retry-After (429, 503). */
   readonly retryAfterSeconds?: number;
+  /**
+   * Set once an authorization request's client and redirect URI are established: the error is
+   * then redirected there; without it the error is shown to the user (RFC 6749 §4.1.2.1).
+   */
+  readonly redirect?: ErrorRedirect;
 }
 
 /** The only error libs throw. `description` is public: one safe sentence, no secrets. */
@@ -32,5 +46,10 @@ export class OAuthError extends Error {
 
   get status(): number {
     return this.options.status ?? DEFAULT_STATUS[this.code];
+  }
+
+  /** The same error, to be redirected to `target` instead of shown. */
+  redirectingTo(target: ErrorRedirect): OAuthError {
+    return new OAuthError(this.code, this.description, { ...this.options, redirect: target });
   }
 }

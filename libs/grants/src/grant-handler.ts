@@ -1,8 +1,7 @@
-import { RegisteredClient } from '@app/clients';
+import { GrantType, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
 import { TokenResponse } from '@app/tokens';
 
-import { GrantType } from './grant-type';
 
 /** The form parameters of a token request, each given once (RFC 6749 §3.2). */
 export type TokenParams = Readonly<Record<string, string>>;

@@ -1,13 +1,17 @@
+import { GRANT_TYPE_ORDER, GrantType, isGrantTypeAllowed, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
+import { Metrics } from '@app/observability';
 
-import { GrantHandler } from './grant-handler';
-import { GRANT_TYPE_ORDER, GrantType } from './grant-type';
+import { GrantHandler, TokenEndpointResult, TokenRequest } from './grant-handler';
 
 /** Maps grant_type to its handler; refuses duplicates at boot. */
 export class GrantRegistry {
   private readonly handlers = new Map<string, GrantHandler>();
 
-  constructor(handlers: readonly GrantHandler[]) {
+  constructor(
+    handlers: readonly GrantHandler[],
+    private readonly metrics: Metrics,
+  ) {
     for (const handler of handlers) {
       if (this.handlers.has(handler.grantType)) {
         throw new Error(`Two handlers for grant type ${handler.grantType}`);
@@ -27,16 +31,31 @@ export class GrantRegistry {
 
   /**
    * The handler for `grantType`, or unsupported_grant_type; unauthorized_client when the
-   * client's registered grant_types do not list it (RFC 6749 §5.2).
+   * client's registered grant_types do not list it (RFC 6749 §5.2), or when it is a public
+   * client and the grant is not one for public clients (CONTRACT §3).
    */
-  resolve(grantType: string | undefined, clientGrantTypes: readonly string[]): GrantHandler {
+  resolve(grantType: string | undefined, client: RegisteredClient): GrantHandler {
     if (!grantType) throw new OAuthError('invalid_request', 'The grant_type parameter is missing.');
     const handler = this.find(grantType);
     if (!handler) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
-    if (!clientGrantTypes.includes(grantType)) {
+    if (!client.metadata.grant_types.includes(grantType)) {
       throw new OAuthError('unauthorized_client', 'The client may not use this grant type.');
     }
+    // Registration refuses such grants already; this holds for clients stored before the rule.
+    if (!isGrantTypeAllowed(client, grantType)) {
+      throw new OAuthError('unauthorized_client', 'A public client may not use this grant type.');
+    }
     return handler;
+  }
+
+  /**
+   * Runs `handler` and counts the tokens it answered (uas_tokens_issued_total by grant_type,
+   * CONTRACT §5): here, once for every grant, rather than in each handler.
+   */
+  async run(handler: GrantHandler, request: TokenRequest): Promise<TokenEndpointResult> {
+    const result = await handler.handle(request);
+    if ('access_token' in result) this.metrics.countTokensIssued(handler.grantType);
+    return result;
   }
 
   private find(type: string): GrantHandler | null {

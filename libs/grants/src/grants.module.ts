@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 
 import { AccountsModule } from '@app/accounts';
 import { AuthorizationModule } from '@app/authorization';
+import { Metrics, ObservabilityModule } from '@app/observability';
 import { OtpModule } from '@app/otp';
+import { PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
 import { TokensModule } from '@app/tokens';
 
@@ -28,13 +30,13 @@ const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [
 ];
 
 @Module({
-  imports: [TokensModule, AccountsModule, OtpModule, SamlModule, AuthorizationModule],
+  imports: [PersistenceModule, TokensModule, AccountsModule, OtpModule, SamlModule, AuthorizationModule, ObservabilityModule],
   providers: [
     ...GRANT_HANDLERS,
     {
       provide: GrantRegistry,
-      useFactory: (...handlers: GrantHandler[]) => new GrantRegistry(handlers),
-      inject: GRANT_HANDLERS,
+      useFactory: (metrics: Metrics, ...handlers: GrantHandler[]) => new GrantRegistry(handlers, metrics),
+      inject: [Metrics, ...GRANT_HANDLERS],
     },
   ],
   exports: [GrantRegistry],

@@ -1,8 +1,6 @@
 /** Grant handlers and the registry that resolves grant_type to one of them. */
 export { GrantsModule } from './grants.module';
 export { GrantRegistry } from './grant-registry';
-/** grant_type wire values. */
-export { GRANT_TYPE_ORDER, GrantType } from './grant-type';
 export type { GrantHandler, OtpChallengeResponse, TokenEndpointResult, TokenParams, TokenRequest } from './grant-handler';
 /** The parameter's value or invalid_request. */
 export { requireParam } from './grant-handler';

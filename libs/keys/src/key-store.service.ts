@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, Clock, ConfigError } from '@app/config';
 import { DecryptionError, MasterKeyCipher } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { Queryable, ServerKeyRecord, ServerKeyRepository, SettingRepository } from '@app/persistence';
+import { ServerKeyRecord, ServerKeyRepository, SettingRepository, Transaction } from '@app/persistence';
 
 import { certificateMembers, generateRsaKey, PublicJwk } from './key-material';
 import { decodeJws, signRs256, verifyRs256 } from './jws';
@@ -245,7 +245,7 @@ export class KeyStore implements OnModuleInit {
     return { record, publicJwk, privateKey, publicKey: createPublicKey(privateKey) };
   }
 
-  private async createKey(use: 'sig' | 'enc', activatesAt: Date, tx: Queryable): Promise<string> {
+  private async createKey(use: 'sig' | 'enc', activatesAt: Date, tx: Transaction): Promise<string> {
     const alg = use === 'sig' ? SIGNING_ALG : ENCRYPTION_ALG;
     const generated = await generateRsaKey(use, alg, new URL(this.config.issuer.url).hostname);
     await this.keys.create(

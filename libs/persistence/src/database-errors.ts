@@ -20,6 +20,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string; driverError?: unknown } | null;
   if (!e) return false;
   if (e.driverError) return isDatabaseUnavailable(e.driverError);
+  // TypeORM releases a query runner itself when its connection emits an error; the next
+  // statement of that transaction finds it released.
+  if ((e as { name?: string }).name === 'QueryRunnerAlreadyReleasedError') return true;
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
   return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((m) => e.message!.includes(m));
 }

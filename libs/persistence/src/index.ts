@@ -1,8 +1,12 @@
 /** The database module: connection, migrations, repositories. */
 export { PersistenceModule } from './persistence.module';
-/** The handle repositories use; `transaction(fn)` for multi-row work; `isReachable()` for health. */
-export { Database, isUniqueViolation } from './database';
-export type { Queryable } from './database';
+/**
+ * TypeORM's data source as repositories use it; services call only `transaction(fn)` (multi-row
+ * work, its opaque Transaction handed on to repository methods) and `isReachable()` (health).
+ */
+export { Database, isUniqueViolation, Transaction } from './database';
+/** The migrations run against a database, as at start-up (tests' template database). */
+export { migrateDatabase } from './data-source';
 /** LISTEN/NOTIFY of committed changes, for caches that every instance must drop at once. */
 export { DatabaseNotifications, NotificationChannel } from './database-notifications';
 export type { NotificationListener } from './database-notifications';

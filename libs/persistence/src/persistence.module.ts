@@ -1,36 +1,63 @@
-import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 
 import { Database } from './database';
 import { DatabaseNotifications } from './database-notifications';
+import { DatabaseServer, DatabaseServerModule } from './database-server';
+import { dataSourceOptions, openDataSource } from './data-source';
 import { HousekeepingService } from './housekeeping.service';
-import { OpenDatabase, openDatabase } from './open-database';
 import { REPOSITORIES } from './repositories';
 
 /**
- * Owns the connection: opened (and migrated) before anything uses it, change notifications
- * listened to once the application is up, all closed at shutdown.
+ * Change notifications listened to once the application is up (so a failed start leaves no
+ * listener behind); at shutdown the listener, the data source and the embedded engine closed
+ * in that order, whichever of this and TypeOrmModule's own shutdown runs first.
  */
 @Injectable()
 export class DatabaseLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject('OPEN_DATABASE') private readonly open: OpenDatabase) {}
+  constructor(
+    private readonly notifications: DatabaseNotifications,
+    private readonly dataSource: DataSource,
+    private readonly server: DatabaseServer,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.open.notifications.start();
+    await this.notifications.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.open.close();
+    await this.notifications.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
+    await this.server.stop();
   }
 }
 
-/** The database, its migrations and every repository. */
+/** The database (TypeORM's data source, migrated before anything uses it) and every repository. */
 @Module({
+  imports: [
+    DatabaseServerModule,
+    TypeOrmModule.forRootAsync({
+      imports: [DatabaseServerModule],
+      inject: [DatabaseServer],
+      // A start against an unreachable database fails at once with one line (main.ts): no retry
+      // loop, and nothing logged by TypeOrmModule before it gives up.
+      useFactory: (server: DatabaseServer) => ({ ...dataSourceOptions(server.url), toRetry: () => false }),
+      dataSourceFactory: (options?: DataSourceOptions) => openDataSource(options!),
+    }),
+  ],
   providers: [
-    { provide: 'OPEN_DATABASE', useFactory: (config: AppConfig) => openDatabase(config), inject: [APP_CONFIG] },
-    { provide: Database, useFactory: (open: OpenDatabase) => open.database, inject: ['OPEN_DATABASE'] },
-    { provide: DatabaseNotifications, useFactory: (open: OpenDatabase) => open.notifications, inject: ['OPEN_DATABASE'] },
+    {
+      // The embedded engine's single connection is no place for a listener: it gets no caches.
+      provide: DatabaseNotifications,
+      useFactory: (server: DatabaseServer) => new DatabaseNotifications(server.embedded ? null : server.url),
+      inject: [DatabaseServer],
+    },
+    {
+      provide: Database,
+      useFactory: (dataSource: DataSource, notifications: DatabaseNotifications) => new Database(dataSource, notifications),
+      inject: [DataSource, DatabaseNotifications],
+    },
     DatabaseLifecycle,
     HousekeepingService,
     ...REPOSITORIES,

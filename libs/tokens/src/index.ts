@@ -1,8 +1,8 @@
 /** Token issuance, introspection and revocation. */
 export { TokensModule } from './tokens.module';
-/** Issues token responses for grants; rotates refresh tokens. */
+/** Mints token responses: for a new grant, for an existing one after a refresh, or a lone access token. */
 export { TokenService } from './token.service';
-export type { RefreshRequest } from './token.service';
+export type { IssueAccessTokenRequest, MintedRefreshToken, ReissueRequest } from './token.service';
 /** Decides whether an access token is active (signature, expiry, and revocation state). */
 export { AccessTokenVerifier } from './access-token-verifier';
 /** RFC 7662 introspection and RFC 7009 revocation. */

@@ -3,8 +3,6 @@ import { RegisteredClient } from '@app/clients';
 /** What a grant hands to TokenService.issue() once its own checks passed. */
 export interface IssueTokensRequest {
   readonly client: RegisteredClient;
-  /** grant_type wire value; decides refresh-token eligibility (never for client_credentials). */
-  readonly grantType: string;
   /** The `sub` claim. */
   readonly subject: string;
   /** Set when the subject is a registered user: deleting the user ends the tokens, userinfo reads the user's claims. */

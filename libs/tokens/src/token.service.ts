@@ -2,25 +2,37 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
-import { RegisteredClient } from '@app/clients';
+import { GrantType, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
-import { OAuthError } from '@app/errors';
 import { KeyStore } from '@app/keys';
-import { Database, GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
+import { GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
 
 import { ClientResponseProtector } from './client-response-protector';
 import { IssueTokensRequest, TokenResponse } from './token-types';
 
-const CLIENT_CREDENTIALS = 'client_credentials';
-const REFRESH_TOKEN = 'refresh_token';
+/** A refresh token just minted: the value to answer once, and what to store of it. */
+export interface MintedRefreshToken {
+  readonly value: string;
+  readonly tokenHash: Buffer;
+  readonly expiresAt: Date;
+}
 
-/** What refreshing needs: RFC 6749 §6. */
-export interface RefreshRequest {
+/** A token response for a grant that exists already (RFC 6749 §6: a refresh). */
+export interface ReissueRequest {
   readonly client: RegisteredClient;
-  readonly refreshToken: string;
-  /** Space-separated; may only narrow the original scope. */
-  readonly scope: string | undefined;
+  readonly grant: GrantRecord;
+  /** Space-separated; the grant's scope or a narrowing of it. */
+  readonly scope: string;
+  /** The successor of the presented refresh token, stored by the caller. */
+  readonly refreshToken: MintedRefreshToken;
+}
+
+/** An access token bound to no grant (RFC 6749 §4.4: the client acts for itself). */
+export interface IssueAccessTokenRequest {
+  readonly client: RegisteredClient;
+  readonly subject: string;
+  readonly scope: readonly string[];
 }
 
 /** Mints access, ID and refresh tokens. */
@@ -30,20 +42,18 @@ export class TokenService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly keys: KeyStore,
-    private readonly db: Database,
     private readonly grants: GrantRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly protector: ClientResponseProtector,
   ) {}
 
-  /** Issues the token response for a grant that passed its checks. */
+  /**
+   * Records a grant for a request that passed its checks and answers its tokens: an ID token
+   * when the scope has openid, a refresh token when the client registered the refresh grant.
+   */
   async issue(request: IssueTokensRequest): Promise<TokenResponse> {
     const now = this.clock.now();
     const scope = request.scope.join(' ');
-    // client_credentials needs no stored state: the token is a JWT and the client is its subject.
-    if (request.grantType === CLIENT_CREDENTIALS) {
-      return this.respond({ client: request.client, grant: null, subject: request.subject, scope, authTime: null, amr: [], nonce: null, claims: {}, refreshToken: null, now });
-    }
     const grant: GrantRecord = {
       id: request.grantId ?? randomUUID(),
       clientId: request.client.clientId,
@@ -54,76 +64,50 @@ export class TokenService {
       amr: [...request.amr],
       claims: { ...request.claims },
     };
-    const refreshToken = this.mayRefresh(request.client) ? randomToken(32) : null;
+    const refreshToken = this.mayRefresh(request.client) ? this.mintRefreshToken(now) : null;
     if (refreshToken) {
-      const row = this.refreshRow(refreshToken, grant, scope, now);
-      await this.refreshTokens.createWithGrant(grant, row);
+      await this.refreshTokens.createWithGrant(grant, { tokenHash: refreshToken.tokenHash, scope, createdAt: now, expiresAt: refreshToken.expiresAt });
     } else {
       await this.grants.create(grant, now);
     }
     return this.respond({
       client: request.client, grant, subject: request.subject, scope, authTime: request.authTime, amr: grant.amr,
-      nonce: request.nonce ?? null, claims: grant.claims, refreshToken, now,
+      nonce: request.nonce ?? null, claims: grant.claims, refreshToken: refreshToken?.value ?? null, now,
     });
   }
 
   /**
-   * Rotates a refresh token (RFC 9700 §4.14.2): the presented token is consumed and a new one
-   * issued in one transaction; presenting a consumed token again revokes the whole grant.
+   * An access token alone: no grant is stored, so there is nothing to refresh (RFC 6749 §4.4.3)
+   * and no end-user for an ID token. The JWT is all the state there is.
    */
-  async refresh(request: RefreshRequest): Promise<TokenResponse> {
-    const now = this.clock.now();
-    const presentedHash = hashToken(request.refreshToken);
-    const next = randomToken(32);
-    const result = await this.rotate(request, presentedHash, next, now);
-    if (!result) {
-      await this.refreshTokens.revokeGrantOfUsedToken(presentedHash, request.client.clientId, now);
-      // Same answer for unknown, used, expired, revoked and foreign tokens: never say which.
-      throw new OAuthError('invalid_grant', 'The refresh token is invalid.');
-    }
-    const { grant, scope } = result;
+  issueAccessToken(request: IssueAccessTokenRequest): Promise<TokenResponse> {
     return this.respond({
-      client: request.client, grant, subject: grant.subject, scope, authTime: grant.authTime, amr: grant.amr,
-      nonce: null, claims: grant.claims, refreshToken: next, now,
+      client: request.client, grant: null, subject: request.subject, scope: request.scope.join(' '), authTime: null,
+      amr: [], nonce: null, claims: {}, refreshToken: null, now: this.clock.now(),
     });
   }
 
-  /**
-   * Consumes the presented token and stores its successor atomically. Without a scope
-   * parameter that is one statement; a narrowing scope is checked between the two inside a
-   * transaction, so an invalid_scope leaves the presented token unused.
-   */
-  private async rotate(
-    request: RefreshRequest, presentedHash: Buffer, next: string, now: Date,
-  ): Promise<{ grant: GrantRecord; scope: string } | null> {
-    if (request.scope === undefined || request.scope.trim() === '') {
-      const expiresAt = new Date(now.getTime() + this.config.tokens.refreshTokenTtlSeconds * 1000);
-      const consumed = await this.refreshTokens.rotate(presentedHash, request.client.clientId, now, { tokenHash: hashToken(next), expiresAt });
-      return consumed && { grant: consumed.grant, scope: consumed.scope };
-    }
-    return this.db.transaction(async (tx) => {
-      const consumed = await this.refreshTokens.consume(presentedHash, request.client.clientId, now, tx);
-      if (!consumed) return null;
-      const scope = narrowScope(consumed.scope, request.scope);
-      // RFC 6749 §6: the new refresh token's scope is identical to the presented one's.
-      await this.refreshTokens.create(this.refreshRow(next, consumed.grant, consumed.scope, now), tx);
-      return { grant: consumed.grant, scope };
+  /** The answer to a refresh (RFC 6749 §6): new access and ID tokens for `grant`, and the rotated refresh token. */
+  reissue(request: ReissueRequest): Promise<TokenResponse> {
+    const { client, grant, scope } = request;
+    return this.respond({
+      client, grant, subject: grant.subject, scope, authTime: grant.authTime, amr: grant.amr,
+      nonce: null, claims: grant.claims, refreshToken: request.refreshToken.value, now: this.clock.now(),
     });
+  }
+
+  /** A new refresh token value, its hash and its expiry (REFRESH_TOKEN_TTL_SECONDS from `now`). */
+  mintRefreshToken(now: Date): MintedRefreshToken {
+    const value = randomToken(32);
+    return {
+      value,
+      tokenHash: hashToken(value),
+      expiresAt: new Date(now.getTime() + this.config.tokens.refreshTokenTtlSeconds * 1000),
+    };
   }
 
   private mayRefresh(client: RegisteredClient): boolean {
-    return client.metadata.grant_types.includes(REFRESH_TOKEN);
-  }
-
-  private refreshRow(token: string, grant: GrantRecord, scope: string, now: Date) {
-    return {
-      tokenHash: hashToken(token),
-      grantId: grant.id,
-      clientId: grant.clientId,
-      scope,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.config.tokens.refreshTokenTtlSeconds * 1000),
-    };
+    return client.metadata.grant_types.includes(GrantType.RefreshToken);
   }
 
   private async respond(t: {
@@ -185,15 +169,4 @@ export class TokenService {
       encEnc: client.metadata.id_token_encrypted_response_enc,
     });
   }
-}
-
-/** RFC 6749 §6: the new scope must not include any scope not originally granted. */
-function narrowScope(granted: string, requested: string | undefined): string {
-  if (requested === undefined || requested.trim() === '') return granted;
-  const allowed = granted.split(' ');
-  const asked = [...new Set(requested.split(' ').filter(Boolean))];
-  if (asked.some((s) => !allowed.includes(s))) {
-    throw new OAuthError('invalid_scope', 'The requested scope exceeds the scope originally granted.');
-  }
-  return asked.join(' ');
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 
 import { ADMIN_AUTH } from '../../factories/admin.factory';
+import { LogCapture } from '../../setup/log-capture';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
 
@@ -158,16 +159,10 @@ describe('admin API without ADMIN_TOKEN', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    printed = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      printed.push(String(chunk));
-      return true;
-    });
-    try {
-      server = await startTestServer({ databaseUrl: db.url, env: { ADMIN_TOKEN: '' } });
-    } finally {
-      write.mockRestore();
-    }
+    // Printed where the logs go (stdout in production), in their format: JSON lines by default.
+    const logs = new LogCapture();
+    server = await startTestServer({ databaseUrl: db.url, env: { ADMIN_TOKEN: '' }, logDestination: logs });
+    printed = logs.lines().map((line) => (JSON.parse(line) as { msg: string }).msg);
   });
 
   afterAll(async () => {
@@ -176,7 +171,7 @@ describe('admin API without ADMIN_TOKEN', () => {
   });
 
   function generatedToken(): string {
-    const lines = printed.join('').split('\n').filter((l) => l.startsWith('admin token (this process only): '));
+    const lines = printed.filter((l) => l.startsWith('admin token (this process only): '));
     expect(lines).toHaveLength(1);
     return lines[0].slice('admin token (this process only): '.length);
   }

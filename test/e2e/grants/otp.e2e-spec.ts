@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import request from 'supertest';
 
 import { encodeAssertion, makeSamlIssuer, makeSignedAssertion, SamlTestIssuer } from '../../factories/saml-assertion.factory';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
+import { LoopbackSmsGateway, otpIn } from '../../setup/loopback-sms-gateway';
 import { admin, adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
 import { freePort, newMasterKey, startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
 
@@ -19,44 +19,12 @@ const SMTP = 'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp';
 const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 const OTP_TTL_SECONDS = 300;
 
-/** A text the loopback SMS gateway received: the two template values, decoded. */
-interface Text {
-  mobile: string;
-  challenge: string;
-}
-
 /** A mail the loopback SMTP server received: envelope, headers and decoded text. */
 interface Mail {
   from: string | undefined;
   to: string[];
   headers: string;
   text: string;
-}
-
-/** A real HTTP gateway on loopback: GET /send?to={mobile}&text={challenge}. */
-class LoopbackSmsGateway {
-  readonly texts: Text[] = [];
-  /** The request targets as they arrived, still URL-encoded. */
-  readonly targets: string[] = [];
-  /** 'ok' answers 200; a number answers that status; 'reset' drops the connection. */
-  mode: 'ok' | 'reset' | number = 'ok';
-  private readonly server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    this.targets.push(req.url ?? '');
-    this.texts.push({ mobile: url.searchParams.get('to') ?? '', challenge: url.searchParams.get('text') ?? '' });
-    if (this.mode === 'reset') req.socket.destroy();
-    else res.writeHead(this.mode === 'ok' ? 200 : this.mode).end();
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/send?to={mobile}&text={challenge}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
 }
 
 /** A real SMTP server (smtp-server) on loopback that keeps what it receives. */
@@ -105,13 +73,6 @@ function parseMail(raw: string): { headers: string; text: string } {
     return { headers, text: decodeURIComponent(bytes) };
   }
   return { headers, text: body };
-}
-
-/** The one OTP in a message text. */
-function otpIn(text: string): string {
-  const codes = text.match(/\b\d{8}\b/g) ?? [];
-  if (codes.length !== 1) throw new Error(`expected one 8-digit OTP in ${JSON.stringify(text)}`);
-  return codes[0];
 }
 
 describe('SMS-MT-OTP and SMTP-OTP grants', () => {
@@ -680,6 +641,13 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
   const post = (params: Record<string, string>, authorization: string) =>
     request(origin).post('/uas/oauth2/token').set('Authorization', authorization).type('form').send(params);
 
+  /** The log reaches the pipe on its own schedule, not with the HTTP answer: wait for the line. */
+  async function developmentLinesAfter(offset: number): Promise<string[]> {
+    const lines = () => output.slice(offset).split('\n').filter((line) => line.includes('DEVELOPMENT ONLY'));
+    for (let i = 0; i < 100 && lines().length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    return lines();
+  }
+
   it('advertises both grants and writes each OTP to the server log, marked development only', async () => {
     const metadata = await request(origin).get('/uas/.well-known/openid-configuration');
     expect(metadata.body.grant_types_supported).toEqual(expect.arrayContaining([SMS, SMTP]));
@@ -694,7 +662,7 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
       const logged = output.length;
       const initiated = await post({ grant_type: grantType, scope: 'openid', username }, auth);
       expect(initiated.status).toBe(200);
-      const lines = output.slice(logged).split('\n').filter((line) => line.includes('DEVELOPMENT ONLY'));
+      const lines = await developmentLinesAfter(logged);
       expect(lines).toEqual([expect.stringContaining(`DEVELOPMENT ONLY, not delivered: ${channel} (no `)]);
       expect(lines[0]).toContain(` to ${username}: `);
 

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Headers, Inject, Ip, Post, Query } from '@nestjs/common';
 
-import { AuthorizationOutcome, AuthorizationService, BrowserCookies, LOGIN_TICKET_FIELD } from '@app/authorization';
+import { AuthorizationOutcome, AuthorizationService, BrowserCookies, errorResponseLocation, LOGIN_TICKET_FIELD } from '@app/authorization';
 import { APP_CONFIG, AppConfig, routePath, Routes } from '@app/config';
 import { OAuthError } from '@app/errors';
 
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, sessionCookie } from './login/cookies';
 import { renderErrorPage } from './login/error-page';
 import { renderLoginPage } from './login/login-page';
+import { RequestParams } from './request-params';
 
 /**
  * What every page of this endpoint carries: never cached, never framed (clickjacking), no
@@ -36,11 +37,11 @@ export class AuthorizationController {
 
   @Get(Routes.authorization)
   get(
-    @Query() query: Record<string, unknown>,
+    @Query() query: unknown,
     @Headers('cookie') cookie: string | undefined,
     @Ip() address: string | undefined,
   ): Promise<Response> {
-    return this.answer(() => this.authorization.authorize(query, browserOf(cookie, address)), 302);
+    return this.answer(302, () => RequestParams.fromQuery(query), (params) => this.authorization.authorize(params, browserOf(cookie, address)));
   }
 
   /** OIDC Core §3.1.2.1: the request may be form-encoded in a POST; the login form posts here too. */
@@ -52,33 +53,35 @@ export class AuthorizationController {
     @Ip() address: string | undefined,
   ): Promise<Response> {
     // RFC 9700 §4.11: a redirect after a post of credentials is 303, so the browser does not post them on.
-    return this.answer(() => {
-      if (!contentType || !/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
-        throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
-      }
-      const form = (body ?? {}) as Record<string, unknown>;
+    return this.answer(303, () => RequestParams.fromForm(contentType, body), (form) => {
       const browser = browserOf(cookie, address);
-      return LOGIN_TICKET_FIELD in form ? this.authorization.login(form, browser) : this.authorization.authorize(form, browser);
-    }, 303);
+      return isLoginPost(form) ? this.authorization.login(form.values, browser) : this.authorization.authorize(form, browser);
+    });
   }
 
-  private async answer(run: () => Promise<AuthorizationOutcome>, redirectStatus: 302 | 303): Promise<Response> {
+  /**
+   * The one error path: an OAuthError that carries `redirect` goes back to the client (RFC 6749
+   * §4.1.2.1); any other is shown to the user, in the language the request asked for.
+   */
+  private async answer(
+    redirectStatus: 302 | 303,
+    read: () => RequestParams,
+    run: (params: RequestParams) => Promise<AuthorizationOutcome>,
+  ): Promise<Response> {
+    let params: RequestParams | null = null;
     let outcome: AuthorizationOutcome;
     try {
-      outcome = await run();
+      params = read();
+      outcome = await run(params);
     } catch (error) {
-      // Nothing here may redirect: whatever was not validated yet is shown to the user.
       if (!(error instanceof OAuthError)) throw error;
-      outcome = { kind: 'error', error, uiLocales: null };
+      const target = error.options.redirect;
+      if (target) return this.redirect(errorResponseLocation(error, target), redirectStatus, null);
+      return this.errorPage(error, params && !isLoginPost(params) ? (params.values.ui_locales ?? null) : null);
     }
-    switch (outcome.kind) {
-      case 'redirect':
-        return this.redirect(outcome.location, redirectStatus, outcome.sessionToken);
-      case 'login':
-        return this.page(200, renderLoginPage(outcome.form, this.urls()), [this.cookie(CSRF_COOKIE, outcome.csrfToken)]);
-      case 'error':
-        return this.errorPage(outcome.error, outcome.uiLocales);
-    }
+    return outcome.kind === 'redirect'
+      ? this.redirect(outcome.location, redirectStatus, outcome.sessionToken)
+      : this.page(200, renderLoginPage(outcome.form, this.urls()), [this.cookie(CSRF_COOKIE, outcome.csrfToken)]);
   }
 
   private redirect(location: string, status: 302 | 303, sessionToken: string | null): Response {
@@ -119,4 +122,9 @@ function browserOf(header: string | undefined, address: string | undefined): Bro
     csrfToken: readCookie(header, CSRF_COOKIE),
     address: address ?? null,
   };
+}
+
+/** A post of the login form rather than an authorization request. */
+function isLoginPost(params: RequestParams): boolean {
+  return params.has(LOGIN_TICKET_FIELD);
 }

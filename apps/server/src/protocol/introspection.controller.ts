@@ -4,8 +4,8 @@ import { ClientAuthenticator } from '@app/clients';
 import { Routes } from '@app/config';
 import { TokenIntrospection } from '@app/tokens';
 
-import { readFormParams } from './form-params';
 import { NoStore } from './no-store.decorator';
+import { RequestParams } from './request-params';
 import { requireToken } from './require-token';
 
 /** RFC 7662 token introspection (also advertised as the legacy tokeninfo_endpoint). */
@@ -24,7 +24,7 @@ export class IntrospectionController {
     @Headers('authorization') authorization: string | undefined,
     @Body() body: unknown,
   ): Promise<Record<string, unknown>> {
-    const params = readFormParams(contentType, body);
+    const params = RequestParams.fromForm(contentType, body).singleValued();
     const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'introspection' });
     return this.tokens.introspect(requireToken(params), client);
   }

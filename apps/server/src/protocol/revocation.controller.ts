@@ -4,8 +4,8 @@ import { ClientAuthenticator } from '@app/clients';
 import { Routes } from '@app/config';
 import { TokenIntrospection } from '@app/tokens';
 
-import { readFormParams } from './form-params';
 import { NoStore } from './no-store.decorator';
+import { RequestParams } from './request-params';
 import { requireToken } from './require-token';
 
 /** RFC 7009 token revocation: 200 with an empty body, whatever became of the token. */
@@ -24,7 +24,7 @@ export class RevocationController {
     @Headers('authorization') authorization: string | undefined,
     @Body() body: unknown,
   ): Promise<string> {
-    const params = readFormParams(contentType, body);
+    const params = RequestParams.fromForm(contentType, body).singleValued();
     const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'revocation' });
     await this.tokens.revoke(requireToken(params), client);
     return '';

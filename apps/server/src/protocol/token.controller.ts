@@ -1,15 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 
-import { ClientAuthenticator, isPublicClient } from '@app/clients';
+import { ClientAuthenticator } from '@app/clients';
 import { Routes } from '@app/config';
-import { OAuthError } from '@app/errors';
-import { GrantRegistry, GrantType, TokenEndpointResult } from '@app/grants';
+import { GrantRegistry, TokenEndpointResult } from '@app/grants';
 
 import { NoStore } from './no-store.decorator';
-import { pick, readFormParams } from './form-params';
-
-/** CONTRACT §3: public clients may use only the code flow and its refresh tokens. */
-const PUBLIC_CLIENT_GRANTS: readonly string[] = [GrantType.AuthorizationCode, GrantType.RefreshToken];
+import { pick, RequestParams } from './request-params';
 
 /** RFC 6749 §3.2 token endpoint: glue between client authentication and the grant handlers. */
 @Controller()
@@ -28,12 +24,9 @@ export class TokenController {
     @Body() body: unknown,
     @Ip() clientAddress: string | undefined,
   ): Promise<TokenEndpointResult> {
-    const params = readFormParams(contentType, body);
+    const params = RequestParams.fromForm(contentType, body).singleValued();
     const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'token' });
-    const grant = this.grants.resolve(params.grant_type, client.metadata.grant_types);
-    if (isPublicClient(client) && !PUBLIC_CLIENT_GRANTS.includes(grant.grantType)) {
-      throw new OAuthError('unauthorized_client', 'A public client may not use this grant type.');
-    }
-    return grant.handle({ client, params: pick(params, grant.parameters), clientAddress: clientAddress ?? null });
+    const grant = this.grants.resolve(params.grant_type, client);
+    return this.grants.run(grant, { client, params: pick(params, grant.parameters), clientAddress: clientAddress ?? null });
   }
 }

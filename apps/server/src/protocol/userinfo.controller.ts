@@ -5,6 +5,7 @@ import { OAuthError } from '@app/errors';
 import { bearerChallenge, ClientResponseProtector, UserinfoResult, UserinfoService } from '@app/tokens';
 
 import { NoStore } from './no-store.decorator';
+import { RequestParams } from './request-params';
 
 /** The one response method both Express and Fastify replies have under a name we can find. */
 interface HeaderSink {
@@ -24,7 +25,7 @@ export class UserinfoController {
   @Get(Routes.userinfo)
   @NoStore()
   get(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) res: HeaderSink) {
-    return this.respond(this.bearer(authorization, undefined), res);
+    return this.respond(this.bearer(authorization, null), res);
   }
 
   @Post(Routes.userinfo)
@@ -36,12 +37,11 @@ export class UserinfoController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: HeaderSink,
   ) {
-    const form = contentType && /^application\/x-www-form-urlencoded\b/i.test(contentType) ? (body as Record<string, unknown>) : {};
-    return this.respond(this.bearer(authorization, form.access_token), res);
+    return this.respond(this.bearer(authorization, RequestParams.fromOptionalForm(contentType, body)), res);
   }
 
   /** RFC 6750 §2.1 header or §2.2 form body, never both. */
-  private bearer(authorization: string | undefined, formToken: unknown): string {
+  private bearer(authorization: string | undefined, form: RequestParams | null): string {
     const header = authorization && /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
     // RFC 6750 §3.1: a Bearer header that is not one token is a malformed request.
     if (authorization && /^Bearer\b/i.test(authorization) && !header) {
@@ -49,12 +49,13 @@ export class UserinfoController {
         challenge: bearerChallenge(this.config, 'invalid_request'),
       });
     }
-    if (Array.isArray(formToken) || (header && formToken !== undefined)) {
+    const formToken = form?.values.access_token;
+    if (form?.repeated.includes('access_token') || (header && form?.has('access_token'))) {
       throw new OAuthError('invalid_request', 'The access token must be sent one way only.', {
         challenge: bearerChallenge(this.config, 'invalid_request'),
       });
     }
-    const token = header || (typeof formToken === 'string' && formToken) || null;
+    const token = header || formToken || null;
     if (!token) {
       // RFC 6750 §3.1: no error code in the challenge when no credentials were sent.
       throw new OAuthError('invalid_token', 'An access token is required.', { challenge: bearerChallenge(this.config) });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
-import { isPublicClient, RegisteredClient } from '../client';
+import { RegisteredClient } from '../client';
 import { ClientAuthMethod } from '../client-auth-method';
+import { isPublicClient } from '../public-client';
 import { ClientAuthHandler, PresentedCredential } from './client-auth-handler';
 import { clientAuthFailed } from './client-auth-failure';
 import { ClientAuthEndpoint, ClientAuthInput, presentedMechanisms } from './client-auth-input';

@@ -1,9 +1,8 @@
 import { AuthorizationCodeService, RedeemedAuthorizationCode } from '@app/authorization';
-import { RegisteredClient } from '@app/clients';
+import { GrantType, RegisteredClient } from '@app/clients';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { caught, mockOf } from '../../../../test/mocks';
-import { GrantType } from '../grant-type';
 import { AuthorizationCodeGrant } from './authorization-code.grant';
 
 const client: RegisteredClient = {
@@ -66,7 +65,6 @@ describe(AuthorizationCodeGrant.name, () => {
     expect(codes.redeem).toHaveBeenCalledWith('c', client.clientId, expect.any(Function));
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
-      grantType: GrantType.AuthorizationCode,
       grantId: redeemed().grantId,
       subject: redeemed().userId,
       userId: redeemed().userId,

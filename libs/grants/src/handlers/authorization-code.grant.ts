@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
 import { AuthorizationCodeService, pkceVerifierMatches, RedeemedAuthorizationCode } from '@app/authorization';
+import { GrantType } from '@app/clients';
 import { OAuthError } from '@app/errors';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, requireParam, TokenParams, TokenRequest } from '../grant-handler';
-import { GrantType } from '../grant-type';
 
 /** RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5, §4.6); the code is single-use and bound to the client. */
 @Injectable()
@@ -26,7 +26,6 @@ export class AuthorizationCodeGrant implements GrantHandler {
       checkCodeVerifier(redeemed, params);
       return this.tokens.issue({
         client,
-        grantType: this.grantType,
         grantId: redeemed.grantId,
         subject: redeemed.userId,
         userId: redeemed.userId,

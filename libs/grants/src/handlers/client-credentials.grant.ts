@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
-import { resolveScope } from '@app/clients';
+import { GrantType, resolveScope } from '@app/clients';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, TokenRequest } from '../grant-handler';
-import { GrantType } from '../grant-type';
 
 /** RFC 6749 §4.4: the client acts for itself; no refresh token (§4.4.3), no ID token. */
 @Injectable()
@@ -15,15 +14,6 @@ export class ClientCredentialsGrant implements GrantHandler {
   constructor(private readonly tokens: TokenService) {}
 
   async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
-    const scope = resolveScope(params.scope, client);
-    return this.tokens.issue({
-      client,
-      grantType: this.grantType,
-      subject: client.clientId,
-      userId: null,
-      scope,
-      authTime: new Date(0),
-      amr: [],
-    });
+    return this.tokens.issueAccessToken({ client, subject: client.clientId, scope: resolveScope(params.scope, client) });
   }
 }

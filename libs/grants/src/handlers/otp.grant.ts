@@ -1,12 +1,11 @@
 import { SubjectRegistry, SubjectSource } from '@app/accounts';
-import { resolveScope } from '@app/clients';
+import { GrantType, resolveScope } from '@app/clients';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { TokenService } from '@app/tokens';
 
 import { GrantHandler, TokenEndpointResult, TokenParams, TokenRequest } from '../grant-handler';
-import { GrantType } from '../grant-type';
 
 /**
  * The flow both Ubisecure one-time password grants share (CONTRACT "One-time password grants"):
@@ -56,7 +55,6 @@ export abstract class OtpGrant implements GrantHandler {
     });
     return this.tokens.issue({
       client,
-      grantType: this.grantType,
       subject: await this.subjects.subjectFor(SubjectSource.otp(this.channel), username),
       userId: null,
       scope,

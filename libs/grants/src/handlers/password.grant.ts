@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 
 import { PasswordLogin } from '@app/accounts';
-import { resolveScope } from '@app/clients';
+import { GrantType, resolveScope } from '@app/clients';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, requireParam, TokenRequest } from '../grant-handler';
-import { GrantType } from '../grant-type';
 
 /** RFC 6749 §4.3 resource owner password credentials, behind the brute-force limits of PasswordLogin. */
 @Injectable()
@@ -32,7 +31,6 @@ export class PasswordGrant implements GrantHandler {
     }
     return this.tokens.issue({
       client,
-      grantType: this.grantType,
       subject: user.id,
       userId: user.id,
       scope,

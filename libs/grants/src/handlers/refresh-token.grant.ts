@@ -1,19 +1,75 @@
 import { Injectable } from '@nestjs/common';
 
-import { TokenResponse, TokenService } from '@app/tokens';
+import { GrantType } from '@app/clients';
+import { Clock } from '@app/config';
+import { hashToken } from '@app/crypto';
+import { OAuthError } from '@app/errors';
+import { ConsumedRefreshToken, Database, RefreshTokenRepository } from '@app/persistence';
+import { MintedRefreshToken, TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, requireParam, TokenRequest } from '../grant-handler';
-import { GrantType } from '../grant-type';
 
-/** RFC 6749 §6, with rotation and reuse detection (RFC 9700 §4.14.2) in TokenService.refresh. */
+/**
+ * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the presented token is consumed and its
+ * successor stored in one step; presenting a consumed token again revokes the whole grant. A
+ * `scope` may only narrow what was granted, for this response alone.
+ */
 @Injectable()
 export class RefreshTokenGrant implements GrantHandler {
   readonly grantType = GrantType.RefreshToken;
   readonly parameters = ['refresh_token', 'scope'] as const;
 
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly db: Database,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+  ) {}
 
-  handle({ client, params }: TokenRequest): Promise<TokenResponse> {
-    return this.tokens.refresh({ client, refreshToken: requireParam(params, 'refresh_token'), scope: params.scope });
+  async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
+    const presented = hashToken(requireParam(params, 'refresh_token'));
+    const now = this.clock.now();
+    const next = this.tokens.mintRefreshToken(now);
+    const requested = params.scope?.trim() ? params.scope : null;
+    const rotated = requested === null
+      ? await this.refreshTokens.rotate(presented, client.clientId, now, { tokenHash: next.tokenHash, expiresAt: next.expiresAt })
+      : await this.rotateNarrowing(presented, client.clientId, requested, next, now);
+    if (!rotated) {
+      // RFC 9700 §4.14.2: a rotated refresh token presented again signals theft.
+      await this.refreshTokens.revokeGrantOfUsedToken(presented, client.clientId, now);
+      // Same answer for unknown, used, expired, revoked and foreign tokens: never say which.
+      throw new OAuthError('invalid_grant', 'The refresh token is invalid.');
+    }
+    return this.tokens.reissue({ client, grant: rotated.grant, scope: rotated.scope, refreshToken: next });
   }
+
+  /**
+   * Consumes the presented token, checks the narrowing and stores the successor in one
+   * transaction, so an invalid_scope leaves the presented token unused.
+   */
+  private rotateNarrowing(
+    presented: Buffer, clientId: string, requested: string, next: MintedRefreshToken, now: Date,
+  ): Promise<ConsumedRefreshToken | null> {
+    return this.db.transaction(async (tx) => {
+      const consumed = await this.refreshTokens.consume(presented, clientId, now, tx);
+      if (!consumed) return null;
+      const scope = narrowScope(consumed.scope, requested);
+      // RFC 6749 §6: the new refresh token's scope is identical to the presented one's.
+      await this.refreshTokens.create(
+        { tokenHash: next.tokenHash, grantId: consumed.grant.id, clientId, scope: consumed.scope, createdAt: now, expiresAt: next.expiresAt },
+        tx,
+      );
+      return { grant: consumed.grant, scope };
+    });
+  }
+}
+
+/** RFC 6749 §6: the requested scope must not include any scope not originally granted. */
+function narrowScope(granted: string, requested: string): string {
+  const allowed = granted.split(' ');
+  const asked = [...new Set(requested.split(' ').filter(Boolean))];
+  if (asked.some((s) => !allowed.includes(s))) {
+    throw new OAuthError('invalid_scope', 'The requested scope exceeds the scope originally granted.');
+  }
+  return asked.join(' ');
 }

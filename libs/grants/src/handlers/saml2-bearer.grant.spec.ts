@@ -1,12 +1,11 @@
 import { SubjectRegistry } from '@app/accounts';
-import { RegisteredClient } from '@app/clients';
+import { GrantType, RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { SamlAssertionVerifier, VerifiedAssertion } from '@app/saml';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { caught, mockOf } from '../../../../test/mocks';
-import { GrantType } from '../grant-type';
 import { Saml2BearerGrant } from './saml2-bearer.grant';
 
 const client: RegisteredClient = {
@@ -73,7 +72,6 @@ describe(Saml2BearerGrant.name, () => {
     expect(assertions.verify).toHaveBeenCalledWith('PHNhbWw+');
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
-      grantType: GrantType.Saml2Bearer,
       subject: 'alice@example.com',
       userId: null,
       scope: ['openid'],

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 
 import { SubjectRegistry, SubjectSource } from '@app/accounts';
-import { resolveScope } from '@app/clients';
+import { GrantType, resolveScope } from '@app/clients';
 import { Clock } from '@app/config';
 import { SamlAssertionVerifier } from '@app/saml';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, requireParam, TokenRequest } from '../grant-handler';
-import { GrantType } from '../grant-type';
 
 // Claims the protocol sets (RFC 7519 §4.1, OIDC Core §2 and §5.1, RFC 9068 §2.2, RFC 8693 §4):
 // an assertion attribute never stands in for one of them.
@@ -43,7 +42,6 @@ export class Saml2BearerGrant implements GrantHandler {
     const subject = await this.subjects.subjectFor(SubjectSource.saml(assertion.issuer), assertion.subject);
     return this.tokens.issue({
       client,
-      grantType: this.grantType,
       subject,
       userId: null,
       scope,

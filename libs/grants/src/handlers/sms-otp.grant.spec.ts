@@ -1,12 +1,11 @@
 import { SubjectRegistry } from '@app/accounts';
-import { RegisteredClient } from '@app/clients';
+import { GrantType, RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { caught, mockOf } from '../../../../test/mocks';
-import { GrantType } from '../grant-type';
 import { SmsOtpGrant } from './sms-otp.grant';
 
 const client: RegisteredClient = {
@@ -85,7 +84,6 @@ describe(SmsOtpGrant.name, () => {
     });
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
-      grantType: GrantType.SmsOtp,
       subject: '+358401234567',
       userId: null,
       scope: ['openid'],

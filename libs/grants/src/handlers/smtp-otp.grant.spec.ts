@@ -1,12 +1,11 @@
 import { SubjectRegistry } from '@app/accounts';
-import { RegisteredClient } from '@app/clients';
+import { GrantType, RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { caught, mockOf } from '../../../../test/mocks';
-import { GrantType } from '../grant-type';
 import { SmtpOtpGrant } from './smtp-otp.grant';
 
 const client: RegisteredClient = {
@@ -97,7 +96,6 @@ describe(SmtpOtpGrant.name, () => {
     });
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
-      grantType: GrantType.SmtpOtp,
       subject: 'alice@example.com',
       userId: null,
       scope: ['openid'],

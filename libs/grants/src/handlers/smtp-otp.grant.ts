@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 
 import { SubjectRegistry } from '@app/accounts';
+import { GrantType } from '@app/clients';
 import { Clock } from '@app/config';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { TokenService } from '@app/tokens';
 
 import { TokenParams } from '../grant-handler';
-import { GrantType } from '../grant-type';
 import { OtpGrant } from './otp.grant';
 
 /** Ubisecure SMTP-OTP: the OTP goes by e-mail to the address in `username`. */

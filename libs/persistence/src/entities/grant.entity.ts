@@ -1,14 +1,31 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 
+import { ClientEntity } from './client.entity';
+import { UserEntity } from './user.entity';
+
+/**
+ * One authorization of a client by a subject: every refresh token and access token that came
+ * from it belongs to it, so revoking it ends them all.
+ */
 @Entity('grants')
+@Index('grants_created_idx', ['createdAt'])
 export class GrantEntity {
-  @PrimaryColumn('uuid') id: string;
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'grants_pkey' }) id: string;
   @Column('uuid') clientId: string;
+  @ManyToOne(() => ClientEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'client_id', foreignKeyConstraintName: 'grants_client_id_fkey' })
+  client?: ClientEntity;
+  /** The registered user, or null for a subject from SAML, OTP or client credentials. */
   @Column('uuid', { nullable: true }) userId: string | null;
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'grants_user_id_fkey' })
+  user?: UserEntity | null;
   @Column('text') subject: string;
   @Column('text') scope: string;
   @Column('timestamptz') authTime: Date;
-  @Column('jsonb') amr: string[];
-  @Column('timestamptz') createdAt: Date;
+  @Column('jsonb', { default: [] }) amr: string[];
+  /** Claims released at userinfo beyond a registered user's own (OTP e-mail/phone, SAML attributes). */
+  @Column('jsonb', { default: {} }) claims: Record<string, unknown>;
+  @Column('timestamptz', { default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { nullable: true }) revokedAt: Date | null;
 }

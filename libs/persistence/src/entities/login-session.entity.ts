@@ -1,11 +1,19 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 
+import { UserEntity } from './user.entity';
+
+/** A browser's sign-in, found by the SHA-256 of its cookie value. */
 @Entity('login_sessions')
+@Index('login_sessions_user_idx', ['userId'])
+@Index('login_sessions_expires_idx', ['expiresAt'])
 export class LoginSessionEntity {
-  @PrimaryColumn('bytea') idHash: Buffer;
+  @PrimaryColumn('bytea', { primaryKeyConstraintName: 'login_sessions_pkey' }) idHash: Buffer;
   @Column('uuid') userId: string;
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'login_sessions_user_id_fkey' })
+  user?: UserEntity;
   @Column('timestamptz') authTime: Date;
-  @Column('jsonb') amr: string[];
-  @Column('timestamptz') createdAt: Date;
+  @Column('jsonb', { default: ['pwd'] }) amr: string[];
+  @Column('timestamptz', { default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz') expiresAt: Date;
 }

@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
+/** An individually revoked access token (RFC 7009), kept until it would have expired. */
 @Entity('revoked_access_tokens')
+@Index('revoked_access_tokens_expires_idx', ['expiresAt'])
 export class RevokedAccessTokenEntity {
-  @PrimaryColumn('text') jti: string;
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'revoked_access_tokens_pkey' }) jti: string;
   @Column('timestamptz') expiresAt: Date;
 }

@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+/** Named values the server keeps for itself (the MASTER_KEY check value). */
 @Entity('settings')
 export class SettingEntity {
-  @PrimaryColumn('text') name: string;
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'settings_pkey' }) name: string;
   @Column('text') value: string;
-  @Column('timestamptz') createdAt: Date;
+  @Column('timestamptz', { default: () => 'now()' }) createdAt: Date;
 }

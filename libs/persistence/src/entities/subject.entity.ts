@@ -4,7 +4,7 @@ import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 @Entity('subjects')
 @Unique('subjects_source_external_id_key', ['source', 'externalId'])
 export class SubjectEntity {
-  @PrimaryColumn('text') sub: string;
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'subjects_pkey' }) sub: string;
   /** The identity source: `saml:<issuer entity id>`, `otp:sms`, `otp:email`. */
   @Column('text') source: string;
   /** The value the source presented: the NameID, the MSISDN, the e-mail address. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, Queryable } from '../database';
+import { Database, Transaction } from '../database';
 
 /** An authorization code as stored: only its SHA-256, and everything it was bound to. */
 export interface AuthorizationCodeRecord {
@@ -87,7 +87,7 @@ export class AuthorizationCodeRepository {
   }
 
   /** Deletes the user's codes not yet redeemed: after a password change nothing issued before it may be. */
-  async deleteUnredeemedByUser(userId: string, tx: Queryable): Promise<void> {
-    await tx.query('DELETE FROM authorization_codes WHERE user_id = $1 AND consumed_at IS NULL', [userId]);
+  async deleteUnredeemedByUser(userId: string, tx: Transaction): Promise<void> {
+    await this.db.query('DELETE FROM authorization_codes WHERE user_id = $1 AND consumed_at IS NULL', [userId], tx);
   }
 }

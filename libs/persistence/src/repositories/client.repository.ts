@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { MoreThan, QueryDeepPartialEntity } from 'typeorm';
 
 import { Database } from '../database';
+import { ClientEntity } from '../entities';
 import { isCanonicalUuid } from '../identifiers';
 
 /** A client row as stored; `metadata` uses RFC 7591 names. */
@@ -24,10 +26,8 @@ export interface ClientSecretColumns {
   secretHash: Buffer | null;
 }
 
-const LIST_COLUMNS = `client_id AS "clientId", metadata, client_id_issued_at AS "clientIdIssuedAt",
-  updated_at AS "updatedAt"`;
-const COLUMNS = `${LIST_COLUMNS}, secret_encrypted AS "secretEncrypted", secret_hash AS "secretHash"`;
-
+const COLUMNS = `client_id AS "clientId", metadata, client_id_issued_at AS "clientIdIssuedAt",
+  updated_at AS "updatedAt", secret_encrypted AS "secretEncrypted", secret_hash AS "secretHash"`;
 
 /** Registered clients (table `clients`). Deleting one cascades to its grants, and so its tokens. */
 @Injectable()
@@ -37,15 +37,20 @@ export class ClientRepository {
   async create(
     client: { clientId: string; metadata: Record<string, unknown>; issuedAt: Date } & ClientSecretColumns,
   ): Promise<ClientRecord> {
-    const rows = await this.db.query<ClientRecord>(
-      `INSERT INTO clients (client_id, metadata, secret_encrypted, secret_hash, client_id_issued_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $5)
-       RETURNING ${COLUMNS}`,
-      [client.clientId, JSON.stringify(client.metadata), client.secretEncrypted, client.secretHash, client.issuedAt],
-    );
-    return rows[0];
+    const row: ClientRecord = {
+      clientId: client.clientId,
+      metadata: client.metadata,
+      secretEncrypted: client.secretEncrypted,
+      secretHash: client.secretHash,
+      clientIdIssuedAt: client.issuedAt,
+      updatedAt: client.issuedAt,
+    };
+    // jsonb (metadata): TypeORM's insert type cannot see through `unknown`.
+    await this.db.use(ClientEntity, (clients) => clients.insert(row as QueryDeepPartialEntity<ClientEntity>));
+    return row;
   }
 
+  /** Read by every client authentication the cache does not answer (each one on the embedded engine): one plain statement. */
   async findById(clientId: string): Promise<ClientRecord | null> {
     if (!isCanonicalUuid(clientId)) return null;
     const rows = await this.db.query<ClientRecord>(`SELECT ${COLUMNS} FROM clients WHERE client_id = $1`, [clientId]);
@@ -54,10 +59,13 @@ export class ClientRepository {
 
   /** Up to `limit` clients ordered by client_id, after `afterClientId` when given (keyset pagination). */
   list(limit: number, afterClientId: string | null): Promise<ClientListRecord[]> {
-    return this.db.query<ClientListRecord>(
-      `SELECT ${LIST_COLUMNS} FROM clients WHERE $2::uuid IS NULL OR client_id > $2::uuid
-       ORDER BY client_id LIMIT $1`,
-      [limit, afterClientId],
+    return this.db.use(ClientEntity, (clients) =>
+      clients.find({
+        select: { clientId: true, metadata: true, clientIdIssuedAt: true, updatedAt: true },
+        where: afterClientId === null ? {} : { clientId: MoreThan(afterClientId) },
+        order: { clientId: 'ASC' },
+        take: limit,
+      }),
     );
   }
 
@@ -95,19 +103,16 @@ export class ClientRepository {
   /** Replaces the secret; the old one matches nothing from this statement on. False when there is no such client. */
   async replaceSecret(clientId: string, secret: ClientSecretColumns, now: Date): Promise<boolean> {
     if (!isCanonicalUuid(clientId)) return false;
-    const rows = await this.db.query(
-      `UPDATE clients SET secret_encrypted = $2, secret_hash = $3, updated_at = $4 WHERE client_id = $1 RETURNING 1`,
-      [clientId, secret.secretEncrypted, secret.secretHash, now],
-    );
-    if (rows.length === 1) await this.db.propagateChanges();
-    return rows.length === 1;
+    const { affected } = await this.db.use(ClientEntity, (clients) => clients.update({ clientId }, { ...secret, updatedAt: now }));
+    if (affected === 1) await this.db.propagateChanges();
+    return affected === 1;
   }
 
   /** Deletes the client; grants, refresh tokens, codes and OTP challenges go with it (ON DELETE CASCADE). */
   async delete(clientId: string): Promise<boolean> {
     if (!isCanonicalUuid(clientId)) return false;
-    const rows = await this.db.query('DELETE FROM clients WHERE client_id = $1 RETURNING 1', [clientId]);
-    if (rows.length === 1) await this.db.propagateChanges();
-    return rows.length === 1;
+    const { affected } = await this.db.use(ClientEntity, (clients) => clients.delete({ clientId }));
+    if (affected === 1) await this.db.propagateChanges();
+    return affected === 1;
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { IsNull } from 'typeorm';
 
-import { Database, Queryable } from '../database';
+import { Database, Transaction } from '../database';
+import { GrantEntity } from '../entities';
 import { isCanonicalUuid } from '../identifiers';
 
 /** One authorization of a client by a subject; its refresh and access tokens live and die with it. */
@@ -28,15 +30,20 @@ const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scop
 export class GrantRepository {
   constructor(private readonly db: Database) {}
 
-  async create(grant: GrantRecord, createdAt: Date, tx: Queryable = this.db): Promise<void> {
-    await tx.query(
+  /** Token issuance: one plain statement. */
+  async create(grant: GrantRecord, createdAt: Date, tx?: Transaction): Promise<void> {
+    await this.db.query(
       `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [grant.id, grant.clientId, grant.userId, grant.subject, grant.scope, grant.authTime, JSON.stringify(grant.amr), JSON.stringify(grant.claims), createdAt],
+      tx,
     );
   }
 
-  /** The grant, or null when it is unknown or revoked (deleted clients and users cascade). */
+  /**
+   * The grant, or null when it is unknown or revoked (deleted clients and users cascade).
+   * Userinfo reads it on every call: one plain statement.
+   */
   async findActive(id: string): Promise<GrantRecord | null> {
     if (!isCanonicalUuid(id)) return null;
     const rows = await this.db.query<GrantRecord>(`SELECT ${COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`, [id]);
@@ -44,18 +51,18 @@ export class GrantRepository {
   }
 
   /** Revokes the grant: every refresh token and access token of it stops working. */
-  async revoke(id: string, now: Date, tx: Queryable = this.db): Promise<void> {
-    await tx.query('UPDATE grants SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, now]);
+  async revoke(id: string, now: Date, tx?: Transaction): Promise<void> {
+    await this.db.use(GrantEntity, (grants) => grants.update({ id, revokedAt: IsNull() }, { revokedAt: now }), tx);
     // Outside a transaction the change is committed: every instance's token cache drops it first.
-    if (tx === this.db) await this.db.propagateChanges();
+    if (!tx) await this.db.propagateChanges();
   }
 
   /**
    * Revokes every grant of the user: all refresh and access tokens issued to them so far stop
    * working (a password change, RFC 9700 §4.14.2). The caller propagates the change after commit.
    */
-  async revokeByUser(userId: string, now: Date, tx: Queryable): Promise<void> {
-    await tx.query('UPDATE grants SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, now]);
+  async revokeByUser(userId: string, now: Date, tx: Transaction): Promise<void> {
+    await this.db.use(GrantEntity, (grants) => grants.update({ userId, revokedAt: IsNull() }, { revokedAt: now }), tx);
   }
 
   /**

@@ -20,7 +20,7 @@ export class HousekeepingRepository {
    */
   async purgeExpired(now: Date, accessTokenTtlSeconds: number): Promise<PurgeReport | null> {
     return this.db.transaction(async (tx) => {
-      const [lock] = await tx.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('uas:housekeeping')) AS locked`);
+      const [lock] = await this.db.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('uas:housekeeping')) AS locked`, [], tx);
       if (!lock.locked) return null;
       const cutoff = new Date(now.getTime() - (accessTokenTtlSeconds + 60) * 1000);
       const day = 24 * 3600 * 1000;
@@ -43,7 +43,7 @@ export class HousekeepingRepository {
       ];
       const report: PurgeReport = {};
       for (const [table, sql, params] of statements) {
-        const rows = await tx.query<{ n: number }>(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params);
+        const rows = await this.db.query<{ n: number }>(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params, tx);
         report[table] = rows[0].n;
       }
       return report;

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { IsNull } from 'typeorm';
 
 import { Database } from '../database';
+import { OtpChallengeEntity } from '../entities';
 
 /** An OTP challenge as stored: the reference and the OTP only as hashes. */
 export interface OtpChallengeRecord {
@@ -32,22 +34,19 @@ export class OtpChallengeRepository {
    */
   async create(challenge: OtpChallengeRecord): Promise<void> {
     const lock = `otp_challenge:${challenge.grantType}:${challenge.usernameKey}`;
-    await this.db.withAdvisoryLock(lock, async (tx) => {
-      await tx.query(
-        `UPDATE otp_challenges SET consumed_at = $3
-         WHERE grant_type = $1 AND username_key = $2 AND consumed_at IS NULL`,
-        [challenge.grantType, challenge.usernameKey, challenge.createdAt],
-      );
-      await tx.query(
-        `INSERT INTO otp_challenges
-           (id, reference_hash, client_id, grant_type, username, username_key, code_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          challenge.id, challenge.referenceHash, challenge.clientId, challenge.grantType, challenge.username,
-          challenge.usernameKey, challenge.codeHash, challenge.createdAt, challenge.expiresAt,
-        ],
-      );
-    });
+    await this.db.withAdvisoryLock(lock, (tx) =>
+      this.db.use(
+        OtpChallengeEntity,
+        async (challenges) => {
+          await challenges.update(
+            { grantType: challenge.grantType, usernameKey: challenge.usernameKey, consumedAt: IsNull() },
+            { consumedAt: challenge.createdAt },
+          );
+          await challenges.insert(challenge);
+        },
+        tx,
+      ),
+    );
   }
 
   /**

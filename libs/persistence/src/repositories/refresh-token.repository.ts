@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, Queryable } from '../database';
+import { Database, Transaction } from '../database';
 import { GrantRecord } from './grant.repository';
 
 /** A refresh token consumed for rotation, with the grant it belongs to. */
@@ -19,18 +19,22 @@ export interface RefreshTokenRecord {
   expiresAt: Date;
 }
 
-/** Refresh tokens, stored only as SHA-256 hashes. */
+/**
+ * Refresh tokens, stored only as SHA-256 hashes. Everything here runs on the token, introspection
+ * or revocation endpoint: one SQL statement each, no query building per request.
+ */
 @Injectable()
 export class RefreshTokenRepository {
   constructor(private readonly db: Database) {}
 
   async create(
     token: { tokenHash: Buffer; grantId: string; clientId: string; scope: string; expiresAt: Date; createdAt: Date },
-    tx: Queryable = this.db,
+    tx?: Transaction,
   ): Promise<void> {
-    await tx.query(
+    await this.db.query(
       `INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
       [token.tokenHash, token.grantId, token.clientId, token.scope, token.createdAt, token.expiresAt],
+      tx,
     );
   }
 
@@ -38,8 +42,8 @@ export class RefreshTokenRepository {
    * Marks the token used and returns its grant, in one statement; null when it is unknown,
    * already used, expired, another client's, or its grant is revoked.
    */
-  async consume(tokenHash: Buffer, clientId: string, now: Date, tx: Queryable = this.db): Promise<ConsumedRefreshToken | null> {
-    const rows = await tx.query<GrantRecord & { tokenScope: string }>(
+  async consume(tokenHash: Buffer, clientId: string, now: Date, tx?: Transaction): Promise<ConsumedRefreshToken | null> {
+    const rows = await this.db.query<GrantRecord & { tokenScope: string }>(
       `UPDATE refresh_tokens rt SET consumed_at = $3
        FROM grants g
        WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
@@ -47,6 +51,7 @@ export class RefreshTokenRepository {
        RETURNING g.id, g.client_id AS "clientId", g.user_id AS "userId", g.subject, g.scope, g.auth_time AS "authTime",
          g.amr, g.claims, rt.scope AS "tokenScope"`,
       [tokenHash, clientId, now],
+      tx,
     );
     if (!rows[0]) return null;
     const { tokenScope, ...grant } = rows[0];

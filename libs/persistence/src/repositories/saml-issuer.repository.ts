@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 
 import { Database } from '../database';
+import { SamlIssuerEntity } from '../entities';
 import { isCanonicalUuid } from '../identifiers';
 
 /** A trusted SAML assertion issuer as stored: its entityID and PEM certificates. */
@@ -33,20 +34,17 @@ export class SamlIssuerRepository {
 
   /** Every issuer, oldest first. */
   findAll(): Promise<SamlIssuerRecord[]> {
-    return this.db.query<SamlIssuerRecord>(`SELECT ${COLUMNS} FROM saml_issuers ORDER BY created_at, id`);
+    return this.db.use(SamlIssuerEntity, (issuers) => issuers.find({ order: { createdAt: 'ASC', id: 'ASC' } }));
   }
 
-  async findByEntityId(entityId: string): Promise<SamlIssuerRecord | null> {
-    const rows = await this.db.query<SamlIssuerRecord>(`SELECT ${COLUMNS} FROM saml_issuers WHERE entity_id = $1`, [
-      entityId,
-    ]);
-    return rows[0] ?? null;
+  findByEntityId(entityId: string): Promise<SamlIssuerRecord | null> {
+    return this.db.use(SamlIssuerEntity, (issuers) => issuers.findOneBy({ entityId }));
   }
 
   /** True when the issuer existed and is gone; `id` must be a canonical UUID (anything else finds nothing). */
   async delete(id: string): Promise<boolean> {
     if (!isCanonicalUuid(id)) return false;
-    const rows = await this.db.query('DELETE FROM saml_issuers WHERE id = $1 RETURNING 1', [id]);
-    return rows.length === 1;
+    const result = await this.db.use(SamlIssuerEntity, (issuers) => issuers.delete({ id }));
+    return result.affected === 1;
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { IsNull, MoreThan, Not, Or, QueryDeepPartialEntity } from 'typeorm';
 
-import { Database, Queryable } from '../database';
+import { Database, Transaction } from '../database';
+import { ServerKeyEntity } from '../entities';
 
 /** A server key as stored; the private key is a MASTER_KEY envelope. */
 export interface ServerKeyRecord {
@@ -15,9 +17,7 @@ export interface ServerKeyRecord {
   retiresAt: Date | null;
 }
 
-const COLUMNS = `kid, use, alg, public_jwk AS "publicJwk", private_key_encrypted AS "privateKeyEncrypted",
-  certificate_pem AS "certificatePem", created_at AS "createdAt", activates_at AS "activatesAt",
-  retires_at AS "retiresAt"`;
+const OLDEST_ACTIVATION_FIRST = { activatesAt: 'ASC', createdAt: 'ASC' } as const;
 
 /** Server signing and encryption keys. */
 @Injectable()
@@ -25,40 +25,37 @@ export class ServerKeyRepository {
   constructor(private readonly db: Database) {}
 
   /** Keys not yet retired at `now` (published in the JWKS), oldest activation first. */
-  findPublished(now: Date, tx: Queryable = this.db): Promise<ServerKeyRecord[]> {
-    return tx.query<ServerKeyRecord>(
-      `SELECT ${COLUMNS} FROM server_keys WHERE retires_at IS NULL OR retires_at > $1
-       ORDER BY activates_at, created_at`,
-      [now],
+  findPublished(now: Date, tx?: Transaction): Promise<ServerKeyRecord[]> {
+    return this.db.use(
+      ServerKeyEntity,
+      (keys) => keys.find({ where: { retiresAt: Or(IsNull(), MoreThan(now)) }, order: OLDEST_ACTIVATION_FIRST }),
+      tx,
     );
   }
 
   /** Runs `fn` in one transaction holding the key-management lock of every instance. */
-  withBootstrapLock<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  withBootstrapLock<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.db.withAdvisoryLock('uas:server_keys', fn);
   }
 
   findAll(): Promise<ServerKeyRecord[]> {
-    return this.db.query<ServerKeyRecord>(`SELECT ${COLUMNS} FROM server_keys ORDER BY activates_at, created_at`);
+    return this.db.use(ServerKeyEntity, (keys) => keys.find({ order: OLDEST_ACTIVATION_FIRST }));
   }
 
-  async create(key: Omit<ServerKeyRecord, 'createdAt' | 'retiresAt'>, tx: Queryable = this.db): Promise<void> {
-    await tx.query(
-      `INSERT INTO server_keys (kid, use, alg, public_jwk, private_key_encrypted, certificate_pem, activates_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [key.kid, key.use, key.alg, JSON.stringify(key.publicJwk), key.privateKeyEncrypted, key.certificatePem, key.activatesAt],
-    );
+  async create(key: Omit<ServerKeyRecord, 'createdAt' | 'retiresAt'>, tx?: Transaction): Promise<void> {
+    // jsonb (publicJwk): TypeORM's insert type cannot see through `unknown`.
+    await this.db.use(ServerKeyEntity, (keys) => keys.insert(key as QueryDeepPartialEntity<ServerKeyEntity>), tx);
   }
 
   /**
    * Schedules the retirement of every other signing key still unretired: each stays published
    * until `retiresAt` (when the new key has signed for longer than any token lives).
    */
-  async scheduleRetirementOfSigningKeysExcept(kid: string, retiresAt: Date, tx: Queryable = this.db): Promise<void> {
-    await tx.query(
-      `UPDATE server_keys SET retires_at = $2
-       WHERE use = 'sig' AND kid <> $1 AND (retires_at IS NULL OR retires_at > $2)`,
-      [kid, retiresAt],
+  async scheduleRetirementOfSigningKeysExcept(kid: string, retiresAt: Date, tx?: Transaction): Promise<void> {
+    await this.db.use(
+      ServerKeyEntity,
+      (keys) => keys.update({ use: 'sig', kid: Not(kid), retiresAt: Or(IsNull(), MoreThan(retiresAt)) }, { retiresAt }),
+      tx,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database } from '../database';
+import { SubjectEntity } from '../entities';
 
 /**
  * The `sub` of each value an external identity source presented (OpenID Connect Core §2):
@@ -12,11 +13,8 @@ export class SubjectRepository {
 
   /** The `sub` recorded for the value `externalId` of `source`, or null before its first claim. */
   async findSub(source: string, externalId: string): Promise<string | null> {
-    const rows = await this.db.query<{ sub: string }>(
-      'SELECT sub FROM subjects WHERE source = $1 AND external_id = $2',
-      [source, externalId],
-    );
-    return rows[0]?.sub ?? null;
+    const row = await this.db.use(SubjectEntity, (subjects) => subjects.findOne({ select: { sub: true }, where: { source, externalId } }));
+    return row?.sub ?? null;
   }
 
   /**

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { LessThanOrEqual } from 'typeorm';
 
 import { Database } from '../database';
+import { UsedIdentifierEntity } from '../entities';
 
 /**
  * Single-use identifiers across every instance and restart: the jti of client assertions and
@@ -38,7 +40,7 @@ export class UsedIdentifierRepository {
 
   /** Deletes entries that expired before `now`. */
   async purgeExpired(now: Date): Promise<void> {
-    await this.db.query('DELETE FROM used_identifiers WHERE expires_at <= $1', [now]);
+    await this.db.use(UsedIdentifierEntity, (identifiers) => identifiers.delete({ expiresAt: LessThanOrEqual(now) }));
   }
 }
 

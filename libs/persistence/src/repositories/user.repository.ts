@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { And, Equal, MoreThan, QueryDeepPartialEntity } from 'typeorm';
 
-import { Database, isUniqueViolation, Queryable } from '../database';
+import { Database, isUniqueViolation, Transaction } from '../database';
+import { UserEntity } from '../entities';
 import { canonicalUsername, isCanonicalUuid } from '../identifiers';
 
 /** A user row as stored. */
@@ -15,6 +17,8 @@ export interface UserRecord {
   updatedAt: Date;
 }
 
+/** What a UserRecord is made of: everything but the lookup key. */
+const SELECTED = { id: true, username: true, passwordHash: true, claims: true, createdAt: true, updatedAt: true } as const;
 
 const COLUMNS = `id, username, password_hash AS "passwordHash", claims, created_at AS "createdAt",
   updated_at AS "updatedAt"`;
@@ -29,20 +33,19 @@ export class UserRepository {
 
   /** Inserts the user; null when the username is taken (in any canonical spelling), even under a race. */
   async create(user: Omit<UserRecord, 'updatedAt'>): Promise<UserRecord | null> {
+    const row: UserRecord = { ...user, updatedAt: user.createdAt };
     try {
-      const rows = await this.db.query<UserRecord>(
-        `INSERT INTO users (id, username, username_key, password_hash, claims, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
-         RETURNING ${COLUMNS}`,
-        [user.id, user.username, canonicalUsername(user.username), user.passwordHash, JSON.stringify(user.claims), user.createdAt],
-      );
-      return rows[0];
+      // jsonb (claims): TypeORM's insert type cannot see through `unknown`.
+      const entity = { ...row, usernameKey: canonicalUsername(user.username) } as QueryDeepPartialEntity<UserEntity>;
+      await this.db.use(UserEntity, (users) => users.insert(entity));
+      return row;
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
     }
   }
 
+  /** Userinfo and password sign-in read users on every request: one plain statement, as findByUsername. */
   async findById(id: string): Promise<UserRecord | null> {
     if (!isCanonicalUuid(id)) return null;
     const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
@@ -62,14 +65,12 @@ export class UserRepository {
    * pagination), only the one whose username is canonically `username` when given.
    */
   list(limit: number, afterUsername: string | null, username: string | null): Promise<UserRecord[]> {
-    const canonical = (value: string | null) => (value === null ? null : canonicalUsername(value));
-    return this.db.query<UserRecord>(
-      `SELECT ${COLUMNS} FROM users
-       WHERE ($2::text IS NULL OR username_key > $2::text)
-         AND ($3::text IS NULL OR username_key = $3::text)
-       ORDER BY username_key LIMIT $1`,
-      [limit, canonical(afterUsername), canonical(username)],
-    );
+    const key = [
+      ...(afterUsername === null ? [] : [MoreThan(canonicalUsername(afterUsername))]),
+      ...(username === null ? [] : [Equal(canonicalUsername(username))]),
+    ];
+    const where = key.length ? { usernameKey: And(...key) } : {};
+    return this.db.use(UserEntity, (users) => users.find({ select: SELECTED, where, order: { usernameKey: 'ASC' }, take: limit }));
   }
 
   /**
@@ -81,10 +82,10 @@ export class UserRepository {
     id: string,
     change: { passwordHash?: string; claims?: Record<string, unknown> },
     now: Date,
-    tx: Queryable = this.db,
+    tx?: Transaction,
   ): Promise<UserRecord | null> {
     if (!isCanonicalUuid(id)) return null;
-    const rows = await tx.query<UserRecord>(
+    const rows = await this.db.query<UserRecord>(
       `UPDATE users SET
          password_hash = COALESCE($2, password_hash),
          claims = jsonb_strip_nulls(claims || $3::jsonb),
@@ -92,6 +93,7 @@ export class UserRepository {
        WHERE id = $1
        RETURNING ${COLUMNS}`,
       [id, change.passwordHash ?? null, JSON.stringify(change.claims ?? {}), now],
+      tx,
     );
     return rows[0] ?? null;
   }
@@ -99,9 +101,9 @@ export class UserRepository {
   /** Deletes the user; grants, sessions and codes go with it (ON DELETE CASCADE). */
   async delete(id: string): Promise<boolean> {
     if (!isCanonicalUuid(id)) return false;
-    const rows = await this.db.query('DELETE FROM users WHERE id = $1 RETURNING 1', [id]);
+    const { affected } = await this.db.use(UserEntity, (users) => users.delete({ id }));
     // Its grants went with it (cascade): every instance's token cache drops them first.
-    if (rows.length === 1) await this.db.propagateChanges();
-    return rows.length === 1;
+    if (affected === 1) await this.db.propagateChanges();
+    return affected === 1;
   }
 }

@@ -1,12 +1,6 @@
-import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
-import { DataSource, MigrationExecutor } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 
-import { AppConfig } from '@app/config';
-
-import { Database } from './database';
-import { DatabaseNotifications } from './database-notifications';
-import { EMBEDDED_MARKER, EmbeddedPostgres } from './embedded-postgres';
+import { EMBEDDED_MARKER } from './embedded-postgres';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
@@ -29,32 +23,20 @@ const POOL_TIMEOUTS = {
   keepAliveInitialDelayMillis: 5_000,
 };
 
-/** An open database and how to close it. */
-export interface OpenDatabase {
-  readonly database: Database;
-  readonly embedded: boolean;
-  /** Change notifications for caches; never listening on the embedded engine. */
-  readonly notifications: DatabaseNotifications;
-  close(): Promise<void>;
+/** Whether `url` names the embedded engine (EmbeddedPostgres.url), which runs one statement at a time. */
+export function isEmbeddedUrl(url: string): boolean {
+  return url.includes(EMBEDDED_MARKER);
 }
 
 /**
- * Connects (starting the embedded engine when DATABASE_URL is unset), applies pending
- * migrations under an advisory lock so instances starting together do not race, and
- * returns the Database handle.
+ * The TypeORM options of this server's one data source: the listed entities and migrations,
+ * snake_case columns, never `synchronize` (every schema change is a migration), and this
+ * instance's pool.
  */
-export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
-  const logger = new Logger('Database');
-  let engine: EmbeddedPostgres | null = null;
-  let url = config.database.url;
-  if (!url) {
-    engine = await EmbeddedPostgres.start(config.database.dataDir);
-    url = engine.url;
-    logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}; production sets DATABASE_URL`);
-  }
+export function dataSourceOptions(url: string): DataSourceOptions {
   // The embedded engine runs one statement at a time: a small pool is all it can use.
-  const embedded = url.includes(EMBEDDED_MARKER);
-  const dataSource = new DataSource({
+  const embedded = isEmbeddedUrl(url);
+  return {
     type: 'postgres',
     url: url.replace(new RegExp(`[?&]${EMBEDDED_MARKER}`), ''),
     entities: ENTITIES,
@@ -68,30 +50,38 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
       idleTimeoutMillis: embedded ? 1_000 : 30_000,
       ...POOL_TIMEOUTS,
     },
-  });
+  };
+}
+
+/**
+ * Connects and applies pending migrations under an advisory lock, so instances starting
+ * together do not race. Closes the data source again when either fails.
+ */
+export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = new DataSource(options);
   try {
     await dataSource.initialize();
     await runMigrations(dataSource);
+    return dataSource;
   } catch (error) {
-    await dataSource.destroy().catch(() => undefined);
-    await engine?.stop().catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     throw error;
   }
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  // The embedded engine is one process's own: no other instance can change it behind our back,
-  // but its single connection is no place for a listener either, so it gets no caches.
-  // Started once the application is up (DatabaseLifecycle), so a failed start leaves no listener behind.
-  const notifications = new DatabaseNotifications(embedded ? null : url);
-  return {
-    database: new Database(dataSource, pool, notifications),
-    embedded,
-    notifications,
-    async close() {
-      await notifications.close();
-      await dataSource.destroy().catch(() => undefined);
-      await engine?.stop();
-    },
-  };
+}
+
+/** Migrates the database at `url` and disconnects (tests' template database, the drift check). */
+export async function migrateDatabase(url: string): Promise<void> {
+  const dataSource = await openDataSource(dataSourceOptions(url));
+  await dataSource.destroy();
+}
+
+/**
+ * The statements TypeORM would run to make the schema match the entities: empty when the
+ * migrations and the entities describe the same tables (the drift check in CI).
+ */
+export async function schemaDrift(dataSource: DataSource): Promise<string[]> {
+  const { upQueries } = await dataSource.driver.createSchemaBuilder().log();
+  return upQueries.map((q) => q.query);
 }
 
 async function runMigrations(dataSource: DataSource): Promise<void> {
@@ -107,7 +97,7 @@ async function runMigrations(dataSource: DataSource): Promise<void> {
     await executor.executePendingMigrations();
     await runner.commitTransaction();
   } catch (error) {
-    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     throw error;
   } finally {
     await runner.release();

@@ -1,4 +1,8 @@
-/** Every grant_type wire value this server knows (RFC 6749, RFC 7522, Ubisecure extensions). */
+/**
+ * Every grant_type wire value this server knows (RFC 6749, RFC 7522, Ubisecure extensions).
+ * Declared in the order of the seed's grant_types_supported (client_credentials where the live
+ * product has it): discovery advertises them in this order.
+ */
 export const GrantType = {
   AuthorizationCode: 'authorization_code',
   Password: 'password',
@@ -11,13 +15,5 @@ export const GrantType = {
 
 export type GrantType = (typeof GrantType)[keyof typeof GrantType];
 
-/** The order of the seed's grant_types_supported (client_credentials where the live product has it). */
-export const GRANT_TYPE_ORDER: readonly GrantType[] = [
-  GrantType.AuthorizationCode,
-  GrantType.Password,
-  GrantType.ClientCredentials,
-  GrantType.RefreshToken,
-  GrantType.Saml2Bearer,
-  GrantType.SmsOtp,
-  GrantType.SmtpOtp,
-];
+/** Every grant type in the seed document's order. */
+export const GRANT_TYPE_ORDER: readonly GrantType[] = Object.values(GrantType);

@@ -1,0 +1,66 @@
+import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
+
+/** A pino logger: JSON lines (or pretty lines), levels, redaction. */
+export type AppLogger = Logger;
+
+export interface LoggerSettings {
+  /** LOG_LEVEL; Nest's `verbose` is pino's `trace`. `silent` logs nothing. */
+  readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'silent';
+  readonly format: 'json' | 'pretty';
+  /** Where lines go; stdout when absent. Tests pass a stream they read. */
+  readonly destination?: DestinationStream;
+}
+
+/**
+ * Never logged whatever object carries them (CONTRACT §5: no secret, token, password, code or
+ * OTP in a log line). The server logs no headers, bodies or query strings in the first place;
+ * this is the second line of defence for an object someone logs later. Plain paths only:
+ * fast-redact compiles them to property checks, so a log call stays cheap.
+ */
+const REDACTED_KEYS = [
+  'authorization', 'cookie', 'set-cookie', 'location', 'password', 'client_secret', 'client_assertion',
+  'code', 'code_verifier', 'access_token', 'refresh_token', 'id_token', 'token', 'assertion', 'otp',
+  'x_globalsign_iam_otp_code', 'x_globalsign_iam_reference_id', 'secret', 'body', 'query',
+];
+const REDACT_PATHS = [
+  ...REDACTED_KEYS.map((key) => `["${key}"]`),
+  ...['headers', 'req.headers', 'res.headers', 'req', 'request', 'params'].flatMap((parent) =>
+    REDACTED_KEYS.map((key) => `${parent}["${key}"]`),
+  ),
+];
+
+/** Builds the one logger of a process: Nest's log calls, the access log and notices share it. */
+export function createLogger(settings: LoggerSettings): AppLogger {
+  const options: LoggerOptions = {
+    level: settings.level === 'verbose' ? 'trace' : settings.level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Level names, not numbers, and RFC 3339 times: what a person reading a log collector expects.
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (settings.format === 'pretty') {
+    const stream = pretty({
+      destination: settings.destination ?? 1,
+      sync: true,
+      singleLine: true,
+      colorize: settings.destination === undefined && process.stdout.isTTY === true,
+      ignore: 'pid,hostname,context',
+      messageFormat: '{if context}[{context}] {end}{msg}',
+      translateTime: 'SYS:HH:MM:ss.l',
+    });
+    return pino(options, stream);
+  }
+  // Asynchronous writes: under load lines are written in batches, not one system call each;
+  // pino flushes what is left when the process exits.
+  return pino(options, settings.destination ?? pino.destination({ dest: 1, sync: false }));
+}
+
+/**
+ * A line written whatever LOG_LEVEL is (the generated admin token at start): the operator
+ * needs it, and it goes where the logs go, in their format.
+ */
+export function announce(logger: AppLogger, message: string): void {
+  if (logger.level === 'silent') return;
+  logger.child({}, { level: 'info' }).info(message);
+}

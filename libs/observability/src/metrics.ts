@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The Prometheus text exposition format's media type (what GET /metrics answers with). */
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+
+/** The `route` label of a request no route answered: one value, whatever the path (label cardinality). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** How full the database connection pool is, as pg's Pool counts it. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+export type SignInOutcome = 'success' | 'failure';
+
+/** Seconds; the server answers most requests in milliseconds, a password check in a few hundred. */
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The process defaults (CPU, memory, event loop, GC) once per process: they describe the
+ * process, not an application in it, and each collector set keeps its own GC observer.
+ */
+let processRegistry: Registry | null = null;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/**
+ * The server's Prometheus series (CONTRACT §5). One instance per application, in a registry of
+ * its own, so two applications in one process (the tests) never share counts. Services count
+ * what they did (a token response, a password check); the HTTP layer counts requests.
+ */
+@Injectable()
+export class Metrics {
+  private readonly registry = new Registry();
+
+  private readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from the request arriving to the response being written, by method, route template and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly tokensIssued = new Counter({
+    name: 'uas_tokens_issued_total',
+    help: 'Token responses issued, by grant_type.',
+    labelNames: ['grant_type'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly signIns = new Counter({
+    name: 'uas_signins_total',
+    help: 'Password checks (login page and password grant), by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private poolStats: (() => PoolStats) | null = null;
+
+  constructor() {
+    // Started with the application, so the event-loop delay monitor has samples by the first scrape.
+    processMetrics();
+    // Both outcomes exist from the start, so a rate over them is defined before the first failure.
+    this.signIns.inc({ outcome: 'success' }, 0);
+    this.signIns.inc({ outcome: 'failure' }, 0);
+    this.poolGauge('uas_db_pool_connections', 'Connections the database pool holds, idle and in use.', (s) => s.total);
+    this.poolGauge('uas_db_pool_idle_connections', 'Connections of the database pool that are idle.', (s) => s.idle);
+    this.poolGauge('uas_db_pool_waiting_requests', 'Queries waiting for a free connection of the database pool.', (s) => s.waiting);
+  }
+
+  /** One HTTP request answered; `route` is the route template, never the raw path. */
+  countRequest(method: string, route: string, status: number, durationSeconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, durationSeconds);
+  }
+
+  /** One token response issued (TokenService), labelled with the grant_type wire value. */
+  countTokensIssued(grantType: string): void {
+    this.tokensIssued.inc({ grant_type: grantType });
+  }
+
+  /** One password check finished with an answer (PasswordLogin). */
+  countSignIn(outcome: SignInOutcome): void {
+    this.signIns.inc({ outcome });
+  }
+
+  /** Where the pool gauges read from at each scrape (the database handle; set once at start). */
+  observeDatabasePool(read: () => PoolStats): void {
+    this.poolStats = read;
+  }
+
+  /** The Prometheus text exposition of this application's series and the process defaults. */
+  async render(): Promise<string> {
+    const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    return `${own}\n${process}`;
+  }
+
+  private poolGauge(name: string, help: string, read: (stats: PoolStats) => number): void {
+    const metrics = this;
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      // Read at scrape time: the pool counts live, so there is nothing to keep up to date.
+      collect() {
+        if (metrics.poolStats) this.set(read(metrics.poolStats()));
+      },
+    });
+  }
+}
