@@ -5,7 +5,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'data/', 'test-output/', 'bench/results/', 'bench/tmp/', 'bench/profiles/'] },
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      'data/',
+      'test-output/',
+      'bench/results/',
+      'bench/tmp/',
+      'bench/profiles/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -15,7 +25,10 @@ export default tseslint.config(
     },
     rules: {
       // `_name` marks a value kept on purpose (a destructured member left out of a rest).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {
@@ -28,7 +41,10 @@ export default tseslint.config(
     ignores: ['libs/config/**', '**/*.spec.ts'],
     rules: {
       // STYLE §5: configuration is read once, in @app/config; everything else injects AppConfig.
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Inject AppConfig (@app/config) instead.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Inject AppConfig (@app/config) instead.' },
+      ],
     },
   },
   {

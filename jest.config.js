@@ -4,11 +4,37 @@ const { swcOptions } = require('./scripts/swc-options.cjs');
 // NestJS 12, jose and the relying-party libraries ship ES modules only. Node 20 loads them
 // with require(esm), but Jest's module runtime on Node 20 cannot, so swc compiles them to
 // CommonJS for the test run (the server itself loads them natively).
-const ESM_PACKAGES = ['@nestjs', 'jose', 'openid-client', 'oauth4webapi', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', 'load-esm', 'oidc-provider', 'quick-lru', '@koa', 'koa', 'nanoid', 'eta', 'got', 'jsesc', 'destr', '@fastify', 'content-disposition'];
+const ESM_PACKAGES = [
+  '@nestjs',
+  'jose',
+  'openid-client',
+  'oauth4webapi',
+  'file-type',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  'uint8array-extras',
+  'load-esm',
+  'oidc-provider',
+  'quick-lru',
+  '@koa',
+  'koa',
+  'nanoid',
+  'eta',
+  'got',
+  'jsesc',
+  'destr',
+  '@fastify',
+  'content-disposition',
+];
 
 const jsOptions = {
   ...swcOptions(),
-  jsc: { ...swcOptions().jsc, parser: { syntax: 'ecmascript', importAttributes: true }, transform: {} },
+  jsc: {
+    ...swcOptions().jsc,
+    parser: { syntax: 'ecmascript', importAttributes: true },
+    transform: {},
+  },
   swcrc: false,
 };
 

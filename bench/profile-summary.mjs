@@ -27,13 +27,28 @@ for (const [id, ticks] of selfTicks) {
   const { callFrame: f } = byId.get(id);
   const key = `${f.functionName || '(anonymous)'} ${area(f.url)}${f.url && !f.url.includes('node_modules') ? `:${f.lineNumber + 1}` : ''}`;
   fn.set(key, (fn.get(key) ?? 0) + ticks);
-  const a = f.functionName === '(idle)' ? '(idle)' : f.functionName === '(garbage collector)' ? '(gc)' : f.functionName === '(program)' ? '(program)' : area(f.url);
+  const a =
+    f.functionName === '(idle)'
+      ? '(idle)'
+      : f.functionName === '(garbage collector)'
+        ? '(gc)'
+        : f.functionName === '(program)'
+          ? '(program)'
+          : area(f.url);
   areas.set(a, (areas.get(a) ?? 0) + ticks);
 }
 const busy = total - (areas.get('(idle)') ?? 0);
 const pct = (t) => `${((t / busy) * 100).toFixed(1).padStart(5)}%`;
 console.log(`${file}: ${total} samples, ${busy} not idle (percentages of non-idle)`);
 console.log('\nby area:');
-for (const [k, v] of [...areas].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)}  ${k}`);
+for (const [k, v] of [...areas]
+  .filter(([k]) => k !== '(idle)')
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top))
+  console.log(`${pct(v)}  ${k}`);
 console.log('\nby function (self):');
-for (const [k, v] of [...fn].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)}  ${k}`);
+for (const [k, v] of [...fn]
+  .filter(([k]) => !k.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top))
+  console.log(`${pct(v)}  ${k}`);

@@ -85,7 +85,8 @@ function postgresPids() {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres')
+        pids.push(Number(entry));
     } catch {
       /* gone */
     }
@@ -106,7 +107,10 @@ function startMeter(pid) {
     const pids = descendants(pid);
     const each = pids.map(rssKb);
     processes = Math.max(processes, pids.length);
-    peakTotalKb = Math.max(peakTotalKb, each.reduce((a, b) => a + b, 0));
+    peakTotalKb = Math.max(
+      peakTotalKb,
+      each.reduce((a, b) => a + b, 0),
+    );
     peakProcessKb = Math.max(peakProcessKb, ...each);
   };
   sample();
@@ -139,7 +143,11 @@ function freePort() {
 }
 
 function spawnServer(name, args, env) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.add(child);
   let output = '';
   child.stdout.on('data', (d) => (output = (output + d).slice(-4000)));
@@ -210,12 +218,19 @@ async function prepareDatabase() {
   });
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return { env: { DATABASE_URL: url.toString() }, label: `PostgreSQL ${version} (fresh database ${name})` };
+  return {
+    env: { DATABASE_URL: url.toString() },
+    label: `PostgreSQL ${version} (fresh database ${name})`,
+  };
 }
 
 // Our server runs exactly as `npm run start:prod` runs it (environment and node flags), minus npm.
-const PROD_COMMAND = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['start:prod'].split(/\s+/);
-const PROD_ENV = Object.fromEntries(PROD_COMMAND.slice(0, PROD_COMMAND.indexOf('node')).map((pair) => pair.split('=')));
+const PROD_COMMAND = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts[
+  'start:prod'
+].split(/\s+/);
+const PROD_ENV = Object.fromEntries(
+  PROD_COMMAND.slice(0, PROD_COMMAND.indexOf('node')).map((pair) => pair.split('=')),
+);
 const PROD_ARGS = PROD_COMMAND.slice(PROD_COMMAND.indexOf('node') + 1);
 
 const MASTER_KEY = randomBytes(32).toString('base64url');
@@ -233,7 +248,13 @@ function extraUasEnv() {
 async function startUas(db, caseName, serverName) {
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
-  const args = PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${path.join(root, 'bench/profiles')}`, `--cpu-prof-name=${serverName}-${caseName}-${Date.now()}.cpuprofile`] : [];
+  const args = PROFILE
+    ? [
+        `--cpu-prof`,
+        `--cpu-prof-dir=${path.join(root, 'bench/profiles')}`,
+        `--cpu-prof-name=${serverName}-${caseName}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
   const child = spawnServer(serverName, [...args, ...PROD_ARGS], {
     ...db.env,
     NODE_ENV: 'production',
@@ -258,7 +279,8 @@ async function adminPost(base, pathName, body) {
     body: JSON.stringify(body),
   });
   const json = await res.json();
-  if (res.status !== 201) throw new Error(`admin ${pathName}: ${res.status} ${JSON.stringify(json)}`);
+  if (res.status !== 201)
+    throw new Error(`admin ${pathName}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
 
@@ -277,7 +299,15 @@ async function seedUas(base) {
   });
   const users = [];
   for (let i = 0; i < 4; i += 1) {
-    users.push(await adminPost(base, '/users', { username: `bench-user-${i}@example.com`, password: PASSWORD, name: `Bench User ${i}`, email: `bench-user-${i}@example.com`, email_verified: true }));
+    users.push(
+      await adminPost(base, '/users', {
+        username: `bench-user-${i}@example.com`,
+        password: PASSWORD,
+        name: `Bench User ${i}`,
+        email: `bench-user-${i}@example.com`,
+        email_verified: true,
+      }),
+    );
   }
   return { cc, rt, users };
 }
@@ -290,7 +320,11 @@ function basic(id, secret) {
 const FORM = 'application/x-www-form-urlencoded';
 
 async function postForm(url, authorization, form) {
-  const res = await fetch(url, { method: 'POST', headers: { authorization, 'content-type': FORM }, body: new URLSearchParams(form) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization, 'content-type': FORM },
+    body: new URLSearchParams(form),
+  });
   const json = await res.json();
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -304,7 +338,12 @@ async function mintUasTokens(server, seed, count) {
   for (let i = 0; i < count; i += 8) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(8, count - i) }, (_, j) =>
-        postForm(url, auth, { grant_type: 'password', username: seed.users[(i + j) % seed.users.length].username, password: PASSWORD, scope: 'openid' }),
+        postForm(url, auth, {
+          grant_type: 'password',
+          username: seed.users[(i + j) % seed.users.length].username,
+          password: PASSWORD,
+          scope: 'openid',
+        }),
       ),
     );
     out.push(...batch);
@@ -321,7 +360,13 @@ const PEER_CLIENTS = { cc: 'bench-cc', rt: 'bench-rt' };
 async function startPeer(caseName) {
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
-  const args = PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${path.join(root, 'bench/profiles')}`, `--cpu-prof-name=peer-${caseName}-${Date.now()}.cpuprofile`] : [];
+  const args = PROFILE
+    ? [
+        `--cpu-prof`,
+        `--cpu-prof-dir=${path.join(root, 'bench/profiles')}`,
+        `--cpu-prof-name=peer-${caseName}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
   const child = spawnServer('oidc-provider', [...args, 'bench/peer/oidc-provider.mjs'], {
     NODE_ENV: 'production',
     BENCH_PEER: JSON.stringify({ port, clients: PEER_CLIENTS, secret: PEER_SECRET }),
@@ -362,7 +407,13 @@ function refreshRequests(url, auth, pool, state) {
           return null;
         }
         context.token = token;
-        return { ...req, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString() };
+        return {
+          ...req,
+          body: new URLSearchParams({
+            grant_type: 'refresh_token',
+            refresh_token: token,
+          }).toString(),
+        };
       },
       onResponse(status, body, context) {
         if (status === 200) pool.give(JSON.parse(body).refresh_token);
@@ -375,21 +426,44 @@ function refreshRequests(url, auth, pool, state) {
 const CASES = {
   discovery: {
     what: 'GET metadata document',
-    uas: async (s) => ({ requests: [{ method: 'GET', path: `${s.issuerPath}/.well-known/openid-configuration` }] }),
-    peer: async (s) => ({ requests: [{ method: 'GET', path: '/.well-known/openid-configuration' }] }),
+    uas: async (s) => ({
+      requests: [{ method: 'GET', path: `${s.issuerPath}/.well-known/openid-configuration` }],
+    }),
+    peer: async (s) => ({
+      requests: [{ method: 'GET', path: '/.well-known/openid-configuration' }],
+    }),
   },
   jwks: {
     what: 'GET JWKS',
-    uas: async (s) => ({ requests: [{ method: 'GET', path: `${s.issuerPath}/oauth2/metadata.jwks` }] }),
+    uas: async (s) => ({
+      requests: [{ method: 'GET', path: `${s.issuerPath}/oauth2/metadata.jwks` }],
+    }),
     peer: async () => ({ requests: [{ method: 'GET', path: '/jwks' }] }),
   },
   client_credentials: {
     what: 'client_secret_basic, RS256 JWT access token',
     uas: async (s, seed) => ({
-      requests: [{ method: 'POST', path: `${s.issuerPath}/oauth2/token`, headers: { authorization: basic(seed.cc.client_id, seed.cc.client_secret), 'content-type': FORM }, body: 'grant_type=client_credentials' }],
+      requests: [
+        {
+          method: 'POST',
+          path: `${s.issuerPath}/oauth2/token`,
+          headers: {
+            authorization: basic(seed.cc.client_id, seed.cc.client_secret),
+            'content-type': FORM,
+          },
+          body: 'grant_type=client_credentials',
+        },
+      ],
     }),
     peer: async () => ({
-      requests: [{ method: 'POST', path: '/token', headers: { authorization: basic(PEER_CLIENTS.cc, PEER_SECRET), 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api' }],
+      requests: [
+        {
+          method: 'POST',
+          path: '/token',
+          headers: { authorization: basic(PEER_CLIENTS.cc, PEER_SECRET), 'content-type': FORM },
+          body: 'grant_type=client_credentials&scope=api',
+        },
+      ],
     }),
   },
   refresh_token: {
@@ -397,11 +471,20 @@ const CASES = {
     uas: async (s, seed, state) => {
       const tokens = await mintUasTokens(s, seed, POOL_SIZE);
       const pool = rotatingPool(tokens.map((t) => t.refresh_token));
-      return { requests: refreshRequests(`${s.issuerPath}/oauth2/token`, basic(seed.rt.client_id, seed.rt.client_secret), pool, state) };
+      return {
+        requests: refreshRequests(
+          `${s.issuerPath}/oauth2/token`,
+          basic(seed.rt.client_id, seed.rt.client_secret),
+          pool,
+          state,
+        ),
+      };
     },
     peer: async (s, _seed, state) => {
       const pool = rotatingPool(await peerMint(s.base, 'refresh', POOL_SIZE));
-      return { requests: refreshRequests('/token', basic(PEER_CLIENTS.rt, PEER_SECRET), pool, state) };
+      return {
+        requests: refreshRequests('/token', basic(PEER_CLIENTS.rt, PEER_SECRET), pool, state),
+      };
     },
   },
   password: {
@@ -413,10 +496,21 @@ const CASES = {
           {
             method: 'POST',
             path: `${s.issuerPath}/oauth2/token`,
-            headers: { authorization: basic(seed.rt.client_id, seed.rt.client_secret), 'content-type': FORM },
+            headers: {
+              authorization: basic(seed.rt.client_id, seed.rt.client_secret),
+              'content-type': FORM,
+            },
             setupRequest(req) {
               const user = seed.users[(i += 1) % seed.users.length];
-              return { ...req, body: new URLSearchParams({ grant_type: 'password', username: user.username, password: PASSWORD, scope: 'openid' }).toString() };
+              return {
+                ...req,
+                body: new URLSearchParams({
+                  grant_type: 'password',
+                  username: user.username,
+                  password: PASSWORD,
+                  scope: 'openid',
+                }).toString(),
+              };
             },
           },
         ],
@@ -427,24 +521,59 @@ const CASES = {
   introspection: {
     what: 'introspect an access token (ours: JWT + liveness query; peer: opaque, in memory)',
     uas: async (s, seed) => {
-      const { access_token } = await postForm(`${s.base}${s.issuerPath}/oauth2/token`, basic(seed.cc.client_id, seed.cc.client_secret), { grant_type: 'client_credentials' });
-      return { requests: [{ method: 'POST', path: `${s.issuerPath}/oauth2/introspection`, headers: { authorization: basic(seed.cc.client_id, seed.cc.client_secret), 'content-type': FORM }, body: `token=${access_token}` }] };
+      const { access_token } = await postForm(
+        `${s.base}${s.issuerPath}/oauth2/token`,
+        basic(seed.cc.client_id, seed.cc.client_secret),
+        { grant_type: 'client_credentials' },
+      );
+      return {
+        requests: [
+          {
+            method: 'POST',
+            path: `${s.issuerPath}/oauth2/introspection`,
+            headers: {
+              authorization: basic(seed.cc.client_id, seed.cc.client_secret),
+              'content-type': FORM,
+            },
+            body: `token=${access_token}`,
+          },
+        ],
+      };
     },
     peer: async (s) => {
       // The peer cannot introspect its own JWT access tokens: it introspects an opaque one.
       const [token] = await peerMint(s.base, 'access', 1);
-      return { requests: [{ method: 'POST', path: '/token/introspection', headers: { authorization: basic(PEER_CLIENTS.rt, PEER_SECRET), 'content-type': FORM }, body: `token=${token}` }] };
+      return {
+        requests: [
+          {
+            method: 'POST',
+            path: '/token/introspection',
+            headers: { authorization: basic(PEER_CLIENTS.rt, PEER_SECRET), 'content-type': FORM },
+            body: `token=${token}`,
+          },
+        ],
+      };
     },
   },
   userinfo: {
     what: 'GET userinfo with a Bearer access token',
     uas: async (s, seed) => {
       const [t] = await mintUasTokens(s, seed, 1);
-      return { requests: [{ method: 'GET', path: `${s.issuerPath}/oauth2/userinfo`, headers: { authorization: `Bearer ${t.access_token}` } }] };
+      return {
+        requests: [
+          {
+            method: 'GET',
+            path: `${s.issuerPath}/oauth2/userinfo`,
+            headers: { authorization: `Bearer ${t.access_token}` },
+          },
+        ],
+      };
     },
     peer: async (s) => {
       const [token] = await peerMint(s.base, 'access', 1);
-      return { requests: [{ method: 'GET', path: '/me', headers: { authorization: `Bearer ${token}` } }] };
+      return {
+        requests: [{ method: 'GET', path: '/me', headers: { authorization: `Bearer ${token}` } }],
+      };
     },
   },
   authorization_code: {
@@ -453,8 +582,13 @@ const CASES = {
     uas: async (s, seed, state) => {
       let i = 0;
       const query = new URLSearchParams({
-        response_type: 'code', client_id: seed.rt.client_id, redirect_uri: REDIRECT_URI, scope: 'openid', state: 'bench',
-        code_challenge: PKCE_CHALLENGE, code_challenge_method: 'S256',
+        response_type: 'code',
+        client_id: seed.rt.client_id,
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        state: 'bench',
+        code_challenge: PKCE_CHALLENGE,
+        code_challenge_method: 'S256',
       });
       const authPath = `${s.issuerPath}/oauth2/authorization`;
       const fail = (status, body) => state.failures.push(`${status} ${String(body).slice(0, 200)}`);
@@ -477,7 +611,11 @@ const CASES = {
               return {
                 ...req,
                 headers: { 'content-type': FORM, cookie: context.cookie },
-                body: new URLSearchParams({ login_ticket: context.ticket, username: user.username, password: PASSWORD }).toString(),
+                body: new URLSearchParams({
+                  login_ticket: context.ticket,
+                  username: user.username,
+                  password: PASSWORD,
+                }).toString(),
               };
             },
             onResponse(status, body, context, headers) {
@@ -491,8 +629,16 @@ const CASES = {
             setupRequest(req, context) {
               return {
                 ...req,
-                headers: { authorization: basic(seed.rt.client_id, seed.rt.client_secret), 'content-type': FORM },
-                body: new URLSearchParams({ grant_type: 'authorization_code', code: context.code, redirect_uri: REDIRECT_URI, code_verifier: PKCE_VERIFIER }).toString(),
+                headers: {
+                  authorization: basic(seed.rt.client_id, seed.rt.client_secret),
+                  'content-type': FORM,
+                },
+                body: new URLSearchParams({
+                  grant_type: 'authorization_code',
+                  code: context.code,
+                  redirect_uri: REDIRECT_URI,
+                  code_verifier: PKCE_VERIFIER,
+                }).toString(),
               };
             },
             onResponse(status, body) {
@@ -512,8 +658,9 @@ const CASES = {
 
 function cannon(url, options, seconds) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, ...options }, (error, result) =>
-      error ? reject(error) : resolve(result),
+    const instance = autocannon(
+      { url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, ...options },
+      (error, result) => (error ? reject(error) : resolve(result)),
     );
     instance.on('error', reject);
   });
@@ -523,7 +670,9 @@ async function runCase(caseName, serverName, db, seedRef) {
   const spec = CASES[caseName];
   const builder = isUas(serverName) ? spec.uas : spec.peer;
   if (!builder) return null;
-  const server = isUas(serverName) ? await startUas(db, caseName, serverName) : await startPeer(caseName);
+  const server = isUas(serverName)
+    ? await startUas(db, caseName, serverName)
+    : await startPeer(caseName);
   try {
     if (isUas(serverName) && !seedRef.value) seedRef.value = await seedUas(server.base);
     const state = { failures: [], starved: 0, flows: 0 };
@@ -547,8 +696,11 @@ async function runCase(caseName, serverName, db, seedRef) {
       perServerCpuSecond: round(units / m.serverCpuSeconds),
       perTotalCpuSecond: round(units / (m.serverCpuSeconds + m.postgresCpuSeconds)),
       latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-      ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])),
-      non2xx: result.non2xx - (spec.flowRequests ? result.statusCodeStats?.['303']?.count ?? 0 : 0),
+      ...Object.fromEntries(
+        Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
+      ),
+      non2xx:
+        result.non2xx - (spec.flowRequests ? (result.statusCodeStats?.['303']?.count ?? 0) : 0),
       errors: result.errors + result.timeouts,
       warmupFailures,
       failures: state.failures.slice(warmupFailures, warmupFailures + 5),
@@ -583,7 +735,11 @@ function passwordHashBaseline() {
       const c = process.cpuUsage(t0);
       console.log(JSON.stringify({ perSecond: n / ((Date.now() - w0) / 1000), perCpuSecond: n / ((c.user + c.system) / 1e6) }));
     })();`;
-  const out = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const out = spawnSync(process.execPath, ['-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return JSON.parse(out.stdout.trim());
 }
 
@@ -595,20 +751,32 @@ function table(rows, baseline) {
   );
   for (const caseName of Object.keys(CASES)) {
     const peer = rows.find((r) => r.case === caseName && r.server === 'oidc-provider');
-    const caseRows = rows.filter((r) => r.case === caseName).sort((a, b) => SERVERS.indexOf(a.server) - SERVERS.indexOf(b.server));
+    const caseRows = rows
+      .filter((r) => r.case === caseName)
+      .sort((a, b) => SERVERS.indexOf(a.server) - SERVERS.indexOf(b.server));
     for (const r of caseRows) {
-      const ratio = isUas(r.server) && peer ? `${(r.perServerCpuSecond / peer.perServerCpuSecond).toFixed(2)}x` : '';
+      const ratio =
+        isUas(r.server) && peer
+          ? `${(r.perServerCpuSecond / peer.perServerCpuSecond).toFixed(2)}x`
+          : '';
       lines.push(
         `${caseName.padEnd(20)}${r.server.padEnd(15)}${pad(r.perSecond.toFixed(0), 9)}${pad(r.perServerCpuSecond.toFixed(0), 11)}${pad(r.perTotalCpuSecond.toFixed(0), 14)}${pad(ratio, 7)}${pad(r.latencyMs.p50, 8)}${pad(r.latencyMs.p99, 8)}${pad(r.peakRssMb.toFixed(0), 8)}${pad(r.processes, 6)}${pad(r.postgresCpuSeconds.toFixed(1), 8)}${pad(r.loadGeneratorCpuSeconds.toFixed(1), 8)}${pad(r.non2xx, 7)}${pad(r.errors, 5)}`,
       );
     }
-    if (caseRows.length && !peer && SERVERS.includes('oidc-provider')) lines.push(`${caseName.padEnd(20)}${'oidc-provider'.padEnd(15)}${pad('n/a', 9)}  ${CASES[caseName].peer === null ? caseName === 'password' ? '(no password grant)' : '(its login interaction is not driven)' : ''}`);
+    if (caseRows.length && !peer && SERVERS.includes('oidc-provider'))
+      lines.push(
+        `${caseName.padEnd(20)}${'oidc-provider'.padEnd(15)}${pad('n/a', 9)}  ${CASES[caseName].peer === null ? (caseName === 'password' ? '(no password grant)' : '(its login interaction is not driven)') : ''}`,
+      );
   }
   if (baseline) {
     lines.push('');
-    lines.push(`argon2id alone on these cores: ${baseline.perSecond.toFixed(0)} hashes/s, ${baseline.perCpuSecond.toFixed(0)} per CPU-second`);
+    lines.push(
+      `argon2id alone on these cores: ${baseline.perSecond.toFixed(0)} hashes/s, ${baseline.perCpuSecond.toFixed(0)} per CPU-second`,
+    );
     for (const pw of rows.filter((r) => r.case === 'password')) {
-      lines.push(`  password grant on ${pw.server}: ${((pw.perSecond / baseline.perSecond) * 100).toFixed(0)}% of its hashes/s, ${((pw.perServerCpuSecond / baseline.perCpuSecond) * 100).toFixed(0)}% of its hashes per CPU-second`);
+      lines.push(
+        `  password grant on ${pw.server}: ${((pw.perSecond / baseline.perSecond) * 100).toFixed(0)}% of its hashes/s, ${((pw.perServerCpuSecond / baseline.perCpuSecond) * 100).toFixed(0)}% of its hashes per CPU-second`,
+      );
     }
   }
   return lines.join('\n');
@@ -620,43 +788,76 @@ const LOAD_BEFORE = os.loadavg();
 async function main() {
   const wanted = (process.env.BENCH_CASES ?? Object.keys(CASES).join(',')).split(',');
   console.log('building the server...');
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) throw new Error('build failed');
   if (PROFILE) mkdirSync(path.join(root, 'bench/profiles'), { recursive: true });
   const db = await prepareDatabase();
   console.log(`database: ${db.label}`);
-  if (LOAD_BEFORE[0] > 0.5) console.log(`note: load average ${LOAD_BEFORE[0].toFixed(2)} before the run: other work on this machine skews the results`);
-  console.log(`${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per case, ${os.cpus().length} cores (${os.cpus()[0]?.model})`);
+  if (LOAD_BEFORE[0] > 0.5)
+    console.log(
+      `note: load average ${LOAD_BEFORE[0].toFixed(2)} before the run: other work on this machine skews the results`,
+    );
+  console.log(
+    `${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per case, ${os.cpus().length} cores (${os.cpus()[0]?.model})`,
+  );
   const seedRef = { value: null };
   const rows = [];
   for (const caseName of wanted) {
-    if (!CASES[caseName]) throw new Error(`unknown case ${caseName}; cases: ${Object.keys(CASES).join(', ')}`);
+    if (!CASES[caseName])
+      throw new Error(`unknown case ${caseName}; cases: ${Object.keys(CASES).join(', ')}`);
     // Interleaved: our server and the peer alternate, the order flipping from case to case.
     const order = rows.length % 2 === 0 ? SERVERS : [...SERVERS].reverse();
     for (const serverName of order) {
       const row = await runCase(caseName, serverName, db, seedRef);
       if (!row) continue;
       rows.push(row);
-      console.log(`  ${caseName} / ${serverName}: ${row.perSecond.toFixed(0)}/s, ${row.perServerCpuSecond.toFixed(0)} per server CPU-s, p99 ${row.latencyMs.p99} ms, non2xx ${row.non2xx}, errors ${row.errors}${row.failures.length ? `, e.g. ${row.failures[0]}` : ''}`);
+      console.log(
+        `  ${caseName} / ${serverName}: ${row.perSecond.toFixed(0)}/s, ${row.perServerCpuSecond.toFixed(0)} per server CPU-s, p99 ${row.latencyMs.p99} ms, non2xx ${row.non2xx}, errors ${row.errors}${row.failures.length ? `, e.g. ${row.failures[0]}` : ''}`,
+      );
     }
   }
   const baseline = wanted.includes('password') ? passwordHashBaseline() : null;
   const text = table(rows, baseline);
   console.log(`\n${text}\n`);
-  console.log('per s: units/s (authorization_code: whole flows/s); /srv CPU-s: units per CPU-second of the server process tree;');
-  console.log('/srv+pg: also counting PostgreSQL CPU; ratio: ours / peer per server CPU-second; lg CPU: load generator (this process) CPU-s.');
+  console.log(
+    'per s: units/s (authorization_code: whole flows/s); /srv CPU-s: units per CPU-second of the server process tree;',
+  );
+  console.log(
+    '/srv+pg: also counting PostgreSQL CPU; ratio: ours / peer per server CPU-second; lg CPU: load generator (this process) CPU-s.',
+  );
   const results = {
     date: new Date().toISOString(),
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.type()} ${os.release()}`, loadAverageBefore: LOAD_BEFORE, loadAverageAfter: os.loadavg() },
+    machine: {
+      cores: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memoryMb: Math.round(os.totalmem() / 2 ** 20),
+      node: process.version,
+      platform: `${os.type()} ${os.release()}`,
+      loadAverageBefore: LOAD_BEFORE,
+      loadAverageAfter: os.loadavg(),
+    },
     database: db.label,
-    settings: { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, profile: PROFILE, uasCommand: PROD_COMMAND.join(' '), uasEnv: extraUasEnv() },
+    settings: {
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      connections: CONNECTIONS,
+      profile: PROFILE,
+      uasCommand: PROD_COMMAND.join(' '),
+      uasEnv: extraUasEnv(),
+    },
     passwordHashBaseline: baseline,
     rows,
     table: text,
   };
   const dir = path.join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, process.env.BENCH_OUT ?? `${results.date.replace(/[:.]/g, '-')}.json`);
+  const file = path.join(
+    dir,
+    process.env.BENCH_OUT ?? `${results.date.replace(/[:.]/g, '-')}.json`,
+  );
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results: ${path.relative(root, file)}`);
 }
@@ -665,5 +866,6 @@ try {
   await main();
 } finally {
   killAll();
-  for (const fn of cleanups.reverse()) await fn().catch((e) => console.error(`cleanup: ${e.message}`));
+  for (const fn of cleanups.reverse())
+    await fn().catch((e) => console.error(`cleanup: ${e.message}`));
 }

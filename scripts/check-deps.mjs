@@ -36,16 +36,26 @@ for (const top of ['libs', 'apps', 'test']) {
         const [, name, ...rest] = spec.split('/');
         if (rest.length) problems.push(`${rel}: deep import ${spec} (use @app/${name})`);
         if (!layerOf.has(name)) problems.push(`${rel}: unknown library @app/${name}`);
-        if (owner && name === owner) problems.push(`${rel}: imports its own library through @app/${name}`);
-        if (owner && layerOf.has(owner) && layerOf.get(name) >= layerOf.get(owner) && name !== owner) {
-          problems.push(`${rel}: @app/${owner} may not depend on @app/${name} (dependencies point one way)`);
+        if (owner && name === owner)
+          problems.push(`${rel}: imports its own library through @app/${name}`);
+        if (
+          owner &&
+          layerOf.has(owner) &&
+          layerOf.get(name) >= layerOf.get(owner) &&
+          name !== owner
+        ) {
+          problems.push(
+            `${rel}: @app/${owner} may not depend on @app/${name} (dependencies point one way)`,
+          );
         }
       } else if (spec.startsWith('.')) {
         const target = path.relative(root, path.resolve(path.dirname(file), spec));
         // Unit tests may use the shared test helpers (STYLE §8: test/mocks.ts, test/factories).
         const testHelper = rel.endsWith('.spec.ts') && target.startsWith('test/');
-        if (owner && !testHelper && !target.startsWith(`libs/${owner}/`)) problems.push(`${rel}: relative import ${spec} leaves the library`);
-        if (!owner && target.startsWith('libs/')) problems.push(`${rel}: relative import ${spec} into a library (use @app/*)`);
+        if (owner && !testHelper && !target.startsWith(`libs/${owner}/`))
+          problems.push(`${rel}: relative import ${spec} leaves the library`);
+        if (!owner && target.startsWith('libs/'))
+          problems.push(`${rel}: relative import ${spec} into a library (use @app/*)`);
       }
     }
   }

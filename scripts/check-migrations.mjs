@@ -18,7 +18,9 @@ const persistence = path.join(root, 'dist/libs/persistence/src');
 require('reflect-metadata');
 const { Client } = require('pg');
 const { DataSource } = require('typeorm');
-const { dataSourceOptions, openDataSource, schemaDrift } = require(path.join(persistence, 'data-source.js'));
+const { dataSourceOptions, openDataSource, schemaDrift } = require(
+  path.join(persistence, 'data-source.js'),
+);
 const { EmbeddedPostgres } = require(path.join(persistence, 'embedded-postgres.js'));
 
 async function withClient(url, fn) {
@@ -44,7 +46,8 @@ async function freshDatabase() {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: () =>
+      withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
   };
 }
 
@@ -64,7 +67,8 @@ const CATALOG = `
 async function catalogOf(url, open, drift = async () => []) {
   const dataSource = await open(dataSourceOptions(url));
   try {
-    if (!(dataSource instanceof DataSource)) throw new Error('dist/ and node_modules disagree on typeorm');
+    if (!(dataSource instanceof DataSource))
+      throw new Error('dist/ and node_modules disagree on typeorm');
     const rows = await dataSource.query(CATALOG);
     return { lines: rows.map((r) => r.line), drift: await drift(dataSource) };
   } finally {
@@ -90,16 +94,26 @@ try {
   await synchronized.drop();
 }
 
-const problems = [...fromMigrations.drift.map((statement) => `TypeORM would run: ${statement.trim().replace(/\s+/g, ' ')}`)];
+const problems = [
+  ...fromMigrations.drift.map(
+    (statement) => `TypeORM would run: ${statement.trim().replace(/\s+/g, ' ')}`,
+  ),
+];
 const inEntities = new Set(fromEntities.lines);
 const inMigrations = new Set(fromMigrations.lines);
-for (const line of fromMigrations.lines) if (!inEntities.has(line)) problems.push(`only in the migrations: ${line}`);
-for (const line of fromEntities.lines) if (!inMigrations.has(line)) problems.push(`only in the entities:   ${line}`);
+for (const line of fromMigrations.lines)
+  if (!inEntities.has(line)) problems.push(`only in the migrations: ${line}`);
+for (const line of fromEntities.lines)
+  if (!inMigrations.has(line)) problems.push(`only in the entities:   ${line}`);
 
 if (problems.length) {
   console.error('The entities and the migrations disagree:\n');
   for (const problem of problems) console.error(`  ${problem}`);
-  console.error(`\n${problems.length} difference(s): fix the entity, or add the migration that makes the table so.`);
+  console.error(
+    `\n${problems.length} difference(s): fix the entity, or add the migration that makes the table so.`,
+  );
   process.exit(1);
 }
-console.log(`entities match the migrated schema (${fromMigrations.lines.length} columns, constraints and indexes)`);
+console.log(
+  `entities match the migrated schema (${fromMigrations.lines.length} columns, constraints and indexes)`,
+);

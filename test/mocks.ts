@@ -28,7 +28,14 @@ export function mockOf<T extends object>(): jest.Mocked<T> {
   });
 }
 
-const NOT_MOCKED = new Set(['then', 'asymmetricMatch', 'toJSON', 'nodeType', '$$typeof', 'constructor']);
+const NOT_MOCKED = new Set([
+  'then',
+  'asymmetricMatch',
+  'toJSON',
+  'nodeType',
+  '$$typeof',
+  'constructor',
+]);
 
 /** The OAuthError `promise` rejects with; fails the test when it resolves or rejects otherwise. */
 export async function caught(promise: Promise<unknown>): Promise<OAuthError> {

@@ -13,14 +13,24 @@ const issuer = `http://127.0.0.1:${port}`;
 const RESOURCE = 'urn:bench:api';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256', kid: 'bench-rs256' };
+const jwk = {
+  ...privateKey.export({ format: 'jwk' }),
+  use: 'sig',
+  alg: 'RS256',
+  kid: 'bench-rs256',
+};
 
 const accounts = new Map();
 function account(accountId) {
   return {
     accountId,
     async claims() {
-      return { sub: accountId, name: 'Bench User', email: `${accountId}@example.com`, email_verified: true };
+      return {
+        sub: accountId,
+        name: 'Bench User',
+        email: `${accountId}@example.com`,
+        email_verified: true,
+      };
     },
   };
 }
@@ -64,12 +74,23 @@ const provider = new Provider(issuer, {
       enabled: true,
       defaultResource: (ctx, client) => (client.clientId === clients.cc ? RESOURCE : undefined),
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({ scope: 'api', audience: RESOURCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+      getResourceServerInfo: () => ({
+        scope: 'api',
+        audience: RESOURCE,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'RS256' } },
+      }),
     },
   },
   issueRefreshToken: () => true,
   rotateRefreshToken: true,
-  ttl: { AccessToken: 3600, ClientCredentials: 3600, IdToken: 3600, RefreshToken: 2592000, Grant: 2592000 },
+  ttl: {
+    AccessToken: 3600,
+    ClientCredentials: 3600,
+    IdToken: 3600,
+    RefreshToken: 2592000,
+    Grant: 2592000,
+  },
   enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
 });
 provider.proxy = false;
@@ -88,12 +109,24 @@ async function mint(kind, count) {
     const now = Math.floor(Date.now() / 1000);
     if (kind === 'refresh') {
       const rt = new provider.RefreshToken({
-        client, accountId, grantId, scope: 'openid offline_access api', resource: RESOURCE,
-        gty: 'authorization_code', authTime: now, iiat: now,
+        client,
+        accountId,
+        grantId,
+        scope: 'openid offline_access api',
+        resource: RESOURCE,
+        gty: 'authorization_code',
+        authTime: now,
+        iiat: now,
       });
       values.push(await rt.save());
     } else {
-      const at = new provider.AccessToken({ client, accountId, grantId, scope: 'openid', gty: 'authorization_code' });
+      const at = new provider.AccessToken({
+        client,
+        accountId,
+        grantId,
+        scope: 'openid',
+        gty: 'authorization_code',
+      });
       values.push(await at.save());
     }
   }
@@ -105,7 +138,10 @@ http
   .createServer(async (req, res) => {
     const url = new URL(req.url, issuer);
     if (url.pathname === '/bench/mint') {
-      const values = await mint(url.searchParams.get('kind'), Number(url.searchParams.get('count')));
+      const values = await mint(
+        url.searchParams.get('kind'),
+        Number(url.searchParams.get('count')),
+      );
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(values));
       return;
     }

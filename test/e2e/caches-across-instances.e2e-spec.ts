@@ -33,14 +33,18 @@ describe('caches across instances', () => {
   });
 
   async function serviceClient() {
-    const client = await adminCreateClient(a, { grant_types: ['client_credentials'], client_name: 'cached' });
+    const client = await adminCreateClient(a, {
+      grant_types: ['client_credentials'],
+      client_name: 'cached',
+    });
     const auth = basic(client.client_id, client.client_secret!);
     // Twice on b: the second answer comes from b's cache.
     for (let i = 0; i < 2; i += 1) expect((await tokenAt(b, auth)).status).toBe(200);
     return { client, auth };
   }
 
-  const tokenAt = (server: TestServer, auth: string) => postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
+  const tokenAt = (server: TestServer, auth: string) =>
+    postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
 
   it('refuses a client on one instance as soon as another deleted it', async () => {
     const { client, auth } = await serviceClient();
@@ -59,7 +63,9 @@ describe('caches across instances', () => {
 
     expect(rotated.status).toBe(200);
     expect((await tokenAt(b, auth)).status).toBe(401);
-    expect((await tokenAt(b, basic(client.client_id, rotated.body.client_secret))).status).toBe(200);
+    expect((await tokenAt(b, basic(client.client_id, rotated.body.client_secret))).status).toBe(
+      200,
+    );
   });
 
   it('applies replaced metadata on one instance as soon as another stored it', async () => {
@@ -75,7 +81,10 @@ describe('caches across instances', () => {
     expect(replaced.status).toBe(200);
     const res = await tokenAt(b, auth);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+    expect(res.body).toEqual({
+      error: 'unauthorized_client',
+      error_description: expect.any(String),
+    });
   });
 
   describe('live access tokens', () => {
@@ -83,26 +92,42 @@ describe('caches across instances', () => {
     let auth: string;
 
     beforeAll(async () => {
-      refreshing = await adminCreateClient(a, { grant_types: ['password', 'refresh_token'], client_name: 'user app' });
+      refreshing = await adminCreateClient(a, {
+        grant_types: ['password', 'refresh_token'],
+        client_name: 'user app',
+      });
       auth = basic(refreshing.client_id, refreshing.client_secret!);
     });
 
-    async function liveOnB(): Promise<{ access_token: string; refresh_token: string; username: string }> {
+    async function liveOnB(): Promise<{
+      access_token: string;
+      refresh_token: string;
+      username: string;
+    }> {
       const username = `user-${Math.random().toString(36).slice(2)}`;
       await adminCreateUser(a, { username, password: 'a long enough password' });
-      const tokens = await postForm(a, '/oauth2/token', { grant_type: 'password', username, password: 'a long enough password', scope: 'openid' }, auth);
+      const tokens = await postForm(
+        a,
+        '/oauth2/token',
+        { grant_type: 'password', username, password: 'a long enough password', scope: 'openid' },
+        auth,
+      );
       expect(tokens.status).toBe(200);
       // Twice on b: the second answer comes from b's memory.
-      for (let i = 0; i < 2; i += 1) expect((await introspectAt(b, tokens.body.access_token)).body.active).toBe(true);
+      for (let i = 0; i < 2; i += 1)
+        expect((await introspectAt(b, tokens.body.access_token)).body.active).toBe(true);
       return { ...tokens.body, username };
     }
 
-    const introspectAt = (server: TestServer, token: string) => postForm(server, '/oauth2/introspection', { token }, auth);
+    const introspectAt = (server: TestServer, token: string) =>
+      postForm(server, '/oauth2/introspection', { token }, auth);
 
     it('is inactive on one instance as soon as another revoked it', async () => {
       const { access_token } = await liveOnB();
 
-      expect((await postForm(a, '/oauth2/revocation', { token: access_token }, auth)).status).toBe(200);
+      expect((await postForm(a, '/oauth2/revocation', { token: access_token }, auth)).status).toBe(
+        200,
+      );
 
       expect((await introspectAt(b, access_token)).body).toEqual({ active: false });
     });
@@ -110,7 +135,9 @@ describe('caches across instances', () => {
     it('is inactive on one instance as soon as another revoked its grant through the refresh token', async () => {
       const { access_token, refresh_token } = await liveOnB();
 
-      expect((await postForm(a, '/oauth2/revocation', { token: refresh_token }, auth)).status).toBe(200);
+      expect((await postForm(a, '/oauth2/revocation', { token: refresh_token }, auth)).status).toBe(
+        200,
+      );
 
       expect((await introspectAt(b, access_token)).body).toEqual({ active: false });
     });
@@ -123,7 +150,9 @@ describe('caches across instances', () => {
       expect((await admin(a).delete(`/admin/v1/users/${id}`)).status).toBe(204);
 
       expect((await introspectAt(b, access_token)).body).toEqual({ active: false });
-      const userinfo = await request(b.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${access_token}`);
+      const userinfo = await request(b.http)
+        .get('/uas/oauth2/userinfo')
+        .set('Authorization', `Bearer ${access_token}`);
       expect(userinfo.status).toBe(401);
     });
   });
@@ -153,7 +182,8 @@ describe('caches across instances', () => {
 });
 
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (let i = 0; i < 500 && !condition(); i += 1)
+    await new Promise((resolve) => setTimeout(resolve, 2));
   if (!condition()) throw new Error('condition not reached');
 }
 

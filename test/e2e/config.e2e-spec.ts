@@ -51,7 +51,10 @@ describe('configuration at start-up', () => {
   });
 
   it('exits 1 with one line when the database cannot be reached', () => {
-    const result = start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', MASTER_KEY: 'A'.repeat(43) });
+    const result = start({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+      MASTER_KEY: 'A'.repeat(43),
+    });
 
     expect(result.status).toBe(1);
     expect(result.stderr.split('\n')).toHaveLength(1);

@@ -17,7 +17,9 @@ describe('database outage', () => {
     const target = new URL(db.url);
     proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
     server = await startTestServer({ databaseUrl: viaProxy(db.url, proxy) });
-    const client = await adminCreateClient(server, { grant_types: ['client_credentials', 'password'] });
+    const client = await adminCreateClient(server, {
+      grant_types: ['client_credentials', 'password'],
+    });
     auth = basic(client.client_id, client.client_secret!);
     await adminCreateUser(server, { username: 'hank', password: 'hanks long password' });
   });
@@ -32,11 +34,19 @@ describe('database outage', () => {
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+    expect(res.body).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: expect.any(String),
+    });
   };
 
   it('answers 503 temporarily_unavailable at the token, introspection and admin endpoints, then recovers', async () => {
-    const before = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
+    const before = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'client_credentials' },
+      auth,
+    );
     expect(before.status).toBe(200);
     await proxy.cut();
 
@@ -46,16 +56,40 @@ describe('database outage', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       return res;
     };
-    expectUnavailable(await timed(() => postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth)));
-    expectUnavailable(await timed(() => postForm(server, '/oauth2/token', { grant_type: 'password', username: 'hank', password: 'hanks long password' }, auth)));
-    expectUnavailable(await timed(() => postForm(server, '/oauth2/introspection', { token: before.body.access_token }, auth)));
+    expectUnavailable(
+      await timed(() =>
+        postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth),
+      ),
+    );
+    expectUnavailable(
+      await timed(() =>
+        postForm(
+          server,
+          '/oauth2/token',
+          { grant_type: 'password', username: 'hank', password: 'hanks long password' },
+          auth,
+        ),
+      ),
+    );
+    expectUnavailable(
+      await timed(() =>
+        postForm(server, '/oauth2/introspection', { token: before.body.access_token }, auth),
+      ),
+    );
     expectUnavailable(await timed(() => admin(server).get('/admin/v1/clients')));
     // What needs no database keeps working.
-    expect((await request(server.http).get('/uas/.well-known/openid-configuration')).status).toBe(200);
+    expect((await request(server.http).get('/uas/.well-known/openid-configuration')).status).toBe(
+      200,
+    );
 
     await proxy.restore();
 
-    const after = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
+    const after = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'client_credentials' },
+      auth,
+    );
     expect(after.status).toBe(200);
   });
 });
@@ -77,7 +111,9 @@ describe('database behind a network that drops packets', () => {
     const target = new URL(db.url);
     proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
     server = await startTestServer({ databaseUrl: viaProxy(db.url, proxy) });
-    const client = await adminCreateClient(server, { grant_types: ['client_credentials', 'password', 'refresh_token'] });
+    const client = await adminCreateClient(server, {
+      grant_types: ['client_credentials', 'password', 'refresh_token'],
+    });
     auth = basic(client.client_id, client.client_secret!);
     await adminCreateUser(server, { username: 'hank', password: 'hanks long password' });
   });
@@ -88,9 +124,20 @@ describe('database behind a network that drops packets', () => {
     await db?.drop();
   });
 
-  const clientCredentials = () => postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
+  const clientCredentials = () =>
+    postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
   const password = () =>
-    postForm(server, '/oauth2/token', { grant_type: 'password', username: 'hank', password: 'hanks long password', scope: 'openid' }, auth);
+    postForm(
+      server,
+      '/oauth2/token',
+      {
+        grant_type: 'password',
+        username: 'hank',
+        password: 'hanks long password',
+        scope: 'openid',
+      },
+      auth,
+    );
   const ready = () => request(server.http).get('/health/ready');
 
   /** Runs every call at once; each must answer within LIMIT_MS. */
@@ -108,7 +155,10 @@ describe('database behind a network that drops packets', () => {
   const expectUnavailable = (res: request.Response) => {
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
-    expect(res.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+    expect(res.body).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: expect.any(String),
+    });
   };
 
   it('answers 503 within 10 s while packets are dropped, then recovers by itself once they pass', async () => {
@@ -117,7 +167,9 @@ describe('database behind a network that drops packets', () => {
     for (const res of warm) expect(res.status).toBe(200);
     const issued = warm[0].body.access_token as string;
     const refreshToken = warm[1].body.refresh_token as string;
-    expect((await postForm(server, '/oauth2/introspection', { token: issued }, auth)).body.active).toBe(true);
+    expect(
+      (await postForm(server, '/oauth2/introspection', { token: issued }, auth)).body.active,
+    ).toBe(true);
     expect((await ready()).status).toBe(200);
 
     proxy.blackhole();
@@ -127,7 +179,13 @@ describe('database behind a network that drops packets', () => {
     // waiting on the same dead connection.
     const during = await allTimed([
       () => admin(server).post('/admin/v1/keys/rotate', {}),
-      () => postForm(server, '/oauth2/token', { grant_type: 'refresh_token', refresh_token: refreshToken, scope: 'openid' }, auth),
+      () =>
+        postForm(
+          server,
+          '/oauth2/token',
+          { grant_type: 'refresh_token', refresh_token: refreshToken, scope: 'openid' },
+          auth,
+        ),
       ready,
       ...Array.from({ length: 12 }, () => password),
       () => admin(server).get('/admin/v1/clients'),
@@ -136,7 +194,12 @@ describe('database behind a network that drops packets', () => {
     // Again, once the connections that were open are gone and new ones hang in the handshake; and
     // the listener has noticed its dead link by now, so nothing cached (the client, the token's
     // liveness) is served any more: nothing says it is still true.
-    const later = await allTimed([ready, password, clientCredentials, () => postForm(server, '/oauth2/introspection', { token: issued }, auth)]);
+    const later = await allTimed([
+      ready,
+      password,
+      clientCredentials,
+      () => postForm(server, '/oauth2/introspection', { token: issued }, auth),
+    ]);
     for (const res of later) expectUnavailable(res);
 
     await proxy.restore();

@@ -25,7 +25,11 @@ const ALLOWED_EXTENSIONS: Record<string, string[]> = {
   revocation_endpoint_auth_methods_supported: ['none'],
 };
 
-const PATHS = ['/uas/.well-known/openid-configuration', '/uas/.well-known/oauth-authorization-server', '/uas/oauth2/metadata.json'];
+const PATHS = [
+  '/uas/.well-known/openid-configuration',
+  '/uas/.well-known/oauth-authorization-server',
+  '/uas/oauth2/metadata.json',
+];
 
 describe('discovery', () => {
   let db: TestDatabase;
@@ -33,7 +37,10 @@ describe('discovery', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    server = await startTestServer({ databaseUrl: db.url, env: { ISSUER: 'https://sso.example.com/uas' } });
+    server = await startTestServer({
+      databaseUrl: db.url,
+      env: { ISSUER: 'https://sso.example.com/uas' },
+    });
   });
 
   afterAll(async () => {
@@ -50,7 +57,9 @@ describe('discovery', () => {
   });
 
   it('serves the same document at all three addresses', async () => {
-    const bodies = await Promise.all(PATHS.map(async (p) => (await request(server.http).get(p)).text));
+    const bodies = await Promise.all(
+      PATHS.map(async (p) => (await request(server.http).get(p)).text),
+    );
 
     expect(new Set(bodies).size).toBe(1);
   });
@@ -61,7 +70,9 @@ describe('discovery', () => {
 
     expect(Object.keys(res.body).slice(0, seedKeys.length)).toEqual(seedKeys);
     // The seed was published for https://sso.example.com/uas: with that ISSUER every URL matches.
-    for (const key of seedKeys.filter((k) => k === 'issuer' || k.endsWith('_endpoint') || k === 'jwks_uri')) {
+    for (const key of seedKeys.filter(
+      (k) => k === 'issuer' || k.endsWith('_endpoint') || k === 'jwks_uri',
+    )) {
       expect({ [key]: res.body[key] }).toEqual({ [key]: (seed as Record<string, unknown>)[key] });
     }
   });
@@ -75,7 +86,10 @@ describe('discovery', () => {
       const missing = seedValue.filter((v) => !served.includes(v));
       const extra = served.filter((v) => !seedValue.includes(v));
       expect({ key, missing }).toEqual({ key, missing: NOT_YET_SERVED[key] ?? [] });
-      expect({ key, extra: extra.filter((v) => !(ALLOWED_EXTENSIONS[key] ?? []).includes(v)) }).toEqual({ key, extra: [] });
+      expect({
+        key,
+        extra: extra.filter((v) => !(ALLOWED_EXTENSIONS[key] ?? []).includes(v)),
+      }).toEqual({ key, extra: [] });
     }
   });
 });
@@ -86,7 +100,10 @@ describe('discovery under another issuer path', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    server = await startTestServer({ databaseUrl: db.url, env: { ISSUER: 'https://idp.example.org/base/uas/' } });
+    server = await startTestServer({
+      databaseUrl: db.url,
+      env: { ISSUER: 'https://idp.example.org/base/uas/' },
+    });
   });
 
   afterAll(async () => {
@@ -102,6 +119,8 @@ describe('discovery under another issuer path', () => {
     expect(res.body.jwks_uri).toBe('https://idp.example.org/base/uas/oauth2/metadata.jwks');
     expect(res.body.token_endpoint).toBe('https://idp.example.org/base/uas/oauth2/token');
     expect((await request(server.http).get('/base/uas/oauth2/metadata.jwks')).status).toBe(200);
-    expect((await request(server.http).get('/uas/.well-known/openid-configuration')).status).toBe(404);
+    expect((await request(server.http).get('/uas/.well-known/openid-configuration')).status).toBe(
+      404,
+    );
   });
 });

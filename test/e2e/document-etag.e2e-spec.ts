@@ -34,7 +34,9 @@ describe.each([
   it('answers 304 without a body when If-None-Match names the current ETag', async () => {
     const { headers } = await request(server.http).get(path);
 
-    const res = await request(server.http).get(path).set('If-None-Match', `"other", W/${headers.etag}`);
+    const res = await request(server.http)
+      .get(path)
+      .set('If-None-Match', `"other", W/${headers.etag}`);
 
     expect(res.status).toBe(304);
     expect(res.text ?? '').toBe('');

@@ -37,7 +37,10 @@ describe('health', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBeDefined();
-    expect(down.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+    expect(down.body).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: expect.any(String),
+    });
     expect((await request(server.http).get('/health')).status).toBe(200);
 
     await proxy.restore();

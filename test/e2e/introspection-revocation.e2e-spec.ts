@@ -12,7 +12,9 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     server = await startTestServer({ databaseUrl: db.url });
-    const client = await adminCreateClient(server, { grant_types: ['password', 'refresh_token', 'client_credentials'] });
+    const client = await adminCreateClient(server, {
+      grant_types: ['password', 'refresh_token', 'client_credentials'],
+    });
     const other = await adminCreateClient(server, { grant_types: ['client_credentials'] });
     clientId = client.client_id;
     auth = basic(client.client_id, client.client_secret!);
@@ -26,9 +28,23 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
   });
 
   const login = async () =>
-    (await postForm(server, '/oauth2/token', { grant_type: 'password', username: 'dave', password: 'daves long password', scope: 'openid' }, auth)).body;
-  const introspect = (token: string, a = auth, extra: Record<string, string> = {}) => postForm(server, '/oauth2/introspection', { token, ...extra }, a);
-  const revoke = (token: string, a = auth, extra: Record<string, string> = {}) => postForm(server, '/oauth2/revocation', { token, ...extra }, a);
+    (
+      await postForm(
+        server,
+        '/oauth2/token',
+        {
+          grant_type: 'password',
+          username: 'dave',
+          password: 'daves long password',
+          scope: 'openid',
+        },
+        auth,
+      )
+    ).body;
+  const introspect = (token: string, a = auth, extra: Record<string, string> = {}) =>
+    postForm(server, '/oauth2/introspection', { token, ...extra }, a);
+  const revoke = (token: string, a = auth, extra: Record<string, string> = {}) =>
+    postForm(server, '/oauth2/revocation', { token, ...extra }, a);
 
   it('describes an active access token to the client it was issued to', async () => {
     const tokens = await login();
@@ -89,7 +105,10 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
 
     const missing = await postForm(server, '/oauth2/introspection', {}, auth);
     expect(missing.status).toBe(400);
-    expect(missing.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+    expect(missing.body).toEqual({
+      error: 'invalid_request',
+      error_description: expect.any(String),
+    });
   });
 
   it('revokes an access token alone: inactive at once, its refresh token still works', async () => {
@@ -106,15 +125,22 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
   it('revokes a refresh token and every access token of its grant', async () => {
     const tokens = await login();
 
-    expect((await revoke(tokens.refresh_token, auth, { token_type_hint: 'refresh_token' })).status).toBe(200);
+    expect(
+      (await revoke(tokens.refresh_token, auth, { token_type_hint: 'refresh_token' })).status,
+    ).toBe(200);
 
     expect((await introspect(tokens.refresh_token)).body).toEqual({ active: false });
     expect((await introspect(tokens.access_token)).body).toEqual({ active: false });
-    const refreshed = await postForm(server, '/oauth2/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, auth);
+    const refreshed = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+      auth,
+    );
     expect(refreshed.body.error).toBe('invalid_grant');
   });
 
-  it('answers 200 for unknown tokens and ignores another client\'s tokens', async () => {
+  it("answers 200 for unknown tokens and ignores another client's tokens", async () => {
     const tokens = await login();
 
     expect((await revoke('unknown-token')).status).toBe(200);
@@ -126,10 +152,18 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
   });
 
   it('describes a client_credentials token', async () => {
-    const cc = (await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth)).body;
+    const cc = (await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth))
+      .body;
 
     const res = await introspect(cc.access_token);
 
-    expect(res.body).toEqual(expect.objectContaining({ active: true, sub: clientId, client_id: clientId, token_type: 'access_token' }));
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        active: true,
+        sub: clientId,
+        client_id: clientId,
+        token_type: 'access_token',
+      }),
+    );
   });
 });

@@ -34,8 +34,22 @@ describe('JWKS', () => {
     const { keys } = JSON.parse(res.text);
 
     expect(keys).toEqual([
-      { kty: 'RSA', use: 'sig', alg: 'RS256', kid: expect.any(String), n: expect.any(String), e: 'AQAB' },
-      { kty: 'RSA', use: 'enc', alg: 'RSA-OAEP', kid: expect.any(String), n: expect.any(String), e: 'AQAB' },
+      {
+        kty: 'RSA',
+        use: 'sig',
+        alg: 'RS256',
+        kid: expect.any(String),
+        n: expect.any(String),
+        e: 'AQAB',
+      },
+      {
+        kty: 'RSA',
+        use: 'enc',
+        alg: 'RSA-OAEP',
+        kid: expect.any(String),
+        n: expect.any(String),
+        e: 'AQAB',
+      },
     ]);
   });
 
@@ -43,9 +57,13 @@ describe('JWKS', () => {
     const { keys } = JSON.parse((await request(server.http).get('/uas/oauth2/metadata.jwks')).text);
 
     for (const key of keys) {
-      const thumbprint = createHash('sha256').update(JSON.stringify({ e: key.e, kty: 'RSA', n: key.n })).digest('base64url');
+      const thumbprint = createHash('sha256')
+        .update(JSON.stringify({ e: key.e, kty: 'RSA', n: key.n }))
+        .digest('base64url');
       expect(key.kid).toBe(thumbprint);
-      expect(createPublicKey({ key, format: 'jwk' }).asymmetricKeyDetails?.modulusLength).toBe(2048);
+      expect(createPublicKey({ key, format: 'jwk' }).asymmetricKeyDetails?.modulusLength).toBe(
+        2048,
+      );
     }
   });
 });

@@ -15,13 +15,20 @@ const ISSUER = 'http://idp.example/uas';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-function rsaKeyPair(modulusLength: number): { privateKey: KeyObject; jwk: Record<string, unknown> } {
+function rsaKeyPair(modulusLength: number): {
+  privateKey: KeyObject;
+  jwk: Record<string, unknown>;
+} {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
   return { privateKey, jwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> };
 }
 
 /** An RS256 JWT signed with node:crypto, which (unlike jose) signs with a short key too. */
-function rs256(header: Record<string, unknown>, claims: Record<string, unknown>, key: KeyObject): string {
+function rs256(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  key: KeyObject,
+): string {
   const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
   const input = `${encode({ alg: 'RS256', ...header })}.${encode(claims)}`;
   return `${input}.${createSign('RSA-SHA256').update(input).sign(key).toString('base64url')}`;
@@ -53,7 +60,12 @@ describe('outbound requests to client jwks_uri', () => {
     // One deployment (a, b) and one that refuses private addresses, all on one database and clock.
     a = await startTestServer({ databaseUrl: db.url, masterKey, clock, env: { ISSUER } });
     b = await startTestServer({ databaseUrl: db.url, masterKey, clock, env: { ISSUER } });
-    strict = await startTestServer({ databaseUrl: db.url, masterKey, clock, env: { ISSUER, OUTBOUND_DENY_PRIVATE: 'true' } });
+    strict = await startTestServer({
+      databaseUrl: db.url,
+      masterKey,
+      clock,
+      env: { ISSUER, OUTBOUND_DENY_PRIVATE: 'true' },
+    });
     jwksServer = createServer((req, res) => {
       const path = req.url ?? '';
       hits.set(path, (hits.get(path) ?? 0) + 1);
@@ -70,14 +82,18 @@ describe('outbound requests to client jwks_uri', () => {
     await db?.drop();
   });
 
-  const serve = (keys: Record<string, unknown>[]): Handler => (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
-    res.end(JSON.stringify({ keys }));
-  };
-  const fail = (status: number): Handler => (_req, res) => {
-    res.writeHead(status);
-    res.end();
-  };
+  const serve =
+    (keys: Record<string, unknown>[]): Handler =>
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
+      res.end(JSON.stringify({ keys }));
+    };
+  const fail =
+    (status: number): Handler =>
+    (_req, res) => {
+      res.writeHead(status);
+      res.end();
+    };
 
   /** A private_key_jwt client whose jwks_uri is `path` on the test's JWKS server. */
   async function clientWithJwksUri(path: string): Promise<string> {
@@ -89,13 +105,25 @@ describe('outbound requests to client jwks_uri', () => {
     return client.client_id;
   }
 
-  function assertion(clientId: string, key = signing.privateKey, header: Record<string, unknown> = { kid: 'rp-sig' }): string {
+  function assertion(
+    clientId: string,
+    key = signing.privateKey,
+    header: Record<string, unknown> = { kid: 'rp-sig' },
+  ): string {
     const now = clock.nowSeconds();
-    return rs256(header, { iss: clientId, sub: clientId, aud: ISSUER, jti: randomUUID(), iat: now, exp: now + 300 }, key);
+    return rs256(
+      header,
+      { iss: clientId, sub: clientId, aud: ISSUER, jti: randomUUID(), iat: now, exp: now + 300 },
+      key,
+    );
   }
 
   const tokenRequest = (server: TestServer, clientId: string, jwt = assertion(clientId)) =>
-    postForm(server, '/oauth2/token', { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: jwt });
+    postForm(server, '/oauth2/token', {
+      grant_type: 'client_credentials',
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: jwt,
+    });
 
   async function expectInvalidClient(server: TestServer, clientId: string): Promise<void> {
     const res = await tokenRequest(server, clientId);
@@ -219,7 +247,10 @@ describe('outbound requests to client jwks_uri', () => {
       await pg.connect();
       try {
         const uri = `https://0.0.0.0:${(tcp.address() as AddressInfo).port}/jwks`;
-        await pg.query(`UPDATE clients SET metadata = jsonb_set(metadata, '{jwks_uri}', to_jsonb($1::text)) WHERE client_id = $2`, [uri, clientId]);
+        await pg.query(
+          `UPDATE clients SET metadata = jsonb_set(metadata, '{jwks_uri}', to_jsonb($1::text)) WHERE client_id = $2`,
+          [uri, clientId],
+        );
       } finally {
         await pg.end();
       }
@@ -237,7 +268,11 @@ describe('outbound requests to client jwks_uri', () => {
       handlers.set('/short-only', serve([{ ...short.jwk, kid: 'short' }]));
       const clientId = await clientWithJwksUri('/short-only');
 
-      const res = await tokenRequest(a, clientId, assertion(clientId, short.privateKey, { kid: 'short' }));
+      const res = await tokenRequest(
+        a,
+        clientId,
+        assertion(clientId, short.privateKey, { kid: 'short' }),
+      );
 
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: 'invalid_client', error_description: expect.any(String) });

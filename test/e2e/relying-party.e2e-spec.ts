@@ -21,12 +21,24 @@ describe('a relying party built on oauth4webapi', () => {
     db = await createTestDatabase();
     // The relying party checks iat/exp against the real clock.
     server = await startTestServer({ databaseUrl: db.url });
-    const registered = await adminCreateClient(server, { grant_types: ['password', 'refresh_token', 'client_credentials'] });
+    const registered = await adminCreateClient(server, {
+      grant_types: ['password', 'refresh_token', 'client_credentials'],
+    });
     client = { client_id: registered.client_id };
     auth = oauth.ClientSecretBasic(registered.client_secret!);
-    userId = (await adminCreateUser(server, { username: 'rp-user', password: 'rp users long password', email: 'rp@example.com', email_verified: true })).id;
+    userId = (
+      await adminCreateUser(server, {
+        username: 'rp-user',
+        password: 'rp users long password',
+        email: 'rp@example.com',
+        email_verified: true,
+      })
+    ).id;
     const issuer = new URL(server.issuer);
-    as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }));
+    as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }),
+    );
   });
 
   afterAll(async () => {
@@ -40,7 +52,9 @@ describe('a relying party built on oauth4webapi', () => {
 
     const claims = await oauth.validateJwtAccessToken(
       as,
-      new Request('https://rs.example/api', { headers: { authorization: `Bearer ${tokens.access_token}` } }),
+      new Request('https://rs.example/api', {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      }),
       client.client_id,
       insecure,
     );
@@ -51,22 +65,48 @@ describe('a relying party built on oauth4webapi', () => {
   });
 
   it('signs a user in with the password grant, reads userinfo, refreshes, introspects and revokes', async () => {
-    const login = await oauth.genericTokenEndpointRequest(as, client, auth, 'password', { username: 'rp-user', password: 'rp users long password', scope: 'openid' }, insecure);
+    const login = await oauth.genericTokenEndpointRequest(
+      as,
+      client,
+      auth,
+      'password',
+      { username: 'rp-user', password: 'rp users long password', scope: 'openid' },
+      insecure,
+    );
     const tokens = await oauth.processGenericTokenEndpointResponse(as, client, login);
     expect(oauth.getValidatedIdTokenClaims(tokens)?.sub).toBe(userId);
 
-    const userinfo = await oauth.processUserInfoResponse(as, client, userId, await oauth.userInfoRequest(as, client, tokens.access_token, insecure));
+    const userinfo = await oauth.processUserInfoResponse(
+      as,
+      client,
+      userId,
+      await oauth.userInfoRequest(as, client, tokens.access_token, insecure),
+    );
     expect(userinfo).toEqual({ sub: userId, email: 'rp@example.com', email_verified: true });
 
-    const refreshed = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token!, insecure));
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token!, insecure),
+    );
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
 
-    const active = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, refreshed.access_token, insecure));
+    const active = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, refreshed.access_token, insecure),
+    );
     expect(active.active).toBe(true);
     expect(active.sub).toBe(userId);
 
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, refreshed.refresh_token!, insecure));
-    const inactive = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, refreshed.access_token, insecure));
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, client, auth, refreshed.refresh_token!, insecure),
+    );
+    const inactive = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, refreshed.access_token, insecure),
+    );
     expect(inactive.active).toBe(false);
   });
 });

@@ -32,7 +32,9 @@ describe('token endpoint request handling', () => {
   });
 
   it('refuses a repeated parameter (RFC 6749 §3.1)', async () => {
-    const res = await post().type('form').send('grant_type=client_credentials&grant_type=client_credentials');
+    const res = await post()
+      .type('form')
+      .send('grant_type=client_credentials&grant_type=client_credentials');
 
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
@@ -49,28 +51,44 @@ describe('token endpoint request handling', () => {
     const res = await post().type('form').send('grant_type=urn:example:unknown');
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'unsupported_grant_type', error_description: expect.any(String) });
+    expect(res.body).toEqual({
+      error: 'unsupported_grant_type',
+      error_description: expect.any(String),
+    });
   });
 
   it('answers 413 for an oversize body, without a stack trace', async () => {
-    const res = await post().type('form').send(`grant_type=client_credentials&scope=${'a'.repeat(70_000)}`);
+    const res = await post()
+      .type('form')
+      .send(`grant_type=client_credentials&scope=${'a'.repeat(70_000)}`);
 
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ error: 'payload_too_large', error_description: expect.any(String) });
   });
 
   it('answers a malformed Basic header with invalid_client', async () => {
-    const res = await request(server.http).post('/uas/oauth2/token').set('Authorization', 'Basic %%%').type('form').send('grant_type=client_credentials');
+    const res = await request(server.http)
+      .post('/uas/oauth2/token')
+      .set('Authorization', 'Basic %%%')
+      .type('form')
+      .send('grant_type=client_credentials');
 
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
   });
 
   it('answers an unknown client with invalid_client and no hint', async () => {
-    const res = await request(server.http).post('/uas/oauth2/token').set('Authorization', basic('00000000-0000-4000-8000-000000000000', 'x')).type('form').send('grant_type=client_credentials');
+    const res = await request(server.http)
+      .post('/uas/oauth2/token')
+      .set('Authorization', basic('00000000-0000-4000-8000-000000000000', 'x'))
+      .type('form')
+      .send('grant_type=client_credentials');
 
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed.' });
+    expect(res.body).toEqual({
+      error: 'invalid_client',
+      error_description: 'Client authentication failed.',
+    });
   });
 });
 
@@ -88,31 +106,39 @@ describe('CORS on the endpoints browser applications call', () => {
     await db?.drop();
   });
 
-  it.each(['/uas/oauth2/token', '/uas/oauth2/userinfo', '/uas/oauth2/introspection', '/uas/oauth2/revocation'])(
-    'answers a preflight for %s',
-    async (path) => {
-      const res = await request(server.http)
-        .options(path)
-        .set('Origin', 'https://app.example')
-        .set('Access-Control-Request-Method', 'POST')
-        .set('Access-Control-Request-Headers', 'authorization, content-type');
+  it.each([
+    '/uas/oauth2/token',
+    '/uas/oauth2/userinfo',
+    '/uas/oauth2/introspection',
+    '/uas/oauth2/revocation',
+  ])('answers a preflight for %s', async (path) => {
+    const res = await request(server.http)
+      .options(path)
+      .set('Origin', 'https://app.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization, content-type');
 
-      expect(res.status).toBe(204);
-      expect(res.headers['access-control-allow-origin']).toBe('*');
-      expect(res.headers['access-control-allow-headers']).toBe('Authorization, Content-Type');
-      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
-    },
-  );
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-headers']).toBe('Authorization, Content-Type');
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
 
   it('marks token responses, errors included, as readable from any origin', async () => {
-    const res = await request(server.http).post('/uas/oauth2/token').set('Origin', 'https://app.example').type('form').send('grant_type=client_credentials');
+    const res = await request(server.http)
+      .post('/uas/oauth2/token')
+      .set('Origin', 'https://app.example')
+      .type('form')
+      .send('grant_type=client_credentials');
 
     expect(res.status).toBe(401);
     expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 
   it('sends no CORS headers on the admin API', async () => {
-    const res = await request(server.http).get('/admin/v1/clients').set('Origin', 'https://app.example');
+    const res = await request(server.http)
+      .get('/admin/v1/clients')
+      .set('Origin', 'https://app.example');
 
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });

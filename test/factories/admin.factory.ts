@@ -18,8 +18,12 @@ export function admin(server: TestServer) {
 }
 
 /** The server's metadata document (what clients may register is bounded by its *_supported lists). */
-export async function discoveryDocument(server: TestServer): Promise<Record<string, string[] & unknown>> {
-  const res = await request(server.http).get(`${server.config.issuer.basePath}/.well-known/openid-configuration`);
+export async function discoveryDocument(
+  server: TestServer,
+): Promise<Record<string, string[] & unknown>> {
+  const res = await request(server.http).get(
+    `${server.config.issuer.basePath}/.well-known/openid-configuration`,
+  );
   if (res.status !== 200) throw new Error(`discovery answered ${res.status}`);
   return res.body;
 }

@@ -20,10 +20,15 @@ export interface CreatedClient {
  * `createClient(server, { grant_types: ['client_credentials'] })`. Throws with the error body
  * when the server refuses it, so a test fails at the cause.
  */
-export async function createClient(server: TestServer, metadata: Record<string, unknown> = {}): Promise<CreatedClient> {
+export async function createClient(
+  server: TestServer,
+  metadata: Record<string, unknown> = {},
+): Promise<CreatedClient> {
   const res = await admin(server).post('/admin/v1/clients').send(metadata);
   if (res.status !== 201) {
-    throw new Error(`createClient: ${res.status} ${JSON.stringify(res.body)} for ${JSON.stringify(metadata)}`);
+    throw new Error(
+      `createClient: ${res.status} ${JSON.stringify(res.body)} for ${JSON.stringify(metadata)}`,
+    );
   }
   return res.body as CreatedClient;
 }

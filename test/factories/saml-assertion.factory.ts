@@ -95,7 +95,8 @@ export function buildAssertionXml(o: AssertionOptions): string {
   const notBefore = o.notBefore === undefined ? at(-60) : o.notBefore;
   const notOnOrAfter = o.notOnOrAfter === undefined ? at(300) : o.notOnOrAfter;
   const conditionAttrs =
-    (notBefore ? ` NotBefore="${iso(notBefore)}"` : '') + (notOnOrAfter ? ` NotOnOrAfter="${iso(notOnOrAfter)}"` : '');
+    (notBefore ? ` NotBefore="${iso(notBefore)}"` : '') +
+    (notOnOrAfter ? ` NotOnOrAfter="${iso(notOnOrAfter)}"` : '');
   const authnInstant = o.authnInstant === undefined ? at(-30) : o.authnInstant;
   const authn = authnInstant
     ? `<saml:AuthnStatement AuthnInstant="${iso(authnInstant)}"><saml:AuthnContext>` +
@@ -109,7 +110,9 @@ export function buildAssertionXml(o: AssertionOptions): string {
         .map(
           ([name, values]) =>
             `<saml:Attribute Name="${escapeXml(name)}">` +
-            values.map((v) => `<saml:AttributeValue>${escapeXml(v)}</saml:AttributeValue>`).join('') +
+            values
+              .map((v) => `<saml:AttributeValue>${escapeXml(v)}</saml:AttributeValue>`)
+              .join('') +
             '</saml:Attribute>',
         )
         .join('') +
@@ -117,8 +120,7 @@ export function buildAssertionXml(o: AssertionOptions): string {
     : '';
   const id = o.id ?? `_${randomUUID()}`;
   const nameId = o.nameIdXml ?? escapeXml(o.nameId ?? 'alice@example.com');
-  const confirmationData =
-    `Recipient="${escapeXml(o.recipient)}" NotOnOrAfter="${iso(o.confirmationNotOnOrAfter ?? at(300))}"`;
+  const confirmationData = `Recipient="${escapeXml(o.recipient)}" NotOnOrAfter="${iso(o.confirmationNotOnOrAfter ?? at(300))}"`;
   return (
     `<saml:Assertion xmlns:saml="${SAML}" ID="${id}" Version="2.0" IssueInstant="${iso(o.issueInstant ?? o.now)}">` +
     `<saml:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">${escapeXml(o.issuer)}</saml:Issuer>` +
@@ -148,7 +150,11 @@ export interface SignOptions {
 }
 
 /** Signs the document element with an enveloped signature placed after `Issuer`, as SAML requires. */
-export function signAssertionXml(xml: string, privateKeyPem: string, options: SignOptions = {}): string {
+export function signAssertionXml(
+  xml: string,
+  privateKeyPem: string,
+  options: SignOptions = {},
+): string {
   const sig = new SignedXml({
     privateKey: privateKeyPem,
     publicCert: options.keyInfoCertificatePem,
@@ -178,10 +184,17 @@ export function makeSignedAssertion(
 }
 
 /** The `assertion` parameter: base64url (RFC 7522 §2.1) or, for tolerance tests, plain base64. */
-export function encodeAssertion(xml: string, encoding: 'base64url' | 'base64' = 'base64url'): string {
+export function encodeAssertion(
+  xml: string,
+  encoding: 'base64url' | 'base64' = 'base64url',
+): string {
   return Buffer.from(xml, 'utf8').toString(encoding);
 }
 
 function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

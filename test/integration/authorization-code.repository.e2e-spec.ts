@@ -1,6 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { AuthorizationCodeRecord, AuthorizationCodeRepository, GrantRepository, RefreshTokenRepository } from '@app/persistence';
+import {
+  AuthorizationCodeRecord,
+  AuthorizationCodeRepository,
+  GrantRepository,
+  RefreshTokenRepository,
+} from '@app/persistence';
 
 import { adminCreateClient, adminCreateUser } from '../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
@@ -26,7 +31,10 @@ describe(AuthorizationCodeRepository.name, () => {
     db = await createTestDatabase();
     one = await startTestServer({ databaseUrl: db.url, masterKey });
     two = await startTestServer({ databaseUrl: db.url, masterKey });
-    const metadata = { grant_types: ['authorization_code'], redirect_uris: ['https://rp.example.org/cb'] };
+    const metadata = {
+      grant_types: ['authorization_code'],
+      redirect_uris: ['https://rp.example.org/cb'],
+    };
     clientId = (await adminCreateClient(one, metadata)).client_id;
     otherClientId = (await adminCreateClient(one, metadata)).client_id;
     userId = (await adminCreateUser(one, { username: 'ada', password: 'adas long password' })).id;
@@ -38,14 +46,28 @@ describe(AuthorizationCodeRepository.name, () => {
     await db?.drop();
   });
 
-  const repositories = () => [one.app.get(AuthorizationCodeRepository), two.app.get(AuthorizationCodeRepository)];
+  const repositories = () => [
+    one.app.get(AuthorizationCodeRepository),
+    two.app.get(AuthorizationCodeRepository),
+  ];
   const now = () => one.clock.now();
 
   async function issue(): Promise<AuthorizationCodeRecord> {
     const code: AuthorizationCodeRecord = {
-      codeHash: randomBytes(32), clientId, userId, redirectUri: 'https://rp.example.org/cb', redirectUriSent: true,
-      scope: 'openid', nonce: 'n-1', codeChallenge: null, codeChallengeMethod: null, authTime: now(), amr: ['pwd'],
-      sessionIdHash: randomBytes(32), createdAt: now(), expiresAt: new Date(now().getTime() + 60_000),
+      codeHash: randomBytes(32),
+      clientId,
+      userId,
+      redirectUri: 'https://rp.example.org/cb',
+      redirectUriSent: true,
+      scope: 'openid',
+      nonce: 'n-1',
+      codeChallenge: null,
+      codeChallengeMethod: null,
+      authTime: now(),
+      amr: ['pwd'],
+      sessionIdHash: randomBytes(32),
+      createdAt: now(),
+      expiresAt: new Date(now().getTime() + 60_000),
     };
     await repositories()[0].create(code);
     return code;
@@ -56,7 +78,10 @@ describe(AuthorizationCodeRepository.name, () => {
     const { sessionIdHash: _session, ...code } = await issue();
     const grantId = randomUUID();
 
-    expect(await sut.consume(code.codeHash, clientId, grantId, now())).toEqual({ ...code, grantId });
+    expect(await sut.consume(code.codeHash, clientId, grantId, now())).toEqual({
+      ...code,
+      grantId,
+    });
     expect(await sut.consume(code.codeHash, clientId, randomUUID(), now())).toBeNull();
   });
 
@@ -67,7 +92,14 @@ describe(AuthorizationCodeRepository.name, () => {
     const [sut] = repositories();
     const code = await issue();
 
-    expect(await sut.consume(code.codeHash, client(), randomUUID(), new Date(now().getTime() + elapsedMs))).toBeNull();
+    expect(
+      await sut.consume(
+        code.codeHash,
+        client(),
+        randomUUID(),
+        new Date(now().getTime() + elapsedMs),
+      ),
+    ).toBeNull();
     expect(await sut.markReplayed(code.codeHash, clientId, now())).toBeNull();
     expect(await sut.consume(code.codeHash, clientId, randomUUID(), now())).not.toBeNull();
   });
@@ -77,25 +109,43 @@ describe(AuthorizationCodeRepository.name, () => {
       const code = await issue();
       const grantIds = [randomUUID(), randomUUID()];
 
-      const results = await Promise.all(repositories().map((sut, i) => sut.consume(code.codeHash, clientId, grantIds[i], now())));
+      const results = await Promise.all(
+        repositories().map((sut, i) => sut.consume(code.codeHash, clientId, grantIds[i], now())),
+      );
 
       const won = results.filter((r) => r !== null);
       expect(won).toHaveLength(1);
       // The loser's presentation is a replay: it finds the winner's grant, to revoke it.
       const loser = repositories()[results.findIndex((r) => r === null)];
-      expect(await loser.markReplayed(code.codeHash, clientId, now())).toEqual({ grantId: won[0]!.grantId });
+      expect(await loser.markReplayed(code.codeHash, clientId, now())).toEqual({
+        grantId: won[0]!.grantId,
+      });
       expect(await loser.isReplayed(code.codeHash)).toBe(true);
     }
   });
 
-  it('finds a replayed code\'s grant, whose revocation ends the tokens issued from it', async () => {
+  it("finds a replayed code's grant, whose revocation ends the tokens issued from it", async () => {
     const [sut] = repositories();
     const code = await issue();
     const consumed = (await sut.consume(code.codeHash, clientId, randomUUID(), now()))!;
-    const grant = { id: consumed.grantId, clientId, userId, subject: userId, scope: 'openid', authTime: now(), amr: ['pwd'], claims: {} };
+    const grant = {
+      id: consumed.grantId,
+      clientId,
+      userId,
+      subject: userId,
+      scope: 'openid',
+      authTime: now(),
+      amr: ['pwd'],
+      claims: {},
+    };
     const refreshHash = randomBytes(32);
     const refreshTokens = one.app.get(RefreshTokenRepository);
-    await refreshTokens.createWithGrant(grant, { tokenHash: refreshHash, scope: 'openid', createdAt: now(), expiresAt: new Date(now().getTime() + 3600_000) });
+    await refreshTokens.createWithGrant(grant, {
+      tokenHash: refreshHash,
+      scope: 'openid',
+      createdAt: now(),
+      expiresAt: new Date(now().getTime() + 3600_000),
+    });
     expect(await sut.isReplayed(code.codeHash)).toBe(false);
 
     const replayed = await sut.markReplayed(code.codeHash, clientId, now());
@@ -107,7 +157,7 @@ describe(AuthorizationCodeRepository.name, () => {
     expect(await one.app.get(GrantRepository).findActive(grant.id)).toBeNull();
   });
 
-  it('marks no replay for another client\'s presentation of a used code', async () => {
+  it("marks no replay for another client's presentation of a used code", async () => {
     const [sut] = repositories();
     const code = await issue();
     await sut.consume(code.codeHash, clientId, randomUUID(), now());

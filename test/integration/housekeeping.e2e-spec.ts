@@ -14,10 +14,15 @@ describe(HousekeepingRepository.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    server = await startTestServer({ databaseUrl: db.url, env: { REFRESH_TOKEN_TTL_SECONDS: '86400' } });
+    server = await startTestServer({
+      databaseUrl: db.url,
+      env: { REFRESH_TOKEN_TTL_SECONDS: '86400' },
+    });
     sut = server.app.get(HousekeepingRepository);
     database = server.app.get(Database);
-    const withRefresh = await adminCreateClient(server, { grant_types: ['password', 'refresh_token'] });
+    const withRefresh = await adminCreateClient(server, {
+      grant_types: ['password', 'refresh_token'],
+    });
     const withoutRefresh = await adminCreateClient(server, { grant_types: ['password'] });
     refreshing = basic(withRefresh.client_id, withRefresh.client_secret!);
     plain = basic(withoutRefresh.client_id, withoutRefresh.client_secret!);
@@ -30,9 +35,18 @@ describe(HousekeepingRepository.name, () => {
   });
 
   const login = async (auth: string) =>
-    (await postForm(server, '/oauth2/token', { grant_type: 'password', username: 'gina', password: 'ginas long password' }, auth)).body;
-  const count = async (table: string) => (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
-  const purge = () => sut.purgeExpired(server.clock.now(), server.config.tokens.accessTokenTtlSeconds);
+    (
+      await postForm(
+        server,
+        '/oauth2/token',
+        { grant_type: 'password', username: 'gina', password: 'ginas long password' },
+        auth,
+      )
+    ).body;
+  const count = async (table: string) =>
+    (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
+  const purge = () =>
+    sut.purgeExpired(server.clock.now(), server.config.tokens.accessTokenTtlSeconds);
 
   it('keeps everything a live token still needs, and removes what has expired', async () => {
     const withRefresh = await login(refreshing);
@@ -40,13 +54,31 @@ describe(HousekeepingRepository.name, () => {
     await postForm(server, '/oauth2/revocation', { token: withoutRefresh.access_token }, plain);
     expect(await count('grants')).toBe(2);
 
-    expect(await purge()).toEqual(expect.objectContaining({ grants: 0, refresh_tokens: 0, revoked_access_tokens: 0 }));
-    expect((await postForm(server, '/oauth2/introspection', { token: withRefresh.access_token }, refreshing)).body.active).toBe(true);
+    expect(await purge()).toEqual(
+      expect.objectContaining({ grants: 0, refresh_tokens: 0, revoked_access_tokens: 0 }),
+    );
+    expect(
+      (
+        await postForm(
+          server,
+          '/oauth2/introspection',
+          { token: withRefresh.access_token },
+          refreshing,
+        )
+      ).body.active,
+    ).toBe(true);
 
     // Past the access tokens' lifetime: the grant without refresh tokens and the revocation entry go.
     server.clock.advance(3600 + 61);
-    expect(await purge()).toEqual(expect.objectContaining({ grants: 1, revoked_access_tokens: 1, refresh_tokens: 0 }));
-    const refreshed = await postForm(server, '/oauth2/token', { grant_type: 'refresh_token', refresh_token: withRefresh.refresh_token }, refreshing);
+    expect(await purge()).toEqual(
+      expect.objectContaining({ grants: 1, revoked_access_tokens: 1, refresh_tokens: 0 }),
+    );
+    const refreshed = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'refresh_token', refresh_token: withRefresh.refresh_token },
+      refreshing,
+    );
     expect(refreshed.status).toBe(200);
 
     // Past the refresh tokens' lifetime and the last access token's: the rest goes.

@@ -39,8 +39,15 @@ describe(OtpChallengeRepository.name, () => {
   function challenge(username: string, usernameKey: string) {
     const now = one.clock.now();
     return {
-      id: randomUUID(), referenceHash: randomBytes(32), clientId, grantType: SMS, username, usernameKey,
-      codeHash: randomBytes(32), createdAt: now, expiresAt: new Date(now.getTime() + 300_000),
+      id: randomUUID(),
+      referenceHash: randomBytes(32),
+      clientId,
+      grantType: SMS,
+      username,
+      usernameKey,
+      codeHash: randomBytes(32),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 300_000),
     };
   }
 
@@ -68,7 +75,11 @@ describe(OtpChallengeRepository.name, () => {
       await one.app.get(OtpChallengeRepository).create(created);
 
       const results = await Promise.all(
-        [one, two].map((server) => server.app.get(OtpChallengeRepository).consume(created.referenceHash, clientId, SMS, one.clock.now())),
+        [one, two].map((server) =>
+          server.app
+            .get(OtpChallengeRepository)
+            .consume(created.referenceHash, clientId, SMS, one.clock.now()),
+        ),
       );
 
       expect(results.filter((r) => r !== null)).toEqual([created]);
@@ -84,7 +95,16 @@ describe(OtpChallengeRepository.name, () => {
     const created = challenge('+358501111111', `358501111111-${grantType.length}-${elapsedMs}`);
     await sut.create(created);
 
-    expect(await sut.consume(created.referenceHash, client(), grantType, new Date(one.clock.now().getTime() + elapsedMs))).toBeNull();
-    expect(await sut.consume(created.referenceHash, clientId, SMS, one.clock.now())).toEqual(created);
+    expect(
+      await sut.consume(
+        created.referenceHash,
+        client(),
+        grantType,
+        new Date(one.clock.now().getTime() + elapsedMs),
+      ),
+    ).toBeNull();
+    expect(await sut.consume(created.referenceHash, clientId, SMS, one.clock.now())).toEqual(
+      created,
+    );
   });
 });

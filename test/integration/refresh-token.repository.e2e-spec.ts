@@ -28,8 +28,12 @@ describe(RefreshTokenRepository.name, () => {
     one = await startTestServer({ databaseUrl: db.url, masterKey });
     two = await startTestServer({ databaseUrl: db.url, masterKey });
     database = one.app.get(Database);
-    clientId = (await adminCreateClient(one, { grant_types: ['client_credentials', 'refresh_token'] })).client_id;
-    otherClientId = (await adminCreateClient(one, { grant_types: ['client_credentials', 'refresh_token'] })).client_id;
+    clientId = (
+      await adminCreateClient(one, { grant_types: ['client_credentials', 'refresh_token'] })
+    ).client_id;
+    otherClientId = (
+      await adminCreateClient(one, { grant_types: ['client_credentials', 'refresh_token'] })
+    ).client_id;
   });
 
   afterAll(async () => {
@@ -38,23 +42,47 @@ describe(RefreshTokenRepository.name, () => {
     await db?.drop();
   });
 
-  const repositories = () => [one.app.get(RefreshTokenRepository), two.app.get(RefreshTokenRepository)];
+  const repositories = () => [
+    one.app.get(RefreshTokenRepository),
+    two.app.get(RefreshTokenRepository),
+  ];
   const now = () => one.clock.now();
-  const successor = () => ({ tokenHash: randomBytes(32), expiresAt: new Date(now().getTime() + HOUR_MS) });
+  const successor = () => ({
+    tokenHash: randomBytes(32),
+    expiresAt: new Date(now().getTime() + HOUR_MS),
+  });
 
   /** A grant with its first refresh token; returns the token's hash and the grant. */
-  async function issue(scope = 'openid profile'): Promise<{ tokenHash: Buffer; grant: GrantRecord }> {
+  async function issue(
+    scope = 'openid profile',
+  ): Promise<{ tokenHash: Buffer; grant: GrantRecord }> {
     const grant: GrantRecord = {
-      id: randomUUID(), clientId, userId: null, subject: `sub-${randomUUID()}`, scope, authTime: now(), amr: ['pwd'],
+      id: randomUUID(),
+      clientId,
+      userId: null,
+      subject: `sub-${randomUUID()}`,
+      scope,
+      authTime: now(),
+      amr: ['pwd'],
       claims: { email: 'x@example.com' },
     };
     const tokenHash = randomBytes(32);
-    await repositories()[0].createWithGrant(grant, { tokenHash, scope, createdAt: now(), expiresAt: new Date(now().getTime() + HOUR_MS) });
+    await repositories()[0].createWithGrant(grant, {
+      tokenHash,
+      scope,
+      createdAt: now(),
+      expiresAt: new Date(now().getTime() + HOUR_MS),
+    });
     return { tokenHash, grant };
   }
 
   const countTokens = async (grantId: string) =>
-    (await database.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE grant_id = $1', [grantId]))[0].n;
+    (
+      await database.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM refresh_tokens WHERE grant_id = $1',
+        [grantId],
+      )
+    )[0].n;
 
   it('rotates in one statement: the presented token is spent, its successor carries the same grant and scope', async () => {
     const [sut] = repositories();
@@ -66,7 +94,12 @@ describe(RefreshTokenRepository.name, () => {
     expect(rotated).toEqual({ grant, scope: 'openid email' });
     expect(await sut.findActive(tokenHash, now())).toBeNull();
     expect(await sut.findActive(next.tokenHash, now())).toEqual({
-      grantId: grant.id, clientId, scope: 'openid email', subject: grant.subject, createdAt: now(), expiresAt: next.expiresAt,
+      grantId: grant.id,
+      clientId,
+      scope: 'openid email',
+      subject: grant.subject,
+      createdAt: now(),
+      expiresAt: next.expiresAt,
     });
   });
 
@@ -77,7 +110,12 @@ describe(RefreshTokenRepository.name, () => {
     const [sut] = repositories();
     const { tokenHash, grant } = await issue();
 
-    const rotated = await sut.rotate(tokenHash, client(), new Date(now().getTime() + elapsedMs), successor());
+    const rotated = await sut.rotate(
+      tokenHash,
+      client(),
+      new Date(now().getTime() + elapsedMs),
+      successor(),
+    );
 
     expect(rotated).toBeNull();
     expect(await countTokens(grant.id)).toBe(1);
@@ -98,7 +136,9 @@ describe(RefreshTokenRepository.name, () => {
       const { tokenHash, grant } = await issue();
       const nexts = [successor(), successor()];
 
-      const results = await Promise.all(repositories().map((sut, i) => sut.rotate(tokenHash, clientId, now(), nexts[i])));
+      const results = await Promise.all(
+        repositories().map((sut, i) => sut.rotate(tokenHash, clientId, now(), nexts[i])),
+      );
 
       const winners = results.filter((r) => r !== null);
       expect(winners).toHaveLength(1);
@@ -129,10 +169,19 @@ describe(RefreshTokenRepository.name, () => {
       const results = await Promise.all(
         [one, two].map((server) =>
           server.app.get(Database).transaction(async (tx) => {
-            const consumed = await server.app.get(RefreshTokenRepository).consume(tokenHash, clientId, now(), tx);
+            const consumed = await server.app
+              .get(RefreshTokenRepository)
+              .consume(tokenHash, clientId, now(), tx);
             if (consumed) {
               await server.app.get(RefreshTokenRepository).create(
-                { tokenHash: randomBytes(32), grantId: grant.id, clientId, scope: consumed.scope, createdAt: now(), expiresAt: new Date(now().getTime() + HOUR_MS) },
+                {
+                  tokenHash: randomBytes(32),
+                  grantId: grant.id,
+                  clientId,
+                  scope: consumed.scope,
+                  createdAt: now(),
+                  expiresAt: new Date(now().getTime() + HOUR_MS),
+                },
                 tx,
               );
             }

@@ -68,9 +68,15 @@ describe(SubjectRepository.name, () => {
   it('answers a later claim of the same pair with its recorded sub, and of a held sub with null', async () => {
     const [first] = repositories();
 
-    expect(await first.claim('held@example.com', 'otp:email', 'held@example.com')).toBe('held@example.com');
-    expect(await first.claim('other-sub', 'otp:email', 'held@example.com')).toBe('held@example.com');
-    expect(await first.claim('held@example.com', 'saml:https://a.example.org', 'held@example.com')).toBeNull();
+    expect(await first.claim('held@example.com', 'otp:email', 'held@example.com')).toBe(
+      'held@example.com',
+    );
+    expect(await first.claim('other-sub', 'otp:email', 'held@example.com')).toBe(
+      'held@example.com',
+    );
+    expect(
+      await first.claim('held@example.com', 'saml:https://a.example.org', 'held@example.com'),
+    ).toBeNull();
     expect(await first.findSub('saml:https://a.example.org', 'held@example.com')).toBeNull();
   });
 });

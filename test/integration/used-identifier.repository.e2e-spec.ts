@@ -26,7 +26,10 @@ describe(UsedIdentifierRepository.name, () => {
     await db?.drop();
   });
 
-  const repositories = () => [one.app.get(UsedIdentifierRepository), two.app.get(UsedIdentifierRepository)];
+  const repositories = () => [
+    one.app.get(UsedIdentifierRepository),
+    two.app.get(UsedIdentifierRepository),
+  ];
   const now = () => one.clock.now();
   const later = (ms: number) => new Date(now().getTime() + ms);
 
@@ -34,7 +37,9 @@ describe(UsedIdentifierRepository.name, () => {
     for (let round = 0; round < ROUNDS; round++) {
       const jti = randomUUID();
 
-      const results = await Promise.all(repositories().map((sut) => sut.claim('saml_assertion', jti, later(60_000), now())));
+      const results = await Promise.all(
+        repositories().map((sut) => sut.claim('saml_assertion', jti, later(60_000), now())),
+      );
 
       expect(results.sort()).toEqual([false, true]);
     }
@@ -46,7 +51,9 @@ describe(UsedIdentifierRepository.name, () => {
     expect(await sut.claim('saml_assertion', jti, later(60_000), now())).toBe(true);
 
     expect(await sut.claim('saml_assertion', jti, later(120_000), later(59_000))).toBe(false);
-    const racing = await Promise.all(repositories().map((r) => r.claim('saml_assertion', jti, later(180_000), later(60_000))));
+    const racing = await Promise.all(
+      repositories().map((r) => r.claim('saml_assertion', jti, later(180_000), later(60_000))),
+    );
     expect(racing.sort()).toEqual([false, true]);
   });
 

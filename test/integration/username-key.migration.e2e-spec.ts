@@ -46,7 +46,10 @@ describe(MIGRATION, () => {
   }
 
   const insertUser = (id: string, username: string) =>
-    database.query(`INSERT INTO users (id, username, password_hash, claims) VALUES ($1, $2, 'x', '{}')`, [id, username]);
+    database.query(
+      `INSERT INTO users (id, username, password_hash, claims) VALUES ($1, $2, 'x', '{}')`,
+      [id, username],
+    );
 
   it('stops on two users that now name one, naming both, and changes nothing', async () => {
     await migrate('down');
@@ -56,17 +59,23 @@ describe(MIGRATION, () => {
     await expect(migrate('up')).rejects.toThrow(
       /00000000-0000-4000-8000-000000000001 \("Straße"\) and 00000000-0000-4000-8000-000000000002 \("STRASSE"\)/,
     );
-    const columns = await database.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'username_key'`);
+    const columns = await database.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'username_key'`,
+    );
     expect(columns).toEqual([]);
   });
 
-  it('fills in every user\'s key once the clash is resolved', async () => {
-    await database.query(`UPDATE users SET username = 'strasse-2' WHERE id = '00000000-0000-4000-8000-000000000002'`);
+  it("fills in every user's key once the clash is resolved", async () => {
+    await database.query(
+      `UPDATE users SET username = 'strasse-2' WHERE id = '00000000-0000-4000-8000-000000000002'`,
+    );
     await insertUser('00000000-0000-4000-8000-000000000003', 'Ａｌｉｃｅ');
 
     await migrate('up');
 
-    const rows = await database.query<{ id: string; username_key: string }>(`SELECT id, username_key FROM users ORDER BY id`);
+    const rows = await database.query<{ id: string; username_key: string }>(
+      `SELECT id, username_key FROM users ORDER BY id`,
+    );
     expect(rows).toEqual([
       { id: '00000000-0000-4000-8000-000000000001', username_key: 'strasse' },
       { id: '00000000-0000-4000-8000-000000000002', username_key: 'strasse-2' },

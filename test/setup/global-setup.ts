@@ -24,12 +24,16 @@ export default async function globalSetup(): Promise<void> {
   }
   const template = `uas_template_${process.pid}_${randomBytes(4).toString('hex')}`;
   try {
-    const stale = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE (datname LIKE 'uas_test_%' OR datname LIKE 'uas_template_%')
+    const stale = await client
+      .query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE (datname LIKE 'uas_test_%' OR datname LIKE 'uas_template_%')
        AND (pg_stat_file('base/' || oid || '/PG_VERSION', true)).modification < now() - interval '1 hour'`,
-    ).catch(() => ({ rows: [] as { datname: string }[] }));
+      )
+      .catch(() => ({ rows: [] as { datname: string }[] }));
     for (const { datname } of stale.rows) {
-      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+      await client
+        .query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+        .catch(() => undefined);
     }
     await client.query(`CREATE DATABASE "${template}"`);
   } finally {

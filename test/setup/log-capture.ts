@@ -18,7 +18,8 @@ export class LogCapture extends Writable {
   async waitFor(predicate: (lines: string[]) => boolean, timeoutMs = 5_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.lines())) {
-      if (Date.now() > deadline) throw new Error(`log lines never matched; got:\n${this.lines().join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`log lines never matched; got:\n${this.lines().join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return this.lines();

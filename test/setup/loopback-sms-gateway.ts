@@ -17,7 +17,10 @@ export class LoopbackSmsGateway {
   private readonly server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     this.targets.push(req.url ?? '');
-    this.texts.push({ mobile: url.searchParams.get('to') ?? '', challenge: url.searchParams.get('text') ?? '' });
+    this.texts.push({
+      mobile: url.searchParams.get('to') ?? '',
+      challenge: url.searchParams.get('text') ?? '',
+    });
     if (this.mode === 'reset') req.socket.destroy();
     else res.writeHead(this.mode === 'ok' ? 200 : this.mode).end();
   });

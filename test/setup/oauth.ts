@@ -12,13 +12,21 @@ export function basic(clientId: string, secret: string): string {
 }
 
 /** A POST of form parameters to a protocol path below /uas. */
-export function postForm(server: TestServer, path: string, params: Record<string, string>, authorization?: string) {
+export function postForm(
+  server: TestServer,
+  path: string,
+  params: Record<string, string>,
+  authorization?: string,
+) {
   const req = request(server.http).post(`/uas${path}`).type('form').send(params);
   return authorization ? req.set('Authorization', authorization) : req;
 }
 
 /** Registers a client through the admin API (test/factories); fails the test on anything but 201. */
-export function adminCreateClient(server: TestServer, metadata: Record<string, unknown>): Promise<CreatedClient> {
+export function adminCreateClient(
+  server: TestServer,
+  metadata: Record<string, unknown>,
+): Promise<CreatedClient> {
   return createClient(server, metadata);
 }
 
@@ -40,13 +48,20 @@ export function admin(server: TestServer) {
 }
 
 /** The server's published JWKS as a jose key set, for verifying what it signed. */
-export async function serverKeySet(server: TestServer): Promise<ReturnType<typeof createLocalJWKSet>> {
-  const res = await request(server.http).get(`${server.config.issuer.basePath}/oauth2/metadata.jwks`);
+export async function serverKeySet(
+  server: TestServer,
+): Promise<ReturnType<typeof createLocalJWKSet>> {
+  const res = await request(server.http).get(
+    `${server.config.issuer.basePath}/oauth2/metadata.jwks`,
+  );
   return createLocalJWKSet(JSON.parse(res.text));
 }
 
 /** The decoded (unverified) header and payload of a compact JWT. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
   const [h, p] = token.split('.');
   return {
     header: JSON.parse(Buffer.from(h, 'base64url').toString('utf8')),

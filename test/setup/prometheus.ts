@@ -34,7 +34,8 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const TYPES = new Set<MetricType>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 /** Go's strconv.ParseFloat: decimals, exponents, and NaN / ±Inf in any case. */
-const FLOAT = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)$|^[nN][aA][nN]$/;
+const FLOAT =
+  /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)$|^[nN][aA][nN]$/;
 
 export function parsePrometheus(text: string): Map<string, MetricFamily> {
   if (!text.endsWith('\n')) throw new Error('the exposition must end with a line feed');
@@ -64,7 +65,8 @@ export function parsePrometheus(text: string): Map<string, MetricFamily> {
     }
     const sample = parseSample(line, fail);
     const family = current === null ? undefined : families.get(current);
-    if (!family || !belongs(sample.name, current!, family.type)) fail('sample outside its TYPE block');
+    if (!family || !belongs(sample.name, current!, family.type))
+      fail('sample outside its TYPE block');
     family!.samples.push(sample);
   }
   for (const [name, family] of families) {
@@ -85,7 +87,10 @@ export function samplesOf(families: Map<string, MetricFamily>, name: string): Sa
 export function histogramsOf(families: Map<string, MetricFamily>, name: string): Histogram[] {
   const family = families.get(name);
   if (family?.type !== 'histogram') throw new Error(`${name} is not a histogram in the scrape`);
-  const series = new Map<string, { labels: Record<string, string>; buckets: Map<number, number>; sum?: number; count?: number }>();
+  const series = new Map<
+    string,
+    { labels: Record<string, string>; buckets: Map<number, number>; sum?: number; count?: number }
+  >();
   for (const sample of family.samples) {
     const { le, ...labels } = sample.labels;
     const key = JSON.stringify(Object.entries(labels).sort());
@@ -101,17 +106,25 @@ export function histogramsOf(families: Map<string, MetricFamily>, name: string):
   return [...series.values()].map(({ labels, buckets, sum, count }) => {
     const bounds = [...buckets.keys()].sort((a, b) => a - b);
     bounds.forEach((bound, i) => {
-      if (i > 0 && buckets.get(bound)! < buckets.get(bounds[i - 1])!) throw new Error(`${name}: buckets not cumulative`);
+      if (i > 0 && buckets.get(bound)! < buckets.get(bounds[i - 1])!)
+        throw new Error(`${name}: buckets not cumulative`);
     });
-    if (sum === undefined || count === undefined) throw new Error(`${name}: a series without _sum or _count`);
-    if (buckets.get(Infinity) !== count) throw new Error(`${name}: the +Inf bucket is not the count`);
+    if (sum === undefined || count === undefined)
+      throw new Error(`${name}: a series without _sum or _count`);
+    if (buckets.get(Infinity) !== count)
+      throw new Error(`${name}: the +Inf bucket is not the count`);
     return { labels, buckets, sum, count };
   });
 }
 
 function belongs(sampleName: string, family: string, type: MetricType): boolean {
   if (sampleName === family) return type !== 'histogram';
-  const suffixes = type === 'histogram' ? ['_bucket', '_sum', '_count'] : type === 'summary' ? ['_sum', '_count'] : [];
+  const suffixes =
+    type === 'histogram'
+      ? ['_bucket', '_sum', '_count']
+      : type === 'summary'
+        ? ['_sum', '_count']
+        : [];
   return suffixes.some((suffix) => sampleName === family + suffix);
 }
 
@@ -128,7 +141,8 @@ function parseSample(line: string, fail: (why: string) => never): Sample {
       const eq = line.indexOf('=', i);
       if (eq === -1) fail('label without a value');
       const labelName = line.slice(i, eq).trim();
-      if (!LABEL_NAME.test(labelName) || labelName in labels) fail(`bad or repeated label ${labelName}`);
+      if (!LABEL_NAME.test(labelName) || labelName in labels)
+        fail(`bad or repeated label ${labelName}`);
       if (line[eq + 1] !== '"') fail('label value not quoted');
       let value = '';
       let j = eq + 2;
@@ -149,8 +163,12 @@ function parseSample(line: string, fail: (why: string) => never): Sample {
     }
     i += 1;
   }
-  const rest = line.slice(i).trim().split(/[ \t]+/);
-  if (rest.length < 1 || rest.length > 2 || (rest.length === 2 && !/^-?\d+$/.test(rest[1]))) fail('bad value or timestamp');
+  const rest = line
+    .slice(i)
+    .trim()
+    .split(/[ \t]+/);
+  if (rest.length < 1 || rest.length > 2 || (rest.length === 2 && !/^-?\d+$/.test(rest[1])))
+    fail('bad value or timestamp');
   if (!FLOAT.test(rest[0])) fail('bad value');
   return { name, labels, value: parseValue(rest[0]) };
 }

@@ -24,12 +24,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return { url: engine.url, drop: () => engine.stop() };
   }
   const template = process.env[TEMPLATE_ENV];
-  if (!template) throw new Error(`${TEMPLATE_ENV} is unset: test/setup/global-setup.ts did not run`);
+  if (!template)
+    throw new Error(`${TEMPLATE_ENV} is unset: test/setup/global-setup.ts did not run`);
   const name = `uas_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   return {
     url: databaseUrl(serverUrl, name),
-    drop: () => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }
 

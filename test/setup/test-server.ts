@@ -53,7 +53,9 @@ export async function startTestServer(options: StartOptions): Promise<TestServer
     ...options.env,
   });
   const clock = options.clock ?? new FixedClock(new Date());
-  const logging = options.logDestination ? { logDestination: options.logDestination } : { logger: false as const };
+  const logging = options.logDestination
+    ? { logDestination: options.logDestination }
+    : { logger: false as const };
   const app = await createApp(config, { clock: clock as Clock, ...logging });
   await app.listen(port, '127.0.0.1');
   return {
@@ -74,7 +76,11 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -8,7 +8,14 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppConfig, Clock } from '@app/config';
-import { announce, AppLogger, createLogger, HttpObserver, Metrics, PinoNestLogger } from '@app/observability';
+import {
+  announce,
+  AppLogger,
+  createLogger,
+  HttpObserver,
+  Metrics,
+  PinoNestLogger,
+} from '@app/observability';
 
 import { setupAdminDocs } from './admin/admin-docs';
 import { AdminToken } from './admin/admin-token';
@@ -32,7 +39,10 @@ const BODY_LIMIT_BYTES = 64 * 1024;
  * HTTP_ADAPTER picks Express (the default) or Fastify; everything above the adapter is the same.
  * Every log line, Nest's included, goes through one pino logger (LOG_FORMAT, LOG_LEVEL).
  */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const silent = options.logger === false;
   const logger = createLogger({
     level: silent ? 'silent' : config.logLevel,
@@ -59,14 +69,21 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 type AppOptions = NestApplicationOptions;
 
 async function createExpressApp(
-  module: DynamicModule, options: AppOptions, config: AppConfig, logger: AppLogger,
+  module: DynamicModule,
+  options: AppOptions,
+  config: AppConfig,
+  logger: AppLogger,
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, options);
   observeExpress(app, new HttpObserver(logger, app.get(Metrics)));
   // The client address the sign-in limits count (TRUST_PROXY): the socket's peer unless trusted.
   app.set('trust proxy', trustProxySetting(config));
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
-  app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 100 });
+  app.useBodyParser('urlencoded', {
+    extended: false,
+    limit: BODY_LIMIT_BYTES,
+    parameterLimit: 100,
+  });
   app.disable('x-powered-by');
   // Endpoints that want an ETag set their own, computed once (discovery, JWKS).
   app.set('etag', false);
@@ -74,7 +91,10 @@ async function createExpressApp(
 }
 
 async function createFastifyApp(
-  module: DynamicModule, options: AppOptions, config: AppConfig, logger: AppLogger,
+  module: DynamicModule,
+  options: AppOptions,
+  config: AppConfig,
+  logger: AppLogger,
 ): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -91,7 +111,11 @@ async function createFastifyApp(
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
   observeFastify(app, new HttpObserver(logger, app.get(Metrics)));
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES });
-  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT_BYTES }, parseForm);
+  app.useBodyParser(
+    'application/x-www-form-urlencoded',
+    { bodyLimit: BODY_LIMIT_BYTES },
+    parseForm,
+  );
   // Like Express without a parser for the type: the body is left unread and handlers see none,
   // so they answer invalid_request themselves instead of a bare 415 from the framework.
   app.useBodyParser('*', { bodyLimit: BODY_LIMIT_BYTES }, () => Promise.resolve(undefined));
@@ -110,12 +134,16 @@ function trustProxySetting(config: AppConfig): false | string[] {
  */
 function parseForm(_req: unknown, body: Buffer): Promise<Record<string, string | string[]>> {
   const params = new URLSearchParams(body.toString('utf8'));
-  const form: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  const form: Record<string, string | string[]> = Object.create(null) as Record<
+    string,
+    string | string[]
+  >;
   let count = 0;
   for (const [name, value] of params) {
     if ((count += 1) > 100) break;
     const seen = form[name];
-    form[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+    form[name] =
+      seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
   return Promise.resolve(form);
 }

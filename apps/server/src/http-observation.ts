@@ -19,7 +19,14 @@ export function observeExpress(app: NestExpressApplication, observer: HttpObserv
     res.once('finish', () => {
       const route = (req.route as { path?: unknown } | undefined)?.path;
       const template = typeof route === 'string' ? req.baseUrl + route : undefined;
-      observer.record(id, req.method, req.originalUrl, template, res.statusCode, performance.now() - started);
+      observer.record(
+        id,
+        req.method,
+        req.originalUrl,
+        template,
+        res.statusCode,
+        performance.now() - started,
+      );
     });
     next();
   });
@@ -43,7 +50,14 @@ export function observeFastify(app: NestFastifyApplication, observer: HttpObserv
     done();
   });
   adapter.setOnResponseHook((request, reply, done) => {
-    observer.record(request.id, request.method, request.url, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
+    observer.record(
+      request.id,
+      request.method,
+      request.url,
+      request.routeOptions.url,
+      reply.statusCode,
+      reply.elapsedTime,
+    );
     done();
   });
 }

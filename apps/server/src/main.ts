@@ -8,7 +8,9 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
   await app.listen(config.http.port, config.http.host);
-  new Logger('Server').log(`issuer ${config.issuer.url}, listening on ${config.http.host}:${config.http.port}`);
+  new Logger('Server').log(
+    `issuer ${config.issuer.url}, listening on ${config.http.host}:${config.http.port}`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,4 +1,11 @@
-import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { APP_FILTER, RouterModule } from '@nestjs/core';
 
 import { APP_CONFIG, AppConfig, Clock, ConfigModule, RouteName, routePath } from '@app/config';
@@ -11,7 +18,14 @@ import { ProtocolModule } from './protocol/protocol.module';
 
 /** The endpoints browser applications call across origins. */
 const CORS_ROUTES: RouteName[] = [
-  'openidConfiguration', 'oauthAuthorizationServer', 'metadataJson', 'jwks', 'token', 'userinfo', 'introspection', 'revocation',
+  'openidConfiguration',
+  'oauthAuthorizationServer',
+  'metadataJson',
+  'jwks',
+  'token',
+  'userinfo',
+  'introspection',
+  'revocation',
 ];
 
 /** The whole server: protocol endpoints below the issuer path, admin API, health. */
@@ -20,9 +34,12 @@ export class ServerModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(CorsMiddleware)
-      .forRoutes(...CORS_ROUTES.map((route) => ({ path: routePath(this.config, route), method: RequestMethod.ALL })));
+    consumer.apply(CorsMiddleware).forRoutes(
+      ...CORS_ROUTES.map((route) => ({
+        path: routePath(this.config, route),
+        method: RequestMethod.ALL,
+      })),
+    );
   }
 
   static forRoot(config: AppConfig, clock?: Clock): DynamicModule {

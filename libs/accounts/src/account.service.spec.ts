@@ -1,6 +1,14 @@
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { AuthorizationCodeRepository, Database, GrantRepository, LoginSessionRepository, Transaction, UserRecord, UserRepository } from '@app/persistence';
+import {
+  AuthorizationCodeRepository,
+  Database,
+  GrantRepository,
+  LoginSessionRepository,
+  Transaction,
+  UserRecord,
+  UserRepository,
+} from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { AccountService } from './account.service';
@@ -61,14 +69,20 @@ describe(AccountService.name, () => {
 
     await sut.create({ username: 'alice', password: 'correct horse', claims: {} });
 
-    expect(users.create).toHaveBeenCalledWith(expect.objectContaining({ passwordHash: 'hashed(correct horse)' }));
+    expect(users.create).toHaveBeenCalledWith(
+      expect.objectContaining({ passwordHash: 'hashed(correct horse)' }),
+    );
     expect(JSON.stringify(users.create.mock.calls)).not.toContain('"correct horse"');
   });
 
   it('returns an account without the hash', async () => {
     users.create.mockImplementation(async (u) => record(u));
 
-    const account = await sut.create({ username: 'alice', password: 'correct horse', claims: { email: 'a@example.com' } });
+    const account = await sut.create({
+      username: 'alice',
+      password: 'correct horse',
+      claims: { email: 'a@example.com' },
+    });
 
     expect(account).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -82,11 +96,15 @@ describe(AccountService.name, () => {
   it('answers conflict when the username is taken', async () => {
     users.create.mockResolvedValue(null);
 
-    expect(await codeOf(sut.create({ username: 'alice', password: 'correct horse', claims: {} }))).toBe('conflict');
+    expect(
+      await codeOf(sut.create({ username: 'alice', password: 'correct horse', claims: {} })),
+    ).toBe('conflict');
   });
 
   it('refuses a password the policy refuses before hashing anything', async () => {
-    expect(await codeOf(sut.create({ username: 'alice', password: 'short', claims: {} }))).toBe('invalid_request');
+    expect(await codeOf(sut.create({ username: 'alice', password: 'short', claims: {} }))).toBe(
+      'invalid_request',
+    );
     expect(hasher.hash).not.toHaveBeenCalled();
   });
 
@@ -99,13 +117,17 @@ describe(AccountService.name, () => {
       claims: { email: 'a@example.com', role: 'admin' } as never,
     });
 
-    expect(users.create).toHaveBeenCalledWith(expect.objectContaining({ claims: { email: 'a@example.com' } }));
+    expect(users.create).toHaveBeenCalledWith(
+      expect.objectContaining({ claims: { email: 'a@example.com' } }),
+    );
   });
 
   it('checks a new password against the stored username', async () => {
     users.findById.mockResolvedValue(record({ username: 'Alice.Smith' }));
 
-    expect(await codeOf(sut.patch(record().id, { password: 'alice.smith' }))).toBe('invalid_request');
+    expect(await codeOf(sut.patch(record().id, { password: 'alice.smith' }))).toBe(
+      'invalid_request',
+    );
   });
 
   it('hashes a new password on patch', async () => {
@@ -114,7 +136,12 @@ describe(AccountService.name, () => {
 
     await sut.patch(record().id, { password: 'new password 1' });
 
-    expect(users.update).toHaveBeenCalledWith(record().id, { passwordHash: 'hashed(new password 1)', claims: undefined }, NOW, tx);
+    expect(users.update).toHaveBeenCalledWith(
+      record().id,
+      { passwordHash: 'hashed(new password 1)', claims: undefined },
+      NOW,
+      tx,
+    );
   });
 
   it('revokes the grants and ends the sessions of the user in the transaction of a new password, then propagates', async () => {
@@ -144,7 +171,11 @@ describe(AccountService.name, () => {
 
     await sut.patch(record().id, { claims: { email: null, name: 'Alice' } });
 
-    expect(users.update).toHaveBeenCalledWith(record().id, { passwordHash: undefined, claims: { email: null, name: 'Alice' } }, NOW);
+    expect(users.update).toHaveBeenCalledWith(
+      record().id,
+      { passwordHash: undefined, claims: { email: null, name: 'Alice' } },
+      NOW,
+    );
   });
 
   it('answers null when patching an unknown user', async () => {
@@ -154,7 +185,11 @@ describe(AccountService.name, () => {
   });
 
   it('pages by username with an opaque cursor', async () => {
-    users.list.mockResolvedValueOnce([record({ username: 'a' }), record({ username: 'b' }), record({ username: 'c' })]);
+    users.list.mockResolvedValueOnce([
+      record({ username: 'a' }),
+      record({ username: 'b' }),
+      record({ username: 'c' }),
+    ]);
     users.list.mockResolvedValueOnce([record({ username: 'c' })]);
 
     const first = await sut.list(2, null, null);

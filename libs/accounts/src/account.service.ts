@@ -4,11 +4,23 @@ import { Injectable } from '@nestjs/common';
 
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { AuthorizationCodeRepository, Database, GrantRepository, LoginSessionRepository, UserRepository } from '@app/persistence';
+import {
+  AuthorizationCodeRepository,
+  Database,
+  GrantRepository,
+  LoginSessionRepository,
+  UserRepository,
+} from '@app/persistence';
 
 import { PasswordHasher } from './password-hasher';
 import { assertPasswordAllowed } from './password-policy';
-import { toUserAccount, USER_CLAIM_NAMES, UserAccount, UserClaims, UserClaimsPatch } from './user-account';
+import {
+  toUserAccount,
+  USER_CLAIM_NAMES,
+  UserAccount,
+  UserClaims,
+  UserClaimsPatch,
+} from './user-account';
 
 /** What creating a user takes. */
 export interface NewUser {
@@ -117,10 +129,12 @@ export class AccountService {
 /** Only the known claim names reach the database (undefined dropped, null kept to remove). */
 function pickClaims(claims: UserClaimsPatch): Record<string, unknown> {
   return Object.fromEntries(
-    USER_CLAIM_NAMES.filter((name) => claims[name] !== undefined).map((name) => [name, claims[name]]),
+    USER_CLAIM_NAMES.filter((name) => claims[name] !== undefined).map((name) => [
+      name,
+      claims[name],
+    ]),
   );
 }
-
 
 function encodeCursor(lastUsername: string): string {
   return Buffer.from(JSON.stringify({ after: lastUsername }), 'utf8').toString('base64url');
@@ -129,7 +143,9 @@ function encodeCursor(lastUsername: string): string {
 function decodeCursor(cursor: string): string {
   let after: unknown;
   try {
-    after = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown } | null)?.after;
+    after = (
+      JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown } | null
+    )?.after;
   } catch {
     after = undefined;
   }

@@ -15,7 +15,8 @@ export function clientAddressKey(address: string | null | undefined): string {
   if (!isIPv6(zoneless)) return 'unknown';
   const groups = expandIPv6(zoneless);
   // Any spelling of an IPv4-mapped address (`::ffff:102:304` too) is that IPv4 address.
-  if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') return ipv4FromGroups(groups[6], groups[7]);
+  if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff')
+    return ipv4FromGroups(groups[6], groups[7]);
   return `${groups.slice(0, 4).join(':')}::/64`;
 }
 

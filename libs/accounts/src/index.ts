@@ -4,7 +4,12 @@ export { AccountsModule } from './accounts.module';
 export { AccountService } from './account.service';
 export type { NewUser, UserPage, UserPatch } from './account.service';
 /** Username + password check with brute-force limits shared by every instance (password grant, login page). */
-export { MAX_CHECKS_IN_FLIGHT_PER_ADDRESS, PasswordLogin, slowdownMs, USERNAME_SLOWDOWN_FACTOR } from './password-login.service';
+export {
+  MAX_CHECKS_IN_FLIGHT_PER_ADDRESS,
+  PasswordLogin,
+  slowdownMs,
+  USERNAME_SLOWDOWN_FACTOR,
+} from './password-login.service';
 /** The password policy: 8–128 characters, not the username. */
 export { assertPasswordAllowed, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 /** One sub per person across identity sources (SAML issuers, OTP channels): OIDC Core §2. */

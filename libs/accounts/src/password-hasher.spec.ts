@@ -29,7 +29,9 @@ describe(PasswordHasher.name, () => {
 
   it('makes its dummy hash outside the queue: a full queue at start cannot leave it broken', async () => {
     const sut = new PasswordHasher();
-    const flood = Array.from({ length: MAX_WAITING_HASHES + 8 }, () => sut.hash('x', 'flood').catch((e: unknown) => e));
+    const flood = Array.from({ length: MAX_WAITING_HASHES + 8 }, () =>
+      sut.hash('x', 'flood').catch((e: unknown) => e),
+    );
 
     await expect(sut.onModuleInit()).resolves.toBeUndefined();
     const outcomes = await Promise.all(flood);
@@ -76,7 +78,11 @@ describe(FairSlots.name, () => {
     const log: string[] = [];
     const a = gate(log, 'a');
     const b = gate(log, 'b');
-    const runs = [sut.run('x', a.task), sut.run('x', b.task), sut.run('x', async () => void log.push('c'))];
+    const runs = [
+      sut.run('x', a.task),
+      sut.run('x', b.task),
+      sut.run('x', async () => void log.push('c')),
+    ];
     await Promise.resolve();
 
     expect(log).toEqual(['a', 'b']);
@@ -107,7 +113,9 @@ describe(FairSlots.name, () => {
     const log: string[] = [];
     const first = gate(log, 'first');
     const running = sut.run('flood', first.task);
-    const flood = [1, 2, 3].map((i) => sut.run('flood', async () => void log.push(`flood-${i}`)).catch((e: unknown) => e));
+    const flood = [1, 2, 3].map((i) =>
+      sut.run('flood', async () => void log.push(`flood-${i}`)).catch((e: unknown) => e),
+    );
 
     const quiet = sut.run('quiet', async () => void log.push('quiet'));
     first.open();

@@ -7,7 +7,12 @@ import { randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 
 /** OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. */
-const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 /**
  * Password checks allowed to wait for a core, server-wide. Beyond this the server sheds work

@@ -61,10 +61,14 @@ describe(PasswordLogin.name, () => {
     clock = new FixedClock(new Date('2025-06-01T12:00:00Z'));
     users = mockOf<UserRepository>();
     // The repository canonicalises; here any spelling of alice finds her.
-    users.findByUsername.mockImplementation(async (name) => (name.toLowerCase() === 'alice' ? ALICE : null));
+    users.findByUsername.mockImplementation(async (name) =>
+      name.toLowerCase() === 'alice' ? ALICE : null,
+    );
     rateLimits = countingRateLimits();
     hasher = mockOf<PasswordHasher>();
-    hasher.verify.mockImplementation(async (hash, password) => hash === ALICE.passwordHash && password === 'right password');
+    hasher.verify.mockImplementation(
+      async (hash, password) => hash === ALICE.passwordHash && password === 'right password',
+    );
     hasher.verifyDummy.mockResolvedValue(false);
     metrics = mockOf<Metrics>();
     metrics.countSignIn.mockReturnValue(undefined);
@@ -107,8 +111,16 @@ describe(PasswordLogin.name, () => {
     expect(hasher.verifyDummy).toHaveBeenCalledWith('any password', ATTACKER);
     expect(hasher.verify).not.toHaveBeenCalled();
     const bucket = unknownUserBucket('mallory');
-    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user-address:${bucket}:${ATTACKER}`, WINDOW_SECONDS, clock.now());
-    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user:${bucket}`, WINDOW_SECONDS, clock.now());
+    expect(rateLimits.hit).toHaveBeenCalledWith(
+      `login:user-address:${bucket}:${ATTACKER}`,
+      WINDOW_SECONDS,
+      clock.now(),
+    );
+    expect(rateLimits.hit).toHaveBeenCalledWith(
+      `login:user:${bucket}`,
+      WINDOW_SECONDS,
+      clock.now(),
+    );
   });
 
   it('throttles an unknown username as it would a user, so throttling tells no name apart', async () => {
@@ -123,14 +135,26 @@ describe(PasswordLogin.name, () => {
   it('counts a failure for the user from the address and for the user overall, by user id', async () => {
     await sut.authenticate('ALICE', 'wrong password', ATTACKER);
 
-    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user-address:${ALICE.id}:${ATTACKER}`, WINDOW_SECONDS, clock.now());
-    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user:${ALICE.id}`, WINDOW_SECONDS, clock.now());
+    expect(rateLimits.hit).toHaveBeenCalledWith(
+      `login:user-address:${ALICE.id}:${ATTACKER}`,
+      WINDOW_SECONDS,
+      clock.now(),
+    );
+    expect(rateLimits.hit).toHaveBeenCalledWith(
+      `login:user:${ALICE.id}`,
+      WINDOW_SECONDS,
+      clock.now(),
+    );
   });
 
   it('counts an IPv6 /64 as one address', async () => {
     await sut.authenticate('alice', 'wrong password', '2001:db8:0:1::5');
 
-    expect(rateLimits.hit).toHaveBeenCalledWith(`login:user-address:${ALICE.id}:2001:db8:0:1::/64`, WINDOW_SECONDS, clock.now());
+    expect(rateLimits.hit).toHaveBeenCalledWith(
+      `login:user-address:${ALICE.id}:2001:db8:0:1::/64`,
+      WINDOW_SECONDS,
+      clock.now(),
+    );
   });
 
   it('still accepts the right password after fewer failures than the limit', async () => {
@@ -173,7 +197,7 @@ describe(PasswordLogin.name, () => {
     expect(await sut.authenticate('alice', 'right password', HOME)).not.toBeNull();
   });
 
-  it('forgets the address\'s failures after a success from it', async () => {
+  it("forgets the address's failures after a success from it", async () => {
     await failTimes(MAX_FAILURES - 1, HOME);
     await sut.authenticate('alice', 'right password', HOME);
 
@@ -195,8 +219,12 @@ describe(PasswordLogin.name, () => {
 
   it(`refuses more than ${MAX_CHECKS_IN_FLIGHT_PER_ADDRESS} checks in flight from one address with slow_down (429)`, async () => {
     const pending: Array<() => void> = [];
-    hasher.verifyDummy.mockImplementation(() => new Promise((resolve) => pending.push(() => resolve(false))));
-    const inFlight = Array.from({ length: MAX_CHECKS_IN_FLIGHT_PER_ADDRESS }, (_, i) => sut.authenticate(`u${i}`, 'x', ATTACKER));
+    hasher.verifyDummy.mockImplementation(
+      () => new Promise((resolve) => pending.push(() => resolve(false))),
+    );
+    const inFlight = Array.from({ length: MAX_CHECKS_IN_FLIGHT_PER_ADDRESS }, (_, i) =>
+      sut.authenticate(`u${i}`, 'x', ATTACKER),
+    );
 
     const refused = await sut.authenticate('u-extra', 'x', ATTACKER).catch((e: unknown) => e);
     const otherAddress = sut.authenticate('alice', 'right password', HOME);
@@ -220,7 +248,8 @@ describe(PasswordLogin.name, () => {
 describe(unknownUserBucket.name, () => {
   it('puts every spelling of a name in one bucket, and any name in one of 65,536', () => {
     expect(unknownUserBucket('Mallory')).toBe(unknownUserBucket('ＭＡＬＬＯＲＹ'));
-    for (let i = 0; i < 1000; i += 1) expect(unknownUserBucket(`name-${i}`)).toMatch(/^unknown-[0-9a-f]{4}$/);
+    for (let i = 0; i < 1000; i += 1)
+      expect(unknownUserBucket(`name-${i}`)).toMatch(/^unknown-[0-9a-f]{4}$/);
   });
 });
 
@@ -237,6 +266,8 @@ describe(slowdownMs.name, () => {
 
     expect(first).toBeGreaterThan(0);
     expect(later).toBeGreaterThan(first);
-    expect(slowdownMs(threshold * 1000, MAX_FAILURES)).toBe(slowdownMs(threshold * 2000, MAX_FAILURES));
+    expect(slowdownMs(threshold * 1000, MAX_FAILURES)).toBe(
+      slowdownMs(threshold * 2000, MAX_FAILURES),
+    );
   });
 });

@@ -67,7 +67,11 @@ export class PasswordLogin {
    * throttled attempt cost one hash each and answer the same. `clientAddress` is the address of
    * the HTTP client (the browser, or the client application for the password grant).
    */
-  async authenticate(username: string, password: string, clientAddress: string | null): Promise<UserAccount | null> {
+  async authenticate(
+    username: string,
+    password: string,
+    clientAddress: string | null,
+  ): Promise<UserAccount | null> {
     const address = clientAddressKey(clientAddress);
     const release = this.admit(address);
     try {
@@ -79,7 +83,11 @@ export class PasswordLogin {
     }
   }
 
-  private async check(username: string, password: string, address: string): Promise<UserAccount | null> {
+  private async check(
+    username: string,
+    password: string,
+    address: string,
+  ): Promise<UserAccount | null> {
     const user = await this.users.findByUsername(username);
     // An unknown username goes the same way as a known one (the same reads, writes, slow-down
     // and hash) under one of a bounded set of shared buckets, so neither the time nor the
@@ -88,7 +96,8 @@ export class PasswordLogin {
     const { maxFailures } = this.config.login;
     const [fromAddress, overall] = await this.failureCounts(buckets);
     // Throttled: no check of the password, but the same work, so the answer tells nothing.
-    if (fromAddress >= maxFailures) return this.hasher.verifyDummy(password, address).then(() => null);
+    if (fromAddress >= maxFailures)
+      return this.hasher.verifyDummy(password, address).then(() => null);
     const delay = slowdownMs(overall, maxFailures);
     if (delay > 0) await sleep(delay);
 
@@ -98,7 +107,10 @@ export class PasswordLogin {
     if (!user || !matches) {
       const now = this.clock.now();
       const window = this.config.login.windowSeconds;
-      await Promise.all([this.rateLimits.hit(buckets.address, window, now), this.rateLimits.hit(buckets.user, window, now)]);
+      await Promise.all([
+        this.rateLimits.hit(buckets.address, window, now),
+        this.rateLimits.hit(buckets.user, window, now),
+      ]);
       return null;
     }
     // Checked again after the slow hash: of many guesses sent at once, only those finished before
@@ -113,10 +125,14 @@ export class PasswordLogin {
   private admit(address: string): () => void {
     const current = this.inFlight.get(address) ?? 0;
     if (current >= MAX_CHECKS_IN_FLIGHT_PER_ADDRESS) {
-      throw new OAuthError('slow_down', 'Too many sign-in attempts at once from this address; try again shortly.', {
-        retryAfterSeconds: 1,
-        detail: `${current} password checks in flight for ${address}`,
-      });
+      throw new OAuthError(
+        'slow_down',
+        'Too many sign-in attempts at once from this address; try again shortly.',
+        {
+          retryAfterSeconds: 1,
+          detail: `${current} password checks in flight for ${address}`,
+        },
+      );
     }
     this.inFlight.set(address, current + 1);
     return () => {

@@ -7,7 +7,9 @@ function codeOf(fn: () => void): string | null {
     fn();
     return null;
   } catch (error) {
-    return error instanceof OAuthError ? `${error.code}:${error.options.fields?.map((f) => f.field).join()}` : 'other';
+    return error instanceof OAuthError
+      ? `${error.code}:${error.options.fields?.map((f) => f.field).join()}`
+      : 'other';
   }
 }
 
@@ -21,18 +23,26 @@ describe(assertPasswordAllowed.name, () => {
   });
 
   it('refuses 7 characters, naming the password field', () => {
-    expect(codeOf(() => assertPasswordAllowed('1234567', 'alice'))).toBe('invalid_request:password');
+    expect(codeOf(() => assertPasswordAllowed('1234567', 'alice'))).toBe(
+      'invalid_request:password',
+    );
   });
 
   it('refuses 129 characters', () => {
-    expect(codeOf(() => assertPasswordAllowed('x'.repeat(129), 'alice'))).toBe('invalid_request:password');
+    expect(codeOf(() => assertPasswordAllowed('x'.repeat(129), 'alice'))).toBe(
+      'invalid_request:password',
+    );
   });
 
   it('counts characters, not UTF-16 units', () => {
-    expect(codeOf(() => assertPasswordAllowed('😀😀😀😀', 'alice'))).toBe('invalid_request:password');
+    expect(codeOf(() => assertPasswordAllowed('😀😀😀😀', 'alice'))).toBe(
+      'invalid_request:password',
+    );
   });
 
   it('refuses the username in another letter case', () => {
-    expect(codeOf(() => assertPasswordAllowed('Alice.Example', 'alice.example'))).toBe('invalid_request:password');
+    expect(codeOf(() => assertPasswordAllowed('Alice.Example', 'alice.example'))).toBe(
+      'invalid_request:password',
+    );
   });
 });

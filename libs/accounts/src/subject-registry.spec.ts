@@ -22,7 +22,8 @@ describe(SubjectRegistry.name, () => {
       [...table].find(([, owner]) => owner === `${source}\0${externalId}`)?.[0] ?? null;
     repository.findSub.mockImplementation(subOf);
     repository.claim.mockImplementation(async (sub, source, externalId) => {
-      if (!table.has(sub) && (await subOf(source, externalId)) === null) table.set(sub, `${source}\0${externalId}`);
+      if (!table.has(sub) && (await subOf(source, externalId)) === null)
+        table.set(sub, `${source}\0${externalId}`);
       return subOf(source, externalId);
     });
     sut = new SubjectRegistry(repository, new MasterKeyCipher(masterKey));
@@ -50,7 +51,10 @@ describe(SubjectRegistry.name, () => {
     table.clear();
     table.set('alice@example.com', `${ISSUER_A}\0alice@example.com`);
 
-    const again = await new SubjectRegistry(repository, new MasterKeyCipher(masterKey)).subjectFor(ISSUER_B, 'alice@example.com');
+    const again = await new SubjectRegistry(repository, new MasterKeyCipher(masterKey)).subjectFor(
+      ISSUER_B,
+      'alice@example.com',
+    );
 
     expect(again).toBe(first);
   });

@@ -2,7 +2,11 @@ import { RegisteredClient } from '@app/clients';
 import { AppConfig, FixedClock } from '@app/config';
 import { hashToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { AuthorizationCodeRepository, ConsumedAuthorizationCode, GrantRepository } from '@app/persistence';
+import {
+  AuthorizationCodeRepository,
+  ConsumedAuthorizationCode,
+  GrantRepository,
+} from '@app/persistence';
 
 import { caught, mockOf } from '../../../test/mocks';
 import { AuthorizationRequest } from './authorization-request';
@@ -30,10 +34,14 @@ const request = {
   codeChallengeMethod: 'S256',
 } satisfies AuthorizationRequest;
 
-
 describe(AuthorizationCodeService.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
-  const session: LoginSession = { idHash: Buffer.from('session'), userId: USER_ID, authTime: new Date('2030-01-01T11:00:00Z'), amr: ['pwd'] };
+  const session: LoginSession = {
+    idHash: Buffer.from('session'),
+    userId: USER_ID,
+    authTime: new Date('2030-01-01T11:00:00Z'),
+    amr: ['pwd'],
+  };
   const consumed: ConsumedAuthorizationCode = {
     codeHash: Buffer.from('hash'),
     clientId: CLIENT_ID,
@@ -92,7 +100,12 @@ describe(AuthorizationCodeService.name, () => {
     const result = await sut.redeem('the-code', CLIENT_ID, issueTokens);
 
     expect(result).toBe('tokens');
-    expect(codes.consume).toHaveBeenCalledWith(hashToken('the-code'), CLIENT_ID, expect.stringMatching(/^[0-9a-f-]{36}$/), clock.now());
+    expect(codes.consume).toHaveBeenCalledWith(
+      hashToken('the-code'),
+      CLIENT_ID,
+      expect.stringMatching(/^[0-9a-f-]{36}$/),
+      clock.now(),
+    );
     expect(issueTokens).toHaveBeenCalledWith({
       grantId: GRANT_ID,
       userId: USER_ID,
@@ -130,7 +143,9 @@ describe(AuthorizationCodeService.name, () => {
     codes.isReplayed.mockResolvedValue(true);
     grants.revoke.mockResolvedValue();
 
-    const error = await caught(sut.redeem('the-code', CLIENT_ID, jest.fn().mockResolvedValue('tokens')));
+    const error = await caught(
+      sut.redeem('the-code', CLIENT_ID, jest.fn().mockResolvedValue('tokens')),
+    );
 
     expect(error.code).toBe('invalid_grant');
     expect(grants.revoke).toHaveBeenCalledWith(GRANT_ID, clock.now());
@@ -138,8 +153,13 @@ describe(AuthorizationCodeService.name, () => {
 
   it('lets a failed check of the caller through, with the code consumed', async () => {
     codes.consume.mockResolvedValue(consumed);
-    const failure = new OAuthError('invalid_grant', 'The code_verifier does not match the code challenge.');
+    const failure = new OAuthError(
+      'invalid_grant',
+      'The code_verifier does not match the code challenge.',
+    );
 
-    expect(await caught(sut.redeem('the-code', CLIENT_ID, jest.fn().mockRejectedValue(failure)))).toBe(failure);
+    expect(
+      await caught(sut.redeem('the-code', CLIENT_ID, jest.fn().mockRejectedValue(failure))),
+    ).toBe(failure);
   });
 });

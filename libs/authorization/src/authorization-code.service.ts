@@ -5,7 +5,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { AuthorizationCodeRepository, ConsumedAuthorizationCode, GrantRepository } from '@app/persistence';
+import {
+  AuthorizationCodeRepository,
+  ConsumedAuthorizationCode,
+  GrantRepository,
+} from '@app/persistence';
 
 import { AuthorizationRequest } from './authorization-request';
 import { LoginSession } from './login-session.service';
@@ -69,7 +73,11 @@ export class AuthorizationCodeService {
    * presented again also revokes every token issued from it (RFC 6749 §4.1.2), even when the
    * two redemptions raced.
    */
-  async redeem<T>(code: string, clientId: string, issueTokens: (redeemed: RedeemedAuthorizationCode) => Promise<T>): Promise<T> {
+  async redeem<T>(
+    code: string,
+    clientId: string,
+    issueTokens: (redeemed: RedeemedAuthorizationCode) => Promise<T>,
+  ): Promise<T> {
     const codeHash = hashToken(code);
     const consumed = await this.codes.consume(codeHash, clientId, randomUUID(), this.clock.now());
     if (!consumed) {

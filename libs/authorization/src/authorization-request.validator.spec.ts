@@ -26,8 +26,15 @@ function makeClient(metadata: Partial<ClientMetadata> = {}): RegisteredClient {
   };
 }
 
-const params = (extra: Record<string, string | string[]> = {}): Record<string, string | string[]> => ({
-  response_type: 'code', client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: 'openid', state: 'st', ...extra,
+const params = (
+  extra: Record<string, string | string[]> = {},
+): Record<string, string | string[]> => ({
+  response_type: 'code',
+  client_id: CLIENT_ID,
+  redirect_uri: REDIRECT,
+  scope: 'openid',
+  state: 'st',
+  ...extra,
 });
 
 /** The query or form as RequestParams reads it: a string once, an array when repeated. */
@@ -42,7 +49,9 @@ function inputOf(raw: Record<string, string | string[]>): AuthorizationInput {
 }
 
 /** The code of the OAuthError `validation` rejects with, and where it goes (null: shown to the user). */
-async function rejection(validation: Promise<unknown>): Promise<{ code: string; redirect: unknown }> {
+async function rejection(
+  validation: Promise<unknown>,
+): Promise<{ code: string; redirect: unknown }> {
   const error = await caught(validation);
   return { code: error.code, redirect: error.options.redirect ?? null };
 }
@@ -62,22 +71,31 @@ describe(AuthorizationRequestValidator.name, () => {
   const validate = (raw: Record<string, string | string[]>) => sut.validate(inputOf(raw));
 
   it('returns the validated request', async () => {
-    const result = await validate(params({ nonce: 'n', code_challenge: CHALLENGE, code_challenge_method: 'S256', max_age: '60', ui_locales: 'fi', login_hint: 'alice' }));
+    const result = await validate(
+      params({
+        nonce: 'n',
+        code_challenge: CHALLENGE,
+        code_challenge_method: 'S256',
+        max_age: '60',
+        ui_locales: 'fi',
+        login_hint: 'alice',
+      }),
+    );
 
     expect(result).toEqual({
-        client: makeClient(),
-        redirectUri: REDIRECT,
-        redirectUriSent: true,
-        state: 'st',
-        scope: ['openid'],
-        nonce: 'n',
-        promptNone: false,
-        promptLogin: false,
-        maxAgeSeconds: 60,
-        uiLocales: 'fi',
-        loginHint: 'alice',
-        codeChallenge: CHALLENGE,
-        codeChallengeMethod: 'S256',
+      client: makeClient(),
+      redirectUri: REDIRECT,
+      redirectUriSent: true,
+      state: 'st',
+      scope: ['openid'],
+      nonce: 'n',
+      promptNone: false,
+      promptLogin: false,
+      maxAgeSeconds: 60,
+      uiLocales: 'fi',
+      loginHint: 'alice',
+      codeChallenge: CHALLENGE,
+      codeChallengeMethod: 'S256',
     });
   });
 
@@ -88,7 +106,9 @@ describe(AuthorizationRequestValidator.name, () => {
   });
 
   it('shows an unregistered redirect URI instead of redirecting, before any other error', async () => {
-    const result = rejection(validate(params({ redirect_uri: 'https://evil.example.com/cb', response_type: 'token' })));
+    const result = rejection(
+      validate(params({ redirect_uri: 'https://evil.example.com/cb', response_type: 'token' })),
+    );
 
     expect(await result).toEqual({ code: 'invalid_request', redirect: null });
   });
@@ -105,7 +125,9 @@ describe(AuthorizationRequestValidator.name, () => {
     const odd = await caught(validate(params({ '<img src=x>': ['a', 'b'] })));
 
     expect([scope.code, scope.description, scope.options.redirect]).toEqual([
-      'invalid_request', 'The scope parameter is repeated.', { redirectUri: REDIRECT, state: 'st' },
+      'invalid_request',
+      'The scope parameter is repeated.',
+      { redirectUri: REDIRECT, state: 'st' },
     ]);
     expect(odd.description).toBe('A parameter is repeated.');
   });
@@ -121,8 +143,16 @@ describe(AuthorizationRequestValidator.name, () => {
   it.each([
     ['prompt=login', { prompt: 'login' }, { promptLogin: true, promptNone: false }],
     ['prompt=none', { prompt: 'none' }, { promptLogin: false, promptNone: true }],
-    ['max_age=0 (same as prompt=login)', { max_age: '0' }, { promptLogin: true, promptNone: false }],
-    ['prompt=consent select_account (accepted, ignored)', { prompt: 'consent select_account' }, { promptLogin: false, promptNone: false }],
+    [
+      'max_age=0 (same as prompt=login)',
+      { max_age: '0' },
+      { promptLogin: true, promptNone: false },
+    ],
+    [
+      'prompt=consent select_account (accepted, ignored)',
+      { prompt: 'consent select_account' },
+      { promptLogin: false, promptNone: false },
+    ],
   ])('reads %s', async (_case, extra, expected) => {
     const result = await validate(params(extra));
 
@@ -143,7 +173,9 @@ describe(AuthorizationRequestValidator.name, () => {
     });
 
     it('takes a challenge without a method as plain, refused unless registered', async () => {
-      expect((await rejection(validate(params({ code_challenge: CHALLENGE })))).code).toBe('invalid_request');
+      expect((await rejection(validate(params({ code_challenge: CHALLENGE })))).code).toBe(
+        'invalid_request',
+      );
     });
 
     it('accepts plain from a client that registered it', async () => {
@@ -155,15 +187,25 @@ describe(AuthorizationRequestValidator.name, () => {
     });
 
     it('refuses plain from a public client even if its registration says plain (CONTRACT: public clients use S256)', async () => {
-      clients.findById.mockResolvedValue(makeClient({ token_endpoint_auth_method: 'none', code_challenge_method: 'plain' }));
+      clients.findById.mockResolvedValue(
+        makeClient({ token_endpoint_auth_method: 'none', code_challenge_method: 'plain' }),
+      );
 
-      expect((await rejection(validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'plain' })))).code).toBe('invalid_request');
+      expect(
+        (
+          await rejection(
+            validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'plain' })),
+          )
+        ).code,
+      ).toBe('invalid_request');
     });
 
     it('accepts S256 from a client that registered plain', async () => {
       clients.findById.mockResolvedValue(makeClient({ code_challenge_method: 'plain' }));
 
-      const result = await validate(params({ code_challenge: CHALLENGE, code_challenge_method: 'S256' }));
+      const result = await validate(
+        params({ code_challenge: CHALLENGE, code_challenge_method: 'S256' }),
+      );
 
       expect(result.codeChallengeMethod).toBe('S256');
     });
@@ -172,7 +214,13 @@ describe(AuthorizationRequestValidator.name, () => {
   describe('request objects', () => {
     it('merges the verified claims over the outer parameters, dropping the JWT claims', async () => {
       requestObjects.verify.mockResolvedValue({
-        iss: CLIENT_ID, aud: 'https://idp.example.com/uas', exp: 1, jti: 'j', client_id: CLIENT_ID, state: 'inner', max_age: 30,
+        iss: CLIENT_ID,
+        aud: 'https://idp.example.com/uas',
+        exp: 1,
+        jti: 'j',
+        client_id: CLIENT_ID,
+        state: 'inner',
+        max_age: 30,
       });
 
       const result = await validate(params({ request: 'a.b.c', state: 'outer' }));
@@ -182,7 +230,9 @@ describe(AuthorizationRequestValidator.name, () => {
     });
 
     it('redirects a verification failure with the outer state', async () => {
-      requestObjects.verify.mockRejectedValue(new OAuthError('invalid_request_object', 'The request object is invalid.'));
+      requestObjects.verify.mockRejectedValue(
+        new OAuthError('invalid_request_object', 'The request object is invalid.'),
+      );
 
       expect(await rejection(validate(params({ request: 'a.b.c' })))).toEqual({
         code: 'invalid_request_object',
@@ -191,11 +241,18 @@ describe(AuthorizationRequestValidator.name, () => {
     });
 
     it('shows a verification failure when no redirect URI is known yet', async () => {
-      clients.findById.mockResolvedValue(makeClient({ redirect_uris: [REDIRECT, 'https://app.example.com/other'] }));
-      requestObjects.verify.mockRejectedValue(new OAuthError('invalid_request_object', 'The request object is invalid.'));
+      clients.findById.mockResolvedValue(
+        makeClient({ redirect_uris: [REDIRECT, 'https://app.example.com/other'] }),
+      );
+      requestObjects.verify.mockRejectedValue(
+        new OAuthError('invalid_request_object', 'The request object is invalid.'),
+      );
       const { redirect_uri: _omitted, ...rest } = params({ request: 'a.b.c' });
 
-      expect(await rejection(validate(rest))).toEqual({ code: 'invalid_request_object', redirect: null });
+      expect(await rejection(validate(rest))).toEqual({
+        code: 'invalid_request_object',
+        redirect: null,
+      });
     });
 
     it.each([
@@ -204,7 +261,9 @@ describe(AuthorizationRequestValidator.name, () => {
     ])('refuses an object whose %s differs from the outer one', async (_name, claims) => {
       requestObjects.verify.mockResolvedValue({ iss: CLIENT_ID, ...claims });
 
-      expect((await rejection(validate(params({ request: 'a.b.c' })))).code).toBe('invalid_request_object');
+      expect((await rejection(validate(params({ request: 'a.b.c' })))).code).toBe(
+        'invalid_request_object',
+      );
     });
 
     it('requires an object from a client that registered request_object_signing_alg', async () => {
@@ -214,7 +273,9 @@ describe(AuthorizationRequestValidator.name, () => {
     });
 
     it('answers request_uri with request_uri_not_supported without looking at it', async () => {
-      expect((await rejection(validate(params({ request_uri: 'https://app.example.com/r' })))).code).toBe('request_uri_not_supported');
+      expect(
+        (await rejection(validate(params({ request_uri: 'https://app.example.com/r' })))).code,
+      ).toBe('request_uri_not_supported');
       expect(requestObjects.verify).not.toHaveBeenCalled();
     });
   });

@@ -1,10 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { JWTPayload } from 'jose';
 
-import { ClientRegistry, GrantType, isPublicClient, RegisteredClient, resolveScope } from '@app/clients';
+import {
+  ClientRegistry,
+  GrantType,
+  isPublicClient,
+  RegisteredClient,
+  resolveScope,
+} from '@app/clients';
 import { ErrorRedirect, OAuthError } from '@app/errors';
 
-import { AuthorizationInput, AuthorizationParams, AuthorizationRequest } from './authorization-request';
+import {
+  AuthorizationInput,
+  AuthorizationParams,
+  AuthorizationRequest,
+} from './authorization-request';
 import { isPkceChallenge, isPkceMethod, PkceMethod } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { RequestObjectVerifier } from './request-object.verifier';
@@ -16,8 +26,20 @@ const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
 const JWT_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'sub'];
 /** Parameters that must be strings when a request object carries them (max_age may be a number). */
 const STRING_PARAMS = [
-  'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'prompt', 'ui_locales', 'login_hint',
-  'code_challenge', 'code_challenge_method', 'response_mode', 'display', 'acr_values',
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'prompt',
+  'ui_locales',
+  'login_hint',
+  'code_challenge',
+  'code_challenge_method',
+  'response_mode',
+  'display',
+  'acr_values',
 ];
 const MAX_AGE = /^\d{1,9}$/;
 const PARAMETER_NAME = /^[a-z_]{1,64}$/;
@@ -42,16 +64,29 @@ export class AuthorizationRequestValidator {
     const outerRedirect = this.outerRedirect(client, outer, repeated);
     // 3. Repeats and the request object: redirected to the outer redirect URI, when it names one.
     const provisional: ErrorRedirect | null =
-      outerRedirect === null ? null : { redirectUri: outerRedirect, state: repeated.includes('state') ? null : (outer.state ?? null) };
-    const params = await redirectingTo(provisional, () => this.withRequestObject(client, outer, repeated));
+      outerRedirect === null
+        ? null
+        : {
+            redirectUri: outerRedirect,
+            state: repeated.includes('state') ? null : (outer.state ?? null),
+          };
+    const params = await redirectingTo(provisional, () =>
+      this.withRequestObject(client, outer, repeated),
+    );
     // 4. The redirect URI the request object may change: shown.
     const redirect = this.finalRedirect(client, params, outerRedirect);
     // 5. Everything else: redirected, with the state the request finally carries.
-    return redirectingTo({ redirectUri: redirect.uri, state: params.state ?? null }, () => this.checkRest(client, params, redirect));
+    return redirectingTo({ redirectUri: redirect.uri, state: params.state ?? null }, () =>
+      this.checkRest(client, params, redirect),
+    );
   }
 
-  private async findClient(params: AuthorizationParams, repeated: readonly string[]): Promise<RegisteredClient> {
-    if (repeated.includes('client_id')) throw invalidRequest('The client_id parameter is repeated.');
+  private async findClient(
+    params: AuthorizationParams,
+    repeated: readonly string[],
+  ): Promise<RegisteredClient> {
+    if (repeated.includes('client_id'))
+      throw invalidRequest('The client_id parameter is repeated.');
     if (params.client_id === undefined) throw invalidRequest('The client_id parameter is missing.');
     const client = await this.clients.findById(params.client_id);
     if (!client) throw new OAuthError('invalid_client', 'The client is not known.');
@@ -59,8 +94,13 @@ export class AuthorizationRequestValidator {
   }
 
   /** The redirect URI the outer request names or implies; null when it names none and the client registered several. */
-  private outerRedirect(client: RegisteredClient, params: AuthorizationParams, repeated: readonly string[]): string | null {
-    if (repeated.includes('redirect_uri')) throw invalidRequest('The redirect_uri parameter is repeated.');
+  private outerRedirect(
+    client: RegisteredClient,
+    params: AuthorizationParams,
+    repeated: readonly string[],
+  ): string | null {
+    if (repeated.includes('redirect_uri'))
+      throw invalidRequest('The redirect_uri parameter is repeated.');
     const registered = client.metadata.redirect_uris;
     if (params.redirect_uri === undefined) return registered.length === 1 ? registered[0] : null;
     if (!isRegisteredRedirectUri(params.redirect_uri, registered)) throw unregisteredRedirect();
@@ -71,14 +111,24 @@ export class AuthorizationRequestValidator {
    * No repeats, no request_uri, and OIDC Core §6.3.3: the request object's parameters win; the
    * outer client_id and response_type must match it.
    */
-  private async withRequestObject(client: RegisteredClient, outer: AuthorizationParams, repeated: readonly string[]): Promise<AuthorizationParams> {
+  private async withRequestObject(
+    client: RegisteredClient,
+    outer: AuthorizationParams,
+    repeated: readonly string[],
+  ): Promise<AuthorizationParams> {
     if (repeated.length > 0) throw invalidRequest(repeatedDescription(repeated[0]));
     if (outer.request_uri !== undefined) {
-      throw new OAuthError('request_uri_not_supported', 'The request_uri parameter is not supported.');
+      throw new OAuthError(
+        'request_uri_not_supported',
+        'The request_uri parameter is not supported.',
+      );
     }
     const { request } = outer;
     if (request === undefined) {
-      if (client.metadata.request_object_signing_alg || client.metadata.request_object_encryption_alg) {
+      if (
+        client.metadata.request_object_signing_alg ||
+        client.metadata.request_object_encryption_alg
+      ) {
         throw invalidRequest('This client must send its parameters in a request object.');
       }
       return outer;
@@ -87,7 +137,11 @@ export class AuthorizationRequestValidator {
     if (inner.client_id !== undefined && inner.client_id !== outer.client_id) {
       throw mismatch('The client_id parameter does not match the request object.');
     }
-    if (inner.response_type !== undefined && outer.response_type !== undefined && inner.response_type !== outer.response_type) {
+    if (
+      inner.response_type !== undefined &&
+      outer.response_type !== undefined &&
+      inner.response_type !== outer.response_type
+    ) {
       throw mismatch('The response_type parameter does not match the request object.');
     }
     const merged: Record<string, string> = { ...outer, ...inner };
@@ -96,19 +150,28 @@ export class AuthorizationRequestValidator {
   }
 
   /** The redirect URI after the request object: registered, else shown to the user. */
-  private finalRedirect(client: RegisteredClient, params: AuthorizationParams, outerRedirect: string | null): { uri: string; sent: boolean } {
+  private finalRedirect(
+    client: RegisteredClient,
+    params: AuthorizationParams,
+    outerRedirect: string | null,
+  ): { uri: string; sent: boolean } {
     const requested = params.redirect_uri;
     if (requested === undefined) {
       // RFC 6749 §3.1.2.3: only a client with exactly one registered URI may leave it out.
       if (outerRedirect !== null) return { uri: outerRedirect, sent: false };
       throw invalidRequest('The redirect_uri parameter is missing.');
     }
-    if (!isRegisteredRedirectUri(requested, client.metadata.redirect_uris)) throw unregisteredRedirect();
+    if (!isRegisteredRedirectUri(requested, client.metadata.redirect_uris))
+      throw unregisteredRedirect();
     return { uri: requested, sent: true };
   }
 
   /** Everything after the redirect URI is known; errors thrown here are redirected. */
-  private checkRest(client: RegisteredClient, params: AuthorizationParams, redirect: { uri: string; sent: boolean }): AuthorizationRequest {
+  private checkRest(
+    client: RegisteredClient,
+    params: AuthorizationParams,
+    redirect: { uri: string; sent: boolean },
+  ): AuthorizationRequest {
     checkResponseType(client, params);
     if (params.response_mode !== undefined && params.response_mode !== 'query') {
       throw invalidRequest('Only the query response mode is supported.');
@@ -137,7 +200,10 @@ export class AuthorizationRequestValidator {
 }
 
 /** Runs a step whose OAuthErrors go to `target` (RFC 6749 §4.1.2.1); with none, they are shown. */
-async function redirectingTo<T>(target: ErrorRedirect | null, step: () => T | Promise<T>): Promise<T> {
+async function redirectingTo<T>(
+  target: ErrorRedirect | null,
+  step: () => T | Promise<T>,
+): Promise<T> {
   try {
     return await step();
   } catch (error) {
@@ -149,7 +215,10 @@ async function redirectingTo<T>(target: ErrorRedirect | null, step: () => T | Pr
 /** The authorization parameters of verified request object claims. */
 function requestObjectParams(claims: JWTPayload): AuthorizationParams {
   if ('request' in claims || 'request_uri' in claims) {
-    throw new OAuthError('invalid_request_object', 'A request object must not contain request or request_uri.');
+    throw new OAuthError(
+      'invalid_request_object',
+      'A request object must not contain request or request_uri.',
+    );
   }
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(claims)) {
@@ -158,20 +227,30 @@ function requestObjectParams(claims: JWTPayload): AuthorizationParams {
     else if (typeof value === 'string') {
       if (value !== '') params[name] = value;
     } else if (STRING_PARAMS.includes(name) || name === 'max_age') {
-      throw new OAuthError('invalid_request_object', `The ${name} claim of the request object has the wrong type.`);
+      throw new OAuthError(
+        'invalid_request_object',
+        `The ${name} claim of the request object has the wrong type.`,
+      );
     }
   }
   return params;
 }
 
 function checkResponseType(client: RegisteredClient, params: AuthorizationParams): void {
-  if (params.response_type === undefined) throw invalidRequest('The response_type parameter is missing.');
+  if (params.response_type === undefined)
+    throw invalidRequest('The response_type parameter is missing.');
   if (params.response_type !== RESPONSE_TYPE_CODE) {
     throw new OAuthError('unsupported_response_type', 'Only the code response type is supported.');
   }
   const { response_types: responseTypes, grant_types: grantTypes } = client.metadata;
-  if (!responseTypes.includes(RESPONSE_TYPE_CODE) || !grantTypes.includes(GrantType.AuthorizationCode)) {
-    throw new OAuthError('unauthorized_client', 'The client may not use the authorization code flow.');
+  if (
+    !responseTypes.includes(RESPONSE_TYPE_CODE) ||
+    !grantTypes.includes(GrantType.AuthorizationCode)
+  ) {
+    throw new OAuthError(
+      'unauthorized_client',
+      'The client may not use the authorization code flow.',
+    );
   }
 }
 
@@ -179,14 +258,17 @@ function checkResponseType(client: RegisteredClient, params: AuthorizationParams
 function readPrompt(prompt: string | undefined): string[] {
   if (prompt === undefined) return [];
   const values = prompt.split(' ').filter(Boolean);
-  if (values.some((v) => !PROMPT_VALUES.includes(v))) throw invalidRequest('The prompt parameter has an unknown value.');
-  if (values.includes('none') && values.length > 1) throw invalidRequest('prompt=none cannot be combined with other values.');
+  if (values.some((v) => !PROMPT_VALUES.includes(v)))
+    throw invalidRequest('The prompt parameter has an unknown value.');
+  if (values.includes('none') && values.length > 1)
+    throw invalidRequest('prompt=none cannot be combined with other values.');
   return values;
 }
 
 function readMaxAge(maxAge: string | undefined): number | null {
   if (maxAge === undefined) return null;
-  if (!MAX_AGE.test(maxAge)) throw invalidRequest('The max_age parameter must be a number of seconds.');
+  if (!MAX_AGE.test(maxAge))
+    throw invalidRequest('The max_age parameter must be a number of seconds.');
   return Number(maxAge);
 }
 
@@ -195,19 +277,27 @@ function readMaxAge(maxAge: string | undefined): number | null {
  * code_challenge_method, must send a challenge; `plain` (also the default method) only from a
  * confidential client that registered it, so nobody can downgrade a client from S256.
  */
-function readPkce(client: RegisteredClient, params: AuthorizationParams): { challenge: string | null; method: PkceMethod | null } {
+function readPkce(
+  client: RegisteredClient,
+  params: AuthorizationParams,
+): { challenge: string | null; method: PkceMethod | null } {
   const { code_challenge: challenge, code_challenge_method: method } = params;
   if (challenge === undefined) {
-    if (method !== undefined) throw invalidRequest('code_challenge_method was sent without code_challenge.');
+    if (method !== undefined)
+      throw invalidRequest('code_challenge_method was sent without code_challenge.');
     if (isPublicClient(client) || client.metadata.code_challenge_method !== undefined) {
-      throw invalidRequest('This client must use PKCE (code_challenge with code_challenge_method S256).');
+      throw invalidRequest(
+        'This client must use PKCE (code_challenge with code_challenge_method S256).',
+      );
     }
     return { challenge: null, method: null };
   }
   const effective = method ?? PkceMethod.Plain;
   if (!isPkceMethod(effective)) throw invalidRequest('The code_challenge_method is not supported.');
-  if (!isPkceChallenge(challenge, effective)) throw invalidRequest('The code_challenge parameter is malformed.');
-  const mayUsePlain = client.metadata.code_challenge_method === PkceMethod.Plain && !isPublicClient(client);
+  if (!isPkceChallenge(challenge, effective))
+    throw invalidRequest('The code_challenge parameter is malformed.');
+  const mayUsePlain =
+    client.metadata.code_challenge_method === PkceMethod.Plain && !isPublicClient(client);
   if (effective === PkceMethod.Plain && !mayUsePlain) {
     throw invalidRequest('This client must use code_challenge_method S256.');
   }
@@ -216,7 +306,9 @@ function readPkce(client: RegisteredClient, params: AuthorizationParams): { chal
 
 /** Names the parameter only when it looks like one: nothing the sender made up reaches the client's page. */
 function repeatedDescription(name: string): string {
-  return PARAMETER_NAME.test(name) ? `The ${name} parameter is repeated.` : 'A parameter is repeated.';
+  return PARAMETER_NAME.test(name)
+    ? `The ${name} parameter is repeated.`
+    : 'A parameter is repeated.';
 }
 
 function invalidRequest(description: string): OAuthError {

@@ -1,7 +1,11 @@
 import { ErrorRedirect, OAuthError } from '@app/errors';
 
 /** RFC 6749 §4.1.2: the code, and the request's state, on the redirect URI. */
-export function codeResponseLocation(redirectUri: string, code: string, state: string | null): string {
+export function codeResponseLocation(
+  redirectUri: string,
+  code: string,
+  state: string | null,
+): string {
   return withQuery(redirectUri, { code, ...(state !== null ? { state } : {}) });
 }
 

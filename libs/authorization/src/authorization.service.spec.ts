@@ -38,8 +38,17 @@ function makeRequest(overrides: Partial<AuthorizationRequest> = {}): Authorizati
 
 describe(AuthorizationService.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
-  const session: LoginSession = { idHash: Buffer.from('s'), userId: user.id, authTime: new Date(clock.now().getTime() - 100_000), amr: ['pwd'] };
-  const browser: BrowserCookies = { sessionToken: 'S'.repeat(43), csrfToken: CSRF, address: '192.0.2.7' };
+  const session: LoginSession = {
+    idHash: Buffer.from('s'),
+    userId: user.id,
+    authTime: new Date(clock.now().getTime() - 100_000),
+    amr: ['pwd'],
+  };
+  const browser: BrowserCookies = {
+    sessionToken: 'S'.repeat(43),
+    csrfToken: CSRF,
+    address: '192.0.2.7',
+  };
   let validator: jest.Mocked<AuthorizationRequestValidator>;
   let sessions: jest.Mocked<LoginSessionService>;
   let tickets: jest.Mocked<LoginTicketService>;
@@ -66,11 +75,15 @@ describe(AuthorizationService.name, () => {
 
       const outcome = await sut.authorize(NO_PARAMS, browser);
 
-      expect(outcome).toEqual({ kind: 'redirect', location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st', sessionToken: null });
+      expect(outcome).toEqual({
+        kind: 'redirect',
+        location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st',
+        sessionToken: null,
+      });
       expect(codes.issue).toHaveBeenCalledWith(makeRequest(), session);
     });
 
-    it('shows the login form, bound to the browser\'s CSRF cookie, without a session', async () => {
+    it("shows the login form, bound to the browser's CSRF cookie, without a session", async () => {
       validator.validate.mockResolvedValue(makeRequest());
       sessions.find.mockResolvedValue(null);
 
@@ -78,7 +91,13 @@ describe(AuthorizationService.name, () => {
 
       expect(outcome).toEqual({
         kind: 'login',
-        form: { ticket: 'ticket', clientName: 'Payroll', username: 'alice@example.com', uiLocales: 'sv', failed: false },
+        form: {
+          ticket: 'ticket',
+          clientName: 'Payroll',
+          username: 'alice@example.com',
+          uiLocales: 'sv',
+          failed: false,
+        },
         csrfToken: CSRF,
       });
       expect(tickets.seal).toHaveBeenCalledWith(makeRequest(), CSRF);
@@ -89,7 +108,11 @@ describe(AuthorizationService.name, () => {
       sessions.find.mockResolvedValue(null);
       tickets.newCsrfToken.mockReturnValue('N'.repeat(43));
 
-      const outcome = await sut.authorize(NO_PARAMS, { sessionToken: null, csrfToken: null, address: null });
+      const outcome = await sut.authorize(NO_PARAMS, {
+        sessionToken: null,
+        csrfToken: null,
+        address: null,
+      });
 
       expect(outcome).toMatchObject({ kind: 'login', csrfToken: 'N'.repeat(43) });
     });
@@ -118,12 +141,21 @@ describe(AuthorizationService.name, () => {
       const error = await caught(sut.authorize(NO_PARAMS, browser));
 
       expect(error.code).toBe('login_required');
-      expect(error.options.redirect).toEqual({ redirectUri: 'https://app.example.com/cb?tenant=a', state: null });
+      expect(error.options.redirect).toEqual({
+        redirectUri: 'https://app.example.com/cb?tenant=a',
+        state: null,
+      });
     });
 
     it('passes a validation error on as it is, with or without its redirect', async () => {
-      const error = new OAuthError('invalid_scope', 'The requested scope is not allowed for this client.');
-      const redirected = error.redirectingTo({ redirectUri: 'https://app.example.com/cb', state: 'a&b' });
+      const error = new OAuthError(
+        'invalid_scope',
+        'The requested scope is not allowed for this client.',
+      );
+      const redirected = error.redirectingTo({
+        redirectUri: 'https://app.example.com/cb',
+        state: 'a&b',
+      });
       validator.validate.mockRejectedValueOnce(redirected).mockRejectedValueOnce(error);
 
       expect(await caught(sut.authorize(NO_PARAMS, browser))).toBe(redirected);
@@ -139,20 +171,30 @@ describe(AuthorizationService.name, () => {
       sessions.end.mockResolvedValue();
       sessions.start.mockResolvedValue({ token: 'new-session', session });
 
-      const outcome = await sut.login({ login_ticket: 'ticket', username: 'alice', password: 'pw' }, browser);
+      const outcome = await sut.login(
+        { login_ticket: 'ticket', username: 'alice', password: 'pw' },
+        browser,
+      );
 
       expect(tickets.open).toHaveBeenCalledWith('ticket', CSRF);
       expect(passwords.authenticate).toHaveBeenCalledWith('alice', 'pw', '192.0.2.7');
       expect(sessions.end).toHaveBeenCalledWith(browser.sessionToken);
       expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd']);
-      expect(outcome).toEqual({ kind: 'redirect', location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st', sessionToken: 'new-session' });
+      expect(outcome).toEqual({
+        kind: 'redirect',
+        location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st',
+        sessionToken: 'new-session',
+      });
     });
 
     it('shows the form again, failed, with the username typed', async () => {
       tickets.open.mockResolvedValue(makeRequest());
       passwords.authenticate.mockResolvedValue(null);
 
-      const outcome = await sut.login({ login_ticket: 'ticket', username: 'alice', password: 'wrong' }, browser);
+      const outcome = await sut.login(
+        { login_ticket: 'ticket', username: 'alice', password: 'wrong' },
+        browser,
+      );
 
       expect(outcome).toMatchObject({ kind: 'login', form: { username: 'alice', failed: true } });
     });
@@ -160,7 +202,9 @@ describe(AuthorizationService.name, () => {
     it('does not check a password that is missing', async () => {
       tickets.open.mockResolvedValue(makeRequest());
 
-      expect(await sut.login({ login_ticket: 'ticket', username: 'alice' }, browser)).toMatchObject({ kind: 'login', form: { failed: true } });
+      expect(await sut.login({ login_ticket: 'ticket', username: 'alice' }, browser)).toMatchObject(
+        { kind: 'login', form: { failed: true } },
+      );
     });
 
     it.each([
@@ -169,7 +213,9 @@ describe(AuthorizationService.name, () => {
     ])('answers invalid_request, shown to the user, for %s', async (_case, form) => {
       tickets.open.mockResolvedValue(null);
 
-      const error = await caught(sut.login({ ...form, username: 'alice', password: 'pw' }, browser));
+      const error = await caught(
+        sut.login({ ...form, username: 'alice', password: 'pw' }, browser),
+      );
 
       expect(error.code).toBe('invalid_request');
       expect(error.options.redirect).toBeUndefined();

@@ -62,10 +62,14 @@ export class AuthorizationService {
   ) {}
 
   /** An authorization request, from the query or a form. */
-  async authorize(input: AuthorizationInput, browser: BrowserCookies): Promise<AuthorizationOutcome> {
+  async authorize(
+    input: AuthorizationInput,
+    browser: BrowserCookies,
+  ): Promise<AuthorizationOutcome> {
     const request = await this.validator.validate(input);
     const session = await this.sessions.find(browser.sessionToken);
-    if (session && !this.mustSignIn(request, session)) return this.redirectWithCode(request, session, null);
+    if (session && !this.mustSignIn(request, session))
+      return this.redirectWithCode(request, session, null);
     if (request.promptNone) {
       // OIDC Core §3.1.2.6: prompt=none and the user must sign in.
       throw new OAuthError('login_required', 'The user must sign in.', {
@@ -76,15 +80,24 @@ export class AuthorizationService {
   }
 
   /** A post of the login form: `login_ticket`, `username`, `password` (each sent once, with a value). */
-  async login(form: Readonly<Record<string, string>>, browser: BrowserCookies): Promise<AuthorizationOutcome> {
+  async login(
+    form: Readonly<Record<string, string>>,
+    browser: BrowserCookies,
+  ): Promise<AuthorizationOutcome> {
     const ticket = form[LOGIN_TICKET_FIELD] ?? null;
     const request = ticket === null ? null : await this.tickets.open(ticket, browser.csrfToken);
     if (!request) {
-      throw new OAuthError('invalid_request', 'The sign-in form has expired or was not opened in this browser. Return to the application and start again.');
+      throw new OAuthError(
+        'invalid_request',
+        'The sign-in form has expired or was not opened in this browser. Return to the application and start again.',
+      );
     }
     const username = form.username ?? null;
     const password = form.password ?? null;
-    const user = username && password ? await this.passwords.authenticate(username, password, browser.address) : null;
+    const user =
+      username && password
+        ? await this.passwords.authenticate(username, password, browser.address)
+        : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
     // A new session id at every sign-in, so no id set before it can be ridden (session fixation).
@@ -101,13 +114,28 @@ export class AuthorizationService {
     return elapsedSeconds > request.maxAgeSeconds;
   }
 
-  private async redirectWithCode(request: AuthorizationRequest, session: LoginSession, sessionToken: string | null): Promise<AuthorizationOutcome> {
+  private async redirectWithCode(
+    request: AuthorizationRequest,
+    session: LoginSession,
+    sessionToken: string | null,
+  ): Promise<AuthorizationOutcome> {
     const code = await this.codes.issue(request, session);
-    return { kind: 'redirect', location: codeResponseLocation(request.redirectUri, code, request.state), sessionToken };
+    return {
+      kind: 'redirect',
+      location: codeResponseLocation(request.redirectUri, code, request.state),
+      sessionToken,
+    };
   }
 
-  private loginForm(request: AuthorizationRequest, browser: BrowserCookies, username: string | null, failed: boolean): AuthorizationOutcome {
-    const csrfToken = this.tickets.isCsrfToken(browser.csrfToken) ? browser.csrfToken : this.tickets.newCsrfToken();
+  private loginForm(
+    request: AuthorizationRequest,
+    browser: BrowserCookies,
+    username: string | null,
+    failed: boolean,
+  ): AuthorizationOutcome {
+    const csrfToken = this.tickets.isCsrfToken(browser.csrfToken)
+      ? browser.csrfToken
+      : this.tickets.newCsrfToken();
     const form: LoginForm = {
       ticket: this.tickets.seal(request, csrfToken),
       clientName: request.client.metadata.client_name ?? null,

@@ -23,7 +23,12 @@ describe(LoginSessionService.name, () => {
     const { token, session } = await sut.start(USER_ID, ['pwd']);
 
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(session).toEqual({ idHash: hashToken(token), userId: USER_ID, authTime: clock.now(), amr: ['pwd'] });
+    expect(session).toEqual({
+      idHash: hashToken(token),
+      userId: USER_ID,
+      authTime: clock.now(),
+      amr: ['pwd'],
+    });
     expect(sessions.create).toHaveBeenCalledWith({
       ...session,
       createdAt: clock.now(),
@@ -33,17 +38,32 @@ describe(LoginSessionService.name, () => {
 
   it('finds a live session by the hash of the cookie value', async () => {
     const token = 'A'.repeat(43);
-    const record = { idHash: hashToken(token), userId: USER_ID, authTime: clock.now(), amr: ['pwd'], createdAt: clock.now(), expiresAt: clock.now() };
+    const record = {
+      idHash: hashToken(token),
+      userId: USER_ID,
+      authTime: clock.now(),
+      amr: ['pwd'],
+      createdAt: clock.now(),
+      expiresAt: clock.now(),
+    };
     sessions.findActive.mockResolvedValue(record);
 
-    expect(await sut.find(token)).toEqual({ idHash: record.idHash, userId: USER_ID, authTime: clock.now(), amr: ['pwd'] });
+    expect(await sut.find(token)).toEqual({
+      idHash: record.idHash,
+      userId: USER_ID,
+      authTime: clock.now(),
+      amr: ['pwd'],
+    });
     expect(sessions.findActive).toHaveBeenCalledWith(hashToken(token), clock.now());
   });
 
-  it.each([null, '', 'short', `${'A'.repeat(42)}=`])('does not look up a cookie value we cannot have issued: %p', async (token) => {
-    expect(await sut.find(token)).toBeNull();
-    await sut.end(token);
-  });
+  it.each([null, '', 'short', `${'A'.repeat(42)}=`])(
+    'does not look up a cookie value we cannot have issued: %p',
+    async (token) => {
+      expect(await sut.find(token)).toBeNull();
+      await sut.end(token);
+    },
+  );
 
   it('ends a session by the hash of the cookie value', async () => {
     sessions.delete.mockResolvedValue();

@@ -30,7 +30,10 @@ export class LoginSessionService {
   ) {}
 
   /** A new session for a user who just signed in; `token` goes in the cookie. */
-  async start(userId: string, amr: readonly string[]): Promise<{ token: string; session: LoginSession }> {
+  async start(
+    userId: string,
+    amr: readonly string[],
+  ): Promise<{ token: string; session: LoginSession }> {
     const token = randomToken(32);
     const now = this.clock.now();
     const session = { idHash: hashToken(token), userId, authTime: now, amr: [...amr] };
@@ -46,7 +49,14 @@ export class LoginSessionService {
   async find(token: string | null): Promise<LoginSession | null> {
     if (token === null || !SESSION_TOKEN.test(token)) return null;
     const record = await this.sessions.findActive(hashToken(token), this.clock.now());
-    return record && { idHash: record.idHash, userId: record.userId, authTime: record.authTime, amr: record.amr };
+    return (
+      record && {
+        idHash: record.idHash,
+        userId: record.userId,
+        authTime: record.authTime,
+        amr: record.amr,
+      }
+    );
   }
 
   /** Ends the session a cookie value names, if any. */

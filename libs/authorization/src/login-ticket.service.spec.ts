@@ -8,7 +8,12 @@ import { LOGIN_FORM_TTL_SECONDS, LoginTicketService } from './login-ticket.servi
 
 const client: RegisteredClient = {
   clientId: '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b',
-  metadata: { redirect_uris: ['https://app.example.com/cb'], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
+  metadata: {
+    redirect_uris: ['https://app.example.com/cb'],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
   issuedAt: new Date('2030-01-01T00:00:00Z'),
   secret: 'secret',
   secretHash: null,
@@ -66,7 +71,11 @@ describe(LoginTicketService.name, () => {
   });
 
   it('refuses a forged ticket, and one sealed under another MASTER_KEY', async () => {
-    const elsewhere = new LoginTicketService(new MasterKeyCipher(generateMasterKey()), clients, clock);
+    const elsewhere = new LoginTicketService(
+      new MasterKeyCipher(generateMasterKey()),
+      clients,
+      clock,
+    );
 
     expect(await sut.open('v1.forged', csrf)).toBeNull();
     expect(await sut.open(elsewhere.seal(request, csrf), csrf)).toBeNull();
@@ -75,13 +84,19 @@ describe(LoginTicketService.name, () => {
   it('refuses a ticket whose client is gone or no longer has the redirect URI', async () => {
     const ticket = sut.seal(request, csrf);
     clients.findById.mockResolvedValueOnce(null);
-    clients.findById.mockResolvedValueOnce({ ...client, metadata: { ...client.metadata, redirect_uris: ['https://app.example.com/new'] } });
+    clients.findById.mockResolvedValueOnce({
+      ...client,
+      metadata: { ...client.metadata, redirect_uris: ['https://app.example.com/new'] },
+    });
 
     expect(await sut.open(ticket, csrf)).toBeNull();
     expect(await sut.open(ticket, csrf)).toBeNull();
   });
 
-  it.each([null, 'short', 'A'.repeat(43)])('knows a CSRF cookie value by its shape: %p', (value) => {
-    expect(sut.isCsrfToken(value)).toBe(value === 'A'.repeat(43));
-  });
+  it.each([null, 'short', 'A'.repeat(43)])(
+    'knows a CSRF cookie value by its shape: %p',
+    (value) => {
+      expect(sut.isCsrfToken(value)).toBe(value === 'A'.repeat(43));
+    },
+  );
 });

@@ -63,11 +63,13 @@ export class LoginTicketService {
    */
   async open(ticket: string, csrfToken: string | null): Promise<AuthorizationRequest | null> {
     const content = this.unseal(ticket);
-    if (!content || !this.isCsrfToken(csrfToken) || content.exp <= this.clock.nowSeconds()) return null;
+    if (!content || !this.isCsrfToken(csrfToken) || content.exp <= this.clock.nowSeconds())
+      return null;
     if (!safeEqual(hashToken(csrfToken).toString('base64url'), content.csrf)) return null;
     const { clientId, ...request } = content.request;
     const client = await this.clients.findById(clientId);
-    if (!client || !isRegisteredRedirectUri(request.redirectUri, client.metadata.redirect_uris)) return null;
+    if (!client || !isRegisteredRedirectUri(request.redirectUri, client.metadata.redirect_uris))
+      return null;
     return { ...request, client };
   }
 
@@ -77,7 +79,12 @@ export class LoginTicketService {
       const method = content.request.codeChallengeMethod;
       return method === null || isPkceMethod(method) ? content : null;
     } catch (error) {
-      if (error instanceof DecryptionError || error instanceof SyntaxError || error instanceof TypeError) return null;
+      if (
+        error instanceof DecryptionError ||
+        error instanceof SyntaxError ||
+        error instanceof TypeError
+      )
+        return null;
       throw error;
     }
   }

@@ -15,7 +15,9 @@ describe('PKCE', () => {
 
   it('compares plain verifiers as they are', () => {
     expect(pkceVerifierMatches(VERIFIER, VERIFIER, PkceMethod.Plain)).toBe(true);
-    expect(pkceVerifierMatches(VERIFIER, `${VERIFIER.slice(0, -1)}Y`, PkceMethod.Plain)).toBe(false);
+    expect(pkceVerifierMatches(VERIFIER, `${VERIFIER.slice(0, -1)}Y`, PkceMethod.Plain)).toBe(
+      false,
+    );
   });
 
   it('refuses a verifier outside the syntax even when it would match', () => {
@@ -39,7 +41,12 @@ describe('PKCE', () => {
     ['an S256 challenge of 43 base64url characters', 'a'.repeat(42) + '_', PkceMethod.S256, true],
     ['an S256 challenge of 44 characters', 'a'.repeat(44), PkceMethod.S256, false],
     ['an S256 challenge with a tilde', `${'a'.repeat(42)}~`, PkceMethod.S256, false],
-    ['a plain challenge of 128 unreserved characters', `${'A-._~'.repeat(25)}abc`, PkceMethod.Plain, true],
+    [
+      'a plain challenge of 128 unreserved characters',
+      `${'A-._~'.repeat(25)}abc`,
+      PkceMethod.Plain,
+      true,
+    ],
     ['a plain challenge of 42 characters', 'a'.repeat(42), PkceMethod.Plain, false],
   ])('knows the challenge syntax: %s', (_case, value, method, valid) => {
     expect(isPkceChallenge(value, method)).toBe(valid);

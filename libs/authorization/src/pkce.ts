@@ -30,8 +30,15 @@ export function isPkceMethod(value: string): value is PkceMethod {
 }
 
 /** RFC 7636 §4.6: the verifier transformed by `method` equals the challenge (constant time). */
-export function pkceVerifierMatches(verifier: string, challenge: string, method: PkceMethod): boolean {
+export function pkceVerifierMatches(
+  verifier: string,
+  challenge: string,
+  method: PkceMethod,
+): boolean {
   if (!isPkceValue(verifier)) return false;
-  const derived = method === PkceMethod.S256 ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
+  const derived =
+    method === PkceMethod.S256
+      ? createHash('sha256').update(verifier, 'ascii').digest('base64url')
+      : verifier;
   return safeEqual(derived, challenge);
 }

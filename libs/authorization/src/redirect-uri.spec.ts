@@ -1,7 +1,12 @@
 import { isRegisteredRedirectUri } from './redirect-uri';
 
 describe(isRegisteredRedirectUri.name, () => {
-  const registered = ['https://app.example.com/cb', 'http://127.0.0.1/native', 'http://[::1]:8080/cb?x=1', 'http://localhost/cb'];
+  const registered = [
+    'https://app.example.com/cb',
+    'http://127.0.0.1/native',
+    'http://[::1]:8080/cb?x=1',
+    'http://localhost/cb',
+  ];
 
   it.each([
     'https://app.example.com/cb',

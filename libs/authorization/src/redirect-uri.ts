@@ -2,7 +2,8 @@
  * A loopback redirect URI (RFC 8252 §7.3): http to 127.0.0.1, [::1] or localhost, with an
  * optional port followed by the path, query or the end. Captures everything but the port.
  */
-const LOOPBACK_WITH_PORT = /^(http:\/\/(?:127\.0\.0\.1|\[::1\]|localhost))(?::\d{1,5})?(?=[/?]|$)(.*)$/s;
+const LOOPBACK_WITH_PORT =
+  /^(http:\/\/(?:127\.0\.0\.1|\[::1\]|localhost))(?::\d{1,5})?(?=[/?]|$)(.*)$/s;
 
 /**
  * True when `requested` is one of `registered`: the very same string (RFC 6749 §3.1.2.3,

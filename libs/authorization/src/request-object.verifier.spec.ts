@@ -6,7 +6,10 @@ import { OAuthError } from '@app/errors';
 import { KeyStore } from '@app/keys';
 import { UsedIdentifierRepository } from '@app/persistence';
 
-import { encryptRequestObject, signRequestObject } from '../../../test/factories/request-object.factory';
+import {
+  encryptRequestObject,
+  signRequestObject,
+} from '../../../test/factories/request-object.factory';
 import { caught, mockOf } from '../../../test/mocks';
 import { RequestObjectVerifier } from './request-object.verifier';
 
@@ -35,11 +38,16 @@ function makeClient(metadata: Partial<ClientMetadata> = {}): RegisteredClient {
   };
 }
 
-
 describe(RequestObjectVerifier.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
   const claims = (extra: Record<string, unknown> = {}) => ({
-    iss: CLIENT_ID, aud: ISSUER, client_id: CLIENT_ID, response_type: 'code', exp: clock.nowSeconds() + 300, jti: 'jti-1', ...extra,
+    iss: CLIENT_ID,
+    aud: ISSUER,
+    client_id: CLIENT_ID,
+    response_type: 'code',
+    exp: clock.nowSeconds() + 300,
+    jti: 'jti-1',
+    ...extra,
   });
   const rs256 = { alg: 'RS256', privateKey: clientKey.privateKey, kid: 'k1' } as const;
   let keys: jest.Mocked<KeyStore>;
@@ -57,20 +65,35 @@ describe(RequestObjectVerifier.name, () => {
   });
 
   it('returns the claims of an RS256 object and spends its jti until exp, in the record client assertions share', async () => {
-    const result = await sut.verify(await signRequestObject(claims({ state: 's' }), rs256), makeClient());
+    const result = await sut.verify(
+      await signRequestObject(claims({ state: 's' }), rs256),
+      makeClient(),
+    );
 
     expect(result).toMatchObject({ state: 's', client_id: CLIENT_ID });
-    expect(usedIdentifiers.claimClientJwtId).toHaveBeenCalledWith(CLIENT_ID, 'jti-1', new Date((clock.nowSeconds() + 360) * 1000), clock.now());
+    expect(usedIdentifiers.claimClientJwtId).toHaveBeenCalledWith(
+      CLIENT_ID,
+      'jti-1',
+      new Date((clock.nowSeconds() + 360) * 1000),
+      clock.now(),
+    );
   });
 
   it('verifies HS256 with the UTF-8 bytes of the client secret', async () => {
-    const result = await sut.verify(await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }), makeClient());
+    const result = await sut.verify(
+      await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }),
+      makeClient(),
+    );
 
     expect(result.iss).toBe(CLIENT_ID);
   });
 
   it('decrypts a nested JWE with the server key first', async () => {
-    const jwe = await encryptRequestObject(await signRequestObject(claims(), rs256), { alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', serverKey: serverKey.publicKey });
+    const jwe = await encryptRequestObject(await signRequestObject(claims(), rs256), {
+      alg: 'RSA-OAEP-256',
+      enc: 'A256CBC-HS512',
+      serverKey: serverKey.publicKey,
+    });
 
     expect((await sut.verify(jwe, makeClient())).iss).toBe(CLIENT_ID);
   });
@@ -79,37 +102,64 @@ describe(RequestObjectVerifier.name, () => {
     const jwksUri = 'https://app.example.com/jwks.json';
     jwksUris.keys.mockResolvedValueOnce([]).mockResolvedValueOnce([clientJwk]);
 
-    const result = await sut.verify(await signRequestObject(claims(), rs256), makeClient({ jwks: undefined, jwks_uri: jwksUri }));
+    const result = await sut.verify(
+      await signRequestObject(claims(), rs256),
+      makeClient({ jwks: undefined, jwks_uri: jwksUri }),
+    );
 
     expect(result.iss).toBe(CLIENT_ID);
     expect(jwksUris.keys.mock.calls).toEqual([[jwksUri], [jwksUri, { refresh: true }]]);
   });
 
   it('turns an unusable jwks_uri into invalid_request_object', async () => {
-    jwksUris.keys.mockRejectedValue(new OAuthError('invalid_client', 'Client authentication failed.', { detail: 'HTTP 500' }));
+    jwksUris.keys.mockRejectedValue(
+      new OAuthError('invalid_client', 'Client authentication failed.', { detail: 'HTTP 500' }),
+    );
 
-    const error = await caught(sut.verify(await signRequestObject(claims(), rs256), makeClient({ jwks: undefined, jwks_uri: 'https://app.example.com/jwks.json' })));
+    const error = await caught(
+      sut.verify(
+        await signRequestObject(claims(), rs256),
+        makeClient({ jwks: undefined, jwks_uri: 'https://app.example.com/jwks.json' }),
+      ),
+    );
 
     expect(error.code).toBe('invalid_request_object');
   });
 
   it.each([
     ['alg none', () => signRequestObject(claims(), { alg: 'none' })],
-    ['HS256 when the client registered RS256', () => signRequestObject(claims(), { alg: 'HS256', secret: SECRET })],
+    [
+      'HS256 when the client registered RS256',
+      () => signRequestObject(claims(), { alg: 'HS256', secret: SECRET }),
+    ],
     ['a wrong iss', () => signRequestObject(claims({ iss: 'someone' }), rs256)],
     ['a wrong aud', () => signRequestObject(claims({ aud: 'https://other.example.com' }), rs256)],
     ['an expired object', () => signRequestObject(claims({ exp: clock.nowSeconds() - 61 }), rs256)],
     ['an empty jti', () => signRequestObject(claims({ jti: '' }), rs256)],
-    ['typ JWT (a client assertion\'s)', () => signRequestObject(claims(), rs256, { typ: 'JWT' })],
+    ["typ JWT (a client assertion's)", () => signRequestObject(claims(), rs256, { typ: 'JWT' })],
     ['typ at+jwt', () => signRequestObject(claims(), rs256, { typ: 'at+jwt' })],
     ['typ logout+jwt', () => signRequestObject(claims(), rs256, { typ: 'logout+jwt' })],
-    ['aud the token endpoint', () => signRequestObject(claims({ aud: `${ISSUER}/oauth2/token` }), rs256)],
-    ['aud the issuer and the token endpoint', () => signRequestObject(claims({ aud: [ISSUER, `${ISSUER}/oauth2/token`] }), rs256)],
+    [
+      'aud the token endpoint',
+      () => signRequestObject(claims({ aud: `${ISSUER}/oauth2/token` }), rs256),
+    ],
+    [
+      'aud the issuer and the token endpoint',
+      () => signRequestObject(claims({ aud: [ISSUER, `${ISSUER}/oauth2/token`] }), rs256),
+    ],
     ['an empty aud array', () => signRequestObject(claims({ aud: [] }), rs256)],
-    ['sub the client (a client assertion\'s shape)', () => signRequestObject(claims({ sub: CLIENT_ID }), rs256)],
-    ['an ID token of the client (iss the server)', () => signRequestObject(claims({ iss: ISSUER, sub: 'user-1', aud: CLIENT_ID }), rs256)],
+    [
+      "sub the client (a client assertion's shape)",
+      () => signRequestObject(claims({ sub: CLIENT_ID }), rs256),
+    ],
+    [
+      'an ID token of the client (iss the server)',
+      () => signRequestObject(claims({ iss: ISSUER, sub: 'user-1', aud: CLIENT_ID }), rs256),
+    ],
   ])('refuses %s', async (_case, make) => {
-    const error = await caught(sut.verify(await make(), makeClient({ request_object_signing_alg: 'RS256' })));
+    const error = await caught(
+      sut.verify(await make(), makeClient({ request_object_signing_alg: 'RS256' })),
+    );
 
     expect(error.code).toBe('invalid_request_object');
   });
@@ -125,21 +175,31 @@ describe(RequestObjectVerifier.name, () => {
   it('refuses HS256 from a client without a secret', async () => {
     const client = { ...makeClient({ token_endpoint_auth_method: 'none' }), secret: null };
 
-    const error = await caught(sut.verify(await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }), client));
+    const error = await caught(
+      sut.verify(await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }), client),
+    );
 
     expect(error.code).toBe('invalid_request_object');
   });
 
   it('accepts an object only signed from a client that registered encryption (OIDC Registration §2)', async () => {
-    const result = await sut.verify(await signRequestObject(claims(), rs256), makeClient({ request_object_encryption_alg: 'RSA-OAEP' }));
+    const result = await sut.verify(
+      await signRequestObject(claims(), rs256),
+      makeClient({ request_object_encryption_alg: 'RSA-OAEP' }),
+    );
 
     expect(result.iss).toBe(CLIENT_ID);
   });
 
   it('refuses an object only signed from such a client with another alg than it registered', async () => {
-    const client = makeClient({ request_object_encryption_alg: 'RSA-OAEP', request_object_signing_alg: 'RS256' });
+    const client = makeClient({
+      request_object_encryption_alg: 'RSA-OAEP',
+      request_object_signing_alg: 'RS256',
+    });
 
-    const error = await caught(sut.verify(await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }), client));
+    const error = await caught(
+      sut.verify(await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }), client),
+    );
 
     expect(error.code).toBe('invalid_request_object');
   });
@@ -149,12 +209,21 @@ describe(RequestObjectVerifier.name, () => {
     ['typed oauth-authz-req+jwt', { typ: 'oauth-authz-req+jwt' }],
     ['typed application/oauth-authz-req+jwt', { typ: 'application/oauth-authz-req+jwt' }],
   ])('accepts an object %s', async (_case, header) => {
-    expect((await sut.verify(await signRequestObject(claims({ aud: [ISSUER] }), rs256, header), makeClient())).iss).toBe(CLIENT_ID);
+    expect(
+      (
+        await sut.verify(
+          await signRequestObject(claims({ aud: [ISSUER] }), rs256, header),
+          makeClient(),
+        )
+      ).iss,
+    ).toBe(CLIENT_ID);
   });
 
   it('keeps the jti of an object without exp for a day', async () => {
     await sut.verify(await signRequestObject(claims({ exp: undefined }), rs256), makeClient());
 
-    expect(usedIdentifiers.claimClientJwtId.mock.calls[0][2]).toEqual(new Date(clock.now().getTime() + 24 * 3600 * 1000));
+    expect(usedIdentifiers.claimClientJwtId.mock.calls[0][2]).toEqual(
+      new Date(clock.now().getTime() + 24 * 3600 * 1000),
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeProtectedHeader, errors, JWK, JWTPayload, jwtVerify } from 'jose';
 
-import { ClientJwtType, hasOnlyAudiences, isUntypedOr, JwksUriCache, RegisteredClient } from '@app/clients';
+import {
+  ClientJwtType,
+  hasOnlyAudiences,
+  isUntypedOr,
+  JwksUriCache,
+  RegisteredClient,
+} from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { decryptJwe, DEFAULT_JWE_ENC, JoseSupport, KeyStore } from '@app/keys';
@@ -48,12 +54,19 @@ export class RequestObjectVerifier {
    * client registered. OpenID Connect Dynamic Client Registration §2: a client that registered
    * request_object_encryption_alg may still send an object that is only signed.
    */
-  private async decryptIfEncrypted(requestObject: string, client: RegisteredClient): Promise<string> {
-    const { request_object_encryption_alg: alg, request_object_encryption_enc: enc } = client.metadata;
+  private async decryptIfEncrypted(
+    requestObject: string,
+    client: RegisteredClient,
+  ): Promise<string> {
+    const { request_object_encryption_alg: alg, request_object_encryption_enc: enc } =
+      client.metadata;
     if (requestObject.split('.').length !== 5) return requestObject;
     const { plaintext } = await decryptJwe(requestObject, {
       allowedAlgs: allowedBy(alg, JoseSupport.requestObjectEncryptionAlgs),
-      allowedEncs: allowedBy(alg ? (enc ?? DEFAULT_JWE_ENC) : undefined, JoseSupport.requestObjectEncryptionEncs),
+      allowedEncs: allowedBy(
+        alg ? (enc ?? DEFAULT_JWE_ENC) : undefined,
+        JoseSupport.requestObjectEncryptionEncs,
+      ),
       serverKey: await this.keys.decryptionKey(),
       clientSecret: client.secret,
     });
@@ -63,11 +76,16 @@ export class RequestObjectVerifier {
   private async verifySignature(jws: string, client: RegisteredClient): Promise<JWTPayload> {
     const header = protectedHeader(jws);
     const alg = header?.alg;
-    const allowed = allowedBy(client.metadata.request_object_signing_alg, JoseSupport.requestObjectSigning);
-    if (typeof alg !== 'string' || !allowed.includes(alg)) throw rejected(`signature alg ${String(alg)} not accepted`);
+    const allowed = allowedBy(
+      client.metadata.request_object_signing_alg,
+      JoseSupport.requestObjectSigning,
+    );
+    if (typeof alg !== 'string' || !allowed.includes(alg))
+      throw rejected(`signature alg ${String(alg)} not accepted`);
     // RFC 8725 §3.11, RFC 9101 §10.8: a JWT typed for another purpose (a client assertion's JWT,
     // an access token, a logout token) is not a request object.
-    if (!isUntypedOr(header ?? {}, ClientJwtType.RequestObject)) throw rejected(`typ ${String(header?.typ)} is not a request object's`);
+    if (!isUntypedOr(header ?? {}, ClientJwtType.RequestObject))
+      throw rejected(`typ ${String(header?.typ)} is not a request object's`);
     const kid = typeof header?.kid === 'string' ? header.kid : undefined;
     const keys = alg === HS256 ? secretKeys(client) : await this.rsaKeys(client, kid);
     if (keys.length === 0) throw rejected(`no ${alg} key for the client`);
@@ -84,7 +102,8 @@ export class RequestObjectVerifier {
         return payload;
       } catch (error) {
         // Without a kid any of the client's keys may have signed: only a bad signature moves on.
-        const otherKeyMayMatch = error instanceof errors.JWSSignatureVerificationFailed && index < keys.length - 1;
+        const otherKeyMayMatch =
+          error instanceof errors.JWSSignatureVerificationFailed && index < keys.length - 1;
         if (!otherKeyMayMatch) throw rejected(`verification failed: ${reasonOf(error)}`);
       }
     }
@@ -101,7 +120,8 @@ export class RequestObjectVerifier {
       if (cached.length > 0 || kid === undefined) return cached;
       return rsaSigningKeys(await this.jwksUris.keys(jwksUri, { refresh: true }), kid);
     } catch (error) {
-      if (error instanceof OAuthError) throw rejected(`client jwks_uri not usable: ${error.options.detail ?? error.code}`);
+      if (error instanceof OAuthError)
+        throw rejected(`client jwks_uri not usable: ${error.options.detail ?? error.code}`);
       throw error;
     }
   }
@@ -110,11 +130,20 @@ export class RequestObjectVerifier {
   private async spendJti(claims: JWTPayload, client: RegisteredClient): Promise<void> {
     const { jti, exp } = claims;
     if (jti === undefined) return;
-    if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw rejected('jti unusable');
+    if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH)
+      throw rejected('jti unusable');
     const now = this.clock.now();
-    const keepUntil = typeof exp === 'number' ? (exp + CLOCK_SKEW_SECONDS) * 1000 : now.getTime() + JTI_RETENTION_SECONDS * 1000;
+    const keepUntil =
+      typeof exp === 'number'
+        ? (exp + CLOCK_SKEW_SECONDS) * 1000
+        : now.getTime() + JTI_RETENTION_SECONDS * 1000;
     // One record with client assertions' jti: a JWT spent as one is refused as the other (RFC 8725 §3.12).
-    const first = await this.usedIdentifiers.claimClientJwtId(client.clientId, jti, new Date(keepUntil), now);
+    const first = await this.usedIdentifiers.claimClientJwtId(
+      client.clientId,
+      jti,
+      new Date(keepUntil),
+      now,
+    );
     if (!first) throw rejected('jti already used');
   }
 }
@@ -130,8 +159,13 @@ function checkPurpose(claims: JWTPayload, client: RegisteredClient, issuer: stri
 }
 
 /** The registered value when there is one (and it is still implemented), else every implemented value. */
-function allowedBy(registered: string | undefined, implemented: readonly string[]): readonly string[] {
-  return registered === undefined ? implemented : implemented.filter((value) => value === registered);
+function allowedBy(
+  registered: string | undefined,
+  implemented: readonly string[],
+): readonly string[] {
+  return registered === undefined
+    ? implemented
+    : implemented.filter((value) => value === registered);
 }
 
 /** OpenID Connect Core §10.1: HS256 is keyed with the UTF-8 octets of the client secret. */

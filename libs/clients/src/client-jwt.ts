@@ -15,7 +15,10 @@ export type ClientJwtType = (typeof ClientJwtType)[keyof typeof ClientJwtType];
  * True when the JOSE header has no `typ` or names `type`. RFC 7515 §4.1.9: media types compare
  * without case, and a value without `/` means `application/<value>`.
  */
-export function isUntypedOr(header: Readonly<Record<string, unknown>>, type: ClientJwtType): boolean {
+export function isUntypedOr(
+  header: Readonly<Record<string, unknown>>,
+  type: ClientJwtType,
+): boolean {
   const { typ } = header;
   if (typ === undefined) return true;
   return typeof typ === 'string' && mediaType(typ) === mediaType(type);
@@ -27,7 +30,10 @@ export function isUntypedOr(header: Readonly<Record<string, unknown>>, type: Cli
  */
 export function hasOnlyAudiences(aud: unknown, allowed: readonly string[]): boolean {
   const values: unknown[] = Array.isArray(aud) ? aud : [aud];
-  return values.length > 0 && values.every((value) => typeof value === 'string' && allowed.includes(value));
+  return (
+    values.length > 0 &&
+    values.every((value) => typeof value === 'string' && allowed.includes(value))
+  );
 }
 
 function mediaType(typ: string): string {

@@ -14,7 +14,13 @@ import {
 const FULL: ClientMetadataSupport = {
   grantTypes: ['authorization_code', 'password', 'client_credentials', 'refresh_token'],
   responseTypes: ['code'],
-  tokenEndpointAuthMethods: ['client_secret_post', 'client_secret_basic', 'client_secret_jwt', 'private_key_jwt', 'none'],
+  tokenEndpointAuthMethods: [
+    'client_secret_post',
+    'client_secret_basic',
+    'client_secret_jwt',
+    'private_key_jwt',
+    'none',
+  ],
   tokenEndpointAuthSigningAlgs: ['HS256', 'RS256'],
   idTokenSigningAlgs: ['RS256', 'HS256'],
   idTokenEncryptionAlgs: ['RSA-OAEP', 'RSA-OAEP-256', 'RSA1_5', 'A128KW', 'A256KW'],
@@ -101,7 +107,10 @@ describe(ClientMetadataValidator.name, () => {
     });
 
     it('treats null as an omitted member', () => {
-      const metadata = sut.validate({ grant_types: ['client_credentials'], client_name: null, jwks_uri: null }, FULL);
+      const metadata = sut.validate(
+        { grant_types: ['client_credentials'], client_name: null, jwks_uri: null },
+        FULL,
+      );
 
       expect(metadata).not.toHaveProperty('client_name');
       expect(metadata).not.toHaveProperty('jwks_uri');
@@ -110,7 +119,9 @@ describe(ClientMetadataValidator.name, () => {
 
   describe('supported values', () => {
     it('refuses a grant type outside grant_types_supported, naming its index', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, grant_types: ['authorization_code', 'implicit'] }, FULL));
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, grant_types: ['authorization_code', 'implicit'] }, FULL),
+      );
 
       expect(error.code).toBe('invalid_client_metadata');
       expect(fieldsOf(error)).toEqual(['grant_types[1]']);
@@ -123,13 +134,17 @@ describe(ClientMetadataValidator.name, () => {
     });
 
     it('refuses a response type outside response_types_supported', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, response_types: ['code', 'token'] }, FULL));
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, response_types: ['code', 'token'] }, FULL),
+      );
 
       expect(fieldsOf(error)).toEqual(['response_types[1]']);
     });
 
     it('refuses an auth method outside token_endpoint_auth_methods_supported', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'tls_client_auth' }, FULL));
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'tls_client_auth' }, FULL),
+      );
 
       expect(fieldsOf(error)).toEqual(['token_endpoint_auth_method']);
     });
@@ -141,7 +156,10 @@ describe(ClientMetadataValidator.name, () => {
       'token_endpoint_auth_signing_alg',
     ] as const)('refuses "none" as %s', (field) => {
       const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'client_secret_jwt', [field]: 'none' }, FULL),
+        sut.validate(
+          { ...WEB_CLIENT, token_endpoint_auth_method: 'client_secret_jwt', [field]: 'none' },
+          FULL,
+        ),
       );
 
       expect(fieldsOf(error)).toContain(field);
@@ -152,21 +170,35 @@ describe(ClientMetadataValidator.name, () => {
       ['userinfo_encrypted_response_alg', 'RSA-OAEP-256'],
       ['request_object_encryption_alg', 'RSA1_5'],
     ] as const)('refuses %s %s, which its list does not have', (field, alg) => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, jwks_uri: 'https://app.example.com/jwks', [field]: alg }, FULL));
+      const error = failure(() =>
+        sut.validate(
+          { ...WEB_CLIENT, jwks_uri: 'https://app.example.com/jwks', [field]: alg },
+          FULL,
+        ),
+      );
 
       expect(fieldsOf(error)).toContain(field);
     });
 
     it('refuses an enc outside its list', () => {
       const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, userinfo_encrypted_response_alg: 'A128KW', userinfo_encrypted_response_enc: 'A256GCM' }, FULL),
+        sut.validate(
+          {
+            ...WEB_CLIENT,
+            userinfo_encrypted_response_alg: 'A128KW',
+            userinfo_encrypted_response_enc: 'A256GCM',
+          },
+          FULL,
+        ),
       );
 
       expect(fieldsOf(error)).toEqual(['userinfo_encrypted_response_enc']);
     });
 
     it('accepts scope values of scopes_supported', () => {
-      expect(sut.validate({ ...WEB_CLIENT, scope: 'openid userinfo' }, FULL).scope).toBe('openid userinfo');
+      expect(sut.validate({ ...WEB_CLIENT, scope: 'openid userinfo' }, FULL).scope).toBe(
+        'openid userinfo',
+      );
     });
 
     it('refuses a scope value outside scopes_supported', () => {
@@ -183,12 +215,14 @@ describe(ClientMetadataValidator.name, () => {
   });
 
   describe('redirect_uris', () => {
-    it.each(['https://app.example.com/cb?x=1', 'http://127.0.0.1:8080/cb', 'http://[::1]/cb', 'http://localhost:3000/cb'])(
-      'accepts %s',
-      (uri) => {
-        expect(sut.validate({ redirect_uris: [uri] }, FULL).redirect_uris).toEqual([uri]);
-      },
-    );
+    it.each([
+      'https://app.example.com/cb?x=1',
+      'http://127.0.0.1:8080/cb',
+      'http://[::1]/cb',
+      'http://localhost:3000/cb',
+    ])('accepts %s', (uri) => {
+      expect(sut.validate({ redirect_uris: [uri] }, FULL).redirect_uris).toEqual([uri]);
+    });
 
     it.each([
       ['a relative URI', '/cb'],
@@ -211,7 +245,9 @@ describe(ClientMetadataValidator.name, () => {
       ['a query with iss', 'https://app.example.com/cb?iss=https://evil.example.net'],
       ['more than 2,000 characters', `https://app.example.com/${'a'.repeat(1977)}`],
     ])('refuses %s with invalid_redirect_uri', (_, uri) => {
-      const error = failure(() => sut.validate({ redirect_uris: ['https://ok.example.com/cb', uri] }, FULL));
+      const error = failure(() =>
+        sut.validate({ redirect_uris: ['https://ok.example.com/cb', uri] }, FULL),
+      );
 
       expect(error.code).toBe('invalid_redirect_uri');
       expect(fieldsOf(error)).toEqual(['redirect_uris[1]']);
@@ -230,7 +266,9 @@ describe(ClientMetadataValidator.name, () => {
     });
 
     it('uses invalid_client_metadata when other fields are wrong too', () => {
-      const error = failure(() => sut.validate({ redirect_uris: ['/cb'], grant_types: ['implicit'] }, FULL));
+      const error = failure(() =>
+        sut.validate({ redirect_uris: ['/cb'], grant_types: ['implicit'] }, FULL),
+      );
 
       expect(error.code).toBe('invalid_client_metadata');
       expect(fieldsOf(error)).toEqual(['grant_types[0]', 'redirect_uris[0]']);
@@ -247,20 +285,25 @@ describe(ClientMetadataValidator.name, () => {
   describe('keys', () => {
     it('refuses jwks and jwks_uri together', () => {
       const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, jwks: { keys: [RSA_PUBLIC] }, jwks_uri: 'https://app.example.com/jwks' }, FULL),
+        sut.validate(
+          { ...WEB_CLIENT, jwks: { keys: [RSA_PUBLIC] }, jwks_uri: 'https://app.example.com/jwks' },
+          FULL,
+        ),
       );
 
       expect(fieldsOf(error)).toEqual(['jwks']);
     });
 
     it('accepts a jwks_uri on a loopback http host', () => {
-      expect(sut.validate({ ...WEB_CLIENT, jwks_uri: 'http://127.0.0.1:9000/jwks' }, FULL).jwks_uri).toBe(
-        'http://127.0.0.1:9000/jwks',
-      );
+      expect(
+        sut.validate({ ...WEB_CLIENT, jwks_uri: 'http://127.0.0.1:9000/jwks' }, FULL).jwks_uri,
+      ).toBe('http://127.0.0.1:9000/jwks');
     });
 
     it('refuses a plain-http jwks_uri on a remote host', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, jwks_uri: 'http://app.example.com/jwks' }, FULL));
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, jwks_uri: 'http://app.example.com/jwks' }, FULL),
+      );
 
       expect(error.code).toBe('invalid_client_metadata');
       expect(fieldsOf(error)).toEqual(['jwks_uri']);
@@ -293,14 +336,21 @@ describe(ClientMetadataValidator.name, () => {
     });
 
     it('refuses an RSA key shorter than 2048 bits', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, jwks: { keys: [RSA_PUBLIC, rsaPublicJwk(1024)] } }, FULL));
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, jwks: { keys: [RSA_PUBLIC, rsaPublicJwk(1024)] } }, FULL),
+      );
 
       expect(error.code).toBe('invalid_client_metadata');
       expect(fieldsOf(error)).toEqual(['jwks.keys[1]']);
     });
 
     it('refuses an RSA key whose n and e are not a key', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, jwks: { keys: [{ kty: 'RSA', n: 'sXch', e: 'AQAB' }] } }, FULL));
+      const error = failure(() =>
+        sut.validate(
+          { ...WEB_CLIENT, jwks: { keys: [{ kty: 'RSA', n: 'sXch', e: 'AQAB' }] } },
+          FULL,
+        ),
+      );
 
       expect(fieldsOf(error)).toEqual(['jwks.keys[0]']);
     });
@@ -308,40 +358,59 @@ describe(ClientMetadataValidator.name, () => {
     it('accepts an RSA key of 3072 bits', () => {
       const key = rsaPublicJwk(3072);
 
-      expect(sut.validate({ ...WEB_CLIENT, jwks: { keys: [key] } }, FULL).jwks).toEqual({ keys: [key] });
+      expect(sut.validate({ ...WEB_CLIENT, jwks: { keys: [key] } }, FULL).jwks).toEqual({
+        keys: [key],
+      });
     });
 
     it('refuses jwks that is not a JWK Set', () => {
       const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, jwks: [RSA_PUBLIC] as unknown as { keys: Record<string, unknown>[] } }, FULL),
+        sut.validate(
+          { ...WEB_CLIENT, jwks: [RSA_PUBLIC] as unknown as { keys: Record<string, unknown>[] } },
+          FULL,
+        ),
       );
 
       expect(fieldsOf(error)).toEqual(['jwks']);
     });
 
-    it.each(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])('refuses a key with the private member "%s"', (member) => {
-      const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, jwks: { keys: [RSA_PUBLIC, { ...RSA_PUBLIC, [member]: 'secret' }] } }, FULL),
-      );
+    it.each(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])(
+      'refuses a key with the private member "%s"',
+      (member) => {
+        const error = failure(() =>
+          sut.validate(
+            { ...WEB_CLIENT, jwks: { keys: [RSA_PUBLIC, { ...RSA_PUBLIC, [member]: 'secret' }] } },
+            FULL,
+          ),
+        );
 
-      expect(fieldsOf(error)).toEqual(['jwks.keys[1]']);
-    });
+        expect(fieldsOf(error)).toEqual(['jwks.keys[1]']);
+      },
+    );
 
     it('refuses a key without kty', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, jwks: { keys: [{ n: 'x', e: 'AQAB' }] } }, FULL));
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, jwks: { keys: [{ n: 'x', e: 'AQAB' }] } }, FULL),
+      );
 
       expect(fieldsOf(error)).toEqual(['jwks.keys[0]']);
     });
 
     it('refuses private_key_jwt without keys', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'private_key_jwt' }, FULL));
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'private_key_jwt' }, FULL),
+      );
 
       expect(fieldsOf(error)).toEqual(['token_endpoint_auth_method']);
     });
 
     it('accepts private_key_jwt with jwks', () => {
       const metadata = sut.validate(
-        { ...WEB_CLIENT, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [RSA_PUBLIC] } },
+        {
+          ...WEB_CLIENT,
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [RSA_PUBLIC] },
+        },
         FULL,
       );
 
@@ -351,7 +420,11 @@ describe(ClientMetadataValidator.name, () => {
     it('refuses RSA encryption of ID tokens without a client key for encryption', () => {
       const error = failure(() =>
         sut.validate(
-          { ...WEB_CLIENT, jwks: { keys: [{ ...RSA_PUBLIC, use: 'sig' }] }, id_token_encrypted_response_alg: 'RSA-OAEP' },
+          {
+            ...WEB_CLIENT,
+            jwks: { keys: [{ ...RSA_PUBLIC, use: 'sig' }] },
+            id_token_encrypted_response_alg: 'RSA-OAEP',
+          },
           FULL,
         ),
       );
@@ -361,7 +434,11 @@ describe(ClientMetadataValidator.name, () => {
 
     it('accepts RSA encryption with an RSA key marked use enc', () => {
       const metadata = sut.validate(
-        { ...WEB_CLIENT, jwks: { keys: [{ ...RSA_PUBLIC, use: 'enc' }] }, userinfo_encrypted_response_alg: 'RSA-OAEP' },
+        {
+          ...WEB_CLIENT,
+          jwks: { keys: [{ ...RSA_PUBLIC, use: 'enc' }] },
+          userinfo_encrypted_response_alg: 'RSA-OAEP',
+        },
         FULL,
       );
 
@@ -370,7 +447,11 @@ describe(ClientMetadataValidator.name, () => {
 
     it('accepts RSA encryption with a jwks_uri', () => {
       const metadata = sut.validate(
-        { ...WEB_CLIENT, jwks_uri: 'https://app.example.com/jwks', id_token_encrypted_response_alg: 'RSA1_5' },
+        {
+          ...WEB_CLIENT,
+          jwks_uri: 'https://app.example.com/jwks',
+          id_token_encrypted_response_alg: 'RSA1_5',
+        },
         FULL,
       );
 
@@ -379,32 +460,43 @@ describe(ClientMetadataValidator.name, () => {
   });
 
   describe('secrets', () => {
-    it.each(['none', 'private_key_jwt'])('refuses HS256 ID tokens for a client without a secret (%s)', (method) => {
-      const error = failure(() =>
-        sut.validate(
-          {
-            ...WEB_CLIENT,
-            grant_types: ['authorization_code'],
-            token_endpoint_auth_method: method,
-            jwks: { keys: [RSA_PUBLIC] },
-            id_token_signed_response_alg: 'HS256',
-          },
-          FULL,
-        ),
-      );
+    it.each(['none', 'private_key_jwt'])(
+      'refuses HS256 ID tokens for a client without a secret (%s)',
+      (method) => {
+        const error = failure(() =>
+          sut.validate(
+            {
+              ...WEB_CLIENT,
+              grant_types: ['authorization_code'],
+              token_endpoint_auth_method: method,
+              jwks: { keys: [RSA_PUBLIC] },
+              id_token_signed_response_alg: 'HS256',
+            },
+            FULL,
+          ),
+        );
 
-      expect(fieldsOf(error)).toEqual(['id_token_signed_response_alg']);
-    });
+        expect(fieldsOf(error)).toEqual(['id_token_signed_response_alg']);
+      },
+    );
 
     it('accepts HS256 ID tokens with client_secret_basic', () => {
-      expect(sut.validate({ ...WEB_CLIENT, id_token_signed_response_alg: 'HS256' }, FULL).id_token_signed_response_alg).toBe(
-        'HS256',
-      );
+      expect(
+        sut.validate({ ...WEB_CLIENT, id_token_signed_response_alg: 'HS256' }, FULL)
+          .id_token_signed_response_alg,
+      ).toBe('HS256');
     });
 
     it('refuses A128KW userinfo encryption for a public client', () => {
       const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'none', userinfo_encrypted_response_alg: 'A128KW' }, FULL),
+        sut.validate(
+          {
+            ...WEB_CLIENT,
+            token_endpoint_auth_method: 'none',
+            userinfo_encrypted_response_alg: 'A128KW',
+          },
+          FULL,
+        ),
       );
 
       expect(fieldsOf(error)).toEqual(['userinfo_encrypted_response_alg']);
@@ -413,7 +505,12 @@ describe(ClientMetadataValidator.name, () => {
     it('refuses HS256 request objects for a private_key_jwt client', () => {
       const error = failure(() =>
         sut.validate(
-          { ...WEB_CLIENT, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [RSA_PUBLIC] }, request_object_signing_alg: 'HS256' },
+          {
+            ...WEB_CLIENT,
+            token_endpoint_auth_method: 'private_key_jwt',
+            jwks: { keys: [RSA_PUBLIC] },
+            request_object_signing_alg: 'HS256',
+          },
           FULL,
         ),
       );
@@ -423,7 +520,14 @@ describe(ClientMetadataValidator.name, () => {
 
     it('refuses an asymmetric assertion alg with client_secret_jwt', () => {
       const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'RS256' }, FULL),
+        sut.validate(
+          {
+            ...WEB_CLIENT,
+            token_endpoint_auth_method: 'client_secret_jwt',
+            token_endpoint_auth_signing_alg: 'RS256',
+          },
+          FULL,
+        ),
       );
 
       expect(fieldsOf(error)).toEqual(['token_endpoint_auth_signing_alg']);
@@ -432,7 +536,12 @@ describe(ClientMetadataValidator.name, () => {
     it('refuses an HS assertion alg with private_key_jwt', () => {
       const error = failure(() =>
         sut.validate(
-          { ...WEB_CLIENT, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [RSA_PUBLIC] }, token_endpoint_auth_signing_alg: 'HS256' },
+          {
+            ...WEB_CLIENT,
+            token_endpoint_auth_method: 'private_key_jwt',
+            jwks: { keys: [RSA_PUBLIC] },
+            token_endpoint_auth_signing_alg: 'HS256',
+          },
           FULL,
         ),
       );
@@ -441,7 +550,9 @@ describe(ClientMetadataValidator.name, () => {
     });
 
     it('refuses an assertion alg for a method that sends no assertion', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, token_endpoint_auth_signing_alg: 'HS256' }, FULL));
+      const error = failure(() =>
+        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_signing_alg: 'HS256' }, FULL),
+      );
 
       expect(fieldsOf(error)).toEqual(['token_endpoint_auth_signing_alg']);
     });
@@ -461,30 +572,51 @@ describe(ClientMetadataValidator.name, () => {
 
   describe('grant and response type consistency', () => {
     it('refuses authorization_code without the code response type', () => {
-      const error = failure(() => sut.validate({ ...WEB_CLIENT, grant_types: ['authorization_code'], response_types: [] }, FULL));
+      const error = failure(() =>
+        sut.validate(
+          { ...WEB_CLIENT, grant_types: ['authorization_code'], response_types: [] },
+          FULL,
+        ),
+      );
 
       expect(fieldsOf(error)).toEqual(['response_types']);
     });
 
     it('refuses the code response type without authorization_code', () => {
       const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, grant_types: ['client_credentials'], response_types: ['code'] }, FULL),
+        sut.validate(
+          { ...WEB_CLIENT, grant_types: ['client_credentials'], response_types: ['code'] },
+          FULL,
+        ),
       );
 
       expect(fieldsOf(error)).toEqual(['grant_types']);
     });
 
-    it.each(['password', 'client_credentials'])('refuses the %s grant for a public client', (grant) => {
-      const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', grant] }, FULL),
-      );
+    it.each(['password', 'client_credentials'])(
+      'refuses the %s grant for a public client',
+      (grant) => {
+        const error = failure(() =>
+          sut.validate(
+            {
+              ...WEB_CLIENT,
+              token_endpoint_auth_method: 'none',
+              grant_types: ['authorization_code', grant],
+            },
+            FULL,
+          ),
+        );
 
-      expect(fieldsOf(error)).toEqual(['grant_types']);
-    });
+        expect(fieldsOf(error)).toEqual(['grant_types']);
+      },
+    );
 
     it('refuses plain PKCE for a public client (CONTRACT §3)', () => {
       const error = failure(() =>
-        sut.validate({ ...WEB_CLIENT, token_endpoint_auth_method: 'none', code_challenge_method: 'plain' }, FULL),
+        sut.validate(
+          { ...WEB_CLIENT, token_endpoint_auth_method: 'none', code_challenge_method: 'plain' },
+          FULL,
+        ),
       );
 
       expect(fieldsOf(error)).toEqual(['code_challenge_method']);
@@ -492,7 +624,11 @@ describe(ClientMetadataValidator.name, () => {
 
     it('accepts a public client with the code flow and refresh tokens', () => {
       const metadata = sut.validate(
-        { ...WEB_CLIENT, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] },
+        {
+          ...WEB_CLIENT,
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+        },
         FULL,
       );
 
@@ -502,10 +638,21 @@ describe(ClientMetadataValidator.name, () => {
 
   it('lists every offending field in one error', () => {
     const error = failure(() =>
-      sut.validate({ grant_types: ['implicit'], scope: 'admin', id_token_encrypted_response_enc: 'A128CBC-HS256' }, FULL),
+      sut.validate(
+        {
+          grant_types: ['implicit'],
+          scope: 'admin',
+          id_token_encrypted_response_enc: 'A128CBC-HS256',
+        },
+        FULL,
+      ),
     );
 
-    expect(fieldsOf(error).sort()).toEqual(['grant_types[0]', 'id_token_encrypted_response_enc', 'scope']);
+    expect(fieldsOf(error).sort()).toEqual([
+      'grant_types[0]',
+      'id_token_encrypted_response_enc',
+      'scope',
+    ]);
   });
 });
 

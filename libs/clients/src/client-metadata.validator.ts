@@ -57,10 +57,15 @@ const SUPPORT_MEMBERS: Record<keyof ClientMetadataSupport, string> = {
 };
 
 /** The support lists of a metadata document (OIDC Discovery §3, RFC 8414 §2); a missing member supports nothing. */
-export function clientMetadataSupportFrom(document: Record<string, unknown>): ClientMetadataSupport {
+export function clientMetadataSupportFrom(
+  document: Record<string, unknown>,
+): ClientMetadataSupport {
   const entries = Object.entries(SUPPORT_MEMBERS).map(([key, member]) => {
     const value = document[member];
-    return [key, Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []];
+    return [
+      key,
+      Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [],
+    ];
   });
   return Object.fromEntries(entries) as unknown as ClientMetadataSupport;
 }
@@ -121,13 +126,24 @@ export class ClientMetadataValidator {
   }
 
   /** Supplied values only: a server default (e.g. grant_types) is stored even before it is enabled. */
-  private checkSupportedValues(m: ClientMetadataInput, s: ClientMetadataSupport, problems: Problems): void {
-    const inList = (field: string, value: string | undefined | null, list: readonly string[], member: string) => {
+  private checkSupportedValues(
+    m: ClientMetadataInput,
+    s: ClientMetadataSupport,
+    problems: Problems,
+  ): void {
+    const inList = (
+      field: string,
+      value: string | undefined | null,
+      list: readonly string[],
+      member: string,
+    ) => {
       if (value !== undefined && value !== null && !list.includes(value)) {
         problems.add(field, `'${value}' is not in ${member}`);
       }
     };
-    m.grant_types?.forEach((v, i) => inList(`grant_types[${i}]`, v, s.grantTypes, SUPPORT_MEMBERS.grantTypes));
+    m.grant_types?.forEach((v, i) =>
+      inList(`grant_types[${i}]`, v, s.grantTypes, SUPPORT_MEMBERS.grantTypes),
+    );
     m.response_types?.forEach((v, i) =>
       inList(`response_types[${i}]`, v, s.responseTypes, SUPPORT_MEMBERS.responseTypes),
     );
@@ -157,11 +173,17 @@ export class ClientMetadataValidator {
     });
   }
 
-  private checkScope(scope: string | undefined, s: ClientMetadataSupport, problems: Problems): void {
+  private checkScope(
+    scope: string | undefined,
+    s: ClientMetadataSupport,
+    problems: Problems,
+  ): void {
     if (scope === undefined) return;
     const values = scope.split(' ').filter(Boolean);
-    if (values.length === 0) problems.add('scope', 'must list at least one scope (omit it to allow every scope)');
-    if (scope !== values.join(' ')) problems.add('scope', 'must be scope values separated by single spaces');
+    if (values.length === 0)
+      problems.add('scope', 'must list at least one scope (omit it to allow every scope)');
+    if (scope !== values.join(' '))
+      problems.add('scope', 'must be scope values separated by single spaces');
     for (const value of values.filter((v) => !s.scopes.includes(v))) {
       problems.add('scope', `'${value}' is not in ${SUPPORT_MEMBERS.scopes}`);
     }
@@ -183,11 +205,17 @@ export class ClientMetadataValidator {
     ) {
       problems.add('token_endpoint_auth_method', 'private_key_jwt requires jwks or jwks_uri');
     }
-    for (const field of ['id_token_encrypted_response_alg', 'userinfo_encrypted_response_alg'] as const) {
+    for (const field of [
+      'id_token_encrypted_response_alg',
+      'userinfo_encrypted_response_alg',
+    ] as const) {
       const alg = m[field];
       const kty = alg ? rsaOrEcKeyType(alg) : null;
       if (kty && m.jwks_uri === undefined && !hasEncryptionKey(m.jwks, kty)) {
-        problems.add(field, `${alg} requires a ${kty} key with "use": "enc" in jwks, or a jwks_uri`);
+        problems.add(
+          field,
+          `${alg} requires a ${kty} key with "use": "enc" in jwks, or a jwks_uri`,
+        );
       }
     }
   }
@@ -205,10 +233,14 @@ export class ClientMetadataValidator {
         return;
       }
       const jwk = key as Record<string, unknown>;
-      if (typeof jwk.kty !== 'string' || jwk.kty === '') problems.add(field, 'must have a "kty" member');
+      if (typeof jwk.kty !== 'string' || jwk.kty === '')
+        problems.add(field, 'must have a "kty" member');
       const secret = PRIVATE_JWK_MEMBERS.filter((member) => member in jwk);
       if (secret.length > 0) {
-        problems.add(field, `must be a public key: remove ${secret.map((s) => `"${s}"`).join(', ')}`);
+        problems.add(
+          field,
+          `must be a public key: remove ${secret.map((s) => `"${s}"`).join(', ')}`,
+        );
       }
       if (jwk.use !== undefined && jwk.use !== 'sig' && jwk.use !== 'enc') {
         problems.add(field, '"use" must be "sig" or "enc"');
@@ -223,21 +255,40 @@ export class ClientMetadataValidator {
     const hasCodeGrant = m.grant_types.includes(GrantType.AuthorizationCode);
     const hasCodeResponse = m.response_types.includes('code');
     if (hasCodeGrant && !hasCodeResponse) {
-      problems.add('response_types', "must include 'code' when grant_types includes 'authorization_code' (RFC 7591 §2.1)");
+      problems.add(
+        'response_types',
+        "must include 'code' when grant_types includes 'authorization_code' (RFC 7591 §2.1)",
+      );
     }
     if (hasCodeResponse && !hasCodeGrant) {
-      problems.add('grant_types', "must include 'authorization_code' when response_types includes 'code' (RFC 7591 §2.1)");
+      problems.add(
+        'grant_types',
+        "must include 'authorization_code' when response_types includes 'code' (RFC 7591 §2.1)",
+      );
     }
     if (hasCodeGrant && m.redirect_uris.length === 0) {
-      problems.add('redirect_uris', "must list at least one URI for the 'authorization_code' grant");
+      problems.add(
+        'redirect_uris',
+        "must list at least one URI for the 'authorization_code' grant",
+      );
     }
     const client = { metadata: m };
     for (const grant of m.grant_types.filter((g) => !isGrantTypeAllowed(client, g))) {
-      problems.add('grant_types', `'${grant}' is not allowed for a public client (token_endpoint_auth_method none)`);
+      problems.add(
+        'grant_types',
+        `'${grant}' is not allowed for a public client (token_endpoint_auth_method none)`,
+      );
     }
     // CONTRACT §3 and RFC 9700 §2.1.1: a public client must use PKCE with S256.
-    if (isPublicClient(client) && m.code_challenge_method !== undefined && m.code_challenge_method !== 'S256') {
-      problems.add('code_challenge_method', "must be 'S256' for a public client (token_endpoint_auth_method none)");
+    if (
+      isPublicClient(client) &&
+      m.code_challenge_method !== undefined &&
+      m.code_challenge_method !== 'S256'
+    ) {
+      problems.add(
+        'code_challenge_method',
+        "must be 'S256' for a public client (token_endpoint_auth_method none)",
+      );
     }
   }
 
@@ -245,26 +296,57 @@ export class ClientMetadataValidator {
   private checkSecretUse(m: ClientMetadata, problems: Problems): void {
     const method = m.token_endpoint_auth_method;
     const hasSecret = authMethodUsesSecret(method);
-    const needsSecret = (field: keyof ClientMetadata, alg: string | undefined, uses: (a: string) => boolean) => {
+    const needsSecret = (
+      field: keyof ClientMetadata,
+      alg: string | undefined,
+      uses: (a: string) => boolean,
+    ) => {
       if (alg !== undefined && uses(alg) && !hasSecret) {
-        problems.add(field, `${alg} needs a client secret, which token_endpoint_auth_method ${method} does not have`);
+        problems.add(
+          field,
+          `${alg} needs a client secret, which token_endpoint_auth_method ${method} does not have`,
+        );
       }
     };
     needsSecret('id_token_signed_response_alg', m.id_token_signed_response_alg, isSecretSigningAlg);
     needsSecret('userinfo_signed_response_alg', m.userinfo_signed_response_alg, isSecretSigningAlg);
     needsSecret('request_object_signing_alg', m.request_object_signing_alg, isSecretSigningAlg);
-    needsSecret('id_token_encrypted_response_alg', m.id_token_encrypted_response_alg, isSecretEncryptionAlg);
-    needsSecret('userinfo_encrypted_response_alg', m.userinfo_encrypted_response_alg, isSecretEncryptionAlg);
-    needsSecret('request_object_encryption_alg', m.request_object_encryption_alg, isSecretEncryptionAlg);
+    needsSecret(
+      'id_token_encrypted_response_alg',
+      m.id_token_encrypted_response_alg,
+      isSecretEncryptionAlg,
+    );
+    needsSecret(
+      'userinfo_encrypted_response_alg',
+      m.userinfo_encrypted_response_alg,
+      isSecretEncryptionAlg,
+    );
+    needsSecret(
+      'request_object_encryption_alg',
+      m.request_object_encryption_alg,
+      isSecretEncryptionAlg,
+    );
 
     const alg = m.token_endpoint_auth_signing_alg;
     if (alg === undefined) return;
     if (method === ClientAuthMethod.ClientSecretJwt && !isSecretSigningAlg(alg)) {
-      problems.add('token_endpoint_auth_signing_alg', `${alg} cannot be used with client_secret_jwt (it needs HS*)`);
+      problems.add(
+        'token_endpoint_auth_signing_alg',
+        `${alg} cannot be used with client_secret_jwt (it needs HS*)`,
+      );
     } else if (method === ClientAuthMethod.PrivateKeyJwt && isSecretSigningAlg(alg)) {
-      problems.add('token_endpoint_auth_signing_alg', `${alg} cannot be used with private_key_jwt (it needs RS*, PS*, ES*)`);
-    } else if (method !== ClientAuthMethod.ClientSecretJwt && method !== ClientAuthMethod.PrivateKeyJwt) {
-      problems.add('token_endpoint_auth_signing_alg', 'is only used with client_secret_jwt or private_key_jwt');
+      problems.add(
+        'token_endpoint_auth_signing_alg',
+        `${alg} cannot be used with private_key_jwt (it needs RS*, PS*, ES*)`,
+      );
+    } else if (
+      method !== ClientAuthMethod.ClientSecretJwt &&
+      method !== ClientAuthMethod.PrivateKeyJwt
+    ) {
+      problems.add(
+        'token_endpoint_auth_signing_alg',
+        'is only used with client_secret_jwt or private_key_jwt',
+      );
     }
   }
 
@@ -292,10 +374,12 @@ function applyDefaults(m: ClientMetadataInput): ClientMetadata {
     ...(m as Partial<ClientMetadata>),
     redirect_uris: m.redirect_uris ?? [],
     grant_types: grantTypes,
-    response_types: m.response_types ?? (grantTypes.includes(GrantType.AuthorizationCode) ? ['code'] : []),
+    response_types:
+      m.response_types ?? (grantTypes.includes(GrantType.AuthorizationCode) ? ['code'] : []),
     // A supplied method outside the supported list has been reported already; nothing is stored then.
     token_endpoint_auth_method:
-      (m.token_endpoint_auth_method as ClientAuthMethod | undefined) ?? ClientAuthMethod.ClientSecretBasic,
+      (m.token_endpoint_auth_method as ClientAuthMethod | undefined) ??
+      ClientAuthMethod.ClientSecretBasic,
   };
 }
 
@@ -309,16 +393,20 @@ function urlProblem(uri: string): string | null {
   if (!url) return 'must be an absolute URL';
   if (uri.includes('#')) return 'must not contain a fragment';
   if (hasUserinfo(uri, url)) return 'must not contain a user name or password (user@host)';
-  if (url.hostname.includes('*') || url.pathname.includes('*')) return 'must not contain a wildcard (*)';
-  if (!isHttpsOrLoopbackHttp(url)) return 'must use https, or http on a loopback host (127.0.0.1, [::1], localhost)';
+  if (url.hostname.includes('*') || url.pathname.includes('*'))
+    return 'must not contain a wildcard (*)';
+  if (!isHttpsOrLoopbackHttp(url))
+    return 'must use https, or http on a loopback host (127.0.0.1, [::1], localhost)';
   return null;
 }
 
 /** CONTRACT §4: the rules of redirect_uris beyond urlProblem(). */
 function redirectUriProblem(uri: string): string | null {
-  if (uri.length > MAX_REDIRECT_URI_LENGTH) return `must be at most ${MAX_REDIRECT_URI_LENGTH} characters`;
+  if (uri.length > MAX_REDIRECT_URI_LENGTH)
+    return `must be at most ${MAX_REDIRECT_URI_LENGTH} characters`;
   const carried = RESPONSE_PARAMS.filter((name) => new URL(uri).searchParams.has(name));
-  if (carried.length > 0) return `must not carry ${carried.join(', ')} in its query (the authorization response adds them)`;
+  if (carried.length > 0)
+    return `must not carry ${carried.join(', ')} in its query (the authorization response adds them)`;
   return null;
 }
 
@@ -342,10 +430,10 @@ function hasUserinfo(uri: string, url: URL): boolean {
 function rsaKeyProblem(jwk: Record<string, unknown>): string | null {
   const bits = rsaModulusBits(jwk);
   if (bits === null) return 'must be an RSA public key (base64url "n" and "e")';
-  if (bits < MIN_RSA_MODULUS_BITS) return `RSA keys must have at least ${MIN_RSA_MODULUS_BITS} bits (this one has ${bits})`;
+  if (bits < MIN_RSA_MODULUS_BITS)
+    return `RSA keys must have at least ${MIN_RSA_MODULUS_BITS} bits (this one has ${bits})`;
   return null;
 }
-
 
 function parseUrl(value: string): URL | null {
   try {
@@ -375,7 +463,10 @@ class Problems {
 
   throwIfAny(): void {
     if (this.byField.size === 0) return;
-    const fields: FieldProblem[] = [...this.byField].map(([field, problems]) => ({ field, problems }));
+    const fields: FieldProblem[] = [...this.byField].map(([field, problems]) => ({
+      field,
+      problems,
+    }));
     // RFC 7591 §3.2.2: invalid_redirect_uri when only the values of redirect URIs are wrong.
     const onlyRedirects = fields.every((f) => f.field.startsWith('redirect_uris['));
     throw onlyRedirects

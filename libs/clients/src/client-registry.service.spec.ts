@@ -1,7 +1,12 @@
 import { FixedClock } from '@app/config';
 import { generateMasterKey, hashToken, MasterKeyCipher } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { ClientRecord, ClientRepository, DatabaseNotifications, NotificationListener } from '@app/persistence';
+import {
+  ClientRecord,
+  ClientRepository,
+  DatabaseNotifications,
+  NotificationListener,
+} from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { ClientMetadata } from './client';
@@ -49,15 +54,26 @@ describe(ClientRegistry.name, () => {
 
   beforeEach(() => {
     clients = mockOf<ClientRepository>();
-    clients.create.mockImplementation(async (c) => ({ ...c, clientIdIssuedAt: c.issuedAt, updatedAt: c.issuedAt }));
+    clients.create.mockImplementation(async (c) => ({
+      ...c,
+      clientIdIssuedAt: c.issuedAt,
+      updatedAt: c.issuedAt,
+    }));
     notifications = new FakeNotifications();
-    sut = new ClientRegistry(clients, cipher, new FixedClock(NOW), notifications as unknown as DatabaseNotifications);
+    sut = new ClientRegistry(
+      clients,
+      cipher,
+      new FixedClock(NOW),
+      notifications as unknown as DatabaseNotifications,
+    );
   });
 
   it('issues a UUID client_id and a 256-bit base64url secret', async () => {
     const { client, secret } = await sut.create(METADATA);
 
-    expect(client.clientId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(client.clientId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(client.issuedAt).toEqual(NOW);
   });
@@ -67,16 +83,23 @@ describe(ClientRegistry.name, () => {
     const row = clients.create.mock.calls[0][0];
 
     expect(JSON.stringify(row)).not.toContain(secret);
-    expect(cipher.decryptString(row.secretEncrypted!, `client_secret:${client.clientId}`)).toBe(secret);
+    expect(cipher.decryptString(row.secretEncrypted!, `client_secret:${client.clientId}`)).toBe(
+      secret,
+    );
     expect(row.secretHash).toEqual(hashToken(secret!));
   });
 
   it.each(['none', 'private_key_jwt'] as const)('issues no secret for %s', async (method) => {
-    const { client, secret } = await sut.create({ ...METADATA, token_endpoint_auth_method: method });
+    const { client, secret } = await sut.create({
+      ...METADATA,
+      token_endpoint_auth_method: method,
+    });
 
     expect(secret).toBeNull();
     expect(client.secret).toBeNull();
-    expect(clients.create).toHaveBeenCalledWith(expect.objectContaining({ secretEncrypted: null, secretHash: null }));
+    expect(clients.create).toHaveBeenCalledWith(
+      expect.objectContaining({ secretEncrypted: null, secretHash: null }),
+    );
   });
 
   it('finds a client with its secret decrypted', async () => {
@@ -167,7 +190,9 @@ describe(ClientRegistry.name, () => {
   });
 
   it('refuses to rotate the secret of a public client', async () => {
-    clients.findById.mockResolvedValue(stored({ metadata: { ...METADATA, token_endpoint_auth_method: 'none' } }));
+    clients.findById.mockResolvedValue(
+      stored({ metadata: { ...METADATA, token_endpoint_auth_method: 'none' } }),
+    );
 
     const error = await sut.rotateSecret(CLIENT_ID).catch((e: unknown) => e);
 
@@ -186,7 +211,12 @@ describe(ClientRegistry.name, () => {
 
     const result = await sut.replace(CLIENT_ID, { ...METADATA, client_name: 'x' });
 
-    expect(clients.replace).toHaveBeenCalledWith(CLIENT_ID, { ...METADATA, client_name: 'x' }, undefined, NOW);
+    expect(clients.replace).toHaveBeenCalledWith(
+      CLIENT_ID,
+      { ...METADATA, client_name: 'x' },
+      undefined,
+      NOW,
+    );
     expect(result?.secret).toBeNull();
   });
 
@@ -201,7 +231,9 @@ describe(ClientRegistry.name, () => {
 
   it('issues a secret, once, when a replacement moves to a secret method', async () => {
     clients.findById.mockResolvedValue(stored({ secretEncrypted: null, secretHash: null }));
-    clients.replace.mockImplementation(async (_id, metadata, secret) => stored({ metadata, ...secret }));
+    clients.replace.mockImplementation(async (_id, metadata, secret) =>
+      stored({ metadata, ...secret }),
+    );
 
     const result = await sut.replace(CLIENT_ID, METADATA);
 
@@ -211,7 +243,9 @@ describe(ClientRegistry.name, () => {
 
   it('pages with an opaque cursor and says when there is no next page', async () => {
     const ids = ['1', '2', '3'].map((d) => `00000000-0000-4000-8000-00000000000${d}`);
-    clients.list.mockResolvedValueOnce(ids.map((clientId) => ({ clientId, metadata: {}, clientIdIssuedAt: NOW, updatedAt: NOW })));
+    clients.list.mockResolvedValueOnce(
+      ids.map((clientId) => ({ clientId, metadata: {}, clientIdIssuedAt: NOW, updatedAt: NOW })),
+    );
     clients.list.mockResolvedValueOnce([]);
 
     const first = await sut.list(2, null);

@@ -82,7 +82,8 @@ export class ClientRegistry implements OnModuleDestroy {
     const record = await this.clients.findById(clientId);
     const client = record ? this.toRegisteredClient(record) : null;
     if (client && listening && this.notifications.isListening() && generation === this.generation) {
-      if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+      if (this.cache.size >= CACHE_LIMIT)
+        this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(clientId, client);
     }
     return client;
@@ -91,7 +92,9 @@ export class ClientRegistry implements OnModuleDestroy {
   /** Stores a new client with a random UUID client_id and, when its auth method uses one, a new secret. */
   async create(metadata: ClientMetadata): Promise<ClientWithNewSecret> {
     const clientId = randomUUID();
-    const secret = authMethodUsesSecret(metadata.token_endpoint_auth_method) ? randomToken(SECRET_BYTES) : null;
+    const secret = authMethodUsesSecret(metadata.token_endpoint_auth_method)
+      ? randomToken(SECRET_BYTES)
+      : null;
     const record = await this.clients.create({
       clientId,
       metadata: { ...metadata },
@@ -127,7 +130,12 @@ export class ClientRegistry implements OnModuleDestroy {
     const secret = wantsSecret && !hasSecret ? randomToken(SECRET_BYTES) : null;
     const secretChange: ClientSecretColumns | undefined =
       wantsSecret === hasSecret ? undefined : this.secretColumns(clientId, secret);
-    const record = await this.clients.replace(clientId, { ...metadata }, secretChange, this.clock.now());
+    const record = await this.clients.replace(
+      clientId,
+      { ...metadata },
+      secretChange,
+      this.clock.now(),
+    );
     this.forget(clientId);
     return record ? { client: this.toRegisteredClient(record), secret } : null;
   }
@@ -146,7 +154,11 @@ export class ClientRegistry implements OnModuleDestroy {
       });
     }
     const secret = randomToken(SECRET_BYTES);
-    const replaced = await this.clients.replaceSecret(clientId, this.secretColumns(clientId, secret), this.clock.now());
+    const replaced = await this.clients.replaceSecret(
+      clientId,
+      this.secretColumns(clientId, secret),
+      this.clock.now(),
+    );
     this.forget(clientId);
     return replaced ? secret : null;
   }
@@ -171,7 +183,10 @@ export class ClientRegistry implements OnModuleDestroy {
   private secretColumns(clientId: string, secret: string | null): ClientSecretColumns {
     if (secret === null) return { secretEncrypted: null, secretHash: null };
     // The client_id is bound as AAD: an envelope copied to another client's row does not decrypt.
-    return { secretEncrypted: this.cipher.encrypt(secret, `client_secret:${clientId}`), secretHash: hashToken(secret) };
+    return {
+      secretEncrypted: this.cipher.encrypt(secret, `client_secret:${clientId}`),
+      secretHash: hashToken(secret),
+    };
   }
 
   /** Frozen: one cached object is shared by concurrent requests. */
@@ -195,7 +210,9 @@ function encodeCursor(lastClientId: string): string {
 function decodeCursor(cursor: string): string {
   let after: unknown;
   try {
-    after = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown } | null)?.after;
+    after = (
+      JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown } | null
+    )?.after;
   } catch {
     after = undefined;
   }

@@ -20,10 +20,17 @@ import { OutboundHttpClient } from './outbound/outbound-http-client';
     ...CLIENT_AUTH_PROVIDERS,
     {
       provide: OutboundHttpClient,
-      useFactory: (config: AppConfig) => new OutboundHttpClient({ denyPrivate: config.outbound.denyPrivate }),
+      useFactory: (config: AppConfig) =>
+        new OutboundHttpClient({ denyPrivate: config.outbound.denyPrivate }),
       inject: [APP_CONFIG],
     },
   ],
-  exports: [ClientRegistry, ClientMetadataValidator, ClientAuthenticator, JwksUriCache, OutboundHttpClient],
+  exports: [
+    ClientRegistry,
+    ClientMetadataValidator,
+    ClientAuthenticator,
+    JwksUriCache,
+    OutboundHttpClient,
+  ],
 })
 export class ClientsModule {}

@@ -10,7 +10,11 @@ export type { ClientAuthEndpoint, ClientAuthInput } from './auth-methods/client-
 export { ClientRegistry } from './client-registry.service';
 export type { ClientPage, ClientSummary, ClientWithNewSecret } from './client-registry.service';
 /** The rules of client metadata; the allowed values come from the metadata document. */
-export { authMethodUsesSecret, clientMetadataSupportFrom, ClientMetadataValidator } from './client-metadata.validator';
+export {
+  authMethodUsesSecret,
+  clientMetadataSupportFrom,
+  ClientMetadataValidator,
+} from './client-metadata.validator';
 export type { ClientMetadataInput, ClientMetadataSupport } from './client-metadata.validator';
 /** token_endpoint_auth_method values. */
 export { CLIENT_AUTH_METHOD_ORDER, ClientAuthMethod } from './client-auth-method';

@@ -3,7 +3,9 @@ import { GRANT_TYPE_ORDER, GrantType } from './grant-type';
 import { isGrantTypeAllowed, isPublicClient } from './public-client';
 
 const publicClient = { metadata: { token_endpoint_auth_method: ClientAuthMethod.None } };
-const confidentialClient = { metadata: { token_endpoint_auth_method: ClientAuthMethod.ClientSecretBasic } };
+const confidentialClient = {
+  metadata: { token_endpoint_auth_method: ClientAuthMethod.ClientSecretBasic },
+};
 
 describe('public-client rule', () => {
   describe(isPublicClient.name, () => {
@@ -22,9 +24,12 @@ describe('public-client rule', () => {
   });
 
   describe(isGrantTypeAllowed.name, () => {
-    it.each([GrantType.AuthorizationCode, GrantType.RefreshToken])('allows a public client %s', (grantType) => {
-      expect(isGrantTypeAllowed(publicClient, grantType)).toBe(true);
-    });
+    it.each([GrantType.AuthorizationCode, GrantType.RefreshToken])(
+      'allows a public client %s',
+      (grantType) => {
+        expect(isGrantTypeAllowed(publicClient, grantType)).toBe(true);
+      },
+    );
 
     it.each([
       GrantType.Password,
@@ -37,7 +42,9 @@ describe('public-client rule', () => {
     });
 
     it('refuses a public client a grant type this server does not know', () => {
-      expect(isGrantTypeAllowed(publicClient, 'urn:ietf:params:oauth:grant-type:device_code')).toBe(false);
+      expect(isGrantTypeAllowed(publicClient, 'urn:ietf:params:oauth:grant-type:device_code')).toBe(
+        false,
+      );
     });
 
     it.each(GRANT_TYPE_ORDER)('allows a confidential client %s', (grantType) => {

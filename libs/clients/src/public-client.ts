@@ -8,7 +8,10 @@ export interface ClientAuthMethodHolder {
 }
 
 /** CONTRACT §3: the grant types a public client may use: the code flow and its refresh tokens. */
-const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = [GrantType.AuthorizationCode, GrantType.RefreshToken];
+const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = [
+  GrantType.AuthorizationCode,
+  GrantType.RefreshToken,
+];
 
 /** True for public clients (RFC 6749 §2.1): token_endpoint_auth_method none, so no secret. */
 export function isPublicClient(client: ClientAuthMethodHolder): boolean {

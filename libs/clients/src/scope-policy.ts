@@ -13,8 +13,11 @@ export const SUPPORTED_SCOPES: readonly string[] = ['openid', 'userinfo'];
 export function resolveScope(requested: string | undefined, client: RegisteredClient): string[] {
   if (requested === undefined || requested.trim() === '') return [];
   const asked = [...new Set(requested.split(' ').filter(Boolean))];
-  const allowed = client.metadata.scope ? client.metadata.scope.split(' ').filter(Boolean) : SUPPORTED_SCOPES;
+  const allowed = client.metadata.scope
+    ? client.metadata.scope.split(' ').filter(Boolean)
+    : SUPPORTED_SCOPES;
   const refused = asked.filter((s) => !SUPPORTED_SCOPES.includes(s) || !allowed.includes(s));
-  if (refused.length > 0) throw new OAuthError('invalid_scope', 'The requested scope is not allowed for this client.');
+  if (refused.length > 0)
+    throw new OAuthError('invalid_scope', 'The requested scope is not allowed for this client.');
   return asked;
 }

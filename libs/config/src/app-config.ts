@@ -14,7 +14,11 @@ export interface AppConfig {
   readonly masterKey: string | null;
   readonly smtp: { readonly url: string | null; readonly from: string };
   readonly sms: { readonly gatewayUrl: string | null };
-  readonly otp: { readonly length: number; readonly ttlSeconds: number; readonly sendsPerHour: number };
+  readonly otp: {
+    readonly length: number;
+    readonly ttlSeconds: number;
+    readonly sendsPerHour: number;
+  };
   readonly tokens: {
     readonly accessTokenTtlSeconds: number;
     readonly idTokenTtlSeconds: number;
@@ -22,7 +26,11 @@ export interface AppConfig {
     readonly codeTtlSeconds: number;
   };
   /** Brute-force limits of password checks; `cssFile` replaces the login page's stylesheet when set. */
-  readonly login: { readonly maxFailures: number; readonly windowSeconds: number; readonly cssFile: string | null };
+  readonly login: {
+    readonly maxFailures: number;
+    readonly windowSeconds: number;
+    readonly cssFile: string | null;
+  };
   readonly keys: { readonly metadataCertificate: boolean; readonly rotationLeadSeconds: number };
   /**
    * Requests to client-registered URLs: `denyPrivate` refuses loopback and private addresses

@@ -24,10 +24,14 @@ const TRUST_PROXY_LIST = new RegExp(`^${PROXY}(?:\\s*,\\s*${PROXY})*$`);
 
 /** The environment variables of CONTRACT.md §2, with their defaults. */
 export class EnvSchema {
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 8080;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   HOST: string = '0.0.0.0';
 
   @IsOptional()
@@ -38,21 +42,27 @@ export class EnvSchema {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   DATA_DIR: string = './data';
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   ADMIN_TOKEN?: string;
 
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be 32 bytes, base64url-encoded (43 characters)' })
+  @Matches(/^[A-Za-z0-9_-]{43}$/, {
+    message: 'must be 32 bytes, base64url-encoded (43 characters)',
+  })
   MASTER_KEY?: string;
 
   @IsOptional()
   @Matches(/^smtps?:\/\/.+/, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
-  @IsString() @MaxLength(254)
+  @IsString()
+  @MaxLength(254)
   @Matches(/^[^\s<>@"]+@[^\s<>@"]+$/, { message: 'must be an e-mail address' })
   SMTP_FROM: string = 'no-reply@localhost';
 
@@ -60,46 +70,80 @@ export class EnvSchema {
   @Matches(/^https?:\/\/.+/, { message: 'must be an http:// or https:// URL template' })
   SMS_GATEWAY_URL?: string;
 
-  @Transform(toInt) @IsInt() @Min(6) @Max(12)
+  @Transform(toInt)
+  @IsInt()
+  @Min(6)
+  @Max(12)
   OTP_LENGTH: number = 8;
 
-  @Transform(toInt) @IsInt() @Min(30) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86400)
   OTP_TTL_SECONDS: number = 300;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   OTP_SENDS_PER_HOUR: number = 5;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   ACCESS_TOKEN_TTL_SECONDS: number = 3600;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   ID_TOKEN_TTL_SECONDS: number = 3600;
 
-  @Transform(toInt) @IsInt() @Min(60) @Max(31536000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(31536000)
   REFRESH_TOKEN_TTL_SECONDS: number = 2592000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
   CODE_TTL_SECONDS: number = 60;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   LOGIN_MAX_FAILURES: number = 10;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   LOGIN_WINDOW_SECONDS: number = 900;
 
   /** A stylesheet that replaces the login page's built-in one (read once at start). */
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   LOGIN_CSS_FILE?: string;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   METADATA_CERTIFICATE: boolean = false;
 
   /** Refuse client URLs (jwks_uri) on loopback and private ranges too; link-local and metadata always. */
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   OUTBOUND_DENY_PRIVATE: boolean = false;
 
   /** Seconds between publishing a new signing key and signing with it (see README, keys). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
   KEY_ROTATION_LEAD_SECONDS: number = 120;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
@@ -110,7 +154,9 @@ export class EnvSchema {
   LOG_FORMAT: string = 'json';
 
   /** When set, GET /metrics wants it as a bearer token; unset, /metrics is open. */
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   METRICS_TOKEN?: string;
 
   /**

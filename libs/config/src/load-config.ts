@@ -20,7 +20,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const key of ['ISSUER', 'DATABASE_URL', 'ADMIN_TOKEN', 'MASTER_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL', 'LOGIN_CSS_FILE', 'TRUST_PROXY', 'METRICS_TOKEN']) {
+  for (const key of [
+    'ISSUER',
+    'DATABASE_URL',
+    'ADMIN_TOKEN',
+    'MASTER_KEY',
+    'SMTP_URL',
+    'SMS_GATEWAY_URL',
+    'LOGIN_CSS_FILE',
+    'TRUST_PROXY',
+    'METRICS_TOKEN',
+  ]) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -29,15 +39,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`,
   );
   if (problems.length > 0) throw new ConfigError(problems);
-  const trustProxyProblem = schema.TRUST_PROXY === undefined ? null : checkTrustProxy(schema.TRUST_PROXY);
+  const trustProxyProblem =
+    schema.TRUST_PROXY === undefined ? null : checkTrustProxy(schema.TRUST_PROXY);
   if (trustProxyProblem) throw new ConfigError([`TRUST_PROXY: ${trustProxyProblem}`]);
   if (schema.DATABASE_URL && !schema.MASTER_KEY) {
-    throw new ConfigError(['MASTER_KEY: is required when DATABASE_URL is set (32 bytes, base64url)']);
+    throw new ConfigError([
+      'MASTER_KEY: is required when DATABASE_URL is set (32 bytes, base64url)',
+    ]);
   }
   const issuerUrl = (schema.ISSUER ?? `http://localhost:${schema.PORT}/uas`).replace(/\/+$/, '');
   const issuer = new URL(issuerUrl);
   if (issuer.search || issuer.hash) {
-    throw new ConfigError(['ISSUER: must not have a query or fragment (OpenID Connect Discovery §3)']);
+    throw new ConfigError([
+      'ISSUER: must not have a query or fragment (OpenID Connect Discovery §3)',
+    ]);
   }
   return deepFreeze({
     http: {
@@ -93,8 +108,12 @@ function checkTrustProxy(value: string): string | null {
     const [address, prefix, ...rest] = entry.split('/');
     const family = isIP(address);
     const bits = family === 4 ? 32 : 128;
-    if (family === 0 || rest.length > 0) return `${JSON.stringify(entry)} is not an address or CIDR range`;
-    if (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= bits)) {
+    if (family === 0 || rest.length > 0)
+      return `${JSON.stringify(entry)} is not an address or CIDR range`;
+    if (
+      prefix !== undefined &&
+      !(/^\d+$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= bits)
+    ) {
       return `${JSON.stringify(entry)} needs a prefix length from 1 to ${bits}`;
     }
   }

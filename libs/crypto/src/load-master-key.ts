@@ -11,7 +11,8 @@ import { generateMasterKey } from './tokens';
  */
 export function loadMasterKey(config: AppConfig): string {
   if (config.masterKey) return config.masterKey;
-  if (config.database.url) throw new ConfigError(['MASTER_KEY: is required when DATABASE_URL is set']);
+  if (config.database.url)
+    throw new ConfigError(['MASTER_KEY: is required when DATABASE_URL is set']);
   const file = path.resolve(config.database.dataDir, 'master.key');
   mkdirSync(path.dirname(file), { recursive: true });
   try {

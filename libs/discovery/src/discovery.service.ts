@@ -34,7 +34,11 @@ export class DiscoveryService {
     if (!this.cached) {
       const json = this.build();
       const body = JSON.stringify(json);
-      this.cached = { json, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+      this.cached = {
+        json,
+        body,
+        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+      };
     }
     return this.cached;
   }

@@ -33,9 +33,16 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     http.setHeader(res, 'Pragma', 'no-cache');
     if (error.options.challenge) http.setHeader(res, 'WWW-Authenticate', error.options.challenge);
     if (error.options.retryAfterSeconds !== undefined) {
-      http.setHeader(res, 'Retry-After', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
+      http.setHeader(
+        res,
+        'Retry-After',
+        String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))),
+      );
     }
-    const body: Record<string, unknown> = { error: error.code, error_description: error.description };
+    const body: Record<string, unknown> = {
+      error: error.code,
+      error_description: error.description,
+    };
     if (error.options.fields) body.fields = error.options.fields;
     http.reply(res, body, error.status);
   }
@@ -54,7 +61,9 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     const parserError = bodyParserStatus(exception);
     if (parserError) {
       if (parserError.status === 413) {
-        return new OAuthError('payload_too_large', 'The request body is too large.', { status: 413 });
+        return new OAuthError('payload_too_large', 'The request body is too large.', {
+          status: 413,
+        });
       }
       if (parserError.status >= 400 && parserError.status < 500) {
         return new OAuthError('invalid_request', 'The request body could not be parsed.', {
@@ -62,16 +71,30 @@ export class OAuthExceptionFilter implements ExceptionFilter {
         });
       }
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
     return new OAuthError('server_error', 'The server could not complete the request.');
   }
 }
 
 function bodyParserStatus(exception: unknown): { status: number } | null {
-  const e = exception as { status?: unknown; type?: unknown; statusCode?: unknown; code?: unknown } | null;
+  const e = exception as {
+    status?: unknown;
+    type?: unknown;
+    statusCode?: unknown;
+    code?: unknown;
+  } | null;
   if (e && typeof e.status === 'number' && typeof e.type === 'string') return { status: e.status };
-  if (e && typeof e.statusCode === 'number' && typeof e.code === 'string' && e.code.startsWith('FST_')) return { status: e.statusCode };
-  if (e instanceof SyntaxError && typeof (e as { statusCode?: unknown }).statusCode === 'number') return { status: 400 };
+  if (
+    e &&
+    typeof e.statusCode === 'number' &&
+    typeof e.code === 'string' &&
+    e.code.startsWith('FST_')
+  )
+    return { status: e.statusCode };
+  if (e instanceof SyntaxError && typeof (e as { statusCode?: unknown }).statusCode === 'number')
+    return { status: 400 };
   return null;
 }
 

@@ -2,7 +2,6 @@ import { GrantType, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
 import { TokenResponse } from '@app/tokens';
 
-
 /** The form parameters of a token request, each given once (RFC 6749 §3.2). */
 export type TokenParams = Readonly<Record<string, string>>;
 

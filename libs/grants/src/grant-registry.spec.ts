@@ -16,10 +16,18 @@ function handler(grantType: GrantType, enabled = true): GrantHandler {
   };
 }
 
-function makeClient(grantTypes: string[], method: ClientAuthMethod = ClientAuthMethod.ClientSecretBasic): RegisteredClient {
+function makeClient(
+  grantTypes: string[],
+  method: ClientAuthMethod = ClientAuthMethod.ClientSecretBasic,
+): RegisteredClient {
   return {
     clientId: '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b',
-    metadata: { redirect_uris: [], grant_types: grantTypes, response_types: [], token_endpoint_auth_method: method },
+    metadata: {
+      redirect_uris: [],
+      grant_types: grantTypes,
+      response_types: [],
+      token_endpoint_auth_method: method,
+    },
     issuedAt: new Date('2030-01-01T00:00:00Z'),
     secret: null,
     secretHash: null,
@@ -48,11 +56,17 @@ describe(GrantRegistry.name, () => {
   });
 
   it('refuses two handlers for one grant type at boot', () => {
-    expect(() => new GrantRegistry([password, handler(GrantType.Password)], metrics)).toThrow(/Two handlers/);
+    expect(() => new GrantRegistry([password, handler(GrantType.Password)], metrics)).toThrow(
+      /Two handlers/,
+    );
   });
 
   it('counts a token response by its grant type, once', async () => {
-    const issuing: GrantHandler = { ...password, handle: () => Promise.resolve({ access_token: 'at', token_type: 'Bearer', expires_in: 60, scope: '' }) };
+    const issuing: GrantHandler = {
+      ...password,
+      handle: () =>
+        Promise.resolve({ access_token: 'at', token_type: 'Bearer', expires_in: 60, scope: '' }),
+    };
 
     await sut.run(issuing, { client: makeClient([GrantType.Password]), params: {} });
 
@@ -60,16 +74,24 @@ describe(GrantRegistry.name, () => {
   });
 
   it('counts no token for an answer without one (an OTP challenge) or a refused request', async () => {
-    const challenge: GrantHandler = { ...password, handle: () => Promise.resolve({ x_globalsign_iam_challenge: { reference: 'r' } }) };
-    const refusing: GrantHandler = { ...password, handle: () => Promise.reject(new OAuthError('invalid_grant', 'no')) };
+    const challenge: GrantHandler = {
+      ...password,
+      handle: () => Promise.resolve({ x_globalsign_iam_challenge: { reference: 'r' } }),
+    };
+    const refusing: GrantHandler = {
+      ...password,
+      handle: () => Promise.reject(new OAuthError('invalid_grant', 'no')),
+    };
 
     await sut.run(challenge, { client: makeClient([GrantType.Password]), params: {} });
-    await expect(sut.run(refusing, { client: makeClient([GrantType.Password]), params: {} })).rejects.toBeInstanceOf(OAuthError);
+    await expect(
+      sut.run(refusing, { client: makeClient([GrantType.Password]), params: {} }),
+    ).rejects.toBeInstanceOf(OAuthError);
 
     expect(metrics.countTokensIssued).not.toHaveBeenCalled();
   });
 
-  it('lists the enabled grant types in the seed document\'s order', () => {
+  it("lists the enabled grant types in the seed document's order", () => {
     expect(sut.grantTypes()).toEqual([GrantType.Password, GrantType.RefreshToken]);
   });
 
@@ -78,18 +100,24 @@ describe(GrantRegistry.name, () => {
   });
 
   it('answers invalid_request without a grant_type', () => {
-    expect(codeOf(() => sut.resolve(undefined, makeClient([GrantType.Password])))).toBe('invalid_request');
+    expect(codeOf(() => sut.resolve(undefined, makeClient([GrantType.Password])))).toBe(
+      'invalid_request',
+    );
   });
 
   it.each([GrantType.ClientCredentials, GrantType.SmsOtp, 'urn:example:unknown'])(
     'answers unsupported_grant_type for %s, which has no enabled handler',
     (grantType) => {
-      expect(codeOf(() => sut.resolve(grantType, makeClient([grantType])))).toBe('unsupported_grant_type');
+      expect(codeOf(() => sut.resolve(grantType, makeClient([grantType])))).toBe(
+        'unsupported_grant_type',
+      );
     },
   );
 
   it('answers unauthorized_client for a grant type the client did not register', () => {
-    expect(codeOf(() => sut.resolve(GrantType.Password, makeClient([GrantType.RefreshToken])))).toBe('unauthorized_client');
+    expect(
+      codeOf(() => sut.resolve(GrantType.Password, makeClient([GrantType.RefreshToken]))),
+    ).toBe('unauthorized_client');
   });
 
   it('answers unauthorized_client to a public client for a grant public clients may not use, even when registered', () => {

@@ -37,7 +37,8 @@ export class GrantRegistry {
   resolve(grantType: string | undefined, client: RegisteredClient): GrantHandler {
     if (!grantType) throw new OAuthError('invalid_request', 'The grant_type parameter is missing.');
     const handler = this.find(grantType);
-    if (!handler) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
+    if (!handler)
+      throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
     if (!client.metadata.grant_types.includes(grantType)) {
       throw new OAuthError('unauthorized_client', 'The client may not use this grant type.');
     }

@@ -30,12 +30,21 @@ const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [
 ];
 
 @Module({
-  imports: [PersistenceModule, TokensModule, AccountsModule, OtpModule, SamlModule, AuthorizationModule, ObservabilityModule],
+  imports: [
+    PersistenceModule,
+    TokensModule,
+    AccountsModule,
+    OtpModule,
+    SamlModule,
+    AuthorizationModule,
+    ObservabilityModule,
+  ],
   providers: [
     ...GRANT_HANDLERS,
     {
       provide: GrantRegistry,
-      useFactory: (metrics: Metrics, ...handlers: GrantHandler[]) => new GrantRegistry(handlers, metrics),
+      useFactory: (metrics: Metrics, ...handlers: GrantHandler[]) =>
+        new GrantRegistry(handlers, metrics),
       inject: [Metrics, ...GRANT_HANDLERS],
     },
   ],

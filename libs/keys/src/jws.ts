@@ -1,21 +1,35 @@
 import { createSign, createVerify, KeyObject } from 'node:crypto';
 
 /** Compact JWS with RS256 through node:crypto (cheaper than a generic JOSE library on the hot path). */
-export function signRs256(header: Record<string, unknown>, payload: Record<string, unknown>, key: KeyObject): string {
+export function signRs256(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  key: KeyObject,
+): string {
   const input = `${b64json(header)}.${b64json(payload)}`;
   const signature = createSign('sha256').update(input).sign(key);
   return `${input}.${signature.toString('base64url')}`;
 }
 
 /** The decoded parts of a compact JWS, or null when it is not one. Verifies nothing. */
-export function decodeJws(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signingInput: string; signature: Buffer } | null {
+export function decodeJws(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  signingInput: string;
+  signature: Buffer;
+} | null {
   const parts = token.split('.');
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) return null;
   try {
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
     const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     if (!isObject(header) || !isObject(payload)) return null;
-    return { header, payload, signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2], 'base64url') };
+    return {
+      header,
+      payload,
+      signingInput: `${parts[0]}.${parts[1]}`,
+      signature: Buffer.from(parts[2], 'base64url'),
+    };
   } catch {
     return null;
   }

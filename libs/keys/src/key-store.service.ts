@@ -5,7 +5,12 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, Clock, ConfigError } from '@app/config';
 import { DecryptionError, MasterKeyCipher } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { ServerKeyRecord, ServerKeyRepository, SettingRepository, Transaction } from '@app/persistence';
+import {
+  ServerKeyRecord,
+  ServerKeyRepository,
+  SettingRepository,
+  Transaction,
+} from '@app/persistence';
 
 import { certificateMembers, generateRsaKey, PublicJwk } from './key-material';
 import { decodeJws, signRs256, verifyRs256 } from './jws';
@@ -47,7 +52,10 @@ const CACHE_SECONDS = 5;
 /** JWTs whose signature was verified, remembered per instance (a resource server asks again and again). */
 const VERIFIED_LIMIT = 5_000;
 
-type VerifiedJws = { readonly header: Record<string, unknown>; readonly payload: Record<string, unknown> };
+type VerifiedJws = {
+  readonly header: Record<string, unknown>;
+  readonly payload: Record<string, unknown>;
+};
 
 /**
  * The server's keys: created once on first start (whatever the number of instances), used to
@@ -90,7 +98,9 @@ export class KeyStore implements OnModuleInit {
     const withCert = this.config.keys.metadataCertificate;
     return {
       keys: this.loaded.map(({ publicJwk, record }) =>
-        withCert && record.certificatePem ? { ...publicJwk, ...certificateMembers(record.certificatePem) } : publicJwk,
+        withCert && record.certificatePem
+          ? { ...publicJwk, ...certificateMembers(record.certificatePem) }
+          : publicJwk,
       ),
     };
   }
@@ -100,7 +110,10 @@ export class KeyStore implements OnModuleInit {
     await this.fresh();
     if (!this.jwksDocumentCache) {
       const body = JSON.stringify(await this.jwks());
-      this.jwksDocumentCache = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+      this.jwksDocumentCache = {
+        body,
+        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+      };
     }
     return this.jwksDocumentCache;
   }
@@ -124,8 +137,12 @@ export class KeyStore implements OnModuleInit {
     if (!jws || jws.header.alg !== SIGNING_ALG || typeof jws.header.kid !== 'string') return null;
     const key = this.loaded.find((k) => k.record.kid === jws.header.kid && k.record.use === 'sig');
     if (!key || !verifyRs256(jws.signingInput, jws.signature, key.publicKey)) return null;
-    const result: VerifiedJws = Object.freeze({ header: Object.freeze(jws.header), payload: Object.freeze(jws.payload) });
-    if (this.verified.size >= VERIFIED_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
+    const result: VerifiedJws = Object.freeze({
+      header: Object.freeze(jws.header),
+      payload: Object.freeze(jws.payload),
+    });
+    if (this.verified.size >= VERIFIED_LIMIT)
+      this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, result);
     return result;
   }
@@ -168,7 +185,10 @@ export class KeyStore implements OnModuleInit {
   async list(): Promise<KeySummary[]> {
     const now = this.clock.now();
     const records = await this.keys.findAll();
-    const active = this.pickActive(records.filter((r) => r.use === 'sig'), now);
+    const active = this.pickActive(
+      records.filter((r) => r.use === 'sig'),
+      now,
+    );
     return records.map((r) => ({
       kid: r.kid,
       use: r.use,
@@ -188,11 +208,17 @@ export class KeyStore implements OnModuleInit {
     const cached = this.activeCache;
     if (cached && nowMs >= cached.fromMs && nowMs < cached.untilMs) return cached.key;
     const signing = this.loaded.filter((k) => k.record.use === 'sig');
-    const record = this.pickActive(signing.map((k) => k.record), now);
+    const record = this.pickActive(
+      signing.map((k) => k.record),
+      now,
+    );
     const key = record && this.loaded.find((k) => k.record.kid === record.kid);
     if (!key) throw new OAuthError('server_error', 'No signing key is active.');
     // The answer holds until the next activation or retirement of a signing key (or a reload).
-    const times = signing.flatMap((k) => [k.record.activatesAt.getTime(), k.record.retiresAt?.getTime() ?? Infinity]);
+    const times = signing.flatMap((k) => [
+      k.record.activatesAt.getTime(),
+      k.record.retiresAt?.getTime() ?? Infinity,
+    ]);
     this.activeCache = {
       key,
       fromMs: Math.max(-Infinity, ...times.filter((t) => t <= nowMs)),
@@ -205,7 +231,11 @@ export class KeyStore implements OnModuleInit {
   private pickActive(records: ServerKeyRecord[], now: Date): ServerKeyRecord | undefined {
     return records
       .filter((r) => r.activatesAt <= now && (!r.retiresAt || r.retiresAt > now))
-      .sort((a, b) => a.activatesAt.getTime() - b.activatesAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime())
+      .sort(
+        (a, b) =>
+          a.activatesAt.getTime() - b.activatesAt.getTime() ||
+          a.createdAt.getTime() - b.createdAt.getTime(),
+      )
       .at(-1);
   }
 
@@ -254,13 +284,18 @@ export class KeyStore implements OnModuleInit {
         use,
         alg,
         publicJwk: generated.publicJwk as unknown as Record<string, unknown>,
-        privateKeyEncrypted: this.cipher.encrypt(generated.privateKeyPem, `server_key:${generated.kid}`),
+        privateKeyEncrypted: this.cipher.encrypt(
+          generated.privateKeyPem,
+          `server_key:${generated.kid}`,
+        ),
         certificatePem: generated.certificatePem,
         activatesAt,
       },
       tx,
     );
-    this.logger.log(`created ${use} key ${generated.kid}, active from ${activatesAt.toISOString()}`);
+    this.logger.log(
+      `created ${use} key ${generated.kid}, active from ${activatesAt.toISOString()}`,
+    );
     return generated.kid;
   }
 
@@ -281,7 +316,9 @@ export class KeyStore implements OnModuleInit {
 
 /** True when `records` are the keys already loaded, in the same order (nothing to parse again). */
 function sameKeys(loaded: LoadedKey[], records: ServerKeyRecord[]): boolean {
-  return loaded.length === records.length && loaded.every((key, i) => key.record.kid === records[i].kid);
+  return (
+    loaded.length === records.length && loaded.every((key, i) => key.record.kid === records[i].kid)
+  );
 }
 
 function statusOf(record: ServerKeyRecord, activeKid: string | undefined, now: Date): KeyStatus {

@@ -23,7 +23,14 @@ export class HttpObserver {
    * redirect targets carry codes and tokens, so neither is logged), the route template, status
    * and duration. Never headers or bodies.
    */
-  record(reqId: string, method: string, url: string, route: string | undefined, status: number, durationMs: number): void {
+  record(
+    reqId: string,
+    method: string,
+    url: string,
+    route: string | undefined,
+    status: number,
+    durationMs: number,
+  ): void {
     const template = route ?? UNMATCHED_ROUTE;
     this.metrics.countRequest(method, template, status, durationMs / 1000);
     if (!this.logsRequests) return;

@@ -20,7 +20,12 @@ describe(createLogger.name, () => {
     logger.info({ context: 'Test' }, 'hello');
 
     expect(JSON.parse(lines[0])).toEqual(
-      expect.objectContaining({ level: 'info', msg: 'hello', context: 'Test', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'hello',
+        context: 'Test',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      }),
     );
   });
 
@@ -29,7 +34,10 @@ describe(createLogger.name, () => {
 
     logger.info(
       {
-        req: { headers: { authorization: 'Bearer s3cr3t-1', cookie: 'sid=s3cr3t-2' }, body: { password: 's3cr3t-3' } },
+        req: {
+          headers: { authorization: 'Bearer s3cr3t-1', cookie: 'sid=s3cr3t-2' },
+          body: { password: 's3cr3t-3' },
+        },
         res: { headers: { 'set-cookie': 'sid=s3cr3t-4', location: 'https://rp/cb?code=s3cr3t-5' } },
         client_secret: 's3cr3t-6',
         refresh_token: 's3cr3t-7',
@@ -61,7 +69,9 @@ describe(announce.name, () => {
     logger.info('not this');
     announce(logger, 'admin token (this process only): x');
 
-    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(['admin token (this process only): x']);
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual([
+      'admin token (this process only): x',
+    ]);
   });
 
   it('writes nothing for a silenced logger', () => {

@@ -19,9 +19,26 @@ export interface LoggerSettings {
  * fast-redact compiles them to property checks, so a log call stays cheap.
  */
 const REDACTED_KEYS = [
-  'authorization', 'cookie', 'set-cookie', 'location', 'password', 'client_secret', 'client_assertion',
-  'code', 'code_verifier', 'access_token', 'refresh_token', 'id_token', 'token', 'assertion', 'otp',
-  'x_globalsign_iam_otp_code', 'x_globalsign_iam_reference_id', 'secret', 'body', 'query',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'location',
+  'password',
+  'client_secret',
+  'client_assertion',
+  'code',
+  'code_verifier',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'assertion',
+  'otp',
+  'x_globalsign_iam_otp_code',
+  'x_globalsign_iam_reference_id',
+  'secret',
+  'body',
+  'query',
 ];
 const REDACT_PATHS = [
   ...REDACTED_KEYS.map((key) => `["${key}"]`),

@@ -78,9 +78,21 @@ export class Metrics {
     // Both outcomes exist from the start, so a rate over them is defined before the first failure.
     this.signIns.inc({ outcome: 'success' }, 0);
     this.signIns.inc({ outcome: 'failure' }, 0);
-    this.poolGauge('uas_db_pool_connections', 'Connections the database pool holds, idle and in use.', (s) => s.total);
-    this.poolGauge('uas_db_pool_idle_connections', 'Connections of the database pool that are idle.', (s) => s.idle);
-    this.poolGauge('uas_db_pool_waiting_requests', 'Queries waiting for a free connection of the database pool.', (s) => s.waiting);
+    this.poolGauge(
+      'uas_db_pool_connections',
+      'Connections the database pool holds, idle and in use.',
+      (s) => s.total,
+    );
+    this.poolGauge(
+      'uas_db_pool_idle_connections',
+      'Connections of the database pool that are idle.',
+      (s) => s.idle,
+    );
+    this.poolGauge(
+      'uas_db_pool_waiting_requests',
+      'Queries waiting for a free connection of the database pool.',
+      (s) => s.waiting,
+    );
   }
 
   /** One HTTP request answered; `route` is the route template, never the raw path. */

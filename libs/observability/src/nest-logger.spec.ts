@@ -36,7 +36,14 @@ describe(PinoNestLogger.name, () => {
   it('keeps the stack Nest passes with an error', () => {
     sut.error('failed', 'Error: failed\n    at x', 'Errors');
 
-    expect(entries()).toEqual([expect.objectContaining({ level: 'error', msg: 'failed', stack: 'Error: failed\n    at x', context: 'Errors' })]);
+    expect(entries()).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: 'failed',
+        stack: 'Error: failed\n    at x',
+        context: 'Errors',
+      }),
+    ]);
   });
 
   it('leaves a failed start to main.ts, which prints it as one line', () => {

@@ -38,7 +38,10 @@ export class PinoNestLogger implements LoggerService {
   /** Nest passes the context last (`Logger` adds it) and, for errors, a stack before it. */
   private write(level: Level, message: unknown, params: unknown[]): void {
     if (!this.logger.isLevelEnabled(level)) return;
-    const context = params.length > 0 && typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
+    const context =
+      params.length > 0 && typeof params.at(-1) === 'string'
+        ? (params.at(-1) as string)
+        : undefined;
     // A failed start is logged by Nest under ExceptionHandler and rethrown; main.ts prints it as one line.
     if (context === 'ExceptionHandler') return;
     const rest = context === undefined ? params : params.slice(0, -1);

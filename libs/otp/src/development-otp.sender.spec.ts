@@ -8,7 +8,11 @@ describe(DevelopmentOtpSender.name, () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const sut = new DevelopmentOtpSender();
 
-    await sut.send(OtpChannel.Sms, { recipient: '358401234567', title: 'Code', body: 'Your code is 12345678' });
+    await sut.send(OtpChannel.Sms, {
+      recipient: '358401234567',
+      title: 'Code',
+      body: 'Your code is 12345678',
+    });
 
     expect(warn).toHaveBeenCalledWith(
       'DEVELOPMENT ONLY, not delivered: SMS (no SMS_GATEWAY_URL) to 358401234567: "Code" "Your code is 12345678"',

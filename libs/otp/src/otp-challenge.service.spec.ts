@@ -22,7 +22,6 @@ const PRODUCTION_ENV = {
   SMTP_URL: 'smtp://mail.example:25',
 };
 
-
 describe(OtpChallengeService.name, () => {
   const now = new Date('2030-01-01T12:00:00Z');
   let clock: FixedClock;
@@ -38,7 +37,14 @@ describe(OtpChallengeService.name, () => {
     sms.isConfigured.mockReturnValue(config.sms.gatewayUrl !== null);
     smtp.isConfigured.mockReturnValue(config.smtp.url !== null);
     return new OtpChallengeService(
-      config, clock, challenges, rateLimits, sms, smtp, development, new MasterKeyCipher(generateMasterKey()),
+      config,
+      clock,
+      challenges,
+      rateLimits,
+      sms,
+      smtp,
+      development,
+      new MasterKeyCipher(generateMasterKey()),
     );
   }
 
@@ -68,11 +74,18 @@ describe(OtpChallengeService.name, () => {
       const sut = makeSut();
 
       const { reference } = await sut.initiate({
-        channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username: '+358 40 123 4567',
+        channel: OtpChannel.Sms,
+        clientId: CLIENT_ID,
+        grantType: SMS_GRANT,
+        username: '+358 40 123 4567',
       });
 
       expect(sent).toEqual([
-        { recipient: '+358401234567', title: 'Your one-time password', body: expect.stringMatching(/^Your one-time password is \d{8}$/) },
+        {
+          recipient: '+358401234567',
+          title: 'Your one-time password',
+          body: expect.stringMatching(/^Your one-time password is \d{8}$/),
+        },
       ]);
       const code = sent[0].body.slice(-8);
       expect(reference).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -98,30 +111,52 @@ describe(OtpChallengeService.name, () => {
       const sut = makeSut();
 
       await sut.initiate({
-        channel: OtpChannel.Email, clientId: CLIENT_ID, grantType: SMTP_GRANT, username: 'Alice@Example.com',
-        title: 'Sign in', body: 'Your code: {0}',
+        channel: OtpChannel.Email,
+        clientId: CLIENT_ID,
+        grantType: SMTP_GRANT,
+        username: 'Alice@Example.com',
+        title: 'Sign in',
+        body: 'Your code: {0}',
       });
 
       expect(smtp.send).toHaveBeenCalledTimes(1);
       expect(sms.send).not.toHaveBeenCalled();
-      expect(sent).toEqual([{ recipient: 'alice@example.com', title: 'Sign in', body: expect.stringMatching(/^Your code: \d{8}$/) }]);
+      expect(sent).toEqual([
+        {
+          recipient: 'alice@example.com',
+          title: 'Sign in',
+          body: expect.stringMatching(/^Your code: \d{8}$/),
+        },
+      ]);
     });
 
     it('honours OTP_LENGTH and OTP_TTL_SECONDS', async () => {
-      const sut = makeSut(loadConfig({ ...PRODUCTION_ENV, OTP_LENGTH: '6', OTP_TTL_SECONDS: '60' }));
+      const sut = makeSut(
+        loadConfig({ ...PRODUCTION_ENV, OTP_LENGTH: '6', OTP_TTL_SECONDS: '60' }),
+      );
 
-      await sut.initiate({ channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username: '358401234567' });
+      await sut.initiate({
+        channel: OtpChannel.Sms,
+        clientId: CLIENT_ID,
+        grantType: SMS_GRANT,
+        username: '358401234567',
+      });
 
       expect(sent[0].body).toMatch(/ \d{6}$/);
       expect(stored[0].expiresAt).toEqual(new Date(now.getTime() + 60_000));
     });
 
     it.each(['00358401234567', '+358401234567', '358401234567'])(
-      'counts the send to %p by the number\'s digits against OTP_SENDS_PER_HOUR',
+      "counts the send to %p by the number's digits against OTP_SENDS_PER_HOUR",
       async (username) => {
         const sut = makeSut(loadConfig({ ...PRODUCTION_ENV, OTP_SENDS_PER_HOUR: '3' }));
 
-        await sut.initiate({ channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username });
+        await sut.initiate({
+          channel: OtpChannel.Sms,
+          clientId: CLIENT_ID,
+          grantType: SMS_GRANT,
+          username,
+        });
 
         expect(rateLimits.hitIfBelow).toHaveBeenCalledWith('otp_sends:358401234567', 3, 3600, now);
         expect(sent[0].recipient).toBe(username);
@@ -130,13 +165,26 @@ describe(OtpChallengeService.name, () => {
 
     it('answers 429 with the seconds left in the window, and sends and stores nothing, past the limit', async () => {
       const sut = makeSut();
-      rateLimits.hitIfBelow.mockResolvedValue({ count: 5, windowStart: new Date(now.getTime() - 600_500), admitted: false });
+      rateLimits.hitIfBelow.mockResolvedValue({
+        count: 5,
+        windowStart: new Date(now.getTime() - 600_500),
+        admitted: false,
+      });
 
       const error = await caught(
-        sut.initiate({ channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username: '358401234567' }),
+        sut.initiate({
+          channel: OtpChannel.Sms,
+          clientId: CLIENT_ID,
+          grantType: SMS_GRANT,
+          username: '358401234567',
+        }),
       );
 
-      expect([error.code, error.status, error.options.retryAfterSeconds]).toEqual(['slow_down', 429, 3000]);
+      expect([error.code, error.status, error.options.retryAfterSeconds]).toEqual([
+        'slow_down',
+        429,
+        3000,
+      ]);
       expect(sms.send).not.toHaveBeenCalled();
       expect(challenges.create).not.toHaveBeenCalled();
     });
@@ -150,13 +198,20 @@ describe(OtpChallengeService.name, () => {
       });
 
       const error = await caught(
-        sut.initiate({ channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username: '358401234567' }),
+        sut.initiate({
+          channel: OtpChannel.Sms,
+          clientId: CLIENT_ID,
+          grantType: SMS_GRANT,
+          username: '358401234567',
+        }),
       );
 
       expect([error.code, error.status]).toEqual(['temporarily_unavailable', 503]);
       expect(challenges.create).not.toHaveBeenCalled();
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(JSON.stringify([warn.mock.calls, error.options])).not.toContain(sent[0].body.slice(-8));
+      expect(JSON.stringify([warn.mock.calls, error.options])).not.toContain(
+        sent[0].body.slice(-8),
+      );
       warn.mockRestore();
     });
 
@@ -164,7 +219,12 @@ describe(OtpChallengeService.name, () => {
       const sut = makeSut();
 
       const error = await caught(
-        sut.initiate({ channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username: 'alice@example.com' }),
+        sut.initiate({
+          channel: OtpChannel.Sms,
+          clientId: CLIENT_ID,
+          grantType: SMS_GRANT,
+          username: 'alice@example.com',
+        }),
       );
 
       expect(error.code).toBe('invalid_request');
@@ -176,7 +236,10 @@ describe(OtpChallengeService.name, () => {
 
       const error = await caught(
         sut.initiate({
-          channel: OtpChannel.Email, clientId: CLIENT_ID, grantType: SMTP_GRANT, username: 'alice@example.com',
+          channel: OtpChannel.Email,
+          clientId: CLIENT_ID,
+          grantType: SMTP_GRANT,
+          username: 'alice@example.com',
           title: 'Code\r\nBcc: mallory@example.com',
         }),
       );
@@ -199,17 +262,30 @@ describe(OtpChallengeService.name, () => {
       const sut = makeSut(loadConfig({ DATA_DIR: '/nonexistent' }));
       development.send.mockResolvedValue(undefined);
 
-      await sut.initiate({ channel: OtpChannel.Email, clientId: CLIENT_ID, grantType: SMTP_GRANT, username: 'alice@example.com' });
+      await sut.initiate({
+        channel: OtpChannel.Email,
+        clientId: CLIENT_ID,
+        grantType: SMTP_GRANT,
+        username: 'alice@example.com',
+      });
 
       expect(sut.isAvailable(OtpChannel.Sms)).toBe(true);
-      expect(development.send).toHaveBeenCalledWith(OtpChannel.Email, expect.objectContaining({ recipient: 'alice@example.com' }));
+      expect(development.send).toHaveBeenCalledWith(
+        OtpChannel.Email,
+        expect.objectContaining({ recipient: 'alice@example.com' }),
+      );
       expect(smtp.send).not.toHaveBeenCalled();
     });
 
     it('uses the real sender in embedded mode when it is configured', async () => {
       const sut = makeSut(loadConfig({ SMS_GATEWAY_URL: PRODUCTION_ENV.SMS_GATEWAY_URL }));
 
-      await sut.initiate({ channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username: '358401234567' });
+      await sut.initiate({
+        channel: OtpChannel.Sms,
+        clientId: CLIENT_ID,
+        grantType: SMS_GRANT,
+        username: '358401234567',
+      });
 
       expect(sms.send).toHaveBeenCalledTimes(1);
       expect(development.send).not.toHaveBeenCalled();
@@ -224,7 +300,10 @@ describe(OtpChallengeService.name, () => {
     beforeEach(async () => {
       sut = makeSut();
       ({ reference } = await sut.initiate({
-        channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, username: '358401234567',
+        channel: OtpChannel.Sms,
+        clientId: CLIENT_ID,
+        grantType: SMS_GRANT,
+        username: '358401234567',
       }));
       code = sent[0].body.slice(-8);
       clock.advance(30);
@@ -233,14 +312,25 @@ describe(OtpChallengeService.name, () => {
 
     const validate = (overrides: Partial<Parameters<OtpChallengeService['validate']>[0]> = {}) =>
       sut.validate({
-        channel: OtpChannel.Sms, clientId: CLIENT_ID, grantType: SMS_GRANT, reference, code, username: undefined, ...overrides,
+        channel: OtpChannel.Sms,
+        clientId: CLIENT_ID,
+        grantType: SMS_GRANT,
+        reference,
+        code,
+        username: undefined,
+        ...overrides,
       });
 
     it('consumes the reference for this client and grant type and returns the username for the right code', async () => {
       const result = await validate();
 
       expect(result).toEqual({ username: '358401234567' });
-      expect(challenges.consume).toHaveBeenCalledWith(hashToken(reference), CLIENT_ID, SMS_GRANT, clock.now());
+      expect(challenges.consume).toHaveBeenCalledWith(
+        hashToken(reference),
+        CLIENT_ID,
+        SMS_GRANT,
+        clock.now(),
+      );
     });
 
     it('accepts the username with separators', async () => {
@@ -276,7 +366,10 @@ describe(OtpChallengeService.name, () => {
     });
 
     it('binds the code hash to its challenge: the same code under another challenge fails', async () => {
-      challenges.consume.mockResolvedValue({ ...stored[0], id: '0e7c4a53-0b8d-4f5e-9e3a-2d1c0b9a8f7e' });
+      challenges.consume.mockResolvedValue({
+        ...stored[0],
+        id: '0e7c4a53-0b8d-4f5e-9e3a-2d1c0b9a8f7e',
+      });
 
       const error = await caught(validate());
 

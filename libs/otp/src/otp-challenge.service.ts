@@ -77,7 +77,8 @@ export class OtpChallengeService {
    */
   async initiate(request: OtpInitiateRequest): Promise<{ reference: string }> {
     const deliver = this.deliveryFor(request.channel);
-    if (deliver === null) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
+    if (deliver === null)
+      throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
     const username = readOtpUsername(request.channel, request.username);
     const texts = presentTexts(request);
     checkOtpMessageTexts(texts);
@@ -88,9 +89,13 @@ export class OtpChallengeService {
       await deliver(buildOtpMessage(username.value, code, texts));
     } catch (error) {
       this.logger.warn(`OTP ${request.channel} delivery failed: ${describeFailure(error)}`);
-      throw new OAuthError('temporarily_unavailable', 'The one-time password could not be sent; try again later.', {
-        detail: describeFailure(error),
-      });
+      throw new OAuthError(
+        'temporarily_unavailable',
+        'The one-time password could not be sent; try again later.',
+        {
+          detail: describeFailure(error),
+        },
+      );
     }
 
     const reference = randomToken(32);
@@ -117,7 +122,10 @@ export class OtpChallengeService {
    */
   async validate(request: OtpValidateRequest): Promise<{ username: string }> {
     if (request.code === undefined || request.code === '') {
-      throw new OAuthError('invalid_request', 'The x_globalsign_iam_otp_code parameter is missing.');
+      throw new OAuthError(
+        'invalid_request',
+        'The x_globalsign_iam_otp_code parameter is missing.',
+      );
     }
     const claimed =
       request.username === undefined || request.username === ''
@@ -129,7 +137,9 @@ export class OtpChallengeService {
       request.grantType,
       this.clock.now(),
     );
-    const codeMatches = challenge !== null && timingSafeEqual(challenge.codeHash, this.hashCode(challenge, request.code.trim()));
+    const codeMatches =
+      challenge !== null &&
+      timingSafeEqual(challenge.codeHash, this.hashCode(challenge, request.code.trim()));
     if (!challenge || !codeMatches || (claimed !== null && claimed !== challenge.username)) {
       throw new OAuthError('invalid_grant', 'The one-time password or its reference is invalid.');
     }
@@ -140,7 +150,8 @@ export class OtpChallengeService {
     const sender = channel === OtpChannel.Sms ? this.sms : this.smtp;
     if (sender.isConfigured()) return (message) => sender.send(message);
     // Embedded development mode only: a new user can try both grants without a gateway.
-    if (this.config.database.url === null) return (message) => this.development.send(channel, message);
+    if (this.config.database.url === null)
+      return (message) => this.development.send(channel, message);
     return null;
   }
 
@@ -159,36 +170,56 @@ export class OtpChallengeService {
     if (!window.admitted) {
       const retryAfterSeconds = Math.max(
         1,
-        Math.ceil((window.windowStart.getTime() + SEND_WINDOW_SECONDS * 1000 - now.getTime()) / 1000),
+        Math.ceil(
+          (window.windowStart.getTime() + SEND_WINDOW_SECONDS * 1000 - now.getTime()) / 1000,
+        ),
       );
-      throw new OAuthError('slow_down', 'Too many one-time passwords were sent to this username; try again later.', {
-        status: 429,
-        retryAfterSeconds,
-      });
+      throw new OAuthError(
+        'slow_down',
+        'Too many one-time passwords were sent to this username; try again later.',
+        {
+          status: 429,
+          retryAfterSeconds,
+        },
+      );
     }
   }
 
   /** OTP_LENGTH decimal digits, uniformly from a CSPRNG (crypto.randomInt has no modulo bias). */
   private generateCode(): string {
     const length = this.config.otp.length;
-    return randomInt(0, 10 ** length).toString().padStart(length, '0');
+    return randomInt(0, 10 ** length)
+      .toString()
+      .padStart(length, '0');
   }
 
   /**
    * HMAC-SHA256 of the OTP under the MASTER_KEY-derived key, bound to its challenge: an OTP
    * has few digits, so a bare hash in a stolen database would fall to brute force at once.
    */
-  private hashCode(challenge: Pick<OtpChallengeRecord, 'id' | 'clientId' | 'grantType' | 'username'>, code: string): Buffer {
+  private hashCode(
+    challenge: Pick<OtpChallengeRecord, 'id' | 'clientId' | 'grantType' | 'username'>,
+    code: string,
+  ): Buffer {
     return createHmac('sha256', this.codeKey)
-      .update([challenge.id, challenge.clientId, challenge.grantType, challenge.username, code].join('\0'))
+      .update(
+        [challenge.id, challenge.clientId, challenge.grantType, challenge.username, code].join(
+          '\0',
+        ),
+      )
       .digest();
   }
 }
 
 /** The client's texts, with empty parameters treated as absent. */
 function presentTexts(request: OtpMessageTexts): OtpMessageTexts {
-  const present = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
-  return { title: present(request.title), body: present(request.body), uiLocales: present(request.uiLocales) };
+  const present = (value: string | undefined) =>
+    value === undefined || value === '' ? undefined : value;
+  return {
+    title: present(request.title),
+    body: present(request.body),
+    uiLocales: present(request.uiLocales),
+  };
 }
 
 /** An error for the logs: never the message (it holds the OTP) nor the gateway URL. */

@@ -39,7 +39,10 @@ const BODY_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
  * longer than 1000 characters, without `{0}`, or with control characters.
  */
 export function checkOtpMessageTexts(texts: OtpMessageTexts): void {
-  if (texts.title !== undefined && (texts.title.length > MAX_TITLE_LENGTH || TITLE_FORBIDDEN.test(texts.title))) {
+  if (
+    texts.title !== undefined &&
+    (texts.title.length > MAX_TITLE_LENGTH || TITLE_FORBIDDEN.test(texts.title))
+  ) {
     throw new OAuthError(
       'invalid_request',
       `x_globalsign_iam_otp_title must be one line of at most ${MAX_TITLE_LENGTH} characters.`,
@@ -47,7 +50,9 @@ export function checkOtpMessageTexts(texts: OtpMessageTexts): void {
   }
   if (
     texts.body !== undefined &&
-    (texts.body.length > MAX_BODY_LENGTH || !texts.body.includes(PLACEHOLDER) || BODY_FORBIDDEN.test(texts.body))
+    (texts.body.length > MAX_BODY_LENGTH ||
+      !texts.body.includes(PLACEHOLDER) ||
+      BODY_FORBIDDEN.test(texts.body))
   ) {
     throw new OAuthError(
       'invalid_request',
@@ -57,7 +62,11 @@ export function checkOtpMessageTexts(texts: OtpMessageTexts): void {
 }
 
 /** The message for `recipient` with `code` in place of every `{0}`; texts already checked. */
-export function buildOtpMessage(recipient: string, code: string, texts: OtpMessageTexts): OtpMessage {
+export function buildOtpMessage(
+  recipient: string,
+  code: string,
+  texts: OtpMessageTexts,
+): OtpMessage {
   const defaults = DEFAULT_TEXTS[pickLanguage(texts.uiLocales)];
   return {
     recipient,

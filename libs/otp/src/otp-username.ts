@@ -4,7 +4,8 @@ import { OtpChannel } from './otp-channel';
 
 // RFC 5322 dot-atom characters only: no spaces, commas, quotes or angle brackets, so an
 // address can never name a second recipient or smuggle a display name into a header.
-const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+const EMAIL =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 const MSISDN_SEPARATORS = /[\s().-]/g;
 const DIGITS = /^\d+$/;
 // E.164: at most 15 digits; 6 keeps out obvious garbage while allowing national numbers.

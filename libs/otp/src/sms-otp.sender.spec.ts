@@ -35,20 +35,27 @@ describe(SmsOtpSender.name, () => {
     answer = (res) => res.writeHead(200).end('OK');
   });
 
-  const senderFor = (template: string) => new SmsOtpSender(loadConfig({ SMS_GATEWAY_URL: template }));
+  const senderFor = (template: string) =>
+    new SmsOtpSender(loadConfig({ SMS_GATEWAY_URL: template }));
   const message = { recipient: '358401234567', title: 'unused', body: 'Code 12345678 & more=ä/?#' };
 
   it('GETs the template with {mobile} and {challenge} URL-encoded', async () => {
     await senderFor(`${origin}/send?to={mobile}&text={challenge}&from=uas`).send(message);
 
     expect(received).toEqual([
-      { url: `/send?to=358401234567&text=${encodeURIComponent(message.body)}&from=uas`, authorization: undefined },
+      {
+        url: `/send?to=358401234567&text=${encodeURIComponent(message.body)}&from=uas`,
+        authorization: undefined,
+      },
     ]);
     expect(new URL(received[0].url, origin).searchParams.get('text')).toBe(message.body);
   });
 
   it('sends the E.164 + of {mobile} as %2B, so the gateway does not read it as a space', async () => {
-    await senderFor(`${origin}/send?to={mobile}&text={challenge}`).send({ ...message, recipient: '+358401234567' });
+    await senderFor(`${origin}/send?to={mobile}&text={challenge}`).send({
+      ...message,
+      recipient: '+358401234567',
+    });
 
     expect(received[0].url).toMatch(/^\/send\?to=%2B358401234567&text=/);
     expect(new URL(received[0].url, origin).searchParams.get('to')).toBe('+358401234567');
@@ -59,15 +66,17 @@ describe(SmsOtpSender.name, () => {
 
     await senderFor(template).send(message);
 
-    expect(received[0].authorization).toBe(`Basic ${Buffer.from('user@x:p:ss').toString('base64')}`);
+    expect(received[0].authorization).toBe(
+      `Basic ${Buffer.from('user@x:p:ss').toString('base64')}`,
+    );
   });
 
   it.each([201, 204, 302, 400, 500])('counts HTTP %p as not sent', async (status) => {
     answer = (res) => res.writeHead(status, status === 302 ? { location: '/elsewhere' } : {}).end();
 
-    await expect(senderFor(`${origin}/send?to={mobile}&text={challenge}`).send(message)).rejects.toThrow(
-      `the SMS gateway answered HTTP ${status}`,
-    );
+    await expect(
+      senderFor(`${origin}/send?to={mobile}&text={challenge}`).send(message),
+    ).rejects.toThrow(`the SMS gateway answered HTTP ${status}`);
     expect(received).toHaveLength(1);
   });
 
@@ -77,7 +86,9 @@ describe(SmsOtpSender.name, () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
 
-    await expect(senderFor(`http://127.0.0.1:${port}/send?to={mobile}&text={challenge}`).send(message)).rejects.toThrow();
+    await expect(
+      senderFor(`http://127.0.0.1:${port}/send?to={mobile}&text={challenge}`).send(message),
+    ).rejects.toThrow();
   });
 
   it('is configured only with SMS_GATEWAY_URL', () => {

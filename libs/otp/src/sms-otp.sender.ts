@@ -27,8 +27,10 @@ export class SmsOtpSender implements OtpSender {
     if (template === null) throw new Error('SMS_GATEWAY_URL is not set');
     const url = new URL(
       template
-        .split('{mobile}').join(encodeURIComponent(message.recipient))
-        .split('{challenge}').join(encodeURIComponent(message.body)),
+        .split('{mobile}')
+        .join(encodeURIComponent(message.recipient))
+        .split('{challenge}')
+        .join(encodeURIComponent(message.body)),
     );
     const headers: Record<string, string> = {};
     if (url.username || url.password) {
@@ -45,6 +47,7 @@ export class SmsOtpSender implements OtpSender {
     });
     await response.body?.cancel();
     // The message is in the URL: never put the URL in an error.
-    if (response.status !== 200) throw new Error(`the SMS gateway answered HTTP ${response.status}`);
+    if (response.status !== 200)
+      throw new Error(`the SMS gateway answered HTTP ${response.status}`);
   }
 }

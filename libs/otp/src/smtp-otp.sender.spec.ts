@@ -65,7 +65,11 @@ describe(SmtpOtpSender.name, () => {
     await sut.send({ recipient: 'alice@example.com', title: 'Your code', body: 'Code 12345678' });
 
     expect(received).toHaveLength(1);
-    expect(received[0]).toEqual({ from: 'otp@idp.example', to: ['alice@example.com'], raw: expect.any(String) });
+    expect(received[0]).toEqual({
+      from: 'otp@idp.example',
+      to: ['alice@example.com'],
+      raw: expect.any(String),
+    });
     const [head, body] = received[0].raw.split('\r\n\r\n');
     expect(head).toMatch(/^Subject: Your code$/m);
     expect(head).toMatch(/^From: otp@idp\.example$/m);
@@ -76,7 +80,9 @@ describe(SmtpOtpSender.name, () => {
   it('fails when the SMTP server cannot be reached', async () => {
     const sut = makeSender({ SMTP_URL: 'smtp://127.0.0.1:1' });
 
-    await expect(sut.send({ recipient: 'alice@example.com', title: 't', body: 'b' })).rejects.toThrow();
+    await expect(
+      sut.send({ recipient: 'alice@example.com', title: 't', body: 'b' }),
+    ).rejects.toThrow();
   });
 
   it('is configured only with SMTP_URL', () => {

@@ -2,9 +2,24 @@ import { OAuthError } from '@app/errors';
 
 // Connection-level failures: the database is down, restarting or unreachable.
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
   // 57014: statement_timeout ended a statement (a stuck lock or an overloaded server), not a bad query.
-  '57014', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
 ]);
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
@@ -38,9 +53,13 @@ export function translateDatabaseError(error: unknown): unknown {
   if (error instanceof OAuthError) return error;
   const code = (error as { code?: string } | null)?.code;
   if (code && UNSTORABLE_INPUT_CODES.has(code)) {
-    return new OAuthError('invalid_request', 'The request contains characters or values that cannot be stored.', {
-      detail: error instanceof Error ? error.message : String(error),
-    });
+    return new OAuthError(
+      'invalid_request',
+      'The request contains characters or values that cannot be stored.',
+      {
+        detail: error instanceof Error ? error.message : String(error),
+      },
+    );
   }
   if (isDatabaseUnavailable(error)) {
     return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable.', {

@@ -82,12 +82,18 @@ export class DatabaseNotifications {
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
         [APPLICATION_NAME],
       );
-      const confirmed = new Promise<void>((resolve) => this.barriers.set(id, { remaining: rows[0].n, resolve }));
+      const confirmed = new Promise<void>((resolve) =>
+        this.barriers.set(id, { remaining: rows[0].n, resolve }),
+      );
       await client.query('SELECT pg_notify($1, $2)', [BARRIER, id]);
-      const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, PROPAGATION_TIMEOUT_MS)));
+      const timedOut = new Promise<void>(
+        (resolve) => (timer = setTimeout(resolve, PROPAGATION_TIMEOUT_MS)),
+      );
       await Promise.race([confirmed, timedOut]);
     } catch (error) {
-      this.logger.warn(`could not confirm a change on every instance: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `could not confirm a change on every instance: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       if (timer) clearTimeout(timer);
       this.barriers.delete(id);
@@ -128,7 +134,9 @@ export class DatabaseNotifications {
       if (this.client !== client) return;
       const payload = message.payload ?? '';
       if (message.channel === BARRIER) {
-        client.query('SELECT pg_notify($1, $2)', [BARRIER_ACK, payload]).catch((error: unknown) => this.lost(client, error));
+        client
+          .query('SELECT pg_notify($1, $2)', [BARRIER_ACK, payload])
+          .catch((error: unknown) => this.lost(client, error));
         return;
       }
       if (message.channel === BARRIER_ACK) {
@@ -142,7 +150,8 @@ export class DatabaseNotifications {
     client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
       await client.connect();
-      for (const channel of [...Object.values(NotificationChannel), BARRIER, BARRIER_ACK]) await client.query(`LISTEN ${channel}`);
+      for (const channel of [...Object.values(NotificationChannel), BARRIER, BARRIER_ACK])
+        await client.query(`LISTEN ${channel}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       this.scheduleReconnect(error);
@@ -180,7 +189,9 @@ export class DatabaseNotifications {
 
   private scheduleReconnect(error: unknown): void {
     if (this.closed) return;
-    this.logger.warn(`not listening for changes (${error instanceof Error ? error.message : String(error)}); caches bypassed, retrying`);
+    this.logger.warn(
+      `not listening for changes (${error instanceof Error ? error.message : String(error)}); caches bypassed, retrying`,
+    );
     this.retry = setTimeout(() => void this.connect(), RECONNECT_MS);
     this.retry.unref();
   }

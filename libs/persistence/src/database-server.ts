@@ -18,7 +18,9 @@ export class DatabaseServer {
   static async start(config: AppConfig): Promise<DatabaseServer> {
     if (config.database.url) return new DatabaseServer(config.database.url, null);
     const engine = await EmbeddedPostgres.start(config.database.dataDir);
-    new Logger('Database').log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}; production sets DATABASE_URL`);
+    new Logger('Database').log(
+      `embedded PostgreSQL (PGlite) in ${config.database.dataDir}; production sets DATABASE_URL`,
+    );
     return new DatabaseServer(engine.url, engine);
   }
 
@@ -37,7 +39,13 @@ export class DatabaseServer {
 
 /** Provides the one DatabaseServer, to TypeOrmModule's options factory and to PersistenceModule. */
 @Module({
-  providers: [{ provide: DatabaseServer, useFactory: (config: AppConfig) => DatabaseServer.start(config), inject: [APP_CONFIG] }],
+  providers: [
+    {
+      provide: DatabaseServer,
+      useFactory: (config: AppConfig) => DatabaseServer.start(config),
+      inject: [APP_CONFIG],
+    },
+  ],
   exports: [DatabaseServer],
 })
 export class DatabaseServerModule {}

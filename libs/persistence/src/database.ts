@@ -9,7 +9,7 @@ import { DatabaseNotifications } from './database-notifications';
  * join it. Opaque: only repositories run anything in it.
  */
 export abstract class Transaction {
-  private declare readonly brand: never;
+  declare private readonly brand: never;
 }
 
 /** The transaction behind the opaque handle: its query runner, and whether its connection broke. */
@@ -51,16 +51,28 @@ export class Database {
   poolStats(): { total: number; idle: number; waiting: number } {
     // TypeORM keeps its pg pool as the driver's `master`: its counters are read, nothing else.
     const pool = (this.dataSource.driver as unknown as { master?: Pool }).master;
-    return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+    return {
+      total: pool?.totalCount ?? 0,
+      idle: pool?.idleCount ?? 0,
+      waiting: pool?.waitingCount ?? 0,
+    };
   }
 
   /** Runs one SQL statement, in `tx` when given, and returns the rows it returned. */
-  query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], tx?: Transaction): Promise<T[]> {
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    tx?: Transaction,
+  ): Promise<T[]> {
     return this.run(tx, async (runner) => (await runner.query(sql, params, true)).records as T[]);
   }
 
   /** Runs `work` with TypeORM's repository of `entity`, in `tx` when given. */
-  use<E extends ObjectLiteral, R>(entity: EntityTarget<E>, work: (rows: Repository<E>) => Promise<R>, tx?: Transaction): Promise<R> {
+  use<E extends ObjectLiteral, R>(
+    entity: EntityTarget<E>,
+    work: (rows: Repository<E>) => Promise<R>,
+    tx?: Transaction,
+  ): Promise<R> {
     return this.run(tx, (runner) => work(runner.manager.getRepository(entity)));
   }
 
@@ -108,7 +120,10 @@ export class Database {
    * Runs `work` on the transaction's query runner, or on a runner of its own released after it;
    * a connection that failed is remembered (its transaction's) or released as broken (its own).
    */
-  private async run<R>(tx: Transaction | undefined, work: (runner: QueryRunner) => Promise<R>): Promise<R> {
+  private async run<R>(
+    tx: Transaction | undefined,
+    work: (runner: QueryRunner) => Promise<R>,
+  ): Promise<R> {
     const open = tx as OpenTransaction | undefined;
     const runner = open?.runner ?? this.dataSource.createQueryRunner();
     let broken: Error | null = null;
@@ -131,5 +146,7 @@ export class Database {
  */
 function release(runner: QueryRunner, broken: Error | null): Promise<void> {
   if (!broken) return runner.release();
-  return (runner as unknown as { releasePostgresConnection(error: Error): Promise<void> }).releasePostgresConnection(broken);
+  return (
+    runner as unknown as { releasePostgresConnection(error: Error): Promise<void> }
+  ).releasePostgresConnection(broken);
 }

@@ -33,7 +33,12 @@ export class EmbeddedPostgres {
     }
     // Several connections share the one engine: the socket server's query queue runs one
     // connection's transaction to its end before serving another, so transactions stay whole.
-    const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: MAX_CONNECTIONS });
+    const server = new PGLiteSocketServer({
+      db,
+      port: 0,
+      host: '127.0.0.1',
+      maxConnections: MAX_CONNECTIONS,
+    });
     await server.start();
     return new EmbeddedPostgres(db, server);
   }

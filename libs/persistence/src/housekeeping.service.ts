@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 
@@ -30,7 +36,10 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   /** One purge; failures (e.g. the database being away) are logged and retried next time. */
   async runOnce(): Promise<void> {
     try {
-      const report = await this.housekeeping.purgeExpired(this.clock.now(), this.config.tokens.accessTokenTtlSeconds);
+      const report = await this.housekeeping.purgeExpired(
+        this.clock.now(),
+        this.config.tokens.accessTokenTtlSeconds,
+      );
       if (report) this.logger.debug(`purged ${JSON.stringify(report)}`);
     } catch (error) {
       this.logger.warn(`purge failed: ${error instanceof Error ? error.message : String(error)}`);

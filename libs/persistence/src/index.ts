@@ -22,8 +22,18 @@ export type { PurgeReport } from './repositories';
 export { EmbeddedPostgres } from './embedded-postgres';
 /** Repositories: the only code that touches the database. */
 export { GrantRepository, RefreshTokenRepository } from './repositories';
-export type { AccessTokenState, ConsumedRefreshToken, GrantRecord, RefreshTokenRecord } from './repositories';
-export { RateLimitRepository, ServerKeyRepository, SettingRepository, UsedIdentifierRepository } from './repositories';
+export type {
+  AccessTokenState,
+  ConsumedRefreshToken,
+  GrantRecord,
+  RefreshTokenRecord,
+} from './repositories';
+export {
+  RateLimitRepository,
+  ServerKeyRepository,
+  SettingRepository,
+  UsedIdentifierRepository,
+} from './repositories';
 export type { RateWindow, ServerKeyRecord } from './repositories';
 /** OTP challenges: created after a successful send, consumed by their first validation. */
 export { OtpChallengeRepository } from './repositories';
@@ -35,7 +45,16 @@ export type { SamlIssuerRecord } from './repositories';
 export { SubjectRepository } from './repositories';
 /** Registered clients and users (admin API, client authentication, password login). */
 export { ClientRepository, UserRepository } from './repositories';
-export type { ClientListRecord, ClientRecord, ClientSecretColumns, UserRecord } from './repositories';
+export type {
+  ClientListRecord,
+  ClientRecord,
+  ClientSecretColumns,
+  UserRecord,
+} from './repositories';
 /** Login sessions and authorization codes of the authorization endpoint (stored as hashes). */
 export { AuthorizationCodeRepository, LoginSessionRepository } from './repositories';
-export type { AuthorizationCodeRecord, ConsumedAuthorizationCode, LoginSessionRecord } from './repositories';
+export type {
+  AuthorizationCodeRecord,
+  ConsumedAuthorizationCode,
+  LoginSessionRecord,
+} from './repositories';

@@ -42,7 +42,10 @@ export class DatabaseLifecycle implements OnApplicationBootstrap, OnApplicationS
       inject: [DatabaseServer],
       // A start against an unreachable database fails at once with one line (main.ts): no retry
       // loop, and nothing logged by TypeOrmModule before it gives up.
-      useFactory: (server: DatabaseServer) => ({ ...dataSourceOptions(server.url), toRetry: () => false }),
+      useFactory: (server: DatabaseServer) => ({
+        ...dataSourceOptions(server.url),
+        toRetry: () => false,
+      }),
       dataSourceFactory: (options?: DataSourceOptions) => openDataSource(options!),
     }),
   ],
@@ -50,12 +53,14 @@ export class DatabaseLifecycle implements OnApplicationBootstrap, OnApplicationS
     {
       // The embedded engine's single connection is no place for a listener: it gets no caches.
       provide: DatabaseNotifications,
-      useFactory: (server: DatabaseServer) => new DatabaseNotifications(server.embedded ? null : server.url),
+      useFactory: (server: DatabaseServer) =>
+        new DatabaseNotifications(server.embedded ? null : server.url),
       inject: [DatabaseServer],
     },
     {
       provide: Database,
-      useFactory: (dataSource: DataSource, notifications: DatabaseNotifications) => new Database(dataSource, notifications),
+      useFactory: (dataSource: DataSource, notifications: DatabaseNotifications) =>
+        new Database(dataSource, notifications),
       inject: [DataSource, DatabaseNotifications],
     },
     DatabaseLifecycle,

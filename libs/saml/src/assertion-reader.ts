@@ -44,13 +44,17 @@ export function readAssertion(assertion: Element): AssertionContent {
   if (id === '') throw rejectAssertion('no ID');
   const issuer = exactlyOne(assertion, 'Issuer');
   const format = issuer.getAttribute('Format');
-  if (format && format !== SamlUri.EntityNameFormat) throw rejectAssertion('Issuer Format is not entity');
+  if (format && format !== SamlUri.EntityNameFormat)
+    throw rejectAssertion('Issuer Format is not entity');
   const subject = exactlyOne(assertion, 'Subject');
   const nameId = exactlyOne(subject, 'NameID').textContent ?? '';
   if (nameId.trim() === '') throw rejectAssertion('empty NameID');
   const conditions = exactlyOne(assertion, 'Conditions');
   for (const condition of allChildElements(conditions)) {
-    if (condition.namespaceURI !== SamlNs.Assertion || !KNOWN_CONDITIONS.has(condition.localName ?? '')) {
+    if (
+      condition.namespaceURI !== SamlNs.Assertion ||
+      !KNOWN_CONDITIONS.has(condition.localName ?? '')
+    ) {
       throw rejectAssertion(`unknown condition ${condition.localName}`);
     }
   }
@@ -59,11 +63,19 @@ export function readAssertion(assertion: Element): AssertionContent {
     issueInstant: instant(assertion.getAttribute('IssueInstant'), 'IssueInstant'),
     issuer: issuer.textContent ?? '',
     nameId,
-    confirmations: childElements(subject, SamlNs.Assertion, 'SubjectConfirmation').map(readConfirmation),
+    confirmations: childElements(subject, SamlNs.Assertion, 'SubjectConfirmation').map(
+      readConfirmation,
+    ),
     notBefore: optionalInstant(conditions.getAttribute('NotBefore'), 'Conditions NotBefore'),
-    notOnOrAfter: optionalInstant(conditions.getAttribute('NotOnOrAfter'), 'Conditions NotOnOrAfter'),
-    audienceRestrictions: childElements(conditions, SamlNs.Assertion, 'AudienceRestriction').map((restriction) =>
-      childElements(restriction, SamlNs.Assertion, 'Audience').map((audience) => audience.textContent ?? ''),
+    notOnOrAfter: optionalInstant(
+      conditions.getAttribute('NotOnOrAfter'),
+      'Conditions NotOnOrAfter',
+    ),
+    audienceRestrictions: childElements(conditions, SamlNs.Assertion, 'AudienceRestriction').map(
+      (restriction) =>
+        childElements(restriction, SamlNs.Assertion, 'Audience').map(
+          (audience) => audience.textContent ?? '',
+        ),
     ),
     authnInstant: readAuthnInstant(assertion),
     attributes: readAttributes(assertion),
@@ -76,8 +88,14 @@ function readConfirmation(confirmation: Element): SubjectConfirmation {
   return {
     method: confirmation.getAttribute('Method') ?? '',
     recipient: data[0]?.getAttribute('Recipient') ?? null,
-    notBefore: optionalInstant(data[0]?.getAttribute('NotBefore') ?? null, 'confirmation NotBefore'),
-    notOnOrAfter: optionalInstant(data[0]?.getAttribute('NotOnOrAfter') ?? null, 'confirmation NotOnOrAfter'),
+    notBefore: optionalInstant(
+      data[0]?.getAttribute('NotBefore') ?? null,
+      'confirmation NotBefore',
+    ),
+    notOnOrAfter: optionalInstant(
+      data[0]?.getAttribute('NotOnOrAfter') ?? null,
+      'confirmation NotOnOrAfter',
+    ),
   };
 }
 
@@ -85,7 +103,9 @@ function readConfirmation(confirmation: Element): SubjectConfirmation {
 function readAuthnInstant(assertion: Element): Date | null {
   const statements = childElements(assertion, SamlNs.Assertion, 'AuthnStatement');
   if (statements.length > 1) throw rejectAssertion('several AuthnStatements');
-  return statements.length ? instant(statements[0].getAttribute('AuthnInstant'), 'AuthnInstant') : null;
+  return statements.length
+    ? instant(statements[0].getAttribute('AuthnInstant'), 'AuthnInstant')
+    : null;
 }
 
 function readAttributes(assertion: Element): Record<string, string[]> {
@@ -121,7 +141,9 @@ function optionalInstant(value: string | null, what: string): Date | null {
   if (value === null || value === '') return null;
   const match = INSTANT.exec(value);
   // Millisecond precision is all SAML Core §1.3.3 asks implementations to rely on.
-  const time = match ? Date.parse(`${match[1]}${(match[2] ?? '.000').slice(0, 4).padEnd(4, '0')}Z`) : NaN;
+  const time = match
+    ? Date.parse(`${match[1]}${(match[2] ?? '.000').slice(0, 4).padEnd(4, '0')}Z`)
+    : NaN;
   if (Number.isNaN(time)) throw rejectAssertion(`malformed ${what}`);
   return new Date(time);
 }

@@ -9,7 +9,10 @@ import { allChildElements } from './strict-xml';
 
 const SIGNATURE_ALGORITHMS: readonly string[] = [DsigAlgorithm.RsaSha256, DsigAlgorithm.RsaSha512];
 const DIGEST_ALGORITHMS: readonly string[] = [DsigAlgorithm.Sha256, DsigAlgorithm.Sha512];
-const CANONICALIZATIONS: readonly string[] = [DsigAlgorithm.ExcC14n, DsigAlgorithm.ExcC14nWithComments];
+const CANONICALIZATIONS: readonly string[] = [
+  DsigAlgorithm.ExcC14n,
+  DsigAlgorithm.ExcC14nWithComments,
+];
 const MIN_RSA_BITS = 2048;
 
 /** What a valid signature covers: the canonical XML of the one referenced element. */
@@ -53,7 +56,8 @@ export function verifyEnvelopedSignature(
     checkAlgorithms(verifier);
     const references = verifier.getReferences();
     const signed = verifier.getSignedReferences();
-    if (references.length !== 1 || signed.length !== 1) throw rejectAssertion('signature must have one reference');
+    if (references.length !== 1 || signed.length !== 1)
+      throw rejectAssertion('signature must have one reference');
     return { xml: signed[0], referenceUri: references[0].uri };
   }
   return null;
@@ -91,7 +95,11 @@ function checkAlgorithms(verifier: SignedXml): void {
       throw rejectAssertion(`digest algorithm not allowed: ${reference.digestAlgorithm}`);
     }
     const [first, second, ...rest] = reference.transforms;
-    if (first !== DsigAlgorithm.EnvelopedSignature || !CANONICALIZATIONS.includes(second ?? '') || rest.length > 0) {
+    if (
+      first !== DsigAlgorithm.EnvelopedSignature ||
+      !CANONICALIZATIONS.includes(second ?? '') ||
+      rest.length > 0
+    ) {
       throw rejectAssertion(`transforms not allowed: ${reference.transforms.join(' ')}`);
     }
   }

@@ -21,7 +21,8 @@ const ISSUER_URL = 'https://sso.example.com/uas';
 const TOKEN_URL = `${ISSUER_URL}/oauth2/token`;
 const SIGNATURE = /<ds:Signature[\s\S]*<\/ds:Signature>/;
 const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
-const ROLE_ATTRIBUTE = '<saml:Attribute Name="role"><saml:AttributeValue>root</saml:AttributeValue></saml:Attribute>';
+const ROLE_ATTRIBUTE =
+  '<saml:Attribute Name="role"><saml:AttributeValue>root</saml:AttributeValue></saml:Attribute>';
 
 /** invalid_grant with the one public description; returns the log detail to check which check fired. */
 async function rejectionDetail(promise: Promise<unknown>): Promise<string> {
@@ -64,7 +65,12 @@ describe(SamlAssertionVerifier.name, () => {
     });
     const issuers = mockOf<SamlIssuerService>();
     issuers.findByEntityId.mockImplementation(async (entityId) => registered.get(entityId) ?? null);
-    sut = new SamlAssertionVerifier(loadConfig({ ISSUER: ISSUER_URL }), clock, issuers, usedIdentifiers);
+    sut = new SamlAssertionVerifier(
+      loadConfig({ ISSUER: ISSUER_URL }),
+      clock,
+      issuers,
+      usedIdentifiers,
+    );
   });
 
   function issuerRecord(entityId: string, certificates: string[]): SamlIssuer {
@@ -104,7 +110,12 @@ describe(SamlAssertionVerifier.name, () => {
     it('remembers the ID per issuer until the assertion expires, skew included', async () => {
       await verify(signed({ id: '_a2' }));
 
-      expect(claim).toHaveBeenCalledWith(`saml_assertion:${idp.entityId}`, '_a2', new Date(now.getTime() + 360_000), now);
+      expect(claim).toHaveBeenCalledWith(
+        `saml_assertion:${idp.entityId}`,
+        '_a2',
+        new Date(now.getTime() + 360_000),
+        now,
+      );
     });
 
     it('accepts plain base64 as well as base64url', async () => {
@@ -121,18 +132,24 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('accepts a signature by any registered certificate of the issuer (rollover)', async () => {
-      registered.set(idp.entityId, issuerRecord(idp.entityId, [attacker.certificatePem, idp.certificatePem]));
+      registered.set(
+        idp.entityId,
+        issuerRecord(idp.entityId, [attacker.certificatePem, idp.certificatePem]),
+      );
 
       expect((await verify(signed())).issuer).toBe(idp.entityId);
     });
 
     it('accepts RSA-SHA512 with SHA-512 digests and exclusive c14n with comments', async () => {
-      const xml = signed({}, {
-        signatureAlgorithm: XmlDsig.RsaSha512,
-        digestAlgorithm: XmlDsig.Sha512,
-        canonicalizationAlgorithm: XmlDsig.ExcC14nWithComments,
-        transforms: [XmlDsig.Enveloped, XmlDsig.ExcC14nWithComments],
-      });
+      const xml = signed(
+        {},
+        {
+          signatureAlgorithm: XmlDsig.RsaSha512,
+          digestAlgorithm: XmlDsig.Sha512,
+          canonicalizationAlgorithm: XmlDsig.ExcC14nWithComments,
+          transforms: [XmlDsig.Enveloped, XmlDsig.ExcC14nWithComments],
+        },
+      );
 
       expect((await verify(xml)).subject).toBe('alice@example.com');
     });
@@ -162,11 +179,17 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('refuses bytes that are not UTF-8', async () => {
-      expect(await rejectionDetail(sut.verify(Buffer.from([0x3c, 0xff, 0xfe, 0x3e]).toString('base64url')))).toMatch(/UTF-8/);
+      expect(
+        await rejectionDetail(
+          sut.verify(Buffer.from([0x3c, 0xff, 0xfe, 0x3e]).toString('base64url')),
+        ),
+      ).toMatch(/UTF-8/);
     });
 
     it('refuses XML that is not well-formed', async () => {
-      expect(await rejectionDetail(verify(signed().replace('</saml:Subject>', '')))).toMatch(/well-formed/);
+      expect(await rejectionDetail(verify(signed().replace('</saml:Subject>', '')))).toMatch(
+        /well-formed/,
+      );
     });
   });
 
@@ -187,24 +210,33 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('refuses an external entity', async () => {
-      const xml = '<!DOCTYPE a [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + signed({ nameId: 'x' }).replace('>x<', '>&xxe;<');
+      const xml =
+        '<!DOCTYPE a [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+        signed({ nameId: 'x' }).replace('>x<', '>&xxe;<');
 
       expect(await rejectionDetail(verify(xml))).toMatch(/DTD/);
     });
 
     it('refuses a reference to an undeclared entity', async () => {
-      expect(await rejectionDetail(verify(signed({ nameId: 'x' }).replace('>x<', '>&xxe;<')))).toMatch(/well-formed/);
+      expect(
+        await rejectionDetail(verify(signed({ nameId: 'x' }).replace('>x<', '>&xxe;<'))),
+      ).toMatch(/well-formed/);
     });
 
     it('refuses a document nested deeper than 32 elements', async () => {
       const deep = '<x:e xmlns:x="urn:x">'.repeat(40) + '</x:e>'.repeat(40);
-      const xml = signed({ nameId: 'x' }).replace('</saml:Subject>', `</saml:Subject><saml:Advice>${deep}</saml:Advice>`);
+      const xml = signed({ nameId: 'x' }).replace(
+        '</saml:Subject>',
+        `</saml:Subject><saml:Advice>${deep}</saml:Advice>`,
+      );
 
       expect(await rejectionDetail(verify(xml))).toMatch(/too deep/);
     });
 
     it('refuses a character XML forbids, even as a character reference', async () => {
-      expect(await rejectionDetail(verify(signed({ nameId: 'x' }).replace('>x<', '>a&#1;b<')))).toMatch(/forbidden character/);
+      expect(
+        await rejectionDetail(verify(signed({ nameId: 'x' }).replace('>x<', '>a&#1;b<'))),
+      ).toMatch(/forbidden character/);
     });
 
     it('refuses a document element that is not a SAML 2.0 Assertion', async () => {
@@ -244,9 +276,13 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('never uses the key in KeyInfo', async () => {
-      const xml = makeSignedAssertion(attacker, { ...options(), issuer: idp.entityId }, {
-        keyInfoCertificatePem: attacker.certificatePem,
-      });
+      const xml = makeSignedAssertion(
+        attacker,
+        { ...options(), issuer: idp.entityId },
+        {
+          keyInfoCertificatePem: attacker.certificatePem,
+        },
+      );
 
       expect(xml).toContain('<ds:X509Certificate>');
       expect(await rejectionDetail(verify(xml))).toMatch(/does not verify/);
@@ -254,35 +290,71 @@ describe(SamlAssertionVerifier.name, () => {
 
     it.each([
       ['the NameID', (xml: string) => xml.replace('>alice@example.com<', '>mallory@example.com<')],
-      ['the audience', (xml: string) => xml.replace(`<saml:Audience>${ISSUER_URL}<`, '<saml:Audience>https://other.example<')],
+      [
+        'the audience',
+        (xml: string) =>
+          xml.replace(`<saml:Audience>${ISSUER_URL}<`, '<saml:Audience>https://other.example<'),
+      ],
       ['an attribute value', (xml: string) => xml.replace('>staff<', '>admins<')],
-      ['an added attribute', (xml: string) => xml.replace('</saml:AttributeStatement>', `${ROLE_ATTRIBUTE}</saml:AttributeStatement>`)],
-      ['the expiry', (xml: string) => xml.replaceAll(new Date(now.getTime() + 300_000).toISOString(), '2099-01-01T00:00:00Z')],
+      [
+        'an added attribute',
+        (xml: string) =>
+          xml.replace('</saml:AttributeStatement>', `${ROLE_ATTRIBUTE}</saml:AttributeStatement>`),
+      ],
+      [
+        'the expiry',
+        (xml: string) =>
+          xml.replaceAll(new Date(now.getTime() + 300_000).toISOString(), '2099-01-01T00:00:00Z'),
+      ],
       ['the Issuer', (xml: string) => xml.replace(`>${idp.entityId}<`, `>${idp.entityId} <`)],
     ])('refuses a change to %s after signing', async (_, tamper) => {
       const original = signed({ attributes: { groups: ['staff'] } });
       const tampered = tamper(original);
 
       expect(tampered).not.toBe(original);
-      expect(await rejectionDetail(verify(tampered))).toMatch(/does not verify|issuer not registered/);
+      expect(await rejectionDetail(verify(tampered))).toMatch(
+        /does not verify|issuer not registered/,
+      );
     });
 
     it('refuses a signed assertion under a registered issuer whose only certificate has a short key', async () => {
       const weak = await makeSamlIssuer('https://weak.example.org/idp', 1024);
       registered.set(weak.entityId, issuerRecord(weak.entityId, [weak.certificatePem]));
 
-      expect(await rejectionDetail(verify(makeSignedAssertion(weak, options())))).toMatch(/does not verify/);
+      expect(await rejectionDetail(verify(makeSignedAssertion(weak, options())))).toMatch(
+        /does not verify/,
+      );
     });
   });
 
   describe('weak or unexpected algorithms', () => {
     it.each([
-      ['RSA-SHA1 signature', { signatureAlgorithm: XmlDsig.RsaSha1 }, /signature algorithm not allowed/],
+      [
+        'RSA-SHA1 signature',
+        { signatureAlgorithm: XmlDsig.RsaSha1 },
+        /signature algorithm not allowed/,
+      ],
       ['SHA-1 digest', { digestAlgorithm: XmlDsig.Sha1 }, /digest algorithm not allowed/],
-      ['inclusive c14n of SignedInfo', { canonicalizationAlgorithm: XmlDsig.C14n }, /canonicalization not allowed/],
-      ['inclusive c14n transform', { transforms: [XmlDsig.Enveloped, XmlDsig.C14n] }, /transforms not allowed/],
-      ['no enveloped-signature transform', { transforms: [XmlDsig.ExcC14n] }, /transforms not allowed/],
-      ['only the enveloped-signature transform', { transforms: [XmlDsig.Enveloped] }, /transforms not allowed/],
+      [
+        'inclusive c14n of SignedInfo',
+        { canonicalizationAlgorithm: XmlDsig.C14n },
+        /canonicalization not allowed/,
+      ],
+      [
+        'inclusive c14n transform',
+        { transforms: [XmlDsig.Enveloped, XmlDsig.C14n] },
+        /transforms not allowed/,
+      ],
+      [
+        'no enveloped-signature transform',
+        { transforms: [XmlDsig.ExcC14n] },
+        /transforms not allowed/,
+      ],
+      [
+        'only the enveloped-signature transform',
+        { transforms: [XmlDsig.Enveloped] },
+        /transforms not allowed/,
+      ],
     ])('refuses %s', async (_, sign, detail) => {
       expect(await rejectionDetail(verify(signed({}, sign as SignOptions)))).toMatch(detail);
     });
@@ -292,10 +364,10 @@ describe(SamlAssertionVerifier.name, () => {
     it('refuses an unsigned assertion around the signed one, which it carries in Advice', async () => {
       const original = signed({ id: '_orig', nameId: 'alice' });
       const signature = original.match(SIGNATURE)![0];
-      const evil = buildAssertionXml({ ...options({ id: '_evil', nameId: 'mallory' }), issuer: idp.entityId }).replace(
-        '</saml:Issuer>',
-        `</saml:Issuer>${signature}`,
-      );
+      const evil = buildAssertionXml({
+        ...options({ id: '_evil', nameId: 'mallory' }),
+        issuer: idp.entityId,
+      }).replace('</saml:Issuer>', `</saml:Issuer>${signature}`);
       const advice = `<saml:Advice>${original.replace(SIGNATURE, '')}</saml:Advice>`;
       const wrapped = evil.replace('</saml:Conditions>', `</saml:Conditions>${advice}`);
 
@@ -304,7 +376,10 @@ describe(SamlAssertionVerifier.name, () => {
 
     it('refuses an unsigned assertion with the signed one as its sibling in a Response', async () => {
       const original = signed({ id: '_orig', nameId: 'alice' });
-      const evil = buildAssertionXml({ ...options({ id: '_evil', nameId: 'mallory' }), issuer: idp.entityId });
+      const evil = buildAssertionXml({
+        ...options({ id: '_evil', nameId: 'mallory' }),
+        issuer: idp.entityId,
+      });
       const response = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${evil}${original}</samlp:Response>`;
 
       expect(await rejectionDetail(verify(response))).toMatch(/not a saml:Assertion/);
@@ -313,7 +388,10 @@ describe(SamlAssertionVerifier.name, () => {
     it('refuses an evil assertion that reuses the signed ID and hides the original in an extension', async () => {
       const original = signed({ id: '_orig', nameId: 'alice' });
       const signature = original.match(SIGNATURE)![0];
-      const evil = buildAssertionXml({ ...options({ id: '_orig', nameId: 'mallory' }), issuer: idp.entityId }).replace(
+      const evil = buildAssertionXml({
+        ...options({ id: '_orig', nameId: 'mallory' }),
+        issuer: idp.entityId,
+      }).replace(
         '</saml:Issuer>',
         `</saml:Issuer>${signature}<x:Ext xmlns:x="urn:x">${original.replace(SIGNATURE, '')}</x:Ext>`,
       );
@@ -323,9 +401,15 @@ describe(SamlAssertionVerifier.name, () => {
 
     it('refuses a signed assertion with an evil assertion inserted into it', async () => {
       const original = signed({ nameId: 'alice' });
-      const evil = buildAssertionXml({ ...options({ id: '_evil', nameId: 'mallory' }), issuer: idp.entityId });
+      const evil = buildAssertionXml({
+        ...options({ id: '_evil', nameId: 'mallory' }),
+        issuer: idp.entityId,
+      });
 
-      const injected = original.replace('</saml:Conditions>', `</saml:Conditions><saml:Advice>${evil}</saml:Advice>`);
+      const injected = original.replace(
+        '</saml:Conditions>',
+        `</saml:Conditions><saml:Advice>${evil}</saml:Advice>`,
+      );
 
       expect(await rejectionDetail(verify(injected))).toMatch(/nested assertion/);
     });
@@ -356,22 +440,39 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('refuses a Signature carrying an Object', async () => {
-      const xml = signed().replace('</ds:Signature>', '<ds:Object><saml:Assertion ID="_x"/></ds:Object></ds:Signature>');
+      const xml = signed().replace(
+        '</ds:Signature>',
+        '<ds:Object><saml:Assertion ID="_x"/></ds:Object></ds:Signature>',
+      );
 
-      expect(await rejectionDetail(verify(xml))).toMatch(/nested assertion|unexpected Signature content/);
+      expect(await rejectionDetail(verify(xml))).toMatch(
+        /nested assertion|unexpected Signature content/,
+      );
     });
 
     it.each([
-      ['no CanonicalizationMethod algorithm', (xml: string) => xml.replace(/<ds:CanonicalizationMethod [^>]*\/>/, '<ds:CanonicalizationMethod/>')],
+      [
+        'no CanonicalizationMethod algorithm',
+        (xml: string) =>
+          xml.replace(/<ds:CanonicalizationMethod [^>]*\/>/, '<ds:CanonicalizationMethod/>'),
+      ],
       ['no DigestMethod', (xml: string) => xml.replace(/<ds:DigestMethod [^>]*\/>/, '')],
-      ['no DigestValue', (xml: string) => xml.replace(/<ds:DigestValue>[^<]*<\/ds:DigestValue>/, '')],
-      ['no SignatureValue', (xml: string) => xml.replace(/<ds:SignatureValue>[^<]*<\/ds:SignatureValue>/, '')],
+      [
+        'no DigestValue',
+        (xml: string) => xml.replace(/<ds:DigestValue>[^<]*<\/ds:DigestValue>/, ''),
+      ],
+      [
+        'no SignatureValue',
+        (xml: string) => xml.replace(/<ds:SignatureValue>[^<]*<\/ds:SignatureValue>/, ''),
+      ],
     ])('refuses a Signature with %s as invalid_grant', async (_, breakIt) => {
       const original = signed();
       const broken = breakIt(original);
 
       expect(broken).not.toBe(original);
-      expect(await rejectionDetail(verify(broken))).toMatch(/malformed signature|unexpected Signature content|does not verify/);
+      expect(await rejectionDetail(verify(broken))).toMatch(
+        /malformed signature|unexpected Signature content|does not verify/,
+      );
     });
 
     it('refuses a Signature carrying an Object without an assertion in it', async () => {
@@ -384,7 +485,10 @@ describe(SamlAssertionVerifier.name, () => {
   describe('NameID', () => {
     it('keeps the whole NameID when a comment splits it after signing', async () => {
       const original = signed({ nameId: 'user@example.com.evil.com' });
-      const commented = original.replace('>user@example.com.evil.com<', '>user@example.com<!---->.evil.com<');
+      const commented = original.replace(
+        '>user@example.com.evil.com<',
+        '>user@example.com<!---->.evil.com<',
+      );
 
       expect(commented).not.toBe(original);
       expect((await verify(commented)).subject).toBe('user@example.com.evil.com');
@@ -393,7 +497,10 @@ describe(SamlAssertionVerifier.name, () => {
     it('keeps the whole NameID when the comment was there before signing, with exclusive c14n with comments', async () => {
       const xml = signed(
         { nameIdXml: 'user@example.com<!---->.evil.com' },
-        { canonicalizationAlgorithm: XmlDsig.ExcC14nWithComments, transforms: [XmlDsig.Enveloped, XmlDsig.ExcC14nWithComments] },
+        {
+          canonicalizationAlgorithm: XmlDsig.ExcC14nWithComments,
+          transforms: [XmlDsig.Enveloped, XmlDsig.ExcC14nWithComments],
+        },
       );
 
       expect((await verify(xml)).subject).toBe('user@example.com.evil.com');
@@ -406,11 +513,14 @@ describe(SamlAssertionVerifier.name, () => {
 
   describe('audience', () => {
     it('refuses an audience that is not this server', async () => {
-      expect(await rejectionDetail(verify(signed({ audience: 'https://sp.example.org' })))).toMatch(/Audience/);
+      expect(await rejectionDetail(verify(signed({ audience: 'https://sp.example.org' })))).toMatch(
+        /Audience/,
+      );
     });
 
     it('refuses when any AudienceRestriction leaves this server out', async () => {
-      const other = '<saml:AudienceRestriction><saml:Audience>https://sp.example.org</saml:Audience></saml:AudienceRestriction>';
+      const other =
+        '<saml:AudienceRestriction><saml:Audience>https://sp.example.org</saml:Audience></saml:AudienceRestriction>';
       const xml = signed({}).replace('</saml:Conditions>', `${other}</saml:Conditions>`);
       const resigned = signAssertionXml(xml.replace(SIGNATURE, ''), idp.privateKeyPem);
 
@@ -418,17 +528,23 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('accepts a restriction that lists this server among others', async () => {
-      expect((await verify(signed({ audience: ['https://sp.example.org', ISSUER_URL] }))).subject).toBe('alice@example.com');
+      expect(
+        (await verify(signed({ audience: ['https://sp.example.org', ISSUER_URL] }))).subject,
+      ).toBe('alice@example.com');
     });
 
     it('refuses an issuer URL with a trailing slash (exact match)', async () => {
-      expect(await rejectionDetail(verify(signed({ audience: `${ISSUER_URL}/` })))).toMatch(/Audience/);
+      expect(await rejectionDetail(verify(signed({ audience: `${ISSUER_URL}/` })))).toMatch(
+        /Audience/,
+      );
     });
   });
 
   describe('subject confirmation', () => {
     it('refuses a Recipient that is not the token endpoint', async () => {
-      expect(await rejectionDetail(verify(signed({ recipient: `${ISSUER_URL}/oauth2/authorization` })))).toMatch(/Recipient/);
+      expect(
+        await rejectionDetail(verify(signed({ recipient: `${ISSUER_URL}/oauth2/authorization` }))),
+      ).toMatch(/Recipient/);
     });
 
     it('refuses a confirmation method other than bearer', async () => {
@@ -466,11 +582,15 @@ describe(SamlAssertionVerifier.name, () => {
     });
 
     it('accepts Conditions NotBefore in the future within the skew', async () => {
-      expect((await verify(signed({ notBefore: new Date(now.getTime() + 60_000) }))).subject).toBe('alice@example.com');
+      expect((await verify(signed({ notBefore: new Date(now.getTime() + 60_000) }))).subject).toBe(
+        'alice@example.com',
+      );
     });
 
     it('refuses an IssueInstant in the future beyond the skew', async () => {
-      expect(await rejectionDetail(verify(signed({ issueInstant: new Date(now.getTime() + 120_000) })))).toMatch(/IssueInstant/);
+      expect(
+        await rejectionDetail(verify(signed({ issueInstant: new Date(now.getTime() + 120_000) }))),
+      ).toMatch(/IssueInstant/);
     });
 
     it('refuses a confirmation without NotOnOrAfter', async () => {
@@ -488,7 +608,10 @@ describe(SamlAssertionVerifier.name, () => {
 
     it('refuses a malformed instant', async () => {
       const xml = signAssertionXml(
-        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(/IssueInstant="[^"]+"/, 'IssueInstant="yesterday"'),
+        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(
+          /IssueInstant="[^"]+"/,
+          'IssueInstant="yesterday"',
+        ),
         idp.privateKeyPem,
       );
 
@@ -497,7 +620,10 @@ describe(SamlAssertionVerifier.name, () => {
 
     it('refuses an instant with a time zone offset', async () => {
       const xml = signAssertionXml(
-        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(/IssueInstant="([^"]+)Z"/, 'IssueInstant="$1+00:00"'),
+        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(
+          /IssueInstant="([^"]+)Z"/,
+          'IssueInstant="$1+00:00"',
+        ),
         idp.privateKeyPem,
       );
 
@@ -508,7 +634,10 @@ describe(SamlAssertionVerifier.name, () => {
   describe('conditions', () => {
     it('refuses a condition it does not understand', async () => {
       const xml = signAssertionXml(
-        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace('</saml:Conditions>', '<saml:Condition/></saml:Conditions>'),
+        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(
+          '</saml:Conditions>',
+          '<saml:Condition/></saml:Conditions>',
+        ),
         idp.privateKeyPem,
       );
 
@@ -517,7 +646,10 @@ describe(SamlAssertionVerifier.name, () => {
 
     it('refuses an assertion without Conditions', async () => {
       const xml = signAssertionXml(
-        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(/<saml:Conditions[\s\S]*<\/saml:Conditions>/, ''),
+        buildAssertionXml({ ...options(), issuer: idp.entityId }).replace(
+          /<saml:Conditions[\s\S]*<\/saml:Conditions>/,
+          '',
+        ),
         idp.privateKeyPem,
       );
 

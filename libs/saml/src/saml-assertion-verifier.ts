@@ -9,7 +9,12 @@ import { rejectAssertion } from './assertion-rejection';
 import { verifyEnvelopedSignature } from './enveloped-signature';
 import { SamlIssuerService } from './saml-issuer.service';
 import { SamlNs, SamlUri } from './saml-names';
-import { childElements, decodeAssertionParameter, descendantElements, parseStrictXml } from './strict-xml';
+import {
+  childElements,
+  decodeAssertionParameter,
+  descendantElements,
+  parseStrictXml,
+} from './strict-xml';
 import { VerifiedAssertion } from './verified-assertion';
 
 /** Clock difference tolerated between the asserting party and us, either way. */
@@ -37,19 +42,30 @@ export class SamlAssertionVerifier {
     const trusted = await this.issuers.findByEntityId(claimedIssuer(received));
     if (!trusted) throw rejectAssertion('issuer not registered');
     const signed = verifyEnvelopedSignature(xml, signature, trusted.certificates);
-    if (!signed) throw rejectAssertion('signature does not verify with a certificate of the issuer');
+    if (!signed)
+      throw rejectAssertion('signature does not verify with a certificate of the issuer');
 
     // From here on, only the signed content counts.
     const signedAssertion = parseStrictXml(signed.xml).documentElement!;
-    if (!isSamlElement(signedAssertion, 'Assertion')) throw rejectAssertion('signed element is not an Assertion');
+    if (!isSamlElement(signedAssertion, 'Assertion'))
+      throw rejectAssertion('signed element is not an Assertion');
     const assertion = readAssertion(signedAssertion);
-    if (signed.referenceUri !== `#${assertion.id}`) throw rejectAssertion('signed reference is not the assertion');
-    if (assertion.issuer !== trusted.entityId) throw rejectAssertion('signed Issuer is not the verifying issuer');
+    if (signed.referenceUri !== `#${assertion.id}`)
+      throw rejectAssertion('signed reference is not the assertion');
+    if (assertion.issuer !== trusted.entityId)
+      throw rejectAssertion('signed Issuer is not the verifying issuer');
     const now = this.clock.now();
     const notOnOrAfter = this.checkConditions(assertion, now);
     const expiresAt = new Date(notOnOrAfter.getTime() + CLOCK_SKEW_SECONDS * 1000);
     // RFC 7522 §3 item 9 / SAML Core: one use per ID, remembered by every instance until it expires.
-    if (!(await this.usedIdentifiers.claim(`saml_assertion:${trusted.entityId}`, assertion.id, expiresAt, now))) {
+    if (
+      !(await this.usedIdentifiers.claim(
+        `saml_assertion:${trusted.entityId}`,
+        assertion.id,
+        expiresAt,
+        now,
+      ))
+    ) {
       throw rejectAssertion('assertion ID already used');
     }
     return {
@@ -70,7 +86,8 @@ export class SamlAssertionVerifier {
     const tokenEndpoint = routeUrl(this.config, 'token');
     const audiences = [this.config.issuer.url, tokenEndpoint];
 
-    if (assertion.issueInstant.getTime() > latest) throw rejectAssertion('IssueInstant in the future');
+    if (assertion.issueInstant.getTime() > latest)
+      throw rejectAssertion('IssueInstant in the future');
     if (assertion.authnInstant && assertion.authnInstant.getTime() > latest) {
       throw rejectAssertion('AuthnInstant in the future');
     }
@@ -81,7 +98,10 @@ export class SamlAssertionVerifier {
       throw rejectAssertion('expired (Conditions NotOnOrAfter)');
     }
     const restrictions = assertion.audienceRestrictions;
-    if (restrictions.length === 0 || !restrictions.every((names) => names.some((a) => audiences.includes(a)))) {
+    if (
+      restrictions.length === 0 ||
+      !restrictions.every((names) => names.some((a) => audiences.includes(a)))
+    ) {
       throw rejectAssertion('Audience does not name this server');
     }
 
@@ -92,7 +112,8 @@ export class SamlAssertionVerifier {
     const current = addressed
       .filter((c) => c.notOnOrAfter !== null && c.notOnOrAfter.getTime() > earliest)
       .filter((c) => c.notBefore === null || c.notBefore.getTime() <= latest);
-    if (current.length === 0) throw rejectAssertion('expired (SubjectConfirmationData NotOnOrAfter)');
+    if (current.length === 0)
+      throw rejectAssertion('expired (SubjectConfirmationData NotOnOrAfter)');
 
     const confirmationExpiry = Math.max(...current.map((c) => c.notOnOrAfter!.getTime()));
     return new Date(Math.min(confirmationExpiry, assertion.notOnOrAfter?.getTime() ?? Infinity));
@@ -105,12 +126,17 @@ export class SamlAssertionVerifier {
  * Assertion itself: every signature-wrapping arrangement fails one of these.
  */
 function locateSignature(root: Element): Element {
-  if (!isSamlElement(root, 'Assertion')) throw rejectAssertion('document element is not a saml:Assertion');
+  if (!isSamlElement(root, 'Assertion'))
+    throw rejectAssertion('document element is not a saml:Assertion');
   const descendants = descendantElements(root);
-  if (descendants.some((e) => isSamlElement(e, 'Assertion') || isSamlElement(e, 'EncryptedAssertion'))) {
+  if (
+    descendants.some((e) => isSamlElement(e, 'Assertion') || isSamlElement(e, 'EncryptedAssertion'))
+  ) {
     throw rejectAssertion('nested assertion');
   }
-  const signatures = descendants.filter((e) => e.namespaceURI === SamlNs.XmlDsig && e.localName === 'Signature');
+  const signatures = descendants.filter(
+    (e) => e.namespaceURI === SamlNs.XmlDsig && e.localName === 'Signature',
+  );
   if (signatures.length === 0) throw rejectAssertion('unsigned');
   if (signatures.length > 1 || signatures[0].parentNode !== root) {
     throw rejectAssertion('signature is not the one enveloped signature');

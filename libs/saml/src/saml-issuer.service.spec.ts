@@ -7,9 +7,11 @@ import { caught, mockOf } from '../../../test/mocks';
 import { makeSamlIssuer, SamlTestIssuer } from '../../../test/factories/saml-assertion.factory';
 import { SamlIssuerService } from './saml-issuer.service';
 
-
 const ID = 'f2b5f1de-5a0e-4a56-9d43-8c1e2b3a4d5e';
-const PUBLIC_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+const PUBLIC_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+  type: 'spki',
+  format: 'pem',
+}) as string;
 
 describe(SamlIssuerService.name, () => {
   const now = new Date('2026-03-01T12:00:00.000Z');
@@ -23,7 +25,10 @@ describe(SamlIssuerService.name, () => {
 
   beforeEach(() => {
     repository = mockOf<SamlIssuerRepository>();
-    repository.create.mockImplementation(async (row: Omit<SamlIssuerRecord, 'id'>) => ({ id: ID, ...row }));
+    repository.create.mockImplementation(async (row: Omit<SamlIssuerRecord, 'id'>) => ({
+      id: ID,
+      ...row,
+    }));
     sut = new SamlIssuerService(repository, new FixedClock(now));
   });
 
@@ -44,7 +49,9 @@ describe(SamlIssuerService.name, () => {
     const error = await caught(sut.create({ entityId: idp.entityId, certificates: [] }));
 
     expect(error.code).toBe('invalid_request');
-    expect(error.options.fields).toEqual([{ field: 'certificates', problems: [expect.any(String)] }]);
+    expect(error.options.fields).toEqual([
+      { field: 'certificates', problems: [expect.any(String)] },
+    ]);
     expect(repository.create).not.toHaveBeenCalled();
   });
 
@@ -53,16 +60,22 @@ describe(SamlIssuerService.name, () => {
     ['a truncated certificate', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'],
     ['a public key', PUBLIC_KEY_PEM],
   ])('refuses %s, naming the entry', async (_, pem) => {
-    const error = await caught(sut.create({ entityId: idp.entityId, certificates: [idp.certificatePem, pem] }));
+    const error = await caught(
+      sut.create({ entityId: idp.entityId, certificates: [idp.certificatePem, pem] }),
+    );
 
     expect(error.code).toBe('invalid_request');
-    expect(error.options.fields).toEqual([{ field: 'certificates[1]', problems: [expect.any(String)] }]);
+    expect(error.options.fields).toEqual([
+      { field: 'certificates[1]', problems: [expect.any(String)] },
+    ]);
   });
 
   it('refuses a private key, alone or next to a certificate', async () => {
     const withKey = `${idp.privateKeyPem}${idp.certificatePem}`;
 
-    const error = await caught(sut.create({ entityId: idp.entityId, certificates: [idp.privateKeyPem, withKey] }));
+    const error = await caught(
+      sut.create({ entityId: idp.entityId, certificates: [idp.privateKeyPem, withKey] }),
+    );
 
     expect(error.options.fields).toEqual([
       { field: 'certificates[0]', problems: ['must be a certificate, not a private key'] },
@@ -71,17 +84,28 @@ describe(SamlIssuerService.name, () => {
   });
 
   it('refuses two certificates in one entry', async () => {
-    const error = await caught(sut.create({ entityId: idp.entityId, certificates: [idp.certificatePem + idp.certificatePem] }));
+    const error = await caught(
+      sut.create({
+        entityId: idp.entityId,
+        certificates: [idp.certificatePem + idp.certificatePem],
+      }),
+    );
 
-    expect(error.options.fields).toEqual([{ field: 'certificates[0]', problems: [expect.any(String)] }]);
+    expect(error.options.fields).toEqual([
+      { field: 'certificates[0]', problems: [expect.any(String)] },
+    ]);
   });
 
   it('refuses a certificate whose RSA key is shorter than 2048 bits', async () => {
     const weak = await makeSamlIssuer('https://weak.example.org', 1024);
 
-    const error = await caught(sut.create({ entityId: weak.entityId, certificates: [weak.certificatePem] }));
+    const error = await caught(
+      sut.create({ entityId: weak.entityId, certificates: [weak.certificatePem] }),
+    );
 
-    expect(error.options.fields).toEqual([{ field: 'certificates[0]', problems: ['must hold an RSA key of at least 2048 bits'] }]);
+    expect(error.options.fields).toEqual([
+      { field: 'certificates[0]', problems: ['must hold an RSA key of at least 2048 bits'] },
+    ]);
   });
 
   it.each([
@@ -99,7 +123,9 @@ describe(SamlIssuerService.name, () => {
   it('answers conflict when the entityID is registered', async () => {
     repository.create.mockResolvedValue(null);
 
-    const error = await caught(sut.create({ entityId: idp.entityId, certificates: [idp.certificatePem] }));
+    const error = await caught(
+      sut.create({ entityId: idp.entityId, certificates: [idp.certificatePem] }),
+    );
 
     expect(error.code).toBe('conflict');
     expect(error.status).toBe(409);

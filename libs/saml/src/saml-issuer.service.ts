@@ -15,7 +15,8 @@ export interface SamlIssuerInput {
   readonly certificates: readonly string[];
 }
 
-const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END CERTIFICATE-----$/;
+const PEM_CERTIFICATE =
+  /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END CERTIFICATE-----$/;
 const MIN_RSA_BITS = 2048;
 // SAML 2.0 Metadata §2.3.2: an entityID is a URI of at most 1024 characters.
 const MAX_ENTITY_ID_LENGTH = 1024;
@@ -47,14 +48,17 @@ export class SamlIssuerService {
       else problems.push({ field: `certificates[${index}]`, problems: [parsed.problem] });
     });
     if (problems.length > 0) {
-      throw new OAuthError('invalid_request', 'The SAML issuer is not valid.', { fields: problems });
+      throw new OAuthError('invalid_request', 'The SAML issuer is not valid.', {
+        fields: problems,
+      });
     }
     const created = await this.issuers.create({
       entityId: input.entityId,
       certificates,
       createdAt: this.clock.now(),
     });
-    if (!created) throw new OAuthError('conflict', 'A SAML issuer with this entity_id is already registered.');
+    if (!created)
+      throw new OAuthError('conflict', 'A SAML issuer with this entity_id is already registered.');
     return created;
   }
 
@@ -77,14 +81,16 @@ export class SamlIssuerService {
 function checkEntityId(entityId: string): string | null {
   if (entityId.trim() === '') return 'must not be empty';
   if (entityId !== entityId.trim()) return 'must not start or end with white space';
-  if (entityId.length > MAX_ENTITY_ID_LENGTH) return `must be at most ${MAX_ENTITY_ID_LENGTH} characters`;
+  if (entityId.length > MAX_ENTITY_ID_LENGTH)
+    return `must be at most ${MAX_ENTITY_ID_LENGTH} characters`;
   return null;
 }
 
 /** The certificate as normalized PEM, or why it is refused. */
 function parseCertificate(pem: string): string | { problem: string } {
   if (/PRIVATE KEY/.test(pem)) return { problem: 'must be a certificate, not a private key' };
-  if (!PEM_CERTIFICATE.test(pem.trim())) return { problem: 'must be one PEM-encoded X.509 certificate' };
+  if (!PEM_CERTIFICATE.test(pem.trim()))
+    return { problem: 'must be one PEM-encoded X.509 certificate' };
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(pem.trim());
@@ -92,7 +98,10 @@ function parseCertificate(pem: string): string | { problem: string } {
     return { problem: 'must be one PEM-encoded X.509 certificate' };
   }
   const key = certificate.publicKey;
-  if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
+  if (
+    key.asymmetricKeyType !== 'rsa' ||
+    (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS
+  ) {
     return { problem: `must hold an RSA key of at least ${MIN_RSA_BITS} bits` };
   }
   return certificate.toString();

@@ -24,7 +24,8 @@ const MARKUP_DECLARATION = /<!(?!--|\[CDATA\[)/;
  */
 export function decodeAssertionParameter(value: string): string {
   if (value.length > MAX_ENCODED_LENGTH) throw rejectAssertion('assertion parameter too large');
-  if (!BASE64URL.test(value) && !BASE64.test(value)) throw rejectAssertion('assertion parameter is not base64url');
+  if (!BASE64URL.test(value) && !BASE64.test(value))
+    throw rejectAssertion('assertion parameter is not base64url');
   const unpadded = value.replace(/=+$/, '');
   if (value.length !== unpadded.length ? value.length % 4 !== 0 : value.length % 4 === 1) {
     throw rejectAssertion('assertion parameter has a bad length or padding');
@@ -112,9 +113,11 @@ function checkTree(root: Element): void {
     if (isElement(node)) {
       if (depth > MAX_XML_DEPTH) throw rejectAssertion('document too deep');
       for (let i = 0; i < node.attributes.length; i++) {
-        if (FORBIDDEN_CHARACTERS.test(node.attributes[i].value)) throw rejectAssertion('forbidden character');
+        if (FORBIDDEN_CHARACTERS.test(node.attributes[i].value))
+          throw rejectAssertion('forbidden character');
       }
-      for (let child = node.firstChild; child; child = child.nextSibling) stack.push({ node: child, depth: depth + 1 });
+      for (let child = node.firstChild; child; child = child.nextSibling)
+        stack.push({ node: child, depth: depth + 1 });
     } else if (FORBIDDEN_CHARACTERS.test(node.nodeValue ?? '')) {
       throw rejectAssertion('forbidden character');
     }

@@ -33,7 +33,11 @@ describe(AccessTokenLiveness.name, () => {
     clients = mockOf<ClientRegistry>();
     clients.findById.mockResolvedValue({ clientId: CLIENT } as RegisteredClient);
     notifications = new FakeNotifications();
-    sut = new AccessTokenLiveness(grants, clients, notifications as unknown as DatabaseNotifications);
+    sut = new AccessTokenLiveness(
+      grants,
+      clients,
+      notifications as unknown as DatabaseNotifications,
+    );
   });
 
   it('asks the database once, then answers from memory', async () => {
@@ -46,7 +50,9 @@ describe(AccessTokenLiveness.name, () => {
   });
 
   it('never remembers a dead token', async () => {
-    grants.accessTokenState.mockResolvedValueOnce({ ...LIVE, revoked: true }).mockResolvedValueOnce({ ...LIVE, revoked: true });
+    grants.accessTokenState
+      .mockResolvedValueOnce({ ...LIVE, revoked: true })
+      .mockResolvedValueOnce({ ...LIVE, revoked: true });
 
     expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
     expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
@@ -57,7 +63,9 @@ describe(AccessTokenLiveness.name, () => {
     ['many changed grants', 'uas_grant_changed', '*'],
     ['a revoked jti', 'uas_access_token_revoked', JTI],
   ])('asks the database again after a notification of %s', async (_name, channel, payload) => {
-    grants.accessTokenState.mockResolvedValueOnce(LIVE).mockResolvedValueOnce({ ...LIVE, grantActive: false });
+    grants.accessTokenState
+      .mockResolvedValueOnce(LIVE)
+      .mockResolvedValueOnce({ ...LIVE, grantActive: false });
     await sut.isLive(CLIENT, GRANT, JTI);
 
     notifications.listeners.get(channel)!.onNotify(payload);
@@ -66,7 +74,9 @@ describe(AccessTokenLiveness.name, () => {
   });
 
   it('asks the database again when the channel reconnected', async () => {
-    grants.accessTokenState.mockResolvedValueOnce(LIVE).mockResolvedValueOnce({ ...LIVE, revoked: true });
+    grants.accessTokenState
+      .mockResolvedValueOnce(LIVE)
+      .mockResolvedValueOnce({ ...LIVE, revoked: true });
     await sut.isLive(CLIENT, GRANT, JTI);
 
     notifications.listeners.get('uas_access_token_revoked')!.onReset();
@@ -76,7 +86,9 @@ describe(AccessTokenLiveness.name, () => {
 
   it('asks the database every time while the channel is down', async () => {
     notifications.listening = false;
-    grants.accessTokenState.mockResolvedValueOnce(LIVE).mockResolvedValueOnce({ ...LIVE, revoked: true });
+    grants.accessTokenState
+      .mockResolvedValueOnce(LIVE)
+      .mockResolvedValueOnce({ ...LIVE, revoked: true });
 
     await sut.isLive(CLIENT, GRANT, JTI);
 
@@ -84,7 +96,9 @@ describe(AccessTokenLiveness.name, () => {
   });
 
   it('treats a token whose client is gone as dead even when its jti and grant were live', async () => {
-    grants.accessTokenState.mockResolvedValueOnce(LIVE).mockResolvedValueOnce({ ...LIVE, clientExists: false });
+    grants.accessTokenState
+      .mockResolvedValueOnce(LIVE)
+      .mockResolvedValueOnce({ ...LIVE, clientExists: false });
     await sut.isLive(CLIENT, GRANT, JTI);
     clients.findById.mockResolvedValue(null);
 

@@ -1,7 +1,12 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 
 import { ClientRegistry } from '@app/clients';
-import { DatabaseNotifications, GrantRepository, isCanonicalUuid, NotificationChannel } from '@app/persistence';
+import {
+  DatabaseNotifications,
+  GrantRepository,
+  isCanonicalUuid,
+  NotificationChannel,
+} from '@app/persistence';
 
 /** Live grants and unrevoked jtis remembered per instance; the oldest go first beyond this. */
 const CACHE_LIMIT = 50_000;
@@ -30,7 +35,8 @@ export class AccessTokenLiveness implements OnModuleDestroy {
     const reset = () => this.forgetAll();
     this.unsubscribe = [
       notifications.subscribe(NotificationChannel.GrantChanged, {
-        onNotify: (grantId) => (grantId === ALL ? this.forgetAll() : this.forget(this.liveGrants, grantId)),
+        onNotify: (grantId) =>
+          grantId === ALL ? this.forgetAll() : this.forget(this.liveGrants, grantId),
         onReset: reset,
       }),
       notifications.subscribe(NotificationChannel.AccessTokenRevoked, {

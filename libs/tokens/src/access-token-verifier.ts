@@ -23,7 +23,9 @@ export class AccessTokenVerifier {
   async verify(token: string): Promise<AccessTokenClaims | null> {
     const claims = await this.verifySignature(token);
     if (!claims) return null;
-    return (await this.liveness.isLive(claims.client_id, claims.gid ?? null, claims.jti)) ? claims : null;
+    return (await this.liveness.isLive(claims.client_id, claims.gid ?? null, claims.jti))
+      ? claims
+      : null;
   }
 
   /** Signature, type, issuer and expiry only: for revocation, which needs no liveness. */
@@ -32,9 +34,19 @@ export class AccessTokenVerifier {
     const verified = await this.keys.verify(token);
     if (!verified || verified.header.typ !== 'at+jwt') return null;
     const c = verified.payload;
-    if (c.iss !== this.config.issuer.url || typeof c.exp !== 'number' || c.exp <= this.clock.nowSeconds()) return null;
-    if (typeof c.sub !== 'string' || typeof c.client_id !== 'string' || typeof c.jti !== 'string') return null;
-    if (!/^[0-9a-f-]{36}$/i.test(c.client_id) || (c.gid !== undefined && !/^[0-9a-f-]{36}$/i.test(String(c.gid)))) return null;
+    if (
+      c.iss !== this.config.issuer.url ||
+      typeof c.exp !== 'number' ||
+      c.exp <= this.clock.nowSeconds()
+    )
+      return null;
+    if (typeof c.sub !== 'string' || typeof c.client_id !== 'string' || typeof c.jti !== 'string')
+      return null;
+    if (
+      !/^[0-9a-f-]{36}$/i.test(c.client_id) ||
+      (c.gid !== undefined && !/^[0-9a-f-]{36}$/i.test(String(c.gid)))
+    )
+      return null;
     return c as unknown as AccessTokenClaims;
   }
 }

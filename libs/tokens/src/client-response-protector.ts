@@ -26,7 +26,11 @@ export class ClientResponseProtector {
     private readonly jwksUris: JwksUriCache,
   ) {}
 
-  async protect(client: RegisteredClient, payload: Record<string, unknown>, profile: ProtectionProfile): Promise<string> {
+  async protect(
+    client: RegisteredClient,
+    payload: Record<string, unknown>,
+    profile: ProtectionProfile,
+  ): Promise<string> {
     const signed = await signForClient(this.keys, client, profile.signAlg, payload);
     if (!profile.encAlg) return signed;
     try {
@@ -40,15 +44,26 @@ export class ClientResponseProtector {
     } catch (error) {
       // The admin API refuses clients without a usable key; a client whose jwks_uri stopped
       // answering or lost its key is a fault on its side we cannot mend here.
-      this.logger.warn(`cannot encrypt to client ${client.clientId}: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `cannot encrypt to client ${client.clientId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       throw new OAuthError('server_error', 'The response could not be encrypted to the client.');
     }
   }
 
-  private async clientJwks(client: RegisteredClient, alg: string): Promise<{ keys: Record<string, unknown>[] } | undefined> {
+  private async clientJwks(
+    client: RegisteredClient,
+    alg: string,
+  ): Promise<{ keys: Record<string, unknown>[] } | undefined> {
     if (!alg.startsWith('RSA')) return undefined;
     if (client.metadata.jwks) return client.metadata.jwks;
-    if (client.metadata.jwks_uri) return { keys: [...(await this.jwksUris.keys(client.metadata.jwks_uri))] as Record<string, unknown>[] };
+    if (client.metadata.jwks_uri)
+      return {
+        keys: [...(await this.jwksUris.keys(client.metadata.jwks_uri))] as Record<
+          string,
+          unknown
+        >[],
+      };
     return undefined;
   }
 }

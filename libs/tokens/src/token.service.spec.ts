@@ -15,7 +15,12 @@ const config = {
 function makeClient(grantTypes: string[]): RegisteredClient {
   return {
     clientId: '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b',
-    metadata: { redirect_uris: [], grant_types: grantTypes, response_types: [], token_endpoint_auth_method: 'client_secret_basic' },
+    metadata: {
+      redirect_uris: [],
+      grant_types: grantTypes,
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
     issuedAt: new Date('2030-01-01T00:00:00Z'),
     secret: 'secret',
     secretHash: null,
@@ -44,9 +49,18 @@ describe(TokenService.name, () => {
     it('answers an access token alone, storing nothing, even for a client with the refresh grant and openid', async () => {
       const client = makeClient([GrantType.ClientCredentials, GrantType.RefreshToken]);
 
-      const result = await sut.issueAccessToken({ client, subject: client.clientId, scope: ['openid'] });
+      const result = await sut.issueAccessToken({
+        client,
+        subject: client.clientId,
+        scope: ['openid'],
+      });
 
-      expect(result).toEqual({ access_token: 'access-jwt', token_type: 'Bearer', expires_in: 3600, scope: 'openid' });
+      expect(result).toEqual({
+        access_token: 'access-jwt',
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'openid',
+      });
       const [payload] = keys.sign.mock.calls[0];
       expect(payload).not.toHaveProperty('gid');
       expect(payload).not.toHaveProperty('auth_time');
@@ -65,9 +79,14 @@ describe(TokenService.name, () => {
     it('records the grant with a refresh token when the client registered the refresh grant', async () => {
       refreshTokens.createWithGrant.mockResolvedValue();
 
-      const result = await sut.issue({ client: makeClient([GrantType.Password, GrantType.RefreshToken]), ...request });
+      const result = await sut.issue({
+        client: makeClient([GrantType.Password, GrantType.RefreshToken]),
+        ...request,
+      });
 
-      expect(result).toEqual(expect.objectContaining({ id_token: 'id-jwt', refresh_token: expect.any(String) }));
+      expect(result).toEqual(
+        expect.objectContaining({ id_token: 'id-jwt', refresh_token: expect.any(String) }),
+      );
       const [grant, token] = refreshTokens.createWithGrant.mock.calls[0];
       expect(grant).toEqual(expect.objectContaining({ subject: 'alice', scope: 'openid' }));
       expect(token).toEqual({
@@ -84,7 +103,10 @@ describe(TokenService.name, () => {
       const result = await sut.issue({ client: makeClient([GrantType.Password]), ...request });
 
       expect(result).not.toHaveProperty('refresh_token');
-      expect(grants.create).toHaveBeenCalledWith(expect.objectContaining({ subject: 'alice' }), clock.now());
+      expect(grants.create).toHaveBeenCalledWith(
+        expect.objectContaining({ subject: 'alice' }),
+        clock.now(),
+      );
     });
   });
 });

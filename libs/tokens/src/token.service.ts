@@ -66,13 +66,26 @@ export class TokenService {
     };
     const refreshToken = this.mayRefresh(request.client) ? this.mintRefreshToken(now) : null;
     if (refreshToken) {
-      await this.refreshTokens.createWithGrant(grant, { tokenHash: refreshToken.tokenHash, scope, createdAt: now, expiresAt: refreshToken.expiresAt });
+      await this.refreshTokens.createWithGrant(grant, {
+        tokenHash: refreshToken.tokenHash,
+        scope,
+        createdAt: now,
+        expiresAt: refreshToken.expiresAt,
+      });
     } else {
       await this.grants.create(grant, now);
     }
     return this.respond({
-      client: request.client, grant, subject: request.subject, scope, authTime: request.authTime, amr: grant.amr,
-      nonce: request.nonce ?? null, claims: grant.claims, refreshToken: refreshToken?.value ?? null, now,
+      client: request.client,
+      grant,
+      subject: request.subject,
+      scope,
+      authTime: request.authTime,
+      amr: grant.amr,
+      nonce: request.nonce ?? null,
+      claims: grant.claims,
+      refreshToken: refreshToken?.value ?? null,
+      now,
     });
   }
 
@@ -82,8 +95,16 @@ export class TokenService {
    */
   issueAccessToken(request: IssueAccessTokenRequest): Promise<TokenResponse> {
     return this.respond({
-      client: request.client, grant: null, subject: request.subject, scope: request.scope.join(' '), authTime: null,
-      amr: [], nonce: null, claims: {}, refreshToken: null, now: this.clock.now(),
+      client: request.client,
+      grant: null,
+      subject: request.subject,
+      scope: request.scope.join(' '),
+      authTime: null,
+      amr: [],
+      nonce: null,
+      claims: {},
+      refreshToken: null,
+      now: this.clock.now(),
     });
   }
 
@@ -91,8 +112,16 @@ export class TokenService {
   reissue(request: ReissueRequest): Promise<TokenResponse> {
     const { client, grant, scope } = request;
     return this.respond({
-      client, grant, subject: grant.subject, scope, authTime: grant.authTime, amr: grant.amr,
-      nonce: null, claims: grant.claims, refreshToken: request.refreshToken.value, now: this.clock.now(),
+      client,
+      grant,
+      subject: grant.subject,
+      scope,
+      authTime: grant.authTime,
+      amr: grant.amr,
+      nonce: null,
+      claims: grant.claims,
+      refreshToken: request.refreshToken.value,
+      now: this.clock.now(),
     });
   }
 
@@ -111,8 +140,16 @@ export class TokenService {
   }
 
   private async respond(t: {
-    client: RegisteredClient; grant: GrantRecord | null; subject: string; scope: string; authTime: Date | null;
-    amr: string[]; nonce: string | null; claims: Record<string, unknown>; refreshToken: string | null; now: Date;
+    client: RegisteredClient;
+    grant: GrantRecord | null;
+    subject: string;
+    scope: string;
+    authTime: Date | null;
+    amr: string[];
+    nonce: string | null;
+    claims: Record<string, unknown>;
+    refreshToken: string | null;
+    now: Date;
   }): Promise<TokenResponse> {
     const iat = Math.floor(t.now.getTime() / 1000);
     const ttl = this.config.tokens.accessTokenTtlSeconds;
@@ -134,9 +171,23 @@ export class TokenService {
       },
       'at+jwt',
     );
-    const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, scope: t.scope };
+    const response: TokenResponse = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: ttl,
+      scope: t.scope,
+    };
     if (t.grant && t.scope.split(' ').includes('openid')) {
-      response.id_token = await this.idToken(t.client, t.subject, iat, authTime ?? iat, t.amr, t.nonce, accessToken, t.claims);
+      response.id_token = await this.idToken(
+        t.client,
+        t.subject,
+        iat,
+        authTime ?? iat,
+        t.amr,
+        t.nonce,
+        accessToken,
+        t.claims,
+      );
     }
     if (t.refreshToken) response.refresh_token = t.refreshToken;
     return response;
@@ -144,12 +195,22 @@ export class TokenService {
 
   /** OpenID Connect Core §2 and §3.1.3.6. */
   private idToken(
-    client: RegisteredClient, subject: string, iat: number, authTime: number, amr: string[], nonce: string | null,
-    accessToken: string, claims: Record<string, unknown>,
+    client: RegisteredClient,
+    subject: string,
+    iat: number,
+    authTime: number,
+    amr: string[],
+    nonce: string | null,
+    accessToken: string,
+    claims: Record<string, unknown>,
   ): Promise<string> {
     const alg = client.metadata.id_token_signed_response_alg ?? 'RS256';
     // at_hash: left half of the SHA-256 of the access token (both RS256 and HS256 use SHA-256).
-    const atHash = createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
+    const atHash = createHash('sha256')
+      .update(accessToken, 'ascii')
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
     const payload: Record<string, unknown> = {
       ...claims,
       iss: this.config.issuer.url,

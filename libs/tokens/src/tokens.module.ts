@@ -15,7 +15,20 @@ import { UserinfoService } from './userinfo.service';
 /** Token issuance, verification, introspection and revocation. */
 @Module({
   imports: [KeysModule, PersistenceModule, ClientsModule, AccountsModule],
-  providers: [ClientResponseProtector, TokenService, AccessTokenLiveness, AccessTokenVerifier, TokenIntrospection, UserinfoService],
-  exports: [ClientResponseProtector, TokenService, AccessTokenVerifier, TokenIntrospection, UserinfoService],
+  providers: [
+    ClientResponseProtector,
+    TokenService,
+    AccessTokenLiveness,
+    AccessTokenVerifier,
+    TokenIntrospection,
+    UserinfoService,
+  ],
+  exports: [
+    ClientResponseProtector,
+    TokenService,
+    AccessTokenVerifier,
+    TokenIntrospection,
+    UserinfoService,
+  ],
 })
 export class TokensModule {}

@@ -32,7 +32,9 @@ export class UserinfoService {
     const token = await this.accessTokens.verify(accessToken);
     const client = token && (await this.clients.findById(token.client_id));
     if (!token || !client) {
-      throw new OAuthError('invalid_token', 'The access token is invalid.', { challenge: bearerChallenge(this.config, 'invalid_token') });
+      throw new OAuthError('invalid_token', 'The access token is invalid.', {
+        challenge: bearerChallenge(this.config, 'invalid_token'),
+      });
     }
     if (!token.scope.split(' ').some((s) => USERINFO_SCOPES.includes(s))) {
       throw new OAuthError('insufficient_scope', 'The access token does not allow UserInfo.', {
@@ -48,9 +50,14 @@ export class UserinfoService {
     const grant = await this.grants.findActive(token.gid);
     const user = grant?.userId ? await this.accounts.findById(grant.userId) : null;
     if (grant?.userId && !user) {
-      throw new OAuthError('invalid_token', 'The access token is invalid.', { challenge: bearerChallenge(this.config, 'invalid_token') });
+      throw new OAuthError('invalid_token', 'The access token is invalid.', {
+        challenge: bearerChallenge(this.config, 'invalid_token'),
+      });
     }
-    return { client, claims: { ...(grant?.claims ?? {}), ...(user?.claims ?? {}), sub: token.sub } };
+    return {
+      client,
+      claims: { ...(grant?.claims ?? {}), ...(user?.claims ?? {}), sub: token.sub },
+    };
   }
 }
 

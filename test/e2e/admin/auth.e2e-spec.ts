@@ -54,25 +54,36 @@ describe('admin API authentication', () => {
     await db?.drop();
   });
 
-  it.each(PROTECTED)('answers %s %s without a token with 401 invalid_token and a Bearer challenge', async (method, path) => {
-    const res = await send(server, method, path);
+  it.each(PROTECTED)(
+    'answers %s %s without a token with 401 invalid_token and a Bearer challenge',
+    async (method, path) => {
+      const res = await send(server, method, path);
 
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer');
-    expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toEqual(INVALID_TOKEN);
-  });
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toEqual(INVALID_TOKEN);
+    },
+  );
 
-  it.each(PROTECTED)('answers %s %s with a wrong token with 401 invalid_token', async (method, path) => {
-    const res = await send(server, method, path).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}x`);
+  it.each(PROTECTED)(
+    'answers %s %s with a wrong token with 401 invalid_token',
+    async (method, path) => {
+      const res = await send(server, method, path).set(
+        'Authorization',
+        `Bearer ${TEST_ADMIN_TOKEN}x`,
+      );
 
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-    expect(res.body).toEqual(INVALID_TOKEN);
-  });
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+      expect(res.body).toEqual(INVALID_TOKEN);
+    },
+  );
 
   it('refuses the right token under another scheme', async () => {
-    const res = await request(server.http).get('/admin/v1/keys').set('Authorization', `Basic ${TEST_ADMIN_TOKEN}`);
+    const res = await request(server.http)
+      .get('/admin/v1/keys')
+      .set('Authorization', `Basic ${TEST_ADMIN_TOKEN}`);
 
     expect(res.status).toBe(401);
     expect(res.body).toEqual(INVALID_TOKEN);
@@ -88,7 +99,9 @@ describe('admin API authentication', () => {
   });
 
   it('accepts the right token, with the scheme in any letter case', async () => {
-    const res = await request(server.http).get('/admin/v1/keys').set('Authorization', `bearer ${TEST_ADMIN_TOKEN}`);
+    const res = await request(server.http)
+      .get('/admin/v1/keys')
+      .set('Authorization', `bearer ${TEST_ADMIN_TOKEN}`);
 
     expect(res.status).toBe(200);
   });
@@ -110,8 +123,16 @@ describe('admin API authentication', () => {
         '/admin/v1/keys/rotate',
       ]),
     );
-    expect(Object.keys(res.body.paths['/admin/v1/clients/{client_id}']).sort()).toEqual(['delete', 'get', 'put']);
-    expect(Object.keys(res.body.paths['/admin/v1/users/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(Object.keys(res.body.paths['/admin/v1/clients/{client_id}']).sort()).toEqual([
+      'delete',
+      'get',
+      'put',
+    ]);
+    expect(Object.keys(res.body.paths['/admin/v1/users/{id}']).sort()).toEqual([
+      'delete',
+      'get',
+      'patch',
+    ]);
     expect(Object.keys(res.body.paths).filter((p) => !p.startsWith('/admin/'))).toEqual([]);
   });
 
@@ -120,10 +141,20 @@ describe('admin API authentication', () => {
     const schemas = res.body.components.schemas;
 
     expect(Object.keys(schemas.ClientCreateDto.properties)).toEqual(
-      expect.arrayContaining(['redirect_uris', 'grant_types', 'token_endpoint_auth_method', 'jwks', 'jwks_uri']),
+      expect.arrayContaining([
+        'redirect_uris',
+        'grant_types',
+        'token_endpoint_auth_method',
+        'jwks',
+        'jwks_uri',
+      ]),
     );
-    expect(schemas.UserCreateDto.required).toEqual(expect.arrayContaining(['username', 'password']));
-    expect(res.body.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(schemas.UserCreateDto.required).toEqual(
+      expect.arrayContaining(['username', 'password']),
+    );
+    expect(res.body.components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
   });
 
   it('serves a browsable page at /admin/docs without a token', async () => {
@@ -140,13 +171,17 @@ describe('admin API authentication', () => {
 
     expect(scripts.length).toBeGreaterThan(0);
     for (const script of scripts) {
-      const res = await request(server.http).get(new URL(script, `${server.origin}/admin/docs/`).pathname);
+      const res = await request(server.http).get(
+        new URL(script, `${server.origin}/admin/docs/`).pathname,
+      );
       expect({ script, status: res.status }).toEqual({ script, status: 200 });
     }
   });
 
   it('keeps the protocol endpoints free of the admin token', async () => {
-    const res = await request(server.http).get('/uas/oauth2/metadata.jwks').set('Authorization', ADMIN_AUTH);
+    const res = await request(server.http)
+      .get('/uas/oauth2/metadata.jwks')
+      .set('Authorization', ADMIN_AUTH);
 
     expect(res.status).toBe(200);
   });
@@ -161,7 +196,11 @@ describe('admin API without ADMIN_TOKEN', () => {
     db = await createTestDatabase();
     // Printed where the logs go (stdout in production), in their format: JSON lines by default.
     const logs = new LogCapture();
-    server = await startTestServer({ databaseUrl: db.url, env: { ADMIN_TOKEN: '' }, logDestination: logs });
+    server = await startTestServer({
+      databaseUrl: db.url,
+      env: { ADMIN_TOKEN: '' },
+      logDestination: logs,
+    });
     printed = logs.lines().map((line) => (JSON.parse(line) as { msg: string }).msg);
   });
 
@@ -181,7 +220,9 @@ describe('admin API without ADMIN_TOKEN', () => {
   });
 
   it('accepts the generated token', async () => {
-    const res = await request(server.http).get('/admin/v1/keys').set('Authorization', `Bearer ${generatedToken()}`);
+    const res = await request(server.http)
+      .get('/admin/v1/keys')
+      .set('Authorization', `Bearer ${generatedToken()}`);
 
     expect(res.status).toBe(200);
   });

@@ -15,12 +15,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 const UNKNOWN_ID = '6d1f3a0e-2c4b-4f7a-9e1d-000000000000';
 const WEB = { redirect_uris: ['https://app.example.com/cb'] };
-const CLIENT_METADATA_ERROR = { error: 'invalid_client_metadata', error_description: expect.any(String), fields: expect.any(Array) };
+const CLIENT_METADATA_ERROR = {
+  error: 'invalid_client_metadata',
+  error_description: expect.any(String),
+  fields: expect.any(Array),
+};
 const NOT_FOUND = { error: 'not_found', error_description: expect.any(String) };
 
 function rsaPublicJwk(use: 'sig' | 'enc'): Record<string, unknown> {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), use, kid: `${use}-1` };
+  return {
+    ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>),
+    use,
+    kid: `${use}-1`,
+  };
 }
 
 describe('admin API: clients', () => {
@@ -47,21 +55,33 @@ describe('admin API: clients', () => {
   }
 
   /** Expects a 400 with `code` naming `field`, and that nothing was stored. */
-  async function expectRefused(metadata: unknown, field: string, code = 'invalid_client_metadata'): Promise<void> {
+  async function expectRefused(
+    metadata: unknown,
+    field: string,
+    code = 'invalid_client_metadata',
+  ): Promise<void> {
     const before = await clientCount();
 
-    const res = await admin(server).post('/admin/v1/clients').send(metadata as object);
+    const res = await admin(server)
+      .post('/admin/v1/clients')
+      .send(metadata as object);
 
     expect({ status: res.status, body: res.body }).toEqual({
       status: 400,
-      body: { error: code, error_description: expect.any(String), fields: expect.arrayContaining([{ field, problems: expect.any(Array) }]) },
+      body: {
+        error: code,
+        error_description: expect.any(String),
+        fields: expect.arrayContaining([{ field, problems: expect.any(Array) }]),
+      },
     });
     expect(await clientCount()).toBe(before);
   }
 
   describe('POST /admin/v1/clients', () => {
     it('registers a client with defaults, a UUID client_id and a secret', async () => {
-      const res = await admin(server).post('/admin/v1/clients').send({ ...WEB, client_name: 'Web app' });
+      const res = await admin(server)
+        .post('/admin/v1/clients')
+        .send({ ...WEB, client_name: 'Web app' });
 
       expect(res.status).toBe(201);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -90,9 +110,10 @@ describe('admin API: clients', () => {
       const pg = new Client({ connectionString: db.url.replace(/[?&]embedded=pglite/, '') });
       await pg.connect();
       try {
-        const { rows } = await pg.query('SELECT secret_encrypted, secret_hash, metadata::text FROM clients WHERE client_id = $1', [
-          created.client_id,
-        ]);
+        const { rows } = await pg.query(
+          'SELECT secret_encrypted, secret_hash, metadata::text FROM clients WHERE client_id = $1',
+          [created.client_id],
+        );
 
         expect(rows[0].secret_encrypted).toMatch(/^v1\./);
         expect(rows[0].secret_encrypted).not.toContain(created.client_secret);
@@ -106,27 +127,38 @@ describe('admin API: clients', () => {
     it('accepts every grant type of grant_types_supported', async () => {
       const results = await Promise.all(
         doc.grant_types_supported.map(async (grant) => {
-          const metadata = grant === 'authorization_code' ? { ...WEB, grant_types: [grant] } : { grant_types: [grant] };
+          const metadata =
+            grant === 'authorization_code'
+              ? { ...WEB, grant_types: [grant] }
+              : { grant_types: [grant] };
           const res = await admin(server).post('/admin/v1/clients').send(metadata);
           return { grant, status: res.status, grant_types: res.body.grant_types };
         }),
       );
 
-      expect(results).toEqual(doc.grant_types_supported.map((grant) => ({ grant, status: 201, grant_types: [grant] })));
+      expect(results).toEqual(
+        doc.grant_types_supported.map((grant) => ({ grant, status: 201, grant_types: [grant] })),
+      );
     });
 
     it('accepts every method of token_endpoint_auth_methods_supported, with a secret only for secret methods', async () => {
       const results = await Promise.all(
         doc.token_endpoint_auth_methods_supported.map(async (method) => {
           const keys = method === 'private_key_jwt' ? { jwks: { keys: [sigKey] } } : {};
-          const res = await admin(server).post('/admin/v1/clients').send({ ...WEB, ...keys, token_endpoint_auth_method: method });
+          const res = await admin(server)
+            .post('/admin/v1/clients')
+            .send({ ...WEB, ...keys, token_endpoint_auth_method: method });
           return { method, status: res.status, hasSecret: 'client_secret' in res.body };
         }),
       );
 
       const usesSecret = (m: string) => m.startsWith('client_secret_');
       expect(results).toEqual(
-        doc.token_endpoint_auth_methods_supported.map((method) => ({ method, status: 201, hasSecret: usesSecret(method) })),
+        doc.token_endpoint_auth_methods_supported.map((method) => ({
+          method,
+          status: 201,
+          hasSecret: usesSecret(method),
+        })),
       );
     });
 
@@ -140,12 +172,16 @@ describe('admin API: clients', () => {
 
       const results = await Promise.all(
         cases.map(async ({ field, alg }) => {
-          const res = await admin(server).post('/admin/v1/clients').send({ ...WEB, [field]: alg });
+          const res = await admin(server)
+            .post('/admin/v1/clients')
+            .send({ ...WEB, [field]: alg });
           return { field, alg, status: res.status, stored: res.body[field] };
         }),
       );
 
-      expect(results).toEqual(cases.map(({ field, alg }) => ({ field, alg, status: 201, stored: alg })));
+      expect(results).toEqual(
+        cases.map(({ field, alg }) => ({ field, alg, status: 201, stored: alg })),
+      );
     });
 
     it('accepts every advertised encryption alg and enc for a client with an encryption key', async () => {
@@ -164,7 +200,9 @@ describe('admin API: clients', () => {
 
       const results = await Promise.all(
         cases.map(async (member) => {
-          const res = await admin(server).post('/admin/v1/clients').send({ ...WEB, jwks: { keys: [sigKey, encKey] }, ...member });
+          const res = await admin(server)
+            .post('/admin/v1/clients')
+            .send({ ...WEB, jwks: { keys: [sigKey, encKey] }, ...member });
           return { member, status: res.status };
         }),
       );
@@ -175,7 +213,9 @@ describe('admin API: clients', () => {
     it('accepts scope values of scopes_supported', async () => {
       const scope = doc.scopes_supported.join(' ');
 
-      const res = await admin(server).post('/admin/v1/clients').send({ ...WEB, scope });
+      const res = await admin(server)
+        .post('/admin/v1/clients')
+        .send({ ...WEB, scope });
 
       expect(res.status).toBe(201);
       expect(res.body.scope).toBe(scope);
@@ -193,7 +233,10 @@ describe('admin API: clients', () => {
 
   describe('invalid metadata (nothing is stored)', () => {
     it('refuses a grant type that is never supported', async () => {
-      await expectRefused({ ...WEB, grant_types: ['authorization_code', 'implicit'] }, 'grant_types[1]');
+      await expectRefused(
+        { ...WEB, grant_types: ['authorization_code', 'implicit'] },
+        'grant_types[1]',
+      );
     });
 
     it('refuses a response type that is never supported', async () => {
@@ -201,15 +244,24 @@ describe('admin API: clients', () => {
     });
 
     it('refuses an unknown auth method', async () => {
-      await expectRefused({ ...WEB, token_endpoint_auth_method: 'tls_client_auth' }, 'token_endpoint_auth_method');
+      await expectRefused(
+        { ...WEB, token_endpoint_auth_method: 'tls_client_auth' },
+        'token_endpoint_auth_method',
+      );
     });
 
     it('refuses unsigned ID tokens (alg none)', async () => {
-      await expectRefused({ ...WEB, id_token_signed_response_alg: 'none' }, 'id_token_signed_response_alg');
+      await expectRefused(
+        { ...WEB, id_token_signed_response_alg: 'none' },
+        'id_token_signed_response_alg',
+      );
     });
 
     it('refuses unsigned request objects (alg none)', async () => {
-      await expectRefused({ ...WEB, request_object_signing_alg: 'none' }, 'request_object_signing_alg');
+      await expectRefused(
+        { ...WEB, request_object_signing_alg: 'none' },
+        'request_object_signing_alg',
+      );
     });
 
     it('refuses a scope value outside scopes_supported', async () => {
@@ -217,7 +269,11 @@ describe('admin API: clients', () => {
     });
 
     it('refuses a redirect URI with a fragment as invalid_redirect_uri', async () => {
-      await expectRefused({ redirect_uris: ['https://app.example.com/cb#frag'] }, 'redirect_uris[0]', 'invalid_redirect_uri');
+      await expectRefused(
+        { redirect_uris: ['https://app.example.com/cb#frag'] },
+        'redirect_uris[0]',
+        'invalid_redirect_uri',
+      );
     });
 
     it('refuses a relative redirect URI', async () => {
@@ -241,7 +297,10 @@ describe('admin API: clients', () => {
     });
 
     it('refuses jwks together with jwks_uri', async () => {
-      await expectRefused({ ...WEB, jwks: { keys: [sigKey] }, jwks_uri: 'https://app.example.com/jwks' }, 'jwks');
+      await expectRefused(
+        { ...WEB, jwks: { keys: [sigKey] }, jwks_uri: 'https://app.example.com/jwks' },
+        'jwks',
+      );
     });
 
     it('refuses a plain-http jwks_uri on a remote host', async () => {
@@ -255,19 +314,31 @@ describe('admin API: clients', () => {
     it('refuses a private key in jwks', async () => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-      await expectRefused({ ...WEB, jwks: { keys: [privateKey.export({ format: 'jwk' })] } }, 'jwks.keys[0]');
+      await expectRefused(
+        { ...WEB, jwks: { keys: [privateKey.export({ format: 'jwk' })] } },
+        'jwks.keys[0]',
+      );
     });
 
     it('refuses a symmetric key in jwks', async () => {
-      await expectRefused({ ...WEB, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, 'jwks.keys[0]');
+      await expectRefused(
+        { ...WEB, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } },
+        'jwks.keys[0]',
+      );
     });
 
     it('refuses private_key_jwt without keys', async () => {
-      await expectRefused({ ...WEB, token_endpoint_auth_method: 'private_key_jwt' }, 'token_endpoint_auth_method');
+      await expectRefused(
+        { ...WEB, token_endpoint_auth_method: 'private_key_jwt' },
+        'token_endpoint_auth_method',
+      );
     });
 
     it('refuses an enc without its alg', async () => {
-      await expectRefused({ ...WEB, id_token_encrypted_response_enc: 'A128CBC-HS256' }, 'id_token_encrypted_response_enc');
+      await expectRefused(
+        { ...WEB, id_token_encrypted_response_enc: 'A128CBC-HS256' },
+        'id_token_encrypted_response_enc',
+      );
     });
 
     it('refuses RSA encryption of ID tokens without a client encryption key', async () => {
@@ -280,7 +351,11 @@ describe('admin API: clients', () => {
     it('refuses HS256 ID tokens for a public client', async () => {
       const res = await admin(server)
         .post('/admin/v1/clients')
-        .send({ ...WEB, token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'HS256' });
+        .send({
+          ...WEB,
+          token_endpoint_auth_method: 'none',
+          id_token_signed_response_alg: 'HS256',
+        });
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(CLIENT_METADATA_ERROR);
@@ -301,7 +376,11 @@ describe('admin API: clients', () => {
         .send({ redirect_uris: ['/cb'], grant_types: ['implicit'], scope: 'admin' });
 
       expect(res.status).toBe(400);
-      expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['grant_types[0]', 'redirect_uris[0]', 'scope']);
+      expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+        'grant_types[0]',
+        'redirect_uris[0]',
+        'scope',
+      ]);
     });
   });
 
@@ -331,15 +410,28 @@ describe('admin API: clients', () => {
 
     it('refuses an inline RSA key shorter than 2048 bits', async () => {
       const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-      const shortKey = { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), use: 'sig', kid: 'short' };
+      const shortKey = {
+        ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>),
+        use: 'sig',
+        kid: 'short',
+      };
 
-      await expectRefused({ ...WEB, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [sigKey, shortKey] } }, 'jwks.keys[1]');
+      await expectRefused(
+        {
+          ...WEB,
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [sigKey, shortKey] },
+        },
+        'jwks.keys[1]',
+      );
     });
 
     it('refuses the same on replace (PUT)', async () => {
       const created = await createClient(server, WEB);
 
-      const res = await admin(server).put(`/admin/v1/clients/${created.client_id}`).send({ redirect_uris: ['https://app.example.com/cb?code=x'] });
+      const res = await admin(server)
+        .put(`/admin/v1/clients/${created.client_id}`)
+        .send({ redirect_uris: ['https://app.example.com/cb?code=x'] });
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
@@ -352,7 +444,9 @@ describe('admin API: clients', () => {
 
   describe('malformed requests', () => {
     it('refuses an unknown field instead of ignoring it', async () => {
-      const res = await admin(server).post('/admin/v1/clients').send({ ...WEB, logo_uri: 'https://app.example.com/logo.png' });
+      const res = await admin(server)
+        .post('/admin/v1/clients')
+        .send({ ...WEB, logo_uri: 'https://app.example.com/logo.png' });
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
@@ -367,7 +461,11 @@ describe('admin API: clients', () => {
     });
 
     it.each([
-      ['redirect_uris as a string', { redirect_uris: 'https://app.example.com/cb' }, 'redirect_uris'],
+      [
+        'redirect_uris as a string',
+        { redirect_uris: 'https://app.example.com/cb' },
+        'redirect_uris',
+      ],
       ['a number as client_name', { ...WEB, client_name: 5 }, 'client_name'],
       ['grant_types with a number', { ...WEB, grant_types: [1] }, 'grant_types'],
       ['jwks as an array', { ...WEB, jwks: [] }, 'jwks'],
@@ -377,7 +475,10 @@ describe('admin API: clients', () => {
     });
 
     it('answers malformed JSON with 400 invalid_request', async () => {
-      const res = await admin(server).post('/admin/v1/clients').set('Content-Type', 'application/json').send('{"redirect_uris": [');
+      const res = await admin(server)
+        .post('/admin/v1/clients')
+        .set('Content-Type', 'application/json')
+        .send('{"redirect_uris": [');
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
@@ -387,7 +488,10 @@ describe('admin API: clients', () => {
       const res = await admin(server).post('/admin/v1/clients').send([WEB]);
 
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ ...CLIENT_METADATA_ERROR, fields: [{ field: 'body', problems: ['must be a JSON object'] }] });
+      expect(res.body).toEqual({
+        ...CLIENT_METADATA_ERROR,
+        fields: [{ field: 'body', problems: ['must be a JSON object'] }],
+      });
     });
 
     it('answers a body over 64 KB with 413', async () => {
@@ -396,7 +500,10 @@ describe('admin API: clients', () => {
         .send({ ...WEB, client_name: 'x'.repeat(70 * 1024) });
 
       expect(res.status).toBe(413);
-      expect(res.body).toEqual({ error: 'payload_too_large', error_description: expect.any(String) });
+      expect(res.body).toEqual({
+        error: 'payload_too_large',
+        error_description: expect.any(String),
+      });
     });
   });
 
@@ -443,7 +550,9 @@ describe('admin API: clients', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: request.Response = await admin(server).get(`/admin/v1/clients?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const res: request.Response = await admin(server).get(
+          `/admin/v1/clients?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         for (const item of res.body.items) {
@@ -466,20 +575,32 @@ describe('admin API: clients', () => {
       expect(res.body.next_cursor).toBeNull();
     });
 
-    it.each(['limit=0', 'limit=201', 'limit=ten', 'limit=1.5', 'cursor=bm90LWEtY3Vyc29y', 'page=2'])(
-      'refuses ?%s with 400 invalid_request',
-      async (query) => {
-        const res = await admin(server).get(`/admin/v1/clients?${query}`);
+    it.each([
+      'limit=0',
+      'limit=201',
+      'limit=ten',
+      'limit=1.5',
+      'cursor=bm90LWEtY3Vyc29y',
+      'page=2',
+    ])('refuses ?%s with 400 invalid_request', async (query) => {
+      const res = await admin(server).get(`/admin/v1/clients?${query}`);
 
-        expect(res.status).toBe(400);
-        expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String), fields: expect.any(Array) });
-      },
-    );
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+        fields: expect.any(Array),
+      });
+    });
   });
 
   describe('PUT /admin/v1/clients/{client_id}', () => {
     it('replaces the whole metadata, keeping id, issue time and secret', async () => {
-      const created = await createClient(server, { ...WEB, client_name: 'Before', scope: doc.scopes_supported[0] });
+      const created = await createClient(server, {
+        ...WEB,
+        client_name: 'Before',
+        scope: doc.scopes_supported[0],
+      });
       server.clock.advance(60);
 
       const res = await admin(server)
@@ -495,7 +616,9 @@ describe('admin API: clients', () => {
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
       });
-      expect((await admin(server).get(`/admin/v1/clients/${created.client_id}`)).body).toEqual(res.body);
+      expect((await admin(server).get(`/admin/v1/clients/${created.client_id}`)).body).toEqual(
+        res.body,
+      );
       const stored = await server.app.get(ClientRegistry).findById(created.client_id);
       expect(stored?.secret).toBe(created.client_secret);
     });
@@ -509,13 +632,17 @@ describe('admin API: clients', () => {
 
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('invalid_redirect_uri');
-      expect((await admin(server).get(`/admin/v1/clients/${created.client_id}`)).body.client_name).toBe('Kept');
+      expect(
+        (await admin(server).get(`/admin/v1/clients/${created.client_id}`)).body.client_name,
+      ).toBe('Kept');
     });
 
     it('refuses unknown fields', async () => {
       const created = await createClient(server, WEB);
 
-      const res = await admin(server).put(`/admin/v1/clients/${created.client_id}`).send({ ...WEB, client_id: UNKNOWN_ID });
+      const res = await admin(server)
+        .put(`/admin/v1/clients/${created.client_id}`)
+        .send({ ...WEB, client_id: UNKNOWN_ID });
 
       expect(res.status).toBe(400);
       expect(res.body.fields).toEqual([{ field: 'client_id', problems: ['is not a known field'] }]);
@@ -586,7 +713,9 @@ describe('admin API: clients', () => {
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
       expect((await admin(server).get(`/admin/v1/clients/${created.client_id}`)).status).toBe(404);
-      expect((await admin(server).post(`/admin/v1/clients/${created.client_id}/secret`)).status).toBe(404);
+      expect(
+        (await admin(server).post(`/admin/v1/clients/${created.client_id}/secret`)).status,
+      ).toBe(404);
       expect(await server.app.get(ClientRegistry).findById(created.client_id)).toBeNull();
     });
 

@@ -58,7 +58,12 @@ describe('admin API: keys', () => {
         use: expect.stringMatching(/^(sig|enc)$/),
         alg: expect.any(String),
         status: expect.any(String),
-        jwk: expect.objectContaining({ kty: 'RSA', kid: key.kid, n: expect.any(String), e: 'AQAB' }),
+        jwk: expect.objectContaining({
+          kty: 'RSA',
+          kid: key.kid,
+          n: expect.any(String),
+          e: 'AQAB',
+        }),
         created_at: expect.any(String),
         activates_at: expect.any(String),
         retires_at: null,
@@ -79,7 +84,9 @@ describe('admin API: keys', () => {
       status: 'next',
       jwk: expect.objectContaining({ kty: 'RSA', kid: res.body.kid }),
       created_at: expect.any(String),
-      activates_at: new Date(server.clock.now().getTime() + server.config.keys.rotationLeadSeconds * 1000).toISOString(),
+      activates_at: new Date(
+        server.clock.now().getTime() + server.config.keys.rotationLeadSeconds * 1000,
+      ).toISOString(),
       retires_at: null,
     });
     expect(await publishedKids()).toContain(res.body.kid);
@@ -99,10 +106,14 @@ describe('admin API: keys', () => {
   });
 
   it('honours a chosen activate_in_seconds', async () => {
-    const res = await admin(server).post('/admin/v1/keys/rotate').send({ activate_in_seconds: 600 });
+    const res = await admin(server)
+      .post('/admin/v1/keys/rotate')
+      .send({ activate_in_seconds: 600 });
 
     expect(res.status).toBe(201);
-    expect(res.body.activates_at).toBe(new Date(server.clock.now().getTime() + 600_000).toISOString());
+    expect(res.body.activates_at).toBe(
+      new Date(server.clock.now().getTime() + 600_000).toISOString(),
+    );
   });
 
   it.each([
@@ -128,7 +139,10 @@ describe('admin API: keys', () => {
   it('refuses malformed JSON and creates no key', async () => {
     const count = (await keys()).length;
 
-    const res = await admin(server).post('/admin/v1/keys/rotate').set('Content-Type', 'application/json').send('{"activate_in_seconds":');
+    const res = await admin(server)
+      .post('/admin/v1/keys/rotate')
+      .set('Content-Type', 'application/json')
+      .send('{"activate_in_seconds":');
 
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });

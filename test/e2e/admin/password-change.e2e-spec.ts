@@ -51,10 +51,21 @@ describe('admin API: a password change', () => {
   }
 
   const passwordGrant = (server: TestServer, username: string, password: string) =>
-    postForm(server, '/oauth2/token', { grant_type: 'password', username, password, scope: 'openid' }, auth);
+    postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'password', username, password, scope: 'openid' },
+      auth,
+    );
   const refresh = (server: TestServer, refreshToken: string) =>
-    postForm(server, '/oauth2/token', { grant_type: 'refresh_token', refresh_token: refreshToken }, auth);
-  const introspect = (server: TestServer, token: string) => postForm(server, '/oauth2/introspection', { token }, auth);
+    postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'refresh_token', refresh_token: refreshToken },
+      auth,
+    );
+  const introspect = (server: TestServer, token: string) =>
+    postForm(server, '/oauth2/introspection', { token }, auth);
   const userinfo = (server: TestServer, accessToken: string) =>
     request(server.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${accessToken}`);
 
@@ -96,8 +107,12 @@ describe('admin API: a password change', () => {
     const mine = (await passwordGrant(a, user.username, OLD_PASSWORD)).body;
     const theirs = (await passwordGrant(a, other.username, OLD_PASSWORD)).body;
 
-    expect((await admin(a).patch(`/admin/v1/users/${user.id}`, { name: 'Renamed' })).status).toBe(200);
-    expect((await admin(a).patch(`/admin/v1/users/${other.id}`, { password: NEW_PASSWORD })).status).toBe(200);
+    expect((await admin(a).patch(`/admin/v1/users/${user.id}`, { name: 'Renamed' })).status).toBe(
+      200,
+    );
+    expect(
+      (await admin(a).patch(`/admin/v1/users/${other.id}`, { password: NEW_PASSWORD })).status,
+    ).toBe(200);
 
     expect((await refresh(b, mine.refresh_token)).status).toBe(200);
     expectInvalidGrant(await refresh(b, theirs.refresh_token));
@@ -105,14 +120,25 @@ describe('admin API: a password change', () => {
 
   it("ends the user's login sessions: the browser must sign in again, with the new password", async () => {
     const user = await newUser();
-    const params = { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'openid', state: 'st' };
+    const params = {
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      state: 'st',
+    };
     const browser = new Browser(a);
     await browser.signIn(params, user.username, OLD_PASSWORD);
     const again = await browser.get(authorizationPath(params));
     expect(again.status).toBe(302);
-    expect(redirectParams(again.headers.location)).toEqual({ code: expect.any(String), state: 'st' });
+    expect(redirectParams(again.headers.location)).toEqual({
+      code: expect.any(String),
+      state: 'st',
+    });
 
-    expect((await admin(a).patch(`/admin/v1/users/${user.id}`, { password: NEW_PASSWORD })).status).toBe(200);
+    expect(
+      (await admin(a).patch(`/admin/v1/users/${user.id}`, { password: NEW_PASSWORD })).status,
+    ).toBe(200);
 
     const afterChange = await browser.get(authorizationPath(params));
     expect(afterChange.status).toBe(200);
@@ -121,11 +147,26 @@ describe('admin API: a password change', () => {
 
   it('leaves no code issued before it redeemable', async () => {
     const user = await newUser();
-    const params = { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'openid', state: 'st' };
+    const params = {
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      state: 'st',
+    };
     const { code } = await new Browser(a).signIn(params, user.username, OLD_PASSWORD);
 
-    expect((await admin(a).patch(`/admin/v1/users/${user.id}`, { password: NEW_PASSWORD })).status).toBe(200);
+    expect(
+      (await admin(a).patch(`/admin/v1/users/${user.id}`, { password: NEW_PASSWORD })).status,
+    ).toBe(200);
 
-    expectInvalidGrant(await postForm(b, '/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT }, auth));
+    expectInvalidGrant(
+      await postForm(
+        b,
+        '/oauth2/token',
+        { grant_type: 'authorization_code', code, redirect_uri: REDIRECT },
+        auth,
+      ),
+    );
   });
 });

@@ -38,11 +38,18 @@ describe('admin API: prototype members in a body', () => {
 
   const clientBody = '{"grant_types": ["client_credentials"], "client_name": "a"';
   const routes: Route[] = [
-    { name: 'POST /clients', method: 'post', path: async () => '/admin/v1/clients', body: async () => clientBody, ok: 201 },
+    {
+      name: 'POST /clients',
+      method: 'post',
+      path: async () => '/admin/v1/clients',
+      body: async () => clientBody,
+      ok: 201,
+    },
     {
       name: 'PUT /clients/{id}',
       method: 'put',
-      path: async () => `/admin/v1/clients/${(await createClient(server, { grant_types: ['client_credentials'] })).client_id}`,
+      path: async () =>
+        `/admin/v1/clients/${(await createClient(server, { grant_types: ['client_credentials'] })).client_id}`,
       body: async () => clientBody,
       ok: 200,
     },
@@ -50,7 +57,8 @@ describe('admin API: prototype members in a body', () => {
       name: 'POST /users',
       method: 'post',
       path: async () => '/admin/v1/users',
-      body: async () => `{"username": "u${Math.random().toString(36).slice(2)}", "password": "a long enough password"`,
+      body: async () =>
+        `{"username": "u${Math.random().toString(36).slice(2)}", "password": "a long enough password"`,
       ok: 201,
     },
     {
@@ -70,7 +78,13 @@ describe('admin API: prototype members in a body', () => {
       },
       ok: 201,
     },
-    { name: 'POST /keys/rotate', method: 'post', path: async () => '/admin/v1/keys/rotate', body: async () => '{"activate_in_seconds": 60', ok: 201 },
+    {
+      name: 'POST /keys/rotate',
+      method: 'post',
+      path: async () => '/admin/v1/keys/rotate',
+      body: async () => '{"activate_in_seconds": 60',
+      ok: 201,
+    },
   ];
 
   const send = (method: Method, path: string, json: string) =>
@@ -83,31 +97,56 @@ describe('admin API: prototype members in a body', () => {
       expect(res.status).toBe(route.ok);
     });
 
-    it.each(['__proto__', 'constructor', 'prototype'])('refuses a top-level %s member with 400 naming it', async (member) => {
-      const res = await send(route.method, await route.path(), `${await route.body()}, "${member}": {"polluted": true}}`);
+    it.each(['__proto__', 'constructor', 'prototype'])(
+      'refuses a top-level %s member with 400 naming it',
+      async (member) => {
+        const res = await send(
+          route.method,
+          await route.path(),
+          `${await route.body()}, "${member}": {"polluted": true}}`,
+        );
+
+        expect(res.status).toBe(400);
+        expect(res.body).toEqual({
+          error: expect.stringMatching(/^invalid_(request|client_metadata)$/),
+          error_description: expect.any(String),
+          fields: [{ field: member, problems: ['is not a known field'] }],
+        });
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      },
+    );
+  });
+
+  it.each([
+    [
+      'POST /users address',
+      '/admin/v1/users',
+      '{"username": "nested1", "password": "a long enough password", "address": {"locality": "Espoo", "__proto__": {"polluted": true}}}',
+      'address.__proto__',
+    ],
+    [
+      'POST /users address constructor',
+      '/admin/v1/users',
+      '{"username": "nested2", "password": "a long enough password", "address": {"constructor": {"prototype": {"polluted": true}}}}',
+      'address.constructor',
+    ],
+    [
+      'POST /clients jwks',
+      '/admin/v1/clients',
+      '{"grant_types": ["client_credentials"], "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{"kty": "EC", "__proto__": {"polluted": true}}]}}',
+      'jwks.keys.0.__proto__',
+    ],
+  ])(
+    'refuses a nested prototype member (%s) with 400 naming its path',
+    async (_name, path, json, field) => {
+      const res = await send('post', path, json);
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
         error: expect.stringMatching(/^invalid_(request|client_metadata)$/),
         error_description: expect.any(String),
-        fields: [{ field: member, problems: ['is not a known field'] }],
+        fields: [{ field, problems: ['is not a known field'] }],
       });
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    });
-  });
-
-  it.each([
-    ['POST /users address', '/admin/v1/users', '{"username": "nested1", "password": "a long enough password", "address": {"locality": "Espoo", "__proto__": {"polluted": true}}}', 'address.__proto__'],
-    ['POST /users address constructor', '/admin/v1/users', '{"username": "nested2", "password": "a long enough password", "address": {"constructor": {"prototype": {"polluted": true}}}}', 'address.constructor'],
-    ['POST /clients jwks', '/admin/v1/clients', '{"grant_types": ["client_credentials"], "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{"kty": "EC", "__proto__": {"polluted": true}}]}}', 'jwks.keys.0.__proto__'],
-  ])('refuses a nested prototype member (%s) with 400 naming its path', async (_name, path, json, field) => {
-    const res = await send('post', path, json);
-
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({
-      error: expect.stringMatching(/^invalid_(request|client_metadata)$/),
-      error_description: expect.any(String),
-      fields: [{ field, problems: ['is not a known field'] }],
-    });
-  });
+    },
+  );
 });

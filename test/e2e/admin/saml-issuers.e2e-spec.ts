@@ -29,7 +29,9 @@ describe('admin API: SAML issuers', () => {
   it('refuses every route without the admin token', async () => {
     for (const res of [
       await request(server.http).get(PATH),
-      await request(server.http).post(PATH).send({ entity_id: 'urn:x', certificates: [idp.certificatePem] }),
+      await request(server.http)
+        .post(PATH)
+        .send({ entity_id: 'urn:x', certificates: [idp.certificatePem] }),
       await request(server.http).delete(`${PATH}/0b7e4c2a-1d3f-4e5a-8b6c-7d8e9f0a1b2c`),
     ]) {
       expect(res.status).toBe(401);
@@ -40,7 +42,10 @@ describe('admin API: SAML issuers', () => {
   it('registers an issuer with its certificates, lists it, and deletes it', async () => {
     const created = await admin(server)
       .post(PATH)
-      .send({ entity_id: idp.entityId, certificates: [idp.certificatePem, rollover.certificatePem] });
+      .send({
+        entity_id: idp.entityId,
+        certificates: [idp.certificatePem, rollover.certificatePem],
+      });
 
     expect(created.status).toBe(201);
     expect(created.headers['cache-control']).toBe('no-store');
@@ -64,9 +69,13 @@ describe('admin API: SAML issuers', () => {
 
   it('answers 409 conflict for an entity_id that is registered', async () => {
     const entityId = 'https://idp.example.org/dup';
-    const first = await admin(server).post(PATH).send({ entity_id: entityId, certificates: [idp.certificatePem] });
+    const first = await admin(server)
+      .post(PATH)
+      .send({ entity_id: entityId, certificates: [idp.certificatePem] });
 
-    const again = await admin(server).post(PATH).send({ entity_id: entityId, certificates: [rollover.certificatePem] });
+    const again = await admin(server)
+      .post(PATH)
+      .send({ entity_id: entityId, certificates: [rollover.certificatePem] });
 
     expect(first.status).toBe(201);
     expect(again.status).toBe(409);
@@ -84,12 +93,20 @@ describe('admin API: SAML issuers', () => {
   });
 
   it.each([
-    ['an unknown field', { certificates: ['x'], entity_id: 'urn:a', private_key: 'x' }, 'private_key'],
+    [
+      'an unknown field',
+      { certificates: ['x'], entity_id: 'urn:a', private_key: 'x' },
+      'private_key',
+    ],
     ['no entity_id', { certificates: ['x'] }, 'entity_id'],
     ['an empty entity_id', { entity_id: '', certificates: ['x'] }, 'entity_id'],
     ['no certificates', { entity_id: 'urn:a' }, 'certificates'],
     ['an empty certificate list', { entity_id: 'urn:a', certificates: [] }, 'certificates'],
-    ['a certificate that is not a string', { entity_id: 'urn:a', certificates: [42] }, 'certificates'],
+    [
+      'a certificate that is not a string',
+      { entity_id: 'urn:a', certificates: [42] },
+      'certificates',
+    ],
   ])('answers 400 invalid_request naming the field for %s', async (_, body, field) => {
     const res = await admin(server).post(PATH).send(body);
 
@@ -106,7 +123,10 @@ describe('admin API: SAML issuers', () => {
 
     const res = await admin(server)
       .post(PATH)
-      .send({ entity_id: 'urn:bad', certificates: [idp.certificatePem, 'garbage', idp.privateKeyPem, weak.certificatePem] });
+      .send({
+        entity_id: 'urn:bad',
+        certificates: [idp.certificatePem, 'garbage', idp.privateKeyPem, weak.certificatePem],
+      });
 
     expect(res.status).toBe(400);
     expect(res.body).toEqual({

@@ -46,7 +46,12 @@ describe('admin API: users', () => {
     const pg = new Client({ connectionString: db.url.replace(/[?&]embedded=pglite/, '') });
     await pg.connect();
     try {
-      return (await pg.query('SELECT username, password_hash, claims::text AS claims FROM users WHERE id = $1', [id])).rows[0];
+      return (
+        await pg.query(
+          'SELECT username, password_hash, claims::text AS claims FROM users WHERE id = $1',
+          [id],
+        )
+      ).rows[0];
     } finally {
       await pg.end();
     }
@@ -80,7 +85,9 @@ describe('admin API: users', () => {
     });
 
     it('creates a user with no claims at all', async () => {
-      const res = await admin(server).post('/admin/v1/users').send({ username: 'bare', password: 'bare password' });
+      const res = await admin(server)
+        .post('/admin/v1/users')
+        .send({ username: 'bare', password: 'bare password' });
 
       expect(res.status).toBe(201);
       expect(Object.keys(res.body).sort()).toEqual(['created_at', 'id', 'updated_at', 'username']);
@@ -89,7 +96,9 @@ describe('admin API: users', () => {
     it('answers 409 for a username taken in another letter case', async () => {
       await createUser(server, { username: 'Bob.Jones' });
 
-      const res = await admin(server).post('/admin/v1/users').send({ username: 'bob.JONES', password: 'another password' });
+      const res = await admin(server)
+        .post('/admin/v1/users')
+        .send({ username: 'bob.JONES', password: 'another password' });
 
       expect(res.status).toBe(409);
       expect(res.body).toEqual({ error: 'conflict', error_description: expect.any(String) });
@@ -100,7 +109,9 @@ describe('admin API: users', () => {
       ['129 characters', 'x'.repeat(129)],
       ['the username in another case', 'CAROL.EXAMPLE'],
     ])('refuses a password of %s', async (_, password) => {
-      const res = await admin(server).post('/admin/v1/users').send({ username: 'carol.example', password });
+      const res = await admin(server)
+        .post('/admin/v1/users')
+        .send({ username: 'carol.example', password });
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
@@ -108,18 +119,40 @@ describe('admin API: users', () => {
         error_description: expect.any(String),
         fields: [{ field: 'password', problems: expect.any(Array) }],
       });
-      expect((await admin(server).get('/admin/v1/users?username=carol.example')).body.items).toEqual([]);
+      expect(
+        (await admin(server).get('/admin/v1/users?username=carol.example')).body.items,
+      ).toEqual([]);
     });
 
     it.each([
       ['a missing username', { password: 'long enough' }, 'username'],
       ['a missing password', { username: 'dave' }, 'password'],
       ['a numeric password', { username: 'dave', password: 12345678 }, 'password'],
-      ['a username with surrounding spaces', { username: ' dave ', password: 'long enough' }, 'username'],
-      ['a username with a control character', { username: 'da\u0000ve', password: 'long enough' }, 'username'],
-      ['email_verified as a string', { username: 'dave', password: 'long enough', email_verified: 'yes' }, 'email_verified'],
-      ['an email that is no address', { username: 'dave', password: 'long enough', email: 'not an address' }, 'email'],
-      ['a phone number with letters', { username: 'dave', password: 'long enough', phone_number: 'call me' }, 'phone_number'],
+      [
+        'a username with surrounding spaces',
+        { username: ' dave ', password: 'long enough' },
+        'username',
+      ],
+      [
+        'a username with a control character',
+        { username: 'da\u0000ve', password: 'long enough' },
+        'username',
+      ],
+      [
+        'email_verified as a string',
+        { username: 'dave', password: 'long enough', email_verified: 'yes' },
+        'email_verified',
+      ],
+      [
+        'an email that is no address',
+        { username: 'dave', password: 'long enough', email: 'not an address' },
+        'email',
+      ],
+      [
+        'a phone number with letters',
+        { username: 'dave', password: 'long enough', phone_number: 'call me' },
+        'phone_number',
+      ],
       ['a numeric name', { username: 'dave', password: 'long enough', name: 42 }, 'name'],
     ])('refuses %s', async (_, body, field) => {
       const res = await admin(server).post('/admin/v1/users').send(body);
@@ -129,7 +162,9 @@ describe('admin API: users', () => {
     });
 
     it('refuses an unknown field instead of ignoring it', async () => {
-      const res = await admin(server).post('/admin/v1/users').send({ username: 'erin', password: 'long enough', role: 'admin' });
+      const res = await admin(server)
+        .post('/admin/v1/users')
+        .send({ username: 'erin', password: 'long enough', role: 'admin' });
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
@@ -140,7 +175,10 @@ describe('admin API: users', () => {
     });
 
     it('answers malformed JSON with 400 invalid_request', async () => {
-      const res = await admin(server).post('/admin/v1/users').set('Content-Type', 'application/json').send('{"username": "x",');
+      const res = await admin(server)
+        .post('/admin/v1/users')
+        .set('Content-Type', 'application/json')
+        .send('{"username": "x",');
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
@@ -152,7 +190,10 @@ describe('admin API: users', () => {
         .send({ username: 'frank', password: 'long enough', name: 'x'.repeat(70 * 1024) });
 
       expect(res.status).toBe(413);
-      expect(res.body).toEqual({ error: 'payload_too_large', error_description: expect.any(String) });
+      expect(res.body).toEqual({
+        error: 'payload_too_large',
+        error_description: expect.any(String),
+      });
     });
   });
 
@@ -165,7 +206,14 @@ describe('admin API: users', () => {
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        items: [{ id: user.id, username: 'Grace.Hopper', created_at: user.created_at, updated_at: user.updated_at }],
+        items: [
+          {
+            id: user.id,
+            username: 'Grace.Hopper',
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+          },
+        ],
         next_cursor: null,
       });
     });
@@ -185,7 +233,9 @@ describe('admin API: users', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await admin(server).get(`/admin/v1/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const res = await admin(server).get(
+          `/admin/v1/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         for (const item of res.body.items) {
@@ -199,12 +249,15 @@ describe('admin API: users', () => {
       expect(total).toBeGreaterThanOrEqual(3);
     });
 
-    it.each(['limit=0', 'limit=201', 'limit=-1', 'cursor=%%%', 'sort=name'])('refuses ?%s with 400', async (query) => {
-      const res = await admin(server).get(`/admin/v1/users?${query}`);
+    it.each(['limit=0', 'limit=201', 'limit=-1', 'cursor=%%%', 'sort=name'])(
+      'refuses ?%s with 400',
+      async (query) => {
+        const res = await admin(server).get(`/admin/v1/users?${query}`);
 
-      expect(res.status).toBe(400);
-      expect(res.body.error).toBe('invalid_request');
-    });
+        expect(res.status).toBe(400);
+        expect(res.body.error).toBe('invalid_request');
+      },
+    );
   });
 
   describe('GET /admin/v1/users/{id}', () => {
@@ -263,28 +316,40 @@ describe('admin API: users', () => {
       const user = await createUser(server, { password: 'the old password' });
       const login = server.app.get(PasswordLogin);
 
-      const res = await admin(server).patch(`/admin/v1/users/${user.id}`).send({ password: 'the new password' });
+      const res = await admin(server)
+        .patch(`/admin/v1/users/${user.id}`)
+        .send({ password: 'the new password' });
 
       expect(res.status).toBe(200);
       expect(res.body).not.toHaveProperty('password');
-      expect(await login.authenticate(user.username, 'the new password', 'admin-e2e')).toMatchObject({ id: user.id });
+      expect(
+        await login.authenticate(user.username, 'the new password', 'admin-e2e'),
+      ).toMatchObject({ id: user.id });
       expect(await login.authenticate(user.username, 'the old password', 'admin-e2e')).toBeNull();
     });
 
     it('refuses a new password the policy refuses, and keeps the old one', async () => {
       const user = await createUser(server, { password: 'kept password' });
 
-      const res = await admin(server).patch(`/admin/v1/users/${user.id}`).send({ password: user.username.toUpperCase() });
+      const res = await admin(server)
+        .patch(`/admin/v1/users/${user.id}`)
+        .send({ password: user.username.toUpperCase() });
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(invalidRequest('password'));
-      expect(await server.app.get(PasswordLogin).authenticate(user.username, 'kept password', 'admin-e2e')).not.toBeNull();
+      expect(
+        await server.app
+          .get(PasswordLogin)
+          .authenticate(user.username, 'kept password', 'admin-e2e'),
+      ).not.toBeNull();
     });
 
     it('refuses a change of username', async () => {
       const user = await createUser(server);
 
-      const res = await admin(server).patch(`/admin/v1/users/${user.id}`).send({ username: 'someone-else' });
+      const res = await admin(server)
+        .patch(`/admin/v1/users/${user.id}`)
+        .send({ username: 'someone-else' });
 
       expect(res.status).toBe(400);
       expect(res.body.fields).toEqual([{ field: 'username', problems: ['is not a known field'] }]);
@@ -293,7 +358,9 @@ describe('admin API: users', () => {
     it('refuses wrong types', async () => {
       const user = await createUser(server);
 
-      const res = await admin(server).patch(`/admin/v1/users/${user.id}`).send({ email_verified: 1 });
+      const res = await admin(server)
+        .patch(`/admin/v1/users/${user.id}`)
+        .send({ email_verified: 1 });
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(invalidRequest('email_verified'));
@@ -307,7 +374,9 @@ describe('admin API: users', () => {
     });
 
     it('answers 404 for an unknown id with a new password', async () => {
-      const res = await admin(server).patch(`/admin/v1/users/${UNKNOWN_ID}`).send({ password: 'long enough' });
+      const res = await admin(server)
+        .patch(`/admin/v1/users/${UNKNOWN_ID}`)
+        .send({ password: 'long enough' });
 
       expect(res.status).toBe(404);
       expect(res.body).toEqual(NOT_FOUND);
@@ -323,8 +392,16 @@ describe('admin API: users', () => {
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
       expect((await admin(server).get(`/admin/v1/users/${user.id}`)).status).toBe(404);
-      expect(await server.app.get(PasswordLogin).authenticate('mallory', user.password, 'admin-e2e')).toBeNull();
-      expect((await admin(server).post('/admin/v1/users').send({ username: 'mallory', password: 'a new start' })).status).toBe(201);
+      expect(
+        await server.app.get(PasswordLogin).authenticate('mallory', user.password, 'admin-e2e'),
+      ).toBeNull();
+      expect(
+        (
+          await admin(server)
+            .post('/admin/v1/users')
+            .send({ username: 'mallory', password: 'a new start' })
+        ).status,
+      ).toBe(201);
     });
 
     it('answers 404 the second time', async () => {

@@ -5,7 +5,13 @@ import { Client } from 'pg';
 import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { adminCreateClient, adminCreateUser, basic, postForm, serverKeySet } from '../../setup/oauth';
+import {
+  adminCreateClient,
+  adminCreateUser,
+  basic,
+  postForm,
+  serverKeySet,
+} from '../../setup/oauth';
 import { startTestServer, TestServer } from '../../setup/test-server';
 import { authorizationPath, Browser, pkcePair, redirectParams } from './browser';
 
@@ -34,12 +40,25 @@ describe('authorization_code grant', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     server = await startTestServer({ databaseUrl: db.url, env: { CODE_TTL_SECONDS: '60' } });
-    web = await adminCreateClient(server, { redirect_uris: [REDIRECT, OTHER_REDIRECT], grant_types: ['authorization_code', 'refresh_token'] });
+    web = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT, OTHER_REDIRECT],
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
     single = await adminCreateClient(server, { redirect_uris: [REDIRECT] });
     other = await adminCreateClient(server, { redirect_uris: [REDIRECT] });
-    spa = await adminCreateClient(server, { redirect_uris: [NATIVE], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] });
-    legacyPlain = await adminCreateClient(server, { redirect_uris: [REDIRECT], code_challenge_method: 'plain' });
-    pkceRequired = await adminCreateClient(server, { redirect_uris: [REDIRECT], code_challenge_method: 'S256' });
+    spa = await adminCreateClient(server, {
+      redirect_uris: [NATIVE],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
+    legacyPlain = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT],
+      code_challenge_method: 'plain',
+    });
+    pkceRequired = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT],
+      code_challenge_method: 'S256',
+    });
     user = await adminCreateUser(server, { username: 'alice', password: PASSWORD });
     browser = new Browser(server);
     await browser.signIn(authorizeParams(web), 'alice', PASSWORD);
@@ -50,8 +69,18 @@ describe('authorization_code grant', () => {
     await db?.drop();
   });
 
-  function authorizeParams(client: TestClient, extra: Record<string, string> = {}): Record<string, string> {
-    return { response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, scope: 'openid', state: 'st', ...extra };
+  function authorizeParams(
+    client: TestClient,
+    extra: Record<string, string> = {},
+  ): Record<string, string> {
+    return {
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      state: 'st',
+      ...extra,
+    };
   }
 
   /** A code for `client` from the signed-in browser. */
@@ -64,7 +93,10 @@ describe('authorization_code grant', () => {
   }
 
   /** The redirect's parameters when the request is refused. */
-  async function refusal(client: TestClient, extra: Record<string, string>): Promise<Record<string, string>> {
+  async function refusal(
+    client: TestClient,
+    extra: Record<string, string>,
+  ): Promise<Record<string, string>> {
     const res = await browser.get(authorizationPath(authorizeParams(client, extra)));
     expect(res.status).toBe(302);
     return redirectParams(res.headers.location);
@@ -72,11 +104,16 @@ describe('authorization_code grant', () => {
 
   function redeem(client: TestClient, params: Record<string, string>) {
     const auth = client.client_secret ? basic(client.client_id, client.client_secret) : undefined;
-    const body = { grant_type: 'authorization_code', ...(auth ? {} : { client_id: client.client_id }), ...params };
+    const body = {
+      grant_type: 'authorization_code',
+      ...(auth ? {} : { client_id: client.client_id }),
+      ...params,
+    };
     return postForm(server, '/oauth2/token', body, auth);
   }
 
-  const introspect = (token: string) => postForm(server, '/oauth2/introspection', { token }, basic(web.client_id, web.client_secret!));
+  const introspect = (token: string) =>
+    postForm(server, '/oauth2/introspection', { token }, basic(web.client_id, web.client_secret!));
 
   function expectInvalidGrant(res: request.Response): void {
     expect(res.status).toBe(400);
@@ -100,7 +137,11 @@ describe('authorization_code grant', () => {
       refresh_token: expect.any(String),
     });
     const jwks = await serverKeySet(server);
-    const { payload } = await jwtVerify(res.body.id_token, jwks, { issuer: server.issuer, audience: web.client_id, currentDate: server.clock.now() });
+    const { payload } = await jwtVerify(res.body.id_token, jwks, {
+      issuer: server.issuer,
+      audience: web.client_id,
+      currentDate: server.clock.now(),
+    });
     expect(payload).toEqual({
       iss: server.issuer,
       sub: user.id,
@@ -113,19 +154,27 @@ describe('authorization_code grant', () => {
       nonce: 'nonce-1',
       at_hash: expect.any(String),
     });
-    expect((await introspect(res.body.access_token)).body).toMatchObject({ active: true, sub: user.id });
+    expect((await introspect(res.body.access_token)).body).toMatchObject({
+      active: true,
+      sub: user.id,
+    });
   });
 
   it('stores only a hash of the code, bound to client, redirect URI, challenge, nonce, scope and session', async () => {
     const { challenge } = pkcePair();
-    const code = await codeFor(web, { nonce: 'n-stored', code_challenge: challenge, code_challenge_method: 'S256' });
+    const code = await codeFor(web, {
+      nonce: 'n-stored',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
 
     const rows = await pg
-      .query('SELECT client_id, redirect_uri, scope, nonce, code_challenge, code_challenge_method, session_id_hash, expires_at - created_at AS ttl FROM authorization_codes WHERE code_hash = $1', [
-        createHash('sha256').update(code).digest(),
-      ])
+      .query(
+        'SELECT client_id, redirect_uri, scope, nonce, code_challenge, code_challenge_method, session_id_hash, expires_at - created_at AS ttl FROM authorization_codes WHERE code_hash = $1',
+        [createHash('sha256').update(code).digest()],
+      )
       .finally(() => pg.end());
 
     expect(rows.rows).toEqual([
@@ -153,13 +202,23 @@ describe('authorization_code grant', () => {
       expectInvalidGrant(second);
       expect((await introspect(first.body.access_token)).body).toEqual({ active: false });
       expect((await introspect(first.body.refresh_token)).body).toEqual({ active: false });
-      expectInvalidGrant(await postForm(server, '/oauth2/token', { grant_type: 'refresh_token', refresh_token: first.body.refresh_token }, basic(web.client_id, web.client_secret!)));
+      expectInvalidGrant(
+        await postForm(
+          server,
+          '/oauth2/token',
+          { grant_type: 'refresh_token', refresh_token: first.body.refresh_token },
+          basic(web.client_id, web.client_secret!),
+        ),
+      );
     });
 
     it('leaves no working token when two redemptions race', async () => {
       const code = await codeFor(web);
 
-      const results = await Promise.all([redeem(web, { code, redirect_uri: REDIRECT }), redeem(web, { code, redirect_uri: REDIRECT })]);
+      const results = await Promise.all([
+        redeem(web, { code, redirect_uri: REDIRECT }),
+        redeem(web, { code, redirect_uri: REDIRECT }),
+      ]);
 
       // The loser is refused; the winner either notices the replay before answering or its tokens are revoked.
       expect(results.filter((r) => r.status === 400)).not.toHaveLength(0);
@@ -172,7 +231,9 @@ describe('authorization_code grant', () => {
     it('outlives a new sign-in that replaces the session it came from, and is still found when replayed', async () => {
       const other = new Browser(server);
       await other.signIn(authorizeParams(web), 'alice', PASSWORD);
-      const { code } = redirectParams((await other.get(authorizationPath(authorizeParams(web)))).headers.location);
+      const { code } = redirectParams(
+        (await other.get(authorizationPath(authorizeParams(web)))).headers.location,
+      );
       await other.signIn(authorizeParams(web, { prompt: 'login' }), 'alice', PASSWORD);
 
       const first = await redeem(web, { code, redirect_uri: REDIRECT });
@@ -212,7 +273,12 @@ describe('authorization_code grant', () => {
     it('refuses the code at the token endpoint of a client that authenticates wrongly', async () => {
       const code = await codeFor(single);
 
-      const res = await postForm(server, '/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT }, basic(single.client_id, 'wrong'));
+      const res = await postForm(
+        server,
+        '/oauth2/token',
+        { grant_type: 'authorization_code', code, redirect_uri: REDIRECT },
+        basic(single.client_id, 'wrong'),
+      );
 
       expect(res.status).toBe(401);
       expect((await redeem(single, { code, redirect_uri: REDIRECT })).status).toBe(200);
@@ -242,9 +308,13 @@ describe('authorization_code grant', () => {
 
     it('must match the registered one when sent only at the token endpoint', async () => {
       const { redirect_uri: _omitted, ...params } = authorizeParams(single);
-      const { code } = redirectParams((await browser.get(authorizationPath(params))).headers.location);
+      const { code } = redirectParams(
+        (await browser.get(authorizationPath(params))).headers.location,
+      );
 
-      expectInvalidGrant(await redeem(single, { code, redirect_uri: 'https://evil.example.com/cb' }));
+      expectInvalidGrant(
+        await redeem(single, { code, redirect_uri: 'https://evil.example.com/cb' }),
+      );
     });
 
     it('burns the code when it does not match', async () => {
@@ -260,22 +330,30 @@ describe('authorization_code grant', () => {
       const { verifier, challenge } = pkcePair();
       const code = await codeFor(web, { code_challenge: challenge, code_challenge_method: 'S256' });
 
-      expect((await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: verifier })).status).toBe(200);
+      expect(
+        (await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: verifier })).status,
+      ).toBe(200);
     });
 
     it('S256: a wrong verifier fails and burns the code', async () => {
       const { verifier, challenge } = pkcePair();
       const code = await codeFor(web, { code_challenge: challenge, code_challenge_method: 'S256' });
 
-      expectInvalidGrant(await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: pkcePair().verifier }));
-      expectInvalidGrant(await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: verifier }));
+      expectInvalidGrant(
+        await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: pkcePair().verifier }),
+      );
+      expectInvalidGrant(
+        await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: verifier }),
+      );
     });
 
     it('S256: the challenge itself is no verifier', async () => {
       const { challenge } = pkcePair();
       const code = await codeFor(web, { code_challenge: challenge, code_challenge_method: 'S256' });
 
-      expectInvalidGrant(await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: challenge }));
+      expectInvalidGrant(
+        await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: challenge }),
+      );
     });
 
     it('a challenge without a verifier fails', async () => {
@@ -288,7 +366,9 @@ describe('authorization_code grant', () => {
     it('a verifier without a challenge fails (a PKCE downgrade)', async () => {
       const code = await codeFor(web);
 
-      expectInvalidGrant(await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: pkcePair().verifier }));
+      expectInvalidGrant(
+        await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: pkcePair().verifier }),
+      );
     });
 
     // RFC 7636 §4.1: 43 to 128 unreserved characters; the challenge is the verifier's true S256,
@@ -303,7 +383,9 @@ describe('authorization_code grant', () => {
       const challenge = createHash('sha256').update(verifier).digest('base64url');
       const code = await codeFor(web, { code_challenge: challenge, code_challenge_method: 'S256' });
 
-      expectInvalidGrant(await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: verifier }));
+      expectInvalidGrant(
+        await redeem(web, { code, redirect_uri: REDIRECT, code_verifier: verifier }),
+      );
     });
 
     it.each([
@@ -312,20 +394,47 @@ describe('authorization_code grant', () => {
     ])('plain is refused from a client that did not register it: %s', async (_case, method) => {
       const answer = await refusal(web, { code_challenge: pkcePair().verifier, ...method });
 
-      expect(answer).toEqual({ error: 'invalid_request', error_description: expect.any(String), state: 'st' });
+      expect(answer).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+        state: 'st',
+      });
     });
 
     it('plain works for a confidential client that registered it', async () => {
       const { verifier } = pkcePair();
-      const plainCode = () => codeFor(legacyPlain, { code_challenge: verifier, code_challenge_method: 'plain' });
+      const plainCode = () =>
+        codeFor(legacyPlain, { code_challenge: verifier, code_challenge_method: 'plain' });
 
-      expect((await redeem(legacyPlain, { code: await plainCode(), redirect_uri: REDIRECT, code_verifier: verifier })).status).toBe(200);
-      expectInvalidGrant(await redeem(legacyPlain, { code: await plainCode(), redirect_uri: REDIRECT, code_verifier: pkcePair().verifier }));
+      expect(
+        (
+          await redeem(legacyPlain, {
+            code: await plainCode(),
+            redirect_uri: REDIRECT,
+            code_verifier: verifier,
+          })
+        ).status,
+      ).toBe(200);
+      expectInvalidGrant(
+        await redeem(legacyPlain, {
+          code: await plainCode(),
+          redirect_uri: REDIRECT,
+          code_verifier: pkcePair().verifier,
+        }),
+      );
     });
 
     it('a client that registered code_challenge_method must use PKCE', async () => {
-      expect(await refusal(pkceRequired, {})).toMatchObject({ error: 'invalid_request', state: 'st' });
-      expect(await refusal(pkceRequired, { code_challenge: pkcePair().verifier, code_challenge_method: 'plain' })).toMatchObject({ error: 'invalid_request' });
+      expect(await refusal(pkceRequired, {})).toMatchObject({
+        error: 'invalid_request',
+        state: 'st',
+      });
+      expect(
+        await refusal(pkceRequired, {
+          code_challenge: pkcePair().verifier,
+          code_challenge_method: 'plain',
+        }),
+      ).toMatchObject({ error: 'invalid_request' });
     });
   });
 
@@ -333,7 +442,11 @@ describe('authorization_code grant', () => {
     it('get tokens with S256 and their client_id, on a loopback redirect URI of any port', async () => {
       const { verifier, challenge } = pkcePair();
       const redirectUri = 'http://127.0.0.1:49152/callback';
-      const code = await codeFor(spa, { redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' });
+      const code = await codeFor(spa, {
+        redirect_uri: redirectUri,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      });
 
       const res = await redeem(spa, { code, redirect_uri: redirectUri, code_verifier: verifier });
 
@@ -342,18 +455,32 @@ describe('authorization_code grant', () => {
     });
 
     it('must send a code_challenge', async () => {
-      expect(await refusal(spa, { redirect_uri: NATIVE })).toEqual({ error: 'invalid_request', error_description: expect.any(String), state: 'st' });
+      expect(await refusal(spa, { redirect_uri: NATIVE })).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+        state: 'st',
+      });
     });
 
     it('may not downgrade to plain', async () => {
-      expect(await refusal(spa, { redirect_uri: NATIVE, code_challenge: pkcePair().verifier, code_challenge_method: 'plain' })).toMatchObject({
+      expect(
+        await refusal(spa, {
+          redirect_uri: NATIVE,
+          code_challenge: pkcePair().verifier,
+          code_challenge_method: 'plain',
+        }),
+      ).toMatchObject({
         error: 'invalid_request',
       });
     });
 
     it('must send the verifier', async () => {
       const { challenge } = pkcePair();
-      const code = await codeFor(spa, { redirect_uri: NATIVE, code_challenge: challenge, code_challenge_method: 'S256' });
+      const code = await codeFor(spa, {
+        redirect_uri: NATIVE,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      });
 
       expectInvalidGrant(await redeem(spa, { code, redirect_uri: NATIVE }));
     });
@@ -362,9 +489,17 @@ describe('authorization_code grant', () => {
   it('is refused to a client whose grant_types do not list it', async () => {
     const passwordClient = await adminCreateClient(server, { grant_types: ['password'] });
 
-    const res = await postForm(server, '/oauth2/token', { grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT }, basic(passwordClient.client_id, passwordClient.client_secret!));
+    const res = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT },
+      basic(passwordClient.client_id, passwordClient.client_secret!),
+    );
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+    expect(res.body).toEqual({
+      error: 'unauthorized_client',
+      error_description: expect.any(String),
+    });
   });
 });

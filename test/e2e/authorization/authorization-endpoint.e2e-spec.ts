@@ -21,7 +21,10 @@ describe('authorization endpoint: where errors go', () => {
     server = await startTestServer({ databaseUrl: db.url });
     client = await adminCreateClient(server, { redirect_uris: [WEB, WITH_QUERY, NATIVE] });
     single = await adminCreateClient(server, { redirect_uris: [WEB] });
-    passwordOnly = await adminCreateClient(server, { grant_types: ['password'], redirect_uris: [WEB] });
+    passwordOnly = await adminCreateClient(server, {
+      grant_types: ['password'],
+      redirect_uris: [WEB],
+    });
   });
 
   afterAll(async () => {
@@ -30,9 +33,15 @@ describe('authorization endpoint: where errors go', () => {
   });
 
   const valid = (params: Record<string, string> = {}) => ({
-    response_type: 'code', client_id: client.client_id, redirect_uri: WEB, scope: 'openid', state: 'xyz', ...params,
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: WEB,
+    scope: 'openid',
+    state: 'xyz',
+    ...params,
   });
-  const get = (params: Record<string, string>) => request(server.http).get(authorizationPath(params));
+  const get = (params: Record<string, string>) =>
+    request(server.http).get(authorizationPath(params));
 
   function expectErrorPage(res: request.Response, code: string): void {
     expect(res.status).toBe(400);
@@ -42,7 +51,12 @@ describe('authorization endpoint: where errors go', () => {
     expect(res.text).toContain(`<code>${code}</code>`);
   }
 
-  function expectRedirectError(res: request.Response, target: string, error: string, state?: string): void {
+  function expectRedirectError(
+    res: request.Response,
+    target: string,
+    error: string,
+    state?: string,
+  ): void {
     expect(res.status).toBe(302);
     const location: string = res.headers.location;
     expect(location.startsWith(`${target}${target.includes('?') ? '&' : '?'}`)).toBe(true);
@@ -69,7 +83,9 @@ describe('authorization endpoint: where errors go', () => {
     });
 
     it('when client_id is repeated', async () => {
-      const res = await request(server.http).get(`${authorizationPath(valid())}&client_id=${single.client_id}`);
+      const res = await request(server.http).get(
+        `${authorizationPath(valid())}&client_id=${single.client_id}`,
+      );
 
       expectErrorPage(res, 'invalid_request');
     });
@@ -93,7 +109,10 @@ describe('authorization endpoint: where errors go', () => {
       ['a loopback URI with another host name', 'http://localhost:5000/native/cb'],
       ['a loopback URI over https', 'https://127.0.0.1:5000/native/cb'],
       ['a loopback address as user info', 'http://127.0.0.1@evil.example.com/native/cb'],
-      ['a loopback address and port as user info', 'http://127.0.0.1:5000@evil.example.com/native/cb'],
+      [
+        'a loopback address and port as user info',
+        'http://127.0.0.1:5000@evil.example.com/native/cb',
+      ],
       ['a non-URL', 'javascript:alert(1)'],
     ])('for a redirect_uri with %s', async (_case, redirectUri) => {
       const res = await get(valid({ redirect_uri: redirectUri }));
@@ -103,7 +122,10 @@ describe('authorization endpoint: where errors go', () => {
     });
 
     it('for an unregistered redirect_uri even when other parameters are wrong too', async () => {
-      expectErrorPage(await get(valid({ redirect_uri: 'https://evil.example.com/cb', response_type: 'token' })), 'invalid_request');
+      expectErrorPage(
+        await get(valid({ redirect_uri: 'https://evil.example.com/cb', response_type: 'token' })),
+        'invalid_request',
+      );
     });
 
     it('when redirect_uri is missing and the client registered several', async () => {
@@ -113,7 +135,9 @@ describe('authorization endpoint: where errors go', () => {
     });
 
     it('when redirect_uri is repeated', async () => {
-      const res = await request(server.http).get(`${authorizationPath(valid())}&redirect_uri=${encodeURIComponent(WITH_QUERY)}`);
+      const res = await request(server.http).get(
+        `${authorizationPath(valid())}&redirect_uri=${encodeURIComponent(WITH_QUERY)}`,
+      );
 
       expectErrorPage(res, 'invalid_request');
     });
@@ -127,19 +151,29 @@ describe('authorization endpoint: where errors go', () => {
 
   describe('accepts a registered redirect URI', () => {
     it('for a loopback URI on any port (RFC 8252 §7.3), and answers on that port', async () => {
-      const res = await get(valid({ redirect_uri: 'http://127.0.0.1:51234/native/cb', prompt: 'none' }));
+      const res = await get(
+        valid({ redirect_uri: 'http://127.0.0.1:51234/native/cb', prompt: 'none' }),
+      );
 
       expectRedirectError(res, 'http://127.0.0.1:51234/native/cb', 'login_required', 'xyz');
     });
 
     it('left out when the client registered exactly one', async () => {
-      const { redirect_uri: _omitted, ...params } = valid({ client_id: single.client_id, prompt: 'none' });
+      const { redirect_uri: _omitted, ...params } = valid({
+        client_id: single.client_id,
+        prompt: 'none',
+      });
 
       expectRedirectError(await get(params), WEB, 'login_required', 'xyz');
     });
 
     it('keeping the query of the registered URI', async () => {
-      expectRedirectError(await get(valid({ redirect_uri: WITH_QUERY, prompt: 'none' })), WITH_QUERY, 'login_required', 'xyz');
+      expectRedirectError(
+        await get(valid({ redirect_uri: WITH_QUERY, prompt: 'none' })),
+        WITH_QUERY,
+        'login_required',
+        'xyz',
+      );
     });
   });
 
@@ -150,12 +184,25 @@ describe('authorization endpoint: where errors go', () => {
       expectRedirectError(await get(params), WEB, 'invalid_request', 'xyz');
     });
 
-    it.each(['token', 'id_token', 'code id_token'])('for response_type=%s', async (responseType) => {
-      expectRedirectError(await get(valid({ response_type: responseType })), WEB, 'unsupported_response_type', 'xyz');
-    });
+    it.each(['token', 'id_token', 'code id_token'])(
+      'for response_type=%s',
+      async (responseType) => {
+        expectRedirectError(
+          await get(valid({ response_type: responseType })),
+          WEB,
+          'unsupported_response_type',
+          'xyz',
+        );
+      },
+    );
 
     it('for a client that may not use the code flow', async () => {
-      expectRedirectError(await get(valid({ client_id: passwordOnly.client_id })), WEB, 'unauthorized_client', 'xyz');
+      expectRedirectError(
+        await get(valid({ client_id: passwordOnly.client_id })),
+        WEB,
+        'unauthorized_client',
+        'xyz',
+      );
     });
 
     it.each(['email', 'openid profile'])('for scope=%s', async (scope) => {
@@ -177,7 +224,12 @@ describe('authorization endpoint: where errors go', () => {
     });
 
     it('for a response_mode other than query', async () => {
-      expectRedirectError(await get(valid({ response_mode: 'fragment' })), WEB, 'invalid_request', 'xyz');
+      expectRedirectError(
+        await get(valid({ response_mode: 'fragment' })),
+        WEB,
+        'invalid_request',
+        'xyz',
+      );
     });
 
     it('for a repeated parameter, without a repeated state', async () => {
@@ -190,13 +242,28 @@ describe('authorization endpoint: where errors go', () => {
 
     it.each([
       ['code_challenge_method without code_challenge', { code_challenge_method: 'S256' }],
-      ['a code_challenge that is too short', { code_challenge: 'abc', code_challenge_method: 'S256' }],
-      ['a code_challenge with characters outside the syntax', { code_challenge: `${'a'.repeat(42)}=`, code_challenge_method: 'S256' }],
+      [
+        'a code_challenge that is too short',
+        { code_challenge: 'abc', code_challenge_method: 'S256' },
+      ],
+      [
+        'a code_challenge with characters outside the syntax',
+        { code_challenge: `${'a'.repeat(42)}=`, code_challenge_method: 'S256' },
+      ],
       // RFC 7636 §4.2: an S256 challenge is BASE64URL(SHA-256), exactly 43 characters; any other
       // would issue a code that no verifier can redeem.
-      ['an S256 code_challenge longer than 43 characters', { code_challenge: 'a'.repeat(44), code_challenge_method: 'S256' }],
-      ['an S256 code_challenge with a character base64url lacks', { code_challenge: `${'a'.repeat(42)}~`, code_challenge_method: 'S256' }],
-      ['an unknown code_challenge_method', { code_challenge: pkcePair().challenge, code_challenge_method: 'S512' }],
+      [
+        'an S256 code_challenge longer than 43 characters',
+        { code_challenge: 'a'.repeat(44), code_challenge_method: 'S256' },
+      ],
+      [
+        'an S256 code_challenge with a character base64url lacks',
+        { code_challenge: `${'a'.repeat(42)}~`, code_challenge_method: 'S256' },
+      ],
+      [
+        'an unknown code_challenge_method',
+        { code_challenge: pkcePair().challenge, code_challenge_method: 'S512' },
+      ],
     ])('for %s', async (_case, params) => {
       expectRedirectError(await get(valid(params)), WEB, 'invalid_request', 'xyz');
     });
@@ -218,10 +285,17 @@ describe('authorization endpoint: where errors go', () => {
 
   describe('POST (OIDC Core §3.1.2.1)', () => {
     it('takes the parameters from a form and redirects errors with 303', async () => {
-      const res = await request(server.http).post(AUTHORIZATION_PATH).type('form').send(valid({ prompt: 'none' }));
+      const res = await request(server.http)
+        .post(AUTHORIZATION_PATH)
+        .type('form')
+        .send(valid({ prompt: 'none' }));
 
       expect(res.status).toBe(303);
-      expect(redirectParams(res.headers.location)).toEqual({ error: 'login_required', error_description: expect.any(String), state: 'xyz' });
+      expect(redirectParams(res.headers.location)).toEqual({
+        error: 'login_required',
+        error_description: expect.any(String),
+        state: 'xyz',
+      });
     });
 
     it('shows the login page for a valid request', async () => {

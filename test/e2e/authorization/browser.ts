@@ -47,7 +47,12 @@ function attributesOf(source: string): Record<string, string> {
 }
 
 function unescape(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The query parameters of a redirect's Location. */
@@ -69,13 +74,18 @@ export class Browser {
   }
 
   async post(path: string, form: Record<string, string>): Promise<request.Response> {
-    return this.remember(await request(this.server.http).post(path).type('form').set(this.cookieHeader()).send(form));
+    return this.remember(
+      await request(this.server.http).post(path).type('form').set(this.cookieHeader()).send(form),
+    );
   }
 
   /** Opens the authorization request and expects the login page. */
   async openLoginPage(params: Record<string, string>): Promise<ParsedForm> {
     const page = await this.get(authorizationPath(params));
-    if (page.status !== 200) throw new Error(`expected the login page, got ${page.status} ${page.headers.location ?? page.text}`);
+    if (page.status !== 200)
+      throw new Error(
+        `expected the login page, got ${page.status} ${page.headers.location ?? page.text}`,
+      );
     return parseForm(page.text);
   }
 
@@ -85,7 +95,11 @@ export class Browser {
   }
 
   /** The whole sign-in: request, form, credentials; returns the final redirect's parameters. */
-  async signIn(params: Record<string, string>, username: string, password: string): Promise<Record<string, string>> {
+  async signIn(
+    params: Record<string, string>,
+    username: string,
+    password: string,
+  ): Promise<Record<string, string>> {
     const form = await this.openLoginPage(params);
     const res = await this.submitLogin(form, username, password);
     if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${res.text}`);

@@ -4,7 +4,14 @@ import { jwtVerify } from 'jose';
 import { Client } from 'pg';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { admin, adminCreateClient, adminCreateUser, basic, postForm, serverKeySet } from '../../setup/oauth';
+import {
+  admin,
+  adminCreateClient,
+  adminCreateUser,
+  basic,
+  postForm,
+  serverKeySet,
+} from '../../setup/oauth';
 import { startTestServer, TestServer } from '../../setup/test-server';
 import { authorizationPath, Browser, redirectParams } from './browser';
 
@@ -30,7 +37,12 @@ describe('login sessions', () => {
   });
 
   const params = (extra: Record<string, string> = {}) => ({
-    response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, scope: 'openid', state: 'st', ...extra,
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: REDIRECT,
+    scope: 'openid',
+    state: 'st',
+    ...extra,
   });
 
   async function signedInBrowser(): Promise<Browser> {
@@ -40,7 +52,10 @@ describe('login sessions', () => {
   }
 
   /** The answer to an authorization request: 'form' for the login page, else the redirect's parameters. */
-  async function authorize(browser: Browser, extra: Record<string, string> = {}): Promise<'form' | Record<string, string>> {
+  async function authorize(
+    browser: Browser,
+    extra: Record<string, string> = {},
+  ): Promise<'form' | Record<string, string>> {
     const res = await browser.get(authorizationPath(params(extra)));
     if (res.status === 200 && res.text.includes('<form')) return 'form';
     expect(res.status).toBe(302);
@@ -48,16 +63,30 @@ describe('login sessions', () => {
   }
 
   async function idTokenOf(code: string) {
-    const res = await postForm(server, '/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT }, basic(client.client_id, client.client_secret!));
+    const res = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT },
+      basic(client.client_id, client.client_secret!),
+    );
     expect(res.status).toBe(200);
     const jwks = await serverKeySet(server);
-    return (await jwtVerify(res.body.id_token, jwks, { issuer: server.issuer, audience: client.client_id, currentDate: server.clock.now() })).payload;
+    return (
+      await jwtVerify(res.body.id_token, jwks, {
+        issuer: server.issuer,
+        audience: client.client_id,
+        currentDate: server.clock.now(),
+      })
+    ).payload;
   }
 
   it('lets a second request from the same browser pass without the form, and no other browser', async () => {
     const browser = await signedInBrowser();
 
-    expect(await authorize(browser, { state: 'again' })).toEqual({ code: expect.any(String), state: 'again' });
+    expect(await authorize(browser, { state: 'again' })).toEqual({
+      code: expect.any(String),
+      state: 'again',
+    });
     expect(await authorize(new Browser(server))).toBe('form');
   });
 
@@ -67,7 +96,9 @@ describe('login sessions', () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
 
-    const stored = await pg.query<{ id: Buffer }>('SELECT id_hash AS id FROM login_sessions').finally(() => pg.end());
+    const stored = await pg
+      .query<{ id: Buffer }>('SELECT id_hash AS id FROM login_sessions')
+      .finally(() => pg.end());
 
     const ids = stored.rows.map((row) => row.id.toString('hex'));
     expect(ids).toContain(createHash('sha256').update(token).digest('hex'));
@@ -83,7 +114,13 @@ describe('login sessions', () => {
 
     expect(answer).not.toBe('form');
     const claims = await idTokenOf((answer as Record<string, string>).code);
-    expect(claims).toMatchObject({ sub: user.id, auth_time: signedInAt, iat: signedInAt + 120, nonce: 'n-1', amr: ['pwd'] });
+    expect(claims).toMatchObject({
+      sub: user.id,
+      auth_time: signedInAt,
+      iat: signedInAt + 120,
+      nonce: 'n-1',
+      amr: ['pwd'],
+    });
   });
 
   describe('prompt=login and max_age force the form', () => {
@@ -93,7 +130,11 @@ describe('login sessions', () => {
       const form = await authorize(browser, { prompt: 'login' });
       expect(form).toBe('form');
 
-      const redirect = await browser.signIn(params({ prompt: 'login', state: 'relogin' }), 'alice', PASSWORD);
+      const redirect = await browser.signIn(
+        params({ prompt: 'login', state: 'relogin' }),
+        'alice',
+        PASSWORD,
+      );
 
       expect(redirect).toEqual({ code: expect.any(String), state: 'relogin' });
       expect(browser.cookies.get('uas_session')).not.toBe(oldSession);
@@ -106,8 +147,14 @@ describe('login sessions', () => {
       const browser = await signedInBrowser();
       server.clock.advance(100);
 
-      expect(await authorize(browser, { max_age: '300' })).toEqual({ code: expect.any(String), state: 'st' });
-      expect(await authorize(browser, { max_age: '100' })).toEqual({ code: expect.any(String), state: 'st' });
+      expect(await authorize(browser, { max_age: '300' })).toEqual({
+        code: expect.any(String),
+        state: 'st',
+      });
+      expect(await authorize(browser, { max_age: '100' })).toEqual({
+        code: expect.any(String),
+        state: 'st',
+      });
       expect(await authorize(browser, { max_age: '99' })).toBe('form');
     });
 
@@ -122,7 +169,11 @@ describe('login sessions', () => {
       server.clock.advance(500);
       const now = server.clock.nowSeconds();
 
-      const redirect = await browser.signIn(params({ max_age: '60', nonce: 'n-2' }), 'alice', PASSWORD);
+      const redirect = await browser.signIn(
+        params({ max_age: '60', nonce: 'n-2' }),
+        'alice',
+        PASSWORD,
+      );
 
       expect((await idTokenOf(redirect.code)).auth_time).toBe(now);
     });
@@ -140,14 +191,19 @@ describe('login sessions', () => {
     it('with a session gives a code', async () => {
       const browser = await signedInBrowser();
 
-      expect(await authorize(browser, { prompt: 'none' })).toEqual({ code: expect.any(String), state: 'st' });
+      expect(await authorize(browser, { prompt: 'none' })).toEqual({
+        code: expect.any(String),
+        state: 'st',
+      });
     });
 
     it('with a session older than max_age gives login_required', async () => {
       const browser = await signedInBrowser();
       server.clock.advance(61);
 
-      expect(await authorize(browser, { prompt: 'none', max_age: '60' })).toMatchObject({ error: 'login_required' });
+      expect(await authorize(browser, { prompt: 'none', max_age: '60' })).toMatchObject({
+        error: 'login_required',
+      });
     });
   });
 

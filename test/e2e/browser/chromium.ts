@@ -1,6 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, createReadStream, createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -23,13 +34,26 @@ const WEAKENING_FLAGS = ['--disable-web-security', '--allow-running-insecure-con
  */
 export async function launchChromium(): Promise<Browser> {
   const choice = process.env.UAS_TEST_CHROMIUM ?? '';
-  if (!['', 'system', 'bundled'].includes(choice)) throw new Error(`UAS_TEST_CHROMIUM=${choice}: expected "system", "bundled" or unset`);
+  if (!['', 'system', 'bundled'].includes(choice))
+    throw new Error(`UAS_TEST_CHROMIUM=${choice}: expected "system", "bundled" or unset`);
   const system = isExecutableFile(SYSTEM_CHROMIUM);
-  if (choice === 'system' && !system) throw new Error(`UAS_TEST_CHROMIUM=system but ${SYSTEM_CHROMIUM} is missing: run scripts/ci-browser.sh (apt-get install chromium)`);
+  if (choice === 'system' && !system)
+    throw new Error(
+      `UAS_TEST_CHROMIUM=system but ${SYSTEM_CHROMIUM} is missing: run scripts/ci-browser.sh (apt-get install chromium)`,
+    );
   if (system && choice !== 'bundled') {
     return chromium.launch({
       executablePath: SYSTEM_CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }
   const dir = await unpackBundledChromium();
@@ -44,7 +68,9 @@ export async function launchChromium(): Promise<Browser> {
       ...process.env,
       // The build links against NSS and expat; the package ships them (for Amazon Linux), so a
       // machine without libnss3 (the slim Node images) runs it too.
-      LD_LIBRARY_PATH: [path.join(dir, 'al2023', 'lib'), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+      LD_LIBRARY_PATH: [path.join(dir, 'al2023', 'lib'), process.env.LD_LIBRARY_PATH]
+        .filter(Boolean)
+        .join(':'),
       FONTCONFIG_FILE: path.join(dir, 'fonts.conf'),
     },
   });
@@ -67,8 +93,14 @@ function isExecutableFile(file: string): boolean {
  * caller unpacks into its own directory and renames it into place, so the cache is always whole.
  */
 async function unpackBundledChromium(): Promise<string> {
-  const packageRoot = path.resolve(path.dirname(require.resolve('@sparticuz/chromium')), '..', '..');
-  const { version } = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  const packageRoot = path.resolve(
+    path.dirname(require.resolve('@sparticuz/chromium')),
+    '..',
+    '..',
+  );
+  const { version } = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const cache = path.resolve(packageRoot, '..', '..', '.cache');
   const dir = path.join(cache, `sparticuz-chromium-${version}`);
   if (isExecutableFile(path.join(dir, 'chromium'))) return dir;
@@ -79,7 +111,11 @@ async function unpackBundledChromium(): Promise<string> {
   mkdirSync(path.join(partial, 'al2023'), { recursive: true });
   try {
     await Promise.all([
-      pipeline(createReadStream(path.join(bin, 'chromium.br')), createBrotliDecompress(), createWriteStream(path.join(partial, 'chromium'), { mode: 0o755 })),
+      pipeline(
+        createReadStream(path.join(bin, 'chromium.br')),
+        createBrotliDecompress(),
+        createWriteStream(path.join(partial, 'chromium'), { mode: 0o755 }),
+      ),
       // SwiftShader's GL libraries sit beside the binary, where Chromium looks for them.
       untar(path.join(bin, 'swiftshader.tar.br'), partial),
       untar(path.join(bin, 'fonts.tar.br'), path.join(partial, 'fonts')),

@@ -46,7 +46,9 @@ describe('signing in with a browser', () => {
 
   beforeAll(async () => {
     // The relying party's callback: it only has to answer, the test reads the URL.
-    relyingParty = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>Signed in</title>'));
+    relyingParty = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<title>Signed in</title>'),
+    );
     await new Promise<void>((resolve) => relyingParty.listen(0, '127.0.0.1', resolve));
     redirectUri = `http://127.0.0.1:${(relyingParty.address() as AddressInfo).port}/callback`;
     db = await createTestDatabase();
@@ -58,12 +60,20 @@ describe('signing in with a browser', () => {
       // RFC 8252 §7.3: registered without a port, used with the relying party's ephemeral one.
       redirect_uris: ['http://127.0.0.1/callback'],
       grant_types: ['authorization_code', 'refresh_token'],
-      jwks: { keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'rp-1', use: 'sig', alg: 'RS256' }] },
+      jwks: {
+        keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'rp-1', use: 'sig', alg: 'RS256' }],
+      },
     });
     user = await adminCreateUser(server, { username: 'alice', password: PASSWORD, name: 'Alice' });
-    config = await discovery(new URL(server.issuer), client.client_id, undefined, ClientSecretBasic(client.client_secret), {
-      execute: [allowInsecureRequests],
-    });
+    config = await discovery(
+      new URL(server.issuer),
+      client.client_id,
+      undefined,
+      ClientSecretBasic(client.client_secret),
+      {
+        execute: [allowInsecureRequests],
+      },
+    );
     browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
@@ -128,7 +138,12 @@ describe('signing in with a browser', () => {
       idTokenExpected: true,
     });
 
-    expect(tokens.claims()).toMatchObject({ iss: server.issuer, sub: user.id, nonce, amr: ['pwd'] });
+    expect(tokens.claims()).toMatchObject({
+      iss: server.issuer,
+      sub: user.id,
+      nonce,
+      amr: ['pwd'],
+    });
     expect(tokens.refresh_token).toEqual(expect.any(String));
   });
 
@@ -149,7 +164,10 @@ describe('signing in with a browser', () => {
 
     await page.goto(url.href);
     await page.waitForURL((u) => u.href.startsWith(`${redirectUri}?`));
-    const tokens = await authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: codeVerifier, expectedNonce: nonce });
+    const tokens = await authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: codeVerifier,
+      expectedNonce: nonce,
+    });
 
     expect(tokens.claims()).toMatchObject({ sub: user.id, nonce });
   });
@@ -157,7 +175,12 @@ describe('signing in with a browser', () => {
   it('keeps the session in an HttpOnly, SameSite=Lax cookie', async () => {
     const cookies = await context.cookies(server.issuer);
 
-    expect(cookies.find((c) => c.name === 'uas_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/uas' });
+    expect(cookies.find((c) => c.name === 'uas_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: false,
+      path: '/uas',
+    });
   });
 });
 

@@ -12,7 +12,10 @@ describe('client_credentials grant', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     server = await startTestServer({ databaseUrl: db.url });
-    client = await adminCreateClient(server, { grant_types: ['client_credentials'], client_name: 'service' });
+    client = await adminCreateClient(server, {
+      grant_types: ['client_credentials'],
+      client_name: 'service',
+    });
   });
 
   afterAll(async () => {
@@ -20,8 +23,10 @@ describe('client_credentials grant', () => {
     await db?.drop();
   });
 
-  const token = (params: Record<string, string>, auth = basic(client.client_id, client.client_secret!)) =>
-    postForm(server, '/oauth2/token', { grant_type: 'client_credentials', ...params }, auth);
+  const token = (
+    params: Record<string, string>,
+    auth = basic(client.client_id, client.client_secret!),
+  ) => postForm(server, '/oauth2/token', { grant_type: 'client_credentials', ...params }, auth);
 
   it('issues an RFC 9068 access token for the client itself, with no refresh or ID token', async () => {
     const res = await token({});
@@ -29,13 +34,22 @@ describe('client_credentials grant', () => {
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['pragma']).toBe('no-cache');
-    expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: '' });
-    const { payload, protectedHeader } = await jwtVerify(res.body.access_token, await serverKeySet(server), {
-      issuer: server.issuer,
-      audience: client.client_id,
-      typ: 'at+jwt',
-      currentDate: server.clock.now(),
+    expect(res.body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 3600,
+      scope: '',
     });
+    const { payload, protectedHeader } = await jwtVerify(
+      res.body.access_token,
+      await serverKeySet(server),
+      {
+        issuer: server.issuer,
+        audience: client.client_id,
+        typ: 'at+jwt',
+        currentDate: server.clock.now(),
+      },
+    );
     expect(protectedHeader.alg).toBe('RS256');
     expect(payload).toEqual({
       iss: server.issuer,
@@ -66,7 +80,10 @@ describe('client_credentials grant', () => {
   });
 
   it('refuses a scope outside the client registration', async () => {
-    const narrow = await adminCreateClient(server, { grant_types: ['client_credentials'], scope: 'userinfo' });
+    const narrow = await adminCreateClient(server, {
+      grant_types: ['client_credentials'],
+      scope: 'userinfo',
+    });
 
     const res = await token({ scope: 'openid' }, basic(narrow.client_id, narrow.client_secret!));
 
@@ -80,7 +97,10 @@ describe('client_credentials grant', () => {
     const res = await token({}, basic(other.client_id, other.client_secret!));
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+    expect(res.body).toEqual({
+      error: 'unauthorized_client',
+      error_description: expect.any(String),
+    });
   });
 
   it('answers 401 invalid_client with a Basic challenge for a wrong secret, and issues nothing', async () => {

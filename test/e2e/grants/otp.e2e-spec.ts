@@ -8,11 +8,22 @@ import { jwtVerify } from 'jose';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 
-import { encodeAssertion, makeSamlIssuer, makeSignedAssertion, SamlTestIssuer } from '../../factories/saml-assertion.factory';
+import {
+  encodeAssertion,
+  makeSamlIssuer,
+  makeSignedAssertion,
+  SamlTestIssuer,
+} from '../../factories/saml-assertion.factory';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { LoopbackSmsGateway, otpIn } from '../../setup/loopback-sms-gateway';
 import { admin, adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
-import { freePort, newMasterKey, startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
+import {
+  freePort,
+  newMasterKey,
+  startTestServer,
+  TEST_ADMIN_TOKEN,
+  TestServer,
+} from '../../setup/test-server';
 
 const SMS = 'http://globalsign.com/iam/sso/oauth2/grant-type/sms-mt-otp';
 const SMTP = 'http://globalsign.com/iam/sso/oauth2/grant-type/smtp-otp';
@@ -36,7 +47,8 @@ class LoopbackSmtpServer {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onConnect: (_session, callback) => callback(this.down ? new Error('service not available') : undefined),
+    onConnect: (_session, callback) =>
+      callback(this.down ? new Error('service not available') : undefined),
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -69,7 +81,9 @@ function parseMail(raw: string): { headers: string; text: string } {
   const encoding = /^Content-Transfer-Encoding: *(.+)$/im.exec(headers)?.[1].trim().toLowerCase();
   if (encoding === 'base64') return { headers, text: Buffer.from(body, 'base64').toString('utf8') };
   if (encoding === 'quoted-printable') {
-    const bytes = body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => `%${hex}`);
+    const bytes = body
+      .replace(/=\r\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => `%${hex}`);
     return { headers, text: decodeURIComponent(bytes) };
   }
   return { headers, text: body };
@@ -118,25 +132,54 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
 
   const token = (params: Record<string, string>, authorization = auth, on = server) =>
     postForm(on, '/oauth2/token', params, authorization);
-  const initiateSms = (username: string, params: Record<string, string> = {}, authorization = auth, on = server) =>
-    token({ grant_type: SMS, scope: 'openid', username, ...params }, authorization, on);
-  const initiateMail = (username: string, params: Record<string, string> = {}, authorization = auth) =>
-    token({ grant_type: SMTP, scope: 'openid', username, ...params }, authorization);
-  const validate = (grantType: string, reference: string, code: string, params: Record<string, string> = {}, authorization = auth) =>
+  const initiateSms = (
+    username: string,
+    params: Record<string, string> = {},
+    authorization = auth,
+    on = server,
+  ) => token({ grant_type: SMS, scope: 'openid', username, ...params }, authorization, on);
+  const initiateMail = (
+    username: string,
+    params: Record<string, string> = {},
+    authorization = auth,
+  ) => token({ grant_type: SMTP, scope: 'openid', username, ...params }, authorization);
+  const validate = (
+    grantType: string,
+    reference: string,
+    code: string,
+    params: Record<string, string> = {},
+    authorization = auth,
+  ) =>
     token(
-      { grant_type: grantType, scope: 'openid', x_globalsign_iam_reference_id: reference, x_globalsign_iam_otp_code: code, ...params },
+      {
+        grant_type: grantType,
+        scope: 'openid',
+        x_globalsign_iam_reference_id: reference,
+        x_globalsign_iam_otp_code: code,
+        ...params,
+      },
       authorization,
     );
 
   /** Initiates an SMS challenge and returns its reference and the OTP the gateway received. */
-  async function smsChallenge(username: string, authorization = auth): Promise<{ reference: string; code: string }> {
+  async function smsChallenge(
+    username: string,
+    authorization = auth,
+  ): Promise<{ reference: string; code: string }> {
     const res = await initiateSms(username, {}, authorization);
     expect(res.status).toBe(200);
-    return { reference: res.body.x_globalsign_iam_challenge.reference, code: otpIn(gateway.texts.at(-1)!.challenge) };
+    return {
+      reference: res.body.x_globalsign_iam_challenge.reference,
+      code: otpIn(gateway.texts.at(-1)!.challenge),
+    };
   }
 
   async function verifyIdToken(idToken: string) {
-    return jwtVerify(idToken, await serverKeySet(server), { issuer: server.issuer, audience: clientId, currentDate: server.clock.now() });
+    return jwtVerify(idToken, await serverKeySet(server), {
+      issuer: server.issuer,
+      audience: clientId,
+      currentDate: server.clock.now(),
+    });
   }
 
   const invalidGrant = { error: 'invalid_grant', error_description: expect.any(String) };
@@ -154,14 +197,23 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
 
       expect(initiated.status).toBe(200);
       expect(initiated.headers['cache-control']).toBe('no-store');
-      expect(initiated.body).toEqual({ x_globalsign_iam_challenge: { reference: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
-      expect(gateway.texts).toEqual([{ mobile: '+358401234567', challenge: expect.stringMatching(/^Your one-time password is \d{8}$/) }]);
+      expect(initiated.body).toEqual({
+        x_globalsign_iam_challenge: { reference: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+      });
+      expect(gateway.texts).toEqual([
+        {
+          mobile: '+358401234567',
+          challenge: expect.stringMatching(/^Your one-time password is \d{8}$/),
+        },
+      ]);
       // CONTRACT "Recorded details": the E.164 number keeps its +, URL-encoded for the gateway.
       expect(gateway.targets[0]).toMatch(/^\/send\?to=%2B358401234567&text=/);
       const code = otpIn(gateway.texts[0].challenge);
       expect(initiated.body.x_globalsign_iam_challenge.reference).not.toContain(code);
 
-      const res = await validate(SMS, initiated.body.x_globalsign_iam_challenge.reference, code, { username: '+358401234567' });
+      const res = await validate(SMS, initiated.body.x_globalsign_iam_challenge.reference, code, {
+        username: '+358401234567',
+      });
 
       expect(res.status).toBe(200);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -196,11 +248,19 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       expect(gateway.texts[0].mobile).toBe('358401234599');
       expect(gateway.targets[0]).toMatch(/^\/send\?to=358401234599&text=/);
       expect(res.status).toBe(200);
-      expect((await verifyIdToken(res.body.id_token)).payload).toMatchObject({ sub: '358401234599', phone_number: '358401234599' });
+      expect((await verifyIdToken(res.body.id_token)).payload).toMatchObject({
+        sub: '358401234599',
+        phone_number: '358401234599',
+      });
     });
 
     it('invalidates the earlier reference of a number when a new OTP is sent to it, on any instance', async () => {
-      const peer = await startTestServer({ databaseUrl: db.url, masterKey, env: { SMS_GATEWAY_URL: server.config.sms.gatewayUrl! }, clock: server.clock });
+      const peer = await startTestServer({
+        databaseUrl: db.url,
+        masterKey,
+        env: { SMS_GATEWAY_URL: server.config.sms.gatewayUrl! },
+        clock: server.clock,
+      });
       try {
         const earlier = await smsChallenge('+358 40 800 0001');
         const unrelated = await smsChallenge('358408000002');
@@ -209,7 +269,11 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
         const laterCode = otpIn(gateway.texts.at(-1)!.challenge);
 
         const stale = await validate(SMS, earlier.reference, earlier.code);
-        const fresh = await validate(SMS, later.body.x_globalsign_iam_challenge.reference, laterCode);
+        const fresh = await validate(
+          SMS,
+          later.body.x_globalsign_iam_challenge.reference,
+          laterCode,
+        );
         const other = await validate(SMS, unrelated.reference, unrelated.code);
 
         expect(stale.status).toBe(400);
@@ -222,7 +286,9 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
     });
 
     it('sends the client body with {0} replaced, or the default text of ui_locales', async () => {
-      await initiateSms('358401234567', { x_globalsign_iam_otp_body: 'Example: {0} is your code & nobody else\'s' });
+      await initiateSms('358401234567', {
+        x_globalsign_iam_otp_body: "Example: {0} is your code & nobody else's",
+      });
       await initiateSms('358401234568', { ui_locales: 'sv-FI fi' });
       await initiateSms('358401234569', { ui_locales: 'fi' });
 
@@ -273,9 +339,18 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       const { reference, code } = await smsChallenge('358402000004');
       const flipped = `${reference.slice(0, -1)}${reference.endsWith('A') ? 'B' : 'A'}`;
 
-      for (const forged of [flipped, 'A'.repeat(43), 'x', `.${Buffer.from('{"sub":"358402000004"}').toString('base64url')}.x`]) {
+      for (const forged of [
+        flipped,
+        'A'.repeat(43),
+        'x',
+        `.${Buffer.from('{"sub":"358402000004"}').toString('base64url')}.x`,
+      ]) {
         const res = await validate(SMS, forged, code);
-        expect({ forged, status: res.status, body: res.body }).toEqual({ forged, status: 400, body: invalidGrant });
+        expect({ forged, status: res.status, body: res.body }).toEqual({
+          forged,
+          status: 400,
+          body: invalidGrant,
+        });
       }
       expect((await validate(SMS, reference, code)).status).toBe(200);
     });
@@ -310,7 +385,12 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
     });
 
     it('answers 429 with Retry-After past OTP_SENDS_PER_HOUR for one number, in any spelling, on every instance', async () => {
-      const peer = await startTestServer({ databaseUrl: db.url, masterKey, env: { SMS_GATEWAY_URL: server.config.sms.gatewayUrl!, OTP_SENDS_PER_HOUR: '3' }, clock: server.clock });
+      const peer = await startTestServer({
+        databaseUrl: db.url,
+        masterKey,
+        env: { SMS_GATEWAY_URL: server.config.sms.gatewayUrl!, OTP_SENDS_PER_HOUR: '3' },
+        clock: server.clock,
+      });
       try {
         expect((await initiateSms('+358 40 300 0001')).status).toBe(200);
         expect((await initiateSms('00358403000001')).status).toBe(200);
@@ -376,9 +456,16 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       });
 
       expect(initiated.status).toBe(200);
-      expect(initiated.body).toEqual({ x_globalsign_iam_challenge: { reference: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
+      expect(initiated.body).toEqual({
+        x_globalsign_iam_challenge: { reference: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+      });
       expect(smtp.mails).toEqual([
-        { from: 'otp@idp.example', to: ['alice.example@example.com'], headers: expect.any(String), text: expect.any(String) },
+        {
+          from: 'otp@idp.example',
+          to: ['alice.example@example.com'],
+          headers: expect.any(String),
+          text: expect.any(String),
+        },
       ]);
       const mail = smtp.mails[0];
       expect(mail.headers).toMatch(/^Subject: Sign in to Example$/m);
@@ -386,9 +473,14 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       expect(mail.headers).toMatch(/^To: alice\.example@example\.com$/m);
       expect(mail.text.replace(/\r\n/g, '\n')).toMatch(/^Hello,\nyour code is \d{8}\.\n$/);
 
-      const res = await validate(SMTP, initiated.body.x_globalsign_iam_challenge.reference, otpIn(mail.text), {
-        username: 'alice.example@example.com',
-      });
+      const res = await validate(
+        SMTP,
+        initiated.body.x_globalsign_iam_challenge.reference,
+        otpIn(mail.text),
+        {
+          username: 'alice.example@example.com',
+        },
+      );
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
@@ -434,7 +526,11 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
     });
 
     it('never turns a line break in the title into a header, and sends nothing', async () => {
-      for (const title of ['Code\r\nBcc: mallory@example.com', 'Code\nBcc: mallory@example.com', 'Code\rBcc: mallory@example.com']) {
+      for (const title of [
+        'Code\r\nBcc: mallory@example.com',
+        'Code\nBcc: mallory@example.com',
+        'Code\rBcc: mallory@example.com',
+      ]) {
         const res = await initiateMail('dave@example.com', { x_globalsign_iam_otp_title: title });
 
         expect({ title, status: res.status, body: res.body }).toEqual({
@@ -450,11 +546,21 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
     });
 
     it('refuses a title over 200 or a body over 1000 characters', async () => {
-      const title = await initiateMail('erin@example.com', { x_globalsign_iam_otp_title: 'x'.repeat(201) });
-      const body = await initiateMail('erin@example.com', { x_globalsign_iam_otp_body: `{0}${'x'.repeat(998)}` });
+      const title = await initiateMail('erin@example.com', {
+        x_globalsign_iam_otp_title: 'x'.repeat(201),
+      });
+      const body = await initiateMail('erin@example.com', {
+        x_globalsign_iam_otp_body: `{0}${'x'.repeat(998)}`,
+      });
 
-      expect(title.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
-      expect(body.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+      expect(title.body).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+      });
+      expect(body.body).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+      });
       expect(smtp.mails).toEqual([]);
     });
 
@@ -464,7 +570,10 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       const res = await initiateMail('frank@example.com');
 
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+      expect(res.body).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: expect.any(String),
+      });
     });
 
     it('answers 429 with Retry-After past OTP_SENDS_PER_HOUR for one address, in any case', async () => {
@@ -487,23 +596,43 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
 
     beforeAll(async () => {
       idp = await makeSamlIssuer();
-      const registered = await admin(server).post('/admin/v1/saml-issuers', { entity_id: idp.entityId, certificates: [idp.certificatePem] });
+      const registered = await admin(server).post('/admin/v1/saml-issuers', {
+        entity_id: idp.entityId,
+        certificates: [idp.certificatePem],
+      });
       expect(registered.status).toBe(201);
       const samlClient = await adminCreateClient(server, { grant_types: [SAML2_BEARER] });
       samlAuth = basic(samlClient.client_id, samlClient.client_secret!);
     });
 
     async function samlSubject(nameId: string): Promise<unknown> {
-      const xml = makeSignedAssertion(idp, { now: server.clock.now(), audience: server.issuer, recipient: `${server.issuer}/oauth2/token`, nameId });
-      const res = await token({ grant_type: SAML2_BEARER, assertion: encodeAssertion(xml) }, samlAuth);
+      const xml = makeSignedAssertion(idp, {
+        now: server.clock.now(),
+        audience: server.issuer,
+        recipient: `${server.issuer}/oauth2/token`,
+        nameId,
+      });
+      const res = await token(
+        { grant_type: SAML2_BEARER, assertion: encodeAssertion(xml) },
+        samlAuth,
+      );
       expect(res.status).toBe(200);
-      return (await jwtVerify(res.body.access_token, await serverKeySet(server), { issuer: server.issuer, currentDate: server.clock.now() })).payload.sub;
+      return (
+        await jwtVerify(res.body.access_token, await serverKeySet(server), {
+          issuer: server.issuer,
+          currentDate: server.clock.now(),
+        })
+      ).payload.sub;
     }
 
     async function mailSubject(address: string): Promise<unknown> {
       const initiated = await initiateMail(address);
       expect(initiated.status).toBe(200);
-      const res = await validate(SMTP, initiated.body.x_globalsign_iam_challenge.reference, otpIn(smtp.mails.at(-1)!.text));
+      const res = await validate(
+        SMTP,
+        initiated.body.x_globalsign_iam_challenge.reference,
+        otpIn(smtp.mails.at(-1)!.text),
+      );
       expect(res.status).toBe(200);
       return (await verifyIdToken(res.body.id_token)).payload.sub;
     }
@@ -533,7 +662,8 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
 
     it('gives a NameID equal to an MSISDN that an OTP made a sub a sub of its own', async () => {
       const { reference, code } = await smsChallenge('+358409000001');
-      const verified = (await verifyIdToken((await validate(SMS, reference, code)).body.id_token)).payload.sub;
+      const verified = (await verifyIdToken((await validate(SMS, reference, code)).body.id_token))
+        .payload.sub;
 
       const asserted = await samlSubject('+358409000001');
 
@@ -550,7 +680,10 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
       const res = await initiateSms('358406000001', {}, authorization);
 
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+      expect(res.body).toEqual({
+        error: 'unauthorized_client',
+        error_description: expect.any(String),
+      });
       expect(gateway.texts).toEqual([]);
     });
   });
@@ -574,13 +707,29 @@ describe('OTP grants without a gateway or SMTP server', () => {
     const client = await adminCreateClient(server, { grant_types: ['client_credentials'] });
     const metadata = await request(server.http).get('/uas/.well-known/openid-configuration');
 
-    const sms = await postForm(server, '/oauth2/token', { grant_type: SMS, scope: 'openid', username: '358401234567' }, basic(client.client_id, client.client_secret!));
-    const mail = await postForm(server, '/oauth2/token', { grant_type: SMTP, scope: 'openid', username: 'a@example.com' }, basic(client.client_id, client.client_secret!));
+    const sms = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: SMS, scope: 'openid', username: '358401234567' },
+      basic(client.client_id, client.client_secret!),
+    );
+    const mail = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: SMTP, scope: 'openid', username: 'a@example.com' },
+      basic(client.client_id, client.client_secret!),
+    );
 
     expect(metadata.body.grant_types_supported).not.toContain(SMS);
     expect(metadata.body.grant_types_supported).not.toContain(SMTP);
-    expect(sms.body).toEqual({ error: 'unsupported_grant_type', error_description: expect.any(String) });
-    expect(mail.body).toEqual({ error: 'unsupported_grant_type', error_description: expect.any(String) });
+    expect(sms.body).toEqual({
+      error: 'unsupported_grant_type',
+      error_description: expect.any(String),
+    });
+    expect(mail.body).toEqual({
+      error: 'unsupported_grant_type',
+      error_description: expect.any(String),
+    });
   });
 
   it('refuses to register a client for them', async () => {
@@ -593,7 +742,9 @@ describe('OTP grants without a gateway or SMTP server', () => {
     expect(res.body).toEqual({
       error: 'invalid_client_metadata',
       error_description: expect.any(String),
-      fields: [{ field: 'grant_types[0]', problems: [expect.stringContaining('grant_types_supported')] }],
+      fields: [
+        { field: 'grant_types[0]', problems: [expect.stringContaining('grant_types_supported')] },
+      ],
     });
   });
 });
@@ -613,7 +764,14 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'uas-otp-dev-'));
     const port = await freePort();
     child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NO_COLOR: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     origin = `http://127.0.0.1:${port}`;
@@ -639,12 +797,21 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
   });
 
   const post = (params: Record<string, string>, authorization: string) =>
-    request(origin).post('/uas/oauth2/token').set('Authorization', authorization).type('form').send(params);
+    request(origin)
+      .post('/uas/oauth2/token')
+      .set('Authorization', authorization)
+      .type('form')
+      .send(params);
 
   /** The log reaches the pipe on its own schedule, not with the HTTP answer: wait for the line. */
   async function developmentLinesAfter(offset: number): Promise<string[]> {
-    const lines = () => output.slice(offset).split('\n').filter((line) => line.includes('DEVELOPMENT ONLY'));
-    for (let i = 0; i < 100 && lines().length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    const lines = () =>
+      output
+        .slice(offset)
+        .split('\n')
+        .filter((line) => line.includes('DEVELOPMENT ONLY'));
+    for (let i = 0; i < 100 && lines().length === 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     return lines();
   }
 
@@ -658,12 +825,17 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
     expect(registered.status).toBe(201);
     const auth = basic(registered.body.client_id, registered.body.client_secret);
 
-    for (const [grantType, username, channel] of [[SMS, '358401234567', 'SMS'], [SMTP, 'dev@example.com', 'e-mail']]) {
+    for (const [grantType, username, channel] of [
+      [SMS, '358401234567', 'SMS'],
+      [SMTP, 'dev@example.com', 'e-mail'],
+    ]) {
       const logged = output.length;
       const initiated = await post({ grant_type: grantType, scope: 'openid', username }, auth);
       expect(initiated.status).toBe(200);
       const lines = await developmentLinesAfter(logged);
-      expect(lines).toEqual([expect.stringContaining(`DEVELOPMENT ONLY, not delivered: ${channel} (no `)]);
+      expect(lines).toEqual([
+        expect.stringContaining(`DEVELOPMENT ONLY, not delivered: ${channel} (no `),
+      ]);
       expect(lines[0]).toContain(` to ${username}: `);
 
       const res = await post(
@@ -678,7 +850,11 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: 'openid', id_token: expect.any(String),
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'openid',
+        id_token: expect.any(String),
       });
     }
   });

@@ -2,7 +2,15 @@ import { jwtVerify } from 'jose';
 import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { admin, adminCreateClient, adminCreateUser, basic, decodeJwt, postForm, serverKeySet } from '../../setup/oauth';
+import {
+  admin,
+  adminCreateClient,
+  adminCreateUser,
+  basic,
+  decodeJwt,
+  postForm,
+  serverKeySet,
+} from '../../setup/oauth';
 import { startTestServer, TestServer } from '../../setup/test-server';
 
 describe('password and refresh_token grants', () => {
@@ -14,10 +22,19 @@ describe('password and refresh_token grants', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    server = await startTestServer({ databaseUrl: db.url, env: { LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '600' } });
+    server = await startTestServer({
+      databaseUrl: db.url,
+      env: { LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '600' },
+    });
     client = await adminCreateClient(server, { grant_types: ['password', 'refresh_token'] });
     auth = basic(client.client_id, client.client_secret!);
-    user = await adminCreateUser(server, { username: 'alice', password: 'correct horse battery', email: 'alice@example.com', email_verified: true, name: 'Alice' });
+    user = await adminCreateUser(server, {
+      username: 'alice',
+      password: 'correct horse battery',
+      email: 'alice@example.com',
+      email_verified: true,
+      name: 'Alice',
+    });
   });
 
   afterAll(async () => {
@@ -26,13 +43,28 @@ describe('password and refresh_token grants', () => {
   });
 
   const password = (params: Record<string, string>, a = auth) =>
-    postForm(server, '/oauth2/token', { grant_type: 'password', username: 'alice', password: 'correct horse battery', ...params }, a);
+    postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'password', username: 'alice', password: 'correct horse battery', ...params },
+      a,
+    );
   const refresh = (refreshToken: string, params: Record<string, string> = {}, a = auth) =>
-    postForm(server, '/oauth2/token', { grant_type: 'refresh_token', refresh_token: refreshToken, ...params }, a);
-  const introspect = (token: string, a = auth) => postForm(server, '/oauth2/introspection', { token }, a);
+    postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'refresh_token', refresh_token: refreshToken, ...params },
+      a,
+    );
+  const introspect = (token: string, a = auth) =>
+    postForm(server, '/oauth2/introspection', { token }, a);
 
   async function verifyIdToken(idToken: string) {
-    return jwtVerify(idToken, await serverKeySet(server), { issuer: server.issuer, audience: client.client_id, currentDate: server.clock.now() });
+    return jwtVerify(idToken, await serverKeySet(server), {
+      issuer: server.issuer,
+      audience: client.client_id,
+      currentDate: server.clock.now(),
+    });
   }
 
   describe('password', () => {
@@ -75,7 +107,12 @@ describe('password and refresh_token grants', () => {
     });
 
     it('requires username and password', async () => {
-      const res = await postForm(server, '/oauth2/token', { grant_type: 'password', username: 'alice' }, auth);
+      const res = await postForm(
+        server,
+        '/oauth2/token',
+        { grant_type: 'password', username: 'alice' },
+        auth,
+      );
 
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('invalid_request');
@@ -84,7 +121,9 @@ describe('password and refresh_token grants', () => {
     it('stops checking passwords after LOGIN_MAX_FAILURES failures until the window passes', async () => {
       await adminCreateUser(server, { username: 'bob', password: 'bobs long password' });
       for (let i = 0; i < 3; i += 1) {
-        expect((await password({ username: 'bob', password: `wrong-${i}` })).body.error).toBe('invalid_grant');
+        expect((await password({ username: 'bob', password: `wrong-${i}` })).body.error).toBe(
+          'invalid_grant',
+        );
       }
 
       const blocked = await password({ username: 'bob', password: 'bobs long password' });
@@ -120,7 +159,10 @@ describe('password and refresh_token grants', () => {
       const replay = await refresh(first.refresh_token);
 
       expect(replay.status).toBe(400);
-      expect(replay.body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+      expect(replay.body).toEqual({
+        error: 'invalid_grant',
+        error_description: expect.any(String),
+      });
       expect((await refresh(second.refresh_token)).body.error).toBe('invalid_grant');
       expect((await introspect(second.access_token)).body).toEqual({ active: false });
       expect((await introspect(first.access_token)).body).toEqual({ active: false });
@@ -142,14 +184,20 @@ describe('password and refresh_token grants', () => {
       const small = (await password({ scope: 'userinfo' })).body;
       const widened = await refresh(small.refresh_token, { scope: 'openid userinfo' });
       expect(widened.status).toBe(400);
-      expect(widened.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
+      expect(widened.body).toEqual({
+        error: 'invalid_scope',
+        error_description: expect.any(String),
+      });
     });
 
-    it('refuses another client\'s refresh token, an unknown one and an expired one', async () => {
+    it("refuses another client's refresh token, an unknown one and an expired one", async () => {
       const other = await adminCreateClient(server, { grant_types: ['password', 'refresh_token'] });
       const first = (await password({})).body;
 
-      expect((await refresh(first.refresh_token, {}, basic(other.client_id, other.client_secret!))).body.error).toBe('invalid_grant');
+      expect(
+        (await refresh(first.refresh_token, {}, basic(other.client_id, other.client_secret!))).body
+          .error,
+      ).toBe('invalid_grant');
       expect((await refresh('not-a-token')).body.error).toBe('invalid_grant');
 
       server.clock.advance(server.config.tokens.refreshTokenTtlSeconds + 1);
@@ -166,27 +214,42 @@ describe('password and refresh_token grants', () => {
     });
 
     it('ends every token of a deleted user at once', async () => {
-      const carol = await adminCreateUser(server, { username: 'carol', password: 'carols long password' });
-      const tokens = (await password({ username: 'carol', password: 'carols long password', scope: 'openid' })).body;
+      const carol = await adminCreateUser(server, {
+        username: 'carol',
+        password: 'carols long password',
+      });
+      const tokens = (
+        await password({ username: 'carol', password: 'carols long password', scope: 'openid' })
+      ).body;
 
       expect((await admin(server).delete(`/admin/v1/users/${carol.id}`)).status).toBe(204);
 
       expect((await introspect(tokens.access_token)).body).toEqual({ active: false });
       expect((await refresh(tokens.refresh_token)).body.error).toBe('invalid_grant');
-      const userinfo = await request(server.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${tokens.access_token}`);
+      const userinfo = await request(server.http)
+        .get('/uas/oauth2/userinfo')
+        .set('Authorization', `Bearer ${tokens.access_token}`);
       expect(userinfo.status).toBe(401);
     });
 
     it('ends every token of a deleted client at once', async () => {
-      const doomed = await adminCreateClient(server, { grant_types: ['password', 'refresh_token'] });
+      const doomed = await adminCreateClient(server, {
+        grant_types: ['password', 'refresh_token'],
+      });
       const doomedAuth = basic(doomed.client_id, doomed.client_secret!);
       const tokens = (await password({ scope: 'openid' }, doomedAuth)).body;
-      const userinfoBefore = await request(server.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${tokens.access_token}`);
+      const userinfoBefore = await request(server.http)
+        .get('/uas/oauth2/userinfo')
+        .set('Authorization', `Bearer ${tokens.access_token}`);
       expect(userinfoBefore.status).toBe(200);
 
-      expect((await admin(server).delete(`/admin/v1/clients/${doomed.client_id}`)).status).toBe(204);
+      expect((await admin(server).delete(`/admin/v1/clients/${doomed.client_id}`)).status).toBe(
+        204,
+      );
 
-      const userinfo = await request(server.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${tokens.access_token}`);
+      const userinfo = await request(server.http)
+        .get('/uas/oauth2/userinfo')
+        .set('Authorization', `Bearer ${tokens.access_token}`);
       expect(userinfo.status).toBe(401);
       expect((await introspect(tokens.access_token)).body).toEqual({ active: false });
     });

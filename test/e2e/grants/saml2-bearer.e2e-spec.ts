@@ -44,7 +44,10 @@ describe('saml2-bearer grant (RFC 7522)', () => {
       .post('/admin/v1/saml-issuers')
       .send({ entity_id: idp.entityId, certificates: [idp.certificatePem] });
     expect(registered.status).toBe(201);
-    client = await createClient(server, { grant_types: [SAML2_BEARER], client_name: 'saml relying service' });
+    client = await createClient(server, {
+      grant_types: [SAML2_BEARER],
+      client_name: 'saml relying service',
+    });
   });
 
   afterAll(async () => {
@@ -53,7 +56,11 @@ describe('saml2-bearer grant (RFC 7522)', () => {
   });
 
   /** A signed assertion that succeeds unless `overrides` or `sign` break it. */
-  function assertion(overrides: Partial<AssertionOptions> = {}, sign: SignOptions = {}, by: SamlTestIssuer = idp): string {
+  function assertion(
+    overrides: Partial<AssertionOptions> = {},
+    sign: SignOptions = {},
+    by: SamlTestIssuer = idp,
+  ): string {
     const defaults = { now: server.clock.now(), audience: server.issuer, recipient: tokenEndpoint };
     return makeSignedAssertion(by, { ...defaults, ...overrides }, sign);
   }
@@ -68,7 +75,12 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     });
   }
 
-  function token(xml: string, params: Record<string, string> = {}, on: TestServer = server, as: CreatedClient = client) {
+  function token(
+    xml: string,
+    params: Record<string, string> = {},
+    on: TestServer = server,
+    as: CreatedClient = client,
+  ) {
     return request(on.http)
       .post('/uas/oauth2/token')
       .type('form')
@@ -82,12 +94,22 @@ describe('saml2-bearer grant (RFC 7522)', () => {
   }
 
   async function verifiedJwt(jwt: string, on: TestServer = server) {
-    return (await jwtVerify(jwt, await serverKeySet(on), { issuer: on.issuer, currentDate: on.clock.now() })).payload;
+    return (
+      await jwtVerify(jwt, await serverKeySet(on), {
+        issuer: on.issuer,
+        currentDate: on.clock.now(),
+      })
+    ).payload;
   }
 
   /** Another instance of the same deployment: same database, key and issuer URL. */
   function startInstance(): Promise<TestServer> {
-    return startTestServer({ databaseUrl: db.url, masterKey, clock: server.clock, env: { ISSUER: server.issuer } });
+    return startTestServer({
+      databaseUrl: db.url,
+      masterKey,
+      clock: server.clock,
+      env: { ISSUER: server.issuer },
+    });
   }
 
   describe('success', () => {
@@ -129,7 +151,11 @@ describe('saml2-bearer grant (RFC 7522)', () => {
         .get('/uas/oauth2/userinfo')
         .set('Authorization', `Bearer ${res.body.access_token}`);
       expect(userinfo.status).toBe(200);
-      expect(userinfo.body).toEqual({ sub: 'alice@example.com', email: ['alice@example.com'], groups: ['staff', 'admins'] });
+      expect(userinfo.body).toEqual({
+        sub: 'alice@example.com',
+        email: ['alice@example.com'],
+        groups: ['staff', 'admins'],
+      });
     });
 
     it('accepts the token endpoint as the audience and plain base64 encoding', async () => {
@@ -148,7 +174,10 @@ describe('saml2-bearer grant (RFC 7522)', () => {
 
     it('keeps the whole NameID when a comment is inserted into it after signing', async () => {
       const signed = assertion({ nameId: 'user@example.com.evil.com' });
-      const commented = signed.replace('>user@example.com.evil.com<', '>user@example.com<!---->.evil.com<');
+      const commented = signed.replace(
+        '>user@example.com.evil.com<',
+        '>user@example.com<!---->.evil.com<',
+      );
       expect(commented).not.toBe(signed);
 
       const res = await token(commented);
@@ -170,7 +199,11 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     });
 
     /** The `sub` of the access token and the ID token the assertion buys (they must agree). */
-    async function subjectOf(nameId: string, by: SamlTestIssuer = idp, on: TestServer = server): Promise<unknown> {
+    async function subjectOf(
+      nameId: string,
+      by: SamlTestIssuer = idp,
+      on: TestServer = server,
+    ): Promise<unknown> {
       const res = await token(assertion({ nameId }, {}, by), { scope: 'openid' }, on);
       expect(res.status).toBe(200);
       const accessToken = await verifiedJwt(res.body.access_token, on);
@@ -244,7 +277,10 @@ describe('saml2-bearer grant (RFC 7522)', () => {
       const refused = await token(xml, {}, server, other);
 
       expect(refused.status).toBe(400);
-      expect(refused.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+      expect(refused.body).toEqual({
+        error: 'unauthorized_client',
+        error_description: expect.any(String),
+      });
       expect((await token(xml)).status).toBe(200);
     });
 
@@ -254,7 +290,10 @@ describe('saml2-bearer grant (RFC 7522)', () => {
       const refused = await token(xml, { scope: 'openid admin' });
 
       expect(refused.status).toBe(400);
-      expect(refused.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
+      expect(refused.body).toEqual({
+        error: 'invalid_scope',
+        error_description: expect.any(String),
+      });
       expect((await token(xml)).status).toBe(200);
     });
 
@@ -283,7 +322,11 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     });
 
     it('never verifies with the certificate in KeyInfo', async () => {
-      const xml = assertion({ issuer: idp.entityId }, { keyInfoCertificatePem: attacker.certificatePem }, attacker);
+      const xml = assertion(
+        { issuer: idp.entityId },
+        { keyInfoCertificatePem: attacker.certificatePem },
+        attacker,
+      );
       expect(xml).toContain('<ds:X509Certificate>');
 
       expectRefused(await token(xml));
@@ -296,7 +339,11 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     });
 
     it('refuses a weak algorithm: RSA-SHA1 with SHA-1 digests', async () => {
-      expectRefused(await token(assertion({}, { signatureAlgorithm: XmlDsig.RsaSha1, digestAlgorithm: XmlDsig.Sha1 })));
+      expectRefused(
+        await token(
+          assertion({}, { signatureAlgorithm: XmlDsig.RsaSha1, digestAlgorithm: XmlDsig.Sha1 }),
+        ),
+      );
     });
 
     it('refuses a SHA-1 digest under an RSA-SHA256 signature', async () => {
@@ -304,7 +351,10 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     });
 
     it('refuses inclusive canonicalization', async () => {
-      const inclusive = { canonicalizationAlgorithm: XmlDsig.C14n, transforms: [XmlDsig.Enveloped, XmlDsig.C14n] };
+      const inclusive = {
+        canonicalizationAlgorithm: XmlDsig.C14n,
+        transforms: [XmlDsig.Enveloped, XmlDsig.C14n],
+      };
 
       expectRefused(await token(assertion({}, inclusive)));
     });
@@ -316,7 +366,9 @@ describe('saml2-bearer grant (RFC 7522)', () => {
         .send({ entity_id: departing.entityId, certificates: [departing.certificatePem] });
       const before = await token(assertion({}, {}, departing));
 
-      expect((await admin(server).delete(`/admin/v1/saml-issuers/${created.body.id}`)).status).toBe(204);
+      expect((await admin(server).delete(`/admin/v1/saml-issuers/${created.body.id}`)).status).toBe(
+        204,
+      );
 
       expect(before.status).toBe(200);
       expectRefused(await token(assertion({}, {}, departing)));
@@ -328,7 +380,10 @@ describe('saml2-bearer grant (RFC 7522)', () => {
       const original = assertion({ id: '_w1orig', nameId: 'alice' });
       const evil = unsigned({ id: '_w1evil', nameId: 'admin' })
         .replace('</saml:Issuer>', `</saml:Issuer>${original.match(SIGNATURE)![0]}`)
-        .replace('</saml:Conditions>', `</saml:Conditions><saml:Advice>${original.replace(SIGNATURE, '')}</saml:Advice>`);
+        .replace(
+          '</saml:Conditions>',
+          `</saml:Conditions><saml:Advice>${original.replace(SIGNATURE, '')}</saml:Advice>`,
+        );
 
       expectRefused(await token(evil));
     });
@@ -391,7 +446,9 @@ describe('saml2-bearer grant (RFC 7522)', () => {
     it('refuses an assertion that is not yet valid (NotBefore more than 60 s ahead)', async () => {
       const now = server.clock.now();
 
-      expectRefused(await token(assertion({ notBefore: new Date(now.getTime() + 120_000), issueInstant: now })));
+      expectRefused(
+        await token(assertion({ notBefore: new Date(now.getTime() + 120_000), issueInstant: now })),
+      );
     });
   });
 

@@ -34,11 +34,23 @@ describe('identifiers in another spelling', () => {
   });
 
   const tokenAt = (server: TestServer, clientId: string, secret: string) =>
-    postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, basic(clientId, secret));
+    postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'client_credentials' },
+      basic(clientId, secret),
+    );
 
   async function serviceClient() {
-    const client = await adminCreateClient(a, { grant_types: ['client_credentials'], client_name: 'spelled' });
-    return { id: client.client_id, secret: client.client_secret!, upper: client.client_id.toUpperCase() };
+    const client = await adminCreateClient(a, {
+      grant_types: ['client_credentials'],
+      client_name: 'spelled',
+    });
+    return {
+      id: client.client_id,
+      secret: client.client_secret!,
+      upper: client.client_id.toUpperCase(),
+    };
   }
 
   it('is not the client: invalid_client at the token endpoint', async () => {
@@ -59,7 +71,8 @@ describe('identifiers in another spelling', () => {
     const rotated = await admin(a).post(`/admin/v1/clients/${client.id}/secret`);
 
     expect(rotated.status).toBe(200);
-    for (const id of [client.id, client.upper]) expect((await tokenAt(b, id, client.secret)).status).toBe(401);
+    for (const id of [client.id, client.upper])
+      expect((await tokenAt(b, id, client.secret)).status).toBe(401);
     expect((await tokenAt(b, client.id, rotated.body.client_secret)).status).toBe(200);
   });
 
@@ -69,7 +82,8 @@ describe('identifiers in another spelling', () => {
 
     expect((await admin(a).delete(`/admin/v1/clients/${client.id}`)).status).toBe(204);
 
-    for (const id of [client.id, client.upper]) expect((await tokenAt(b, id, client.secret)).status).toBe(401);
+    for (const id of [client.id, client.upper])
+      expect((await tokenAt(b, id, client.secret)).status).toBe(401);
   });
 
   it('cannot keep a removed redirect URI alive for a signed-in user', async () => {
@@ -80,7 +94,12 @@ describe('identifiers in another spelling', () => {
     });
     const user = await adminCreateUser(a, { password: PASSWORD });
     const browser = new Browser(b);
-    const params = (clientId: string) => ({ response_type: 'code', client_id: clientId, redirect_uri: OTHER_REDIRECT, scope: 'openid' });
+    const params = (clientId: string) => ({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: OTHER_REDIRECT,
+      scope: 'openid',
+    });
     await browser.signIn(params(client.client_id), user.username, PASSWORD);
     await browser.get(authorizationPath(params(client.client_id.toUpperCase())));
 
@@ -119,7 +138,9 @@ describe('identifiers in another spelling', () => {
       .send({ grant_type: 'password', username: user.username.toUpperCase(), password: PASSWORD });
 
     expect(res.status).toBe(200);
-    const payload = JSON.parse(Buffer.from(res.body.access_token.split('.')[1], 'base64url').toString('utf8'));
+    const payload = JSON.parse(
+      Buffer.from(res.body.access_token.split('.')[1], 'base64url').toString('utf8'),
+    );
     expect(payload.sub).toBe(user.id);
   });
 });

@@ -27,7 +27,11 @@ describe('password check limits', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const masterKey = newMasterKey();
-    const env = { ISSUER: 'http://idp.example/uas', LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_WINDOW_SECONDS: '600' };
+    const env = {
+      ISSUER: 'http://idp.example/uas',
+      LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+      LOGIN_WINDOW_SECONDS: '600',
+    };
     a = await startTestServer({ databaseUrl: db.url, masterKey, env });
     b = await startTestServer({ databaseUrl: db.url, masterKey, env, clock: a.clock });
     client = await adminCreateClient(a, {
@@ -44,14 +48,27 @@ describe('password check limits', () => {
     await db?.drop();
   });
 
-  const newUser = async () => adminCreateUser(a, { username: `u-${randomBytes(5).toString('hex')}`, password: PASSWORD });
+  const newUser = async () =>
+    adminCreateUser(a, { username: `u-${randomBytes(5).toString('hex')}`, password: PASSWORD });
 
   /** The password grant at `server`, sent from the loopback address `from`. */
-  const passwordGrant = (server: TestServer, from: string, username: string, password: string, headers: Record<string, string> = {}) =>
-    postFormFrom(from, server.origin, '/uas/oauth2/token', { grant_type: 'password', username, password, scope: 'openid' }, {
-      Authorization: auth,
-      ...headers,
-    });
+  const passwordGrant = (
+    server: TestServer,
+    from: string,
+    username: string,
+    password: string,
+    headers: Record<string, string> = {},
+  ) =>
+    postFormFrom(
+      from,
+      server.origin,
+      '/uas/oauth2/token',
+      { grant_type: 'password', username, password, scope: 'openid' },
+      {
+        Authorization: auth,
+        ...headers,
+      },
+    );
 
   const failures = (server: TestServer, from: string, username: string, times: number) =>
     (async () => {
@@ -70,7 +87,10 @@ describe('password check limits', () => {
     const elsewhere = await passwordGrant(b, '127.0.0.3', user.username, PASSWORD);
 
     expect(throttled.status).toBe(400);
-    expect(json(throttled)).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+    expect(json(throttled)).toEqual({
+      error: 'invalid_grant',
+      error_description: expect.any(String),
+    });
     expect(elsewhere.status).toBe(200);
     expect(json(elsewhere)).toMatchObject({ access_token: expect.any(String) });
   });
@@ -96,7 +116,8 @@ describe('password check limits', () => {
   it('slows but never refuses a username failed from many addresses', async () => {
     const user = await newUser();
     // Past ten times the limit over all addresses, every address having failed up to its own limit.
-    for (let host = 10; host < 20; host += 1) await failures(host % 2 ? a : b, `127.0.1.${host}`, user.username, MAX_FAILURES);
+    for (let host = 10; host < 20; host += 1)
+      await failures(host % 2 ? a : b, `127.0.1.${host}`, user.username, MAX_FAILURES);
 
     const res = await passwordGrant(a, '127.0.1.99', user.username, PASSWORD);
 
@@ -113,7 +134,11 @@ describe('password check limits', () => {
       expect(res.status).toBe(400);
       expect(json(res)).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
       expect(asAlice.status).toBe(200);
-      expect(JSON.parse(Buffer.from(String(json(asAlice).access_token).split('.')[1], 'base64url').toString()).sub).toBe(alice.id);
+      expect(
+        JSON.parse(
+          Buffer.from(String(json(asAlice).access_token).split('.')[1], 'base64url').toString(),
+        ).sub,
+      ).toBe(alice.id);
     });
 
     it('counts every spelling of one username as one user, and signs any of them in', async () => {
@@ -129,7 +154,10 @@ describe('password check limits', () => {
     it('refuses a second user whose username is another spelling of an existing one', async () => {
       await adminCreateUser(a, { username: 'straße', password: PASSWORD });
 
-      const res = await admin(a).post('/admin/v1/users', { username: 'STRASSE', password: PASSWORD });
+      const res = await admin(a).post('/admin/v1/users', {
+        username: 'STRASSE',
+        password: PASSWORD,
+      });
 
       expect(res.status).toBe(409);
     });
@@ -139,7 +167,12 @@ describe('password check limits', () => {
     it('is shed past 32 checks in flight per address (429), and a sign-in from another address goes first', async () => {
       const user = await newUser();
       const browser = new Browser(a);
-      const form = await browser.openLoginPage({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, scope: 'openid' });
+      const form = await browser.openLoginPage({
+        response_type: 'code',
+        client_id: client.client_id,
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+      });
       const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
       const rowsBefore = await rateLimitRows();
       let answered = 0;
@@ -148,12 +181,17 @@ describe('password check limits', () => {
 
       // One login ticket posted again and again, each time with a new made-up username.
       const flood = Array.from({ length: 200 }, () =>
-        postFormFrom('127.0.0.9', a.origin, form.action, { ...form.hidden, username: randomBytes(8).toString('hex'), password: 'x' }, { Cookie: cookie })
-          .then((res) => {
-            answered += 1;
-            if (res.status === 200 && !signedIn) checkedBeforeSignIn += 1;
-            return res;
-          }),
+        postFormFrom(
+          '127.0.0.9',
+          a.origin,
+          form.action,
+          { ...form.hidden, username: randomBytes(8).toString('hex'), password: 'x' },
+          { Cookie: cookie },
+        ).then((res) => {
+          answered += 1;
+          if (res.status === 200 && !signedIn) checkedBeforeSignIn += 1;
+          return res;
+        }),
       );
       // Once the server has taken in the burst, what is left unanswered is checks in flight.
       while (answered < 200 - 32) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -175,7 +213,7 @@ describe('password check limits', () => {
       expect(pendingAtSignIn).toBeGreaterThan(16);
       expect(checkedBeforeSignIn).toBeLessThan(pendingAtSignIn - 4);
       // Only checked attempts write counters (two each, in bounded shared buckets); shed ones none.
-      expect(await rateLimitRows() - rowsBefore).toBeLessThanOrEqual(2 * checked.length);
+      expect((await rateLimitRows()) - rowsBefore).toBeLessThanOrEqual(2 * checked.length);
     });
   });
 
@@ -201,9 +239,16 @@ describe('password check limits behind a proxy (TRUST_PROXY)', () => {
     db = await createTestDatabase();
     const masterKey = newMasterKey();
     const env = { LOGIN_MAX_FAILURES: String(MAX_FAILURES) };
-    trusting = await startTestServer({ databaseUrl: db.url, masterKey, env: { ...env, TRUST_PROXY: 'loopback' } });
+    trusting = await startTestServer({
+      databaseUrl: db.url,
+      masterKey,
+      env: { ...env, TRUST_PROXY: 'loopback' },
+    });
     direct = await startTestServer({ databaseUrl: db.url, masterKey, env });
-    const client = await adminCreateClient(trusting, { client_name: 'proxied', grant_types: ['password'] });
+    const client = await adminCreateClient(trusting, {
+      client_name: 'proxied',
+      grant_types: ['password'],
+    });
     auth = basic(client.client_id, client.client_secret!);
   });
 
@@ -214,14 +259,21 @@ describe('password check limits behind a proxy (TRUST_PROXY)', () => {
   });
 
   const grant = (server: TestServer, username: string, password: string, forwardedFor: string) =>
-    postFormFrom('127.0.0.1', server.origin, '/uas/oauth2/token', { grant_type: 'password', username, password }, {
-      Authorization: auth,
-      'X-Forwarded-For': forwardedFor,
-    });
+    postFormFrom(
+      '127.0.0.1',
+      server.origin,
+      '/uas/oauth2/token',
+      { grant_type: 'password', username, password },
+      {
+        Authorization: auth,
+        'X-Forwarded-For': forwardedFor,
+      },
+    );
 
   it('counts the address a trusted proxy names', async () => {
     const user = await adminCreateUser(trusting, { username: 'proxied-1', password: PASSWORD });
-    for (let i = 0; i < MAX_FAILURES; i += 1) await grant(trusting, user.username, 'wrong', '203.0.113.5');
+    for (let i = 0; i < MAX_FAILURES; i += 1)
+      await grant(trusting, user.username, 'wrong', '203.0.113.5');
 
     expect((await grant(trusting, user.username, PASSWORD, '203.0.113.5')).status).toBe(400);
     expect((await grant(trusting, user.username, PASSWORD, '203.0.113.6')).status).toBe(200);
@@ -229,7 +281,8 @@ describe('password check limits behind a proxy (TRUST_PROXY)', () => {
 
   it('ignores X-Forwarded-For from a client it does not trust', async () => {
     const user = await adminCreateUser(direct, { username: 'proxied-2', password: PASSWORD });
-    for (let i = 0; i < MAX_FAILURES; i += 1) await grant(direct, user.username, 'wrong', '203.0.113.7');
+    for (let i = 0; i < MAX_FAILURES; i += 1)
+      await grant(direct, user.username, 'wrong', '203.0.113.7');
 
     expect((await grant(direct, user.username, PASSWORD, '203.0.113.8')).status).toBe(400);
   });

@@ -14,13 +14,20 @@ export const ADMIN_DOCS_PATH = 'admin/docs';
 export function setupAdminDocs(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Admin API')
-    .setDescription('Clients, users, SAML issuers and keys. Every route needs Authorization: Bearer $ADMIN_TOKEN.')
+    .setDescription(
+      'Clients, users, SAML issuers and keys. Every route needs Authorization: Bearer $ADMIN_TOKEN.',
+    )
     .setVersion('v1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup(ADMIN_DOCS_PATH, app, () => SwaggerModule.createDocument(app, config, { include: [AdminModule] }), {
-    jsonDocumentUrl: ADMIN_OPENAPI_PATH,
-    raw: ['json'],
-    customSiteTitle: 'Admin API',
-  });
+  SwaggerModule.setup(
+    ADMIN_DOCS_PATH,
+    app,
+    () => SwaggerModule.createDocument(app, config, { include: [AdminModule] }),
+    {
+      jsonDocumentUrl: ADMIN_OPENAPI_PATH,
+      raw: ['json'],
+      customSiteTitle: 'Admin API',
+    },
+  );
 }

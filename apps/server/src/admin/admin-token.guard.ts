@@ -17,7 +17,8 @@ export class AdminTokenGuard implements CanActivate {
   constructor(private readonly token: AdminToken) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization;
+    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>()
+      .headers.authorization;
     const presented = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (presented === undefined) {
       throw new OAuthError('invalid_token', 'The admin token is missing or invalid.', {

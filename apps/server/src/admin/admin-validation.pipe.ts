@@ -32,13 +32,18 @@ export class AdminValidationPipe extends ValidationPipe {
     }
     // Deep nesting would exhaust the stack of the recursive transform below; nothing here nests deeply.
     if (depthOf(value) > MAX_DEPTH) {
-      throw invalid(this.code, [{ field: 'body', problems: [`must not nest deeper than ${MAX_DEPTH} levels`] }]);
+      throw invalid(this.code, [
+        { field: 'body', problems: [`must not nest deeper than ${MAX_DEPTH} levels`] },
+      ]);
     }
     // Checked here, at any depth, because free-form members (`address`, `jwks`) are not
     // whitelisted field by field, and class-transformer would copy these members onto the DTO.
     const forbidden = prototypeMemberPaths(value);
     if (forbidden.length > 0) {
-      throw invalid(this.code, forbidden.map((field) => ({ field, problems: ['is not a known field'] })));
+      throw invalid(
+        this.code,
+        forbidden.map((field) => ({ field, problems: ['is not a known field'] })),
+      );
     }
     return super.transform(value, metadata);
   }
@@ -83,7 +88,10 @@ function prototypeMemberPaths(value: unknown): string[] {
 }
 
 function invalid(code: AdminValidationCode, fields: FieldProblem[]): OAuthError {
-  const description = code === 'invalid_client_metadata' ? 'The client metadata is invalid.' : 'The request is invalid.';
+  const description =
+    code === 'invalid_client_metadata'
+      ? 'The client metadata is invalid.'
+      : 'The request is invalid.';
   return new OAuthError(code, description, { fields });
 }
 
@@ -94,6 +102,9 @@ function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[]
       // class-validator says "property x should not exist"; say what it means here.
       rule === 'whitelistValidation' ? 'is not a known field' : message,
     );
-    return [...(own.length > 0 ? [{ field, problems: own }] : []), ...toFieldProblems(error.children ?? [], field)];
+    return [
+      ...(own.length > 0 ? [{ field, problems: own }] : []),
+      ...toFieldProblems(error.children ?? [], field),
+    ];
   });
 }

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -79,7 +91,7 @@ export class ClientsController {
   @Put(':client_id')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
-    summary: 'Replace a client\'s metadata',
+    summary: "Replace a client's metadata",
     description:
       'Omitted members take their defaults. Moving to a secret-based auth method issues a client_secret, returned once here.',
   })
@@ -127,26 +139,53 @@ function notFound(): OAuthError {
 
 /** The order of RFC 7591 §2 and OIDC Registration §2 (jsonb does not keep the order members were sent in). */
 const MEMBER_ORDER = [
-  'client_name', 'redirect_uris', 'grant_types', 'response_types', 'scope', 'token_endpoint_auth_method',
-  'token_endpoint_auth_signing_alg', 'jwks_uri', 'jwks', 'id_token_signed_response_alg', 'id_token_encrypted_response_alg',
-  'id_token_encrypted_response_enc', 'userinfo_signed_response_alg', 'userinfo_encrypted_response_alg',
-  'userinfo_encrypted_response_enc', 'request_object_signing_alg', 'request_object_encryption_alg',
+  'client_name',
+  'redirect_uris',
+  'grant_types',
+  'response_types',
+  'scope',
+  'token_endpoint_auth_method',
+  'token_endpoint_auth_signing_alg',
+  'jwks_uri',
+  'jwks',
+  'id_token_signed_response_alg',
+  'id_token_encrypted_response_alg',
+  'id_token_encrypted_response_enc',
+  'userinfo_signed_response_alg',
+  'userinfo_encrypted_response_alg',
+  'userinfo_encrypted_response_enc',
+  'request_object_signing_alg',
+  'request_object_encryption_alg',
   'request_object_encryption_enc',
 ];
 
 function toResponse(client: ClientSummary): Record<string, unknown> {
   const metadata = client.metadata as unknown as Record<string, unknown>;
-  const ordered = [...MEMBER_ORDER, ...Object.keys(metadata).filter((k) => !MEMBER_ORDER.includes(k))];
+  const ordered = [
+    ...MEMBER_ORDER,
+    ...Object.keys(metadata).filter((k) => !MEMBER_ORDER.includes(k)),
+  ];
   return {
     client_id: client.clientId,
     client_id_issued_at: Math.floor(client.issuedAt.getTime() / 1000),
-    ...Object.fromEntries(ordered.filter((k) => metadata[k] !== undefined).map((k) => [k, metadata[k]])),
+    ...Object.fromEntries(
+      ordered.filter((k) => metadata[k] !== undefined).map((k) => [k, metadata[k]]),
+    ),
   };
 }
 
 /** RFC 7591 §3.2.1: client_secret_expires_at accompanies an issued secret (0: never expires). */
-function withSecret(response: Record<string, unknown>, secret: string | null): Record<string, unknown> {
+function withSecret(
+  response: Record<string, unknown>,
+  secret: string | null,
+): Record<string, unknown> {
   if (secret === null) return response;
   const { client_id, client_id_issued_at, ...metadata } = response;
-  return { client_id, client_secret: secret, client_id_issued_at, client_secret_expires_at: 0, ...metadata };
+  return {
+    client_id,
+    client_secret: secret,
+    client_id_issued_at,
+    client_secret_expires_at: 0,
+    ...metadata,
+  };
 }

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -27,8 +37,12 @@ export class SamlIssuersController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Trust a SAML issuer (entityID and signing certificates)' })
   @ApiCreatedResponse({ type: SamlIssuerResponseDto })
-  async create(@Body(new AdminValidationPipe()) body: SamlIssuerCreateDto): Promise<SamlIssuerResponseDto> {
-    return toResponse(await this.issuers.create({ entityId: body.entity_id, certificates: body.certificates }));
+  async create(
+    @Body(new AdminValidationPipe()) body: SamlIssuerCreateDto,
+  ): Promise<SamlIssuerResponseDto> {
+    return toResponse(
+      await this.issuers.create({ entityId: body.entity_id, certificates: body.certificates }),
+    );
   }
 
   @Get()

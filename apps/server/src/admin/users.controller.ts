@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -8,7 +20,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 
-import { AccountService, USER_CLAIM_NAMES, UserAccount, UserClaims, UserClaimsPatch } from '@app/accounts';
+import {
+  AccountService,
+  USER_CLAIM_NAMES,
+  UserAccount,
+  UserClaims,
+  UserClaimsPatch,
+} from '@app/accounts';
 import { OAuthError } from '@app/errors';
 
 import { AdminTokenGuard } from './admin-token.guard';
@@ -35,7 +53,9 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserResponseDto })
   async create(@Body(pipe) body: UserCreateDto): Promise<Record<string, unknown>> {
     const { username, password } = body;
-    return toResponse(await this.accounts.create({ username, password, claims: claimsOf(body, false) }));
+    return toResponse(
+      await this.accounts.create({ username, password, claims: claimsOf(body, false) }),
+    );
   }
 
   @Get()
@@ -62,10 +82,16 @@ export class UsersController {
 
   @Patch(':id')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Change a user\'s password and/or claims (null removes a claim)' })
+  @ApiOperation({ summary: "Change a user's password and/or claims (null removes a claim)" })
   @ApiOkResponse({ type: UserResponseDto })
-  async patch(@Param('id') id: string, @Body(pipe) body: UserUpdateDto): Promise<Record<string, unknown>> {
-    const account = await this.accounts.patch(id, { password: body.password ?? undefined, claims: claimsOf(body, true) });
+  async patch(
+    @Param('id') id: string,
+    @Body(pipe) body: UserUpdateDto,
+  ): Promise<Record<string, unknown>> {
+    const account = await this.accounts.patch(id, {
+      password: body.password ?? undefined,
+      claims: claimsOf(body, true),
+    });
     if (!account) throw notFound();
     return toResponse(account);
   }
@@ -88,8 +114,11 @@ function claimsOf(body: UserCreateDto, keepNull: false): UserClaims;
 function claimsOf(body: UserUpdateDto, keepNull: true): UserClaimsPatch;
 function claimsOf(body: UserCreateDto | UserUpdateDto, keepNull: boolean): UserClaimsPatch {
   const source = body as unknown as Record<string, unknown>;
-  const present = (name: string) => source[name] !== undefined && (keepNull || source[name] !== null);
-  return Object.fromEntries(USER_CLAIM_NAMES.filter(present).map((name) => [name, source[name]])) as UserClaimsPatch;
+  const present = (name: string) =>
+    source[name] !== undefined && (keepNull || source[name] !== null);
+  return Object.fromEntries(
+    USER_CLAIM_NAMES.filter(present).map((name) => [name, source[name]]),
+  ) as UserClaimsPatch;
 }
 
 function toResponse(account: UserAccount): Record<string, unknown> {
@@ -97,7 +126,9 @@ function toResponse(account: UserAccount): Record<string, unknown> {
   return {
     id: account.id,
     username: account.username,
-    ...Object.fromEntries(USER_CLAIM_NAMES.filter((n) => claims[n] !== undefined).map((n) => [n, claims[n]])),
+    ...Object.fromEntries(
+      USER_CLAIM_NAMES.filter((n) => claims[n] !== undefined).map((n) => [n, claims[n]]),
+    ),
     created_at: account.createdAt.toISOString(),
     updated_at: account.updatedAt.toISOString(),
   };

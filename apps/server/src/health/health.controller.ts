@@ -18,7 +18,9 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   async ready(): Promise<{ status: string }> {
     if (!(await this.db.isReachable())) {
-      throw new OAuthError('temporarily_unavailable', 'The database is not reachable.', { retryAfterSeconds: 5 });
+      throw new OAuthError('temporarily_unavailable', 'The database is not reachable.', {
+        retryAfterSeconds: 5,
+      });
     }
     return { status: 'ready' };
   }

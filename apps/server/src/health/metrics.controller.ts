@@ -29,7 +29,8 @@ export class MetricsController {
   scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
     const expected = this.config.metrics.token;
     if (expected !== null) {
-      const presented = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
+      const presented =
+        typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
       if (presented === undefined || !safeEqual(presented, expected)) {
         throw new OAuthError('invalid_token', 'The metrics token is missing or invalid.', {
           challenge: presented === undefined ? 'Bearer' : 'Bearer error="invalid_token"',

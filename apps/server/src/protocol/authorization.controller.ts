@@ -1,6 +1,12 @@
 import { Body, Controller, Get, Headers, Inject, Ip, Post, Query } from '@nestjs/common';
 
-import { AuthorizationOutcome, AuthorizationService, BrowserCookies, errorResponseLocation, LOGIN_TICKET_FIELD } from '@app/authorization';
+import {
+  AuthorizationOutcome,
+  AuthorizationService,
+  BrowserCookies,
+  errorResponseLocation,
+  LOGIN_TICKET_FIELD,
+} from '@app/authorization';
 import { APP_CONFIG, AppConfig, routePath, Routes } from '@app/config';
 import { OAuthError } from '@app/errors';
 
@@ -17,7 +23,8 @@ const PAGE_HEADERS: Record<string, string> = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-store',
   Pragma: 'no-cache',
-  'Content-Security-Policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -41,7 +48,11 @@ export class AuthorizationController {
     @Headers('cookie') cookie: string | undefined,
     @Ip() address: string | undefined,
   ): Promise<Response> {
-    return this.answer(302, () => RequestParams.fromQuery(query), (params) => this.authorization.authorize(params, browserOf(cookie, address)));
+    return this.answer(
+      302,
+      () => RequestParams.fromQuery(query),
+      (params) => this.authorization.authorize(params, browserOf(cookie, address)),
+    );
   }
 
   /** OIDC Core §3.1.2.1: the request may be form-encoded in a POST; the login form posts here too. */
@@ -53,10 +64,16 @@ export class AuthorizationController {
     @Ip() address: string | undefined,
   ): Promise<Response> {
     // RFC 9700 §4.11: a redirect after a post of credentials is 303, so the browser does not post them on.
-    return this.answer(303, () => RequestParams.fromForm(contentType, body), (form) => {
-      const browser = browserOf(cookie, address);
-      return isLoginPost(form) ? this.authorization.login(form.values, browser) : this.authorization.authorize(form, browser);
-    });
+    return this.answer(
+      303,
+      () => RequestParams.fromForm(contentType, body),
+      (form) => {
+        const browser = browserOf(cookie, address);
+        return isLoginPost(form)
+          ? this.authorization.login(form.values, browser)
+          : this.authorization.authorize(form, browser);
+      },
+    );
   }
 
   /**
@@ -77,16 +94,26 @@ export class AuthorizationController {
       if (!(error instanceof OAuthError)) throw error;
       const target = error.options.redirect;
       if (target) return this.redirect(errorResponseLocation(error, target), redirectStatus, null);
-      return this.errorPage(error, params && !isLoginPost(params) ? (params.values.ui_locales ?? null) : null);
+      return this.errorPage(
+        error,
+        params && !isLoginPost(params) ? (params.values.ui_locales ?? null) : null,
+      );
     }
     return outcome.kind === 'redirect'
       ? this.redirect(outcome.location, redirectStatus, outcome.sessionToken)
-      : this.page(200, renderLoginPage(outcome.form, this.urls()), [this.cookie(CSRF_COOKIE, outcome.csrfToken)]);
+      : this.page(200, renderLoginPage(outcome.form, this.urls()), [
+          this.cookie(CSRF_COOKIE, outcome.csrfToken),
+        ]);
   }
 
   private redirect(location: string, status: 302 | 303, sessionToken: string | null): Response {
-    const headers = new globalThis.Headers({ Location: location, 'Cache-Control': 'no-store', Pragma: 'no-cache' });
-    if (sessionToken !== null) headers.append('Set-Cookie', this.cookie(SESSION_COOKIE, sessionToken));
+    const headers = new globalThis.Headers({
+      Location: location,
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+    });
+    if (sessionToken !== null)
+      headers.append('Set-Cookie', this.cookie(SESSION_COOKIE, sessionToken));
     return new Response(null, { status, headers });
   }
 
@@ -94,9 +121,16 @@ export class AuthorizationController {
     // A page, not an API answer: 400 for the request's faults, the error's own status for load
     // shedding (429) and for ours (503).
     const status = error.status >= 500 || error.status === 429 ? error.status : 400;
-    const response = this.page(status, renderErrorPage(error, uiLocales, this.urls().stylesheet), []);
+    const response = this.page(
+      status,
+      renderErrorPage(error, uiLocales, this.urls().stylesheet),
+      [],
+    );
     if (error.options.retryAfterSeconds !== undefined) {
-      response.headers.set('Retry-After', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
+      response.headers.set(
+        'Retry-After',
+        String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))),
+      );
     }
     return response;
   }
@@ -108,11 +142,17 @@ export class AuthorizationController {
   }
 
   private cookie(name: string, value: string): string {
-    return sessionCookie(name, value, { path: this.config.issuer.basePath || '/', secure: this.config.issuer.isHttps });
+    return sessionCookie(name, value, {
+      path: this.config.issuer.basePath || '/',
+      secure: this.config.issuer.isHttps,
+    });
   }
 
   private urls(): { action: string; stylesheet: string } {
-    return { action: routePath(this.config, 'authorization'), stylesheet: routePath(this.config, 'loginStylesheet') };
+    return {
+      action: routePath(this.config, 'authorization'),
+      stylesheet: routePath(this.config, 'loginStylesheet'),
+    };
   }
 }
 

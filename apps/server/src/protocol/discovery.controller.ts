@@ -13,7 +13,10 @@ export class DiscoveryController {
   @Get([Routes.openidConfiguration, Routes.oauthAuthorizationServer, Routes.metadataJson])
   @Header('Content-Type', 'application/json; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=300')
-  metadata(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: DocumentResponse): string {
+  metadata(
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) res: DocumentResponse,
+  ): string {
     return sendDocument(this.discovery.document(), ifNoneMatch, res);
   }
 }

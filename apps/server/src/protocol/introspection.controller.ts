@@ -25,7 +25,11 @@ export class IntrospectionController {
     @Body() body: unknown,
   ): Promise<Record<string, unknown>> {
     const params = RequestParams.fromForm(contentType, body).singleValued();
-    const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'introspection' });
+    const { client } = await this.clients.authenticate({
+      authorization,
+      params,
+      endpoint: 'introspection',
+    });
     return this.tokens.introspect(requireToken(params), client);
   }
 }

@@ -19,7 +19,10 @@ export class JwksController {
   @Get(Routes.jwks)
   @Header('Content-Type', 'application/jwk-set+json')
   @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
-  async jwks(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: DocumentResponse): Promise<string> {
+  async jwks(
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) res: DocumentResponse,
+  ): Promise<string> {
     return sendDocument(await this.keys.jwksDocument(), ifNoneMatch, res);
   }
 }

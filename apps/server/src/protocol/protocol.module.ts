@@ -18,7 +18,14 @@ import { UserinfoController } from './userinfo.controller';
 
 /** Every protocol endpoint, mounted below the issuer path. */
 @Module({
-  imports: [DiscoveryModule, KeysModule, ClientsModule, GrantsModule, TokensModule, AuthorizationModule],
+  imports: [
+    DiscoveryModule,
+    KeysModule,
+    ClientsModule,
+    GrantsModule,
+    TokensModule,
+    AuthorizationModule,
+  ],
   controllers: [
     DiscoveryController,
     JwksController,

@@ -33,35 +33,49 @@ describe(RequestParams.name, () => {
     });
 
     it('refuses a POST body that is not a form', () => {
-      expect(codeOf(() => RequestParams.fromForm('application/json', { grant_type: 'password' }))).toBe('invalid_request');
+      expect(
+        codeOf(() => RequestParams.fromForm('application/json', { grant_type: 'password' })),
+      ).toBe('invalid_request');
       expect(codeOf(() => RequestParams.fromForm(undefined, undefined))).toBe('invalid_request');
     });
 
     it('accepts a form with a charset', () => {
-      expect(RequestParams.fromForm(`${FORM}; charset=UTF-8`, { token: 't' }).values).toEqual({ token: 't' });
+      expect(RequestParams.fromForm(`${FORM}; charset=UTF-8`, { token: 't' }).values).toEqual({
+        token: 't',
+      });
     });
 
     it('reads an optional form body only when it is a form', () => {
-      expect(RequestParams.fromOptionalForm('text/plain', { access_token: 't' }).values).toEqual({});
-      expect(RequestParams.fromOptionalForm(FORM, { access_token: 't' }).values).toEqual({ access_token: 't' });
+      expect(RequestParams.fromOptionalForm('text/plain', { access_token: 't' }).values).toEqual(
+        {},
+      );
+      expect(RequestParams.fromOptionalForm(FORM, { access_token: 't' }).values).toEqual({
+        access_token: 't',
+      });
       expect(RequestParams.fromOptionalForm(FORM, undefined).values).toEqual({});
     });
   });
 
   describe('singleValued', () => {
     it('answers the values', () => {
-      expect(RequestParams.fromForm(FORM, { grant_type: 'password', scope: '' }).singleValued()).toEqual({ grant_type: 'password' });
+      expect(
+        RequestParams.fromForm(FORM, { grant_type: 'password', scope: '' }).singleValued(),
+      ).toEqual({ grant_type: 'password' });
     });
 
     it('refuses a repeated parameter with invalid_request', () => {
-      expect(codeOf(() => RequestParams.fromForm(FORM, { scope: ['a', 'b'] }).singleValued())).toBe('invalid_request');
+      expect(codeOf(() => RequestParams.fromForm(FORM, { scope: ['a', 'b'] }).singleValued())).toBe(
+        'invalid_request',
+      );
     });
 
     it.each([
       ['a NUL in a value', { username: 'iv\u0000y' }],
       ['a control character in a name', { 'user\u0001name': 'ivy' }],
     ])('refuses %s with invalid_request', (_case, body) => {
-      expect(codeOf(() => RequestParams.fromForm(FORM, body).singleValued())).toBe('invalid_request');
+      expect(codeOf(() => RequestParams.fromForm(FORM, body).singleValued())).toBe(
+        'invalid_request',
+      );
     });
 
     it('keeps tab, CR and LF, which free text may hold', () => {
@@ -86,7 +100,9 @@ describe(RequestParams.name, () => {
 
   describe(pick.name, () => {
     it('keeps only the named parameters', () => {
-      expect(pick({ grant_type: 'password', username: 'u', extra: 'x' }, ['username', 'password'])).toEqual({ username: 'u' });
+      expect(
+        pick({ grant_type: 'password', username: 'u', extra: 'x' }, ['username', 'password']),
+      ).toEqual({ username: 'u' });
     });
   });
 });

@@ -29,7 +29,10 @@ export class RequestParams {
   /** The body of a POST: invalid_request unless it is a form. */
   static fromForm(contentType: string | undefined, body: unknown): RequestParams {
     if (!isForm(contentType)) {
-      throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
+      throw new OAuthError(
+        'invalid_request',
+        'The request body must be application/x-www-form-urlencoded.',
+      );
     }
     return RequestParams.read(body);
   }
@@ -55,7 +58,10 @@ export class RequestParams {
       // No protocol value contains control characters (RFC 6749 Appendix A: VSCHAR, NQCHAR, …);
       // PostgreSQL cannot even store a NUL.
       if (CONTROL_CHARACTERS.test(value) || CONTROL_CHARACTERS.test(name)) {
-        problem ??= new OAuthError('invalid_request', `The ${safeName(name)} parameter contains a control character.`);
+        problem ??= new OAuthError(
+          'invalid_request',
+          `The ${safeName(name)} parameter contains a control character.`,
+        );
       }
       if (value !== '') values[name] = value;
     }
@@ -79,7 +85,10 @@ export class RequestParams {
 }
 
 /** Only the named parameters: a handler never sees what it did not declare. */
-export function pick(params: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+export function pick(
+  params: Readonly<Record<string, string>>,
+  names: readonly string[],
+): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const name of names) if (params[name] !== undefined) picked[name] = params[name];
   return picked;

@@ -4,6 +4,7 @@ import { OAuthError } from '@app/errors';
 export function requireToken(params: Record<string, string>): string {
   const token = params.token;
   if (!token) throw new OAuthError('invalid_request', 'The token parameter is missing.');
-  if (token.length > 8192) throw new OAuthError('invalid_request', 'The token parameter is too long.');
+  if (token.length > 8192)
+    throw new OAuthError('invalid_request', 'The token parameter is too long.');
   return token;
 }

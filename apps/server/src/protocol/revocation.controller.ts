@@ -25,7 +25,11 @@ export class RevocationController {
     @Body() body: unknown,
   ): Promise<string> {
     const params = RequestParams.fromForm(contentType, body).singleValued();
-    const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'revocation' });
+    const { client } = await this.clients.authenticate({
+      authorization,
+      params,
+      endpoint: 'revocation',
+    });
     await this.tokens.revoke(requireToken(params), client);
     return '';
   }

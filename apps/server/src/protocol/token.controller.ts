@@ -25,8 +25,16 @@ export class TokenController {
     @Ip() clientAddress: string | undefined,
   ): Promise<TokenEndpointResult> {
     const params = RequestParams.fromForm(contentType, body).singleValued();
-    const { client } = await this.clients.authenticate({ authorization, params, endpoint: 'token' });
+    const { client } = await this.clients.authenticate({
+      authorization,
+      params,
+      endpoint: 'token',
+    });
     const grant = this.grants.resolve(params.grant_type, client);
-    return this.grants.run(grant, { client, params: pick(params, grant.parameters), clientAddress: clientAddress ?? null });
+    return this.grants.run(grant, {
+      client,
+      params: pick(params, grant.parameters),
+      clientAddress: clientAddress ?? null,
+    });
   }
 }

@@ -2,7 +2,12 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@ne
 
 import { APP_CONFIG, AppConfig, Routes } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { bearerChallenge, ClientResponseProtector, UserinfoResult, UserinfoService } from '@app/tokens';
+import {
+  bearerChallenge,
+  ClientResponseProtector,
+  UserinfoResult,
+  UserinfoService,
+} from '@app/tokens';
 
 import { NoStore } from './no-store.decorator';
 import { RequestParams } from './request-params';
@@ -24,7 +29,10 @@ export class UserinfoController {
 
   @Get(Routes.userinfo)
   @NoStore()
-  get(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) res: HeaderSink) {
+  get(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ) {
     return this.respond(this.bearer(authorization, null), res);
   }
 
@@ -37,7 +45,10 @@ export class UserinfoController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: HeaderSink,
   ) {
-    return this.respond(this.bearer(authorization, RequestParams.fromOptionalForm(contentType, body)), res);
+    return this.respond(
+      this.bearer(authorization, RequestParams.fromOptionalForm(contentType, body)),
+      res,
+    );
   }
 
   /** RFC 6750 §2.1 header or §2.2 form body, never both. */
@@ -58,14 +69,17 @@ export class UserinfoController {
     const token = header || formToken || null;
     if (!token) {
       // RFC 6750 §3.1: no error code in the challenge when no credentials were sent.
-      throw new OAuthError('invalid_token', 'An access token is required.', { challenge: bearerChallenge(this.config) });
+      throw new OAuthError('invalid_token', 'An access token is required.', {
+        challenge: bearerChallenge(this.config),
+      });
     }
     return token;
   }
 
   private async respond(token: string, res: HeaderSink): Promise<unknown> {
     const result = await this.userinfo.claimsFor(token);
-    const { userinfo_signed_response_alg: signAlg, userinfo_encrypted_response_alg: encAlg } = result.client.metadata;
+    const { userinfo_signed_response_alg: signAlg, userinfo_encrypted_response_alg: encAlg } =
+      result.client.metadata;
     if (!signAlg && !encAlg) return result.claims;
     setHeader(res, 'Content-Type', 'application/jwt');
     return this.protect(result, signAlg ?? 'RS256');
@@ -76,11 +90,15 @@ export class UserinfoController {
    * signed then encrypted (Registration §2, userinfo_encrypted_response_alg).
    */
   private protect({ client, claims }: UserinfoResult, signAlg: string): Promise<string> {
-    return this.protector.protect(client, { ...claims, iss: this.config.issuer.url, aud: client.clientId }, {
-      signAlg,
-      encAlg: client.metadata.userinfo_encrypted_response_alg,
-      encEnc: client.metadata.userinfo_encrypted_response_enc,
-    });
+    return this.protector.protect(
+      client,
+      { ...claims, iss: this.config.issuer.url, aud: client.clientId },
+      {
+        signAlg,
+        encAlg: client.metadata.userinfo_encrypted_response_alg,
+        encEnc: client.metadata.userinfo_encrypted_response_enc,
+      },
+    );
   }
 }
 

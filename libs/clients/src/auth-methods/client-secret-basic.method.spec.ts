@@ -7,7 +7,11 @@ import { ClientSecretBasicMethod } from './client-secret-basic.method';
 const SECRET = 'Kq3-secret_value';
 
 function basic(userPass: string): ClientAuthInput {
-  return { authorization: `Basic ${Buffer.from(userPass, 'utf8').toString('base64')}`, params: {}, endpoint: 'token' };
+  return {
+    authorization: `Basic ${Buffer.from(userPass, 'utf8').toString('base64')}`,
+    params: {},
+    endpoint: 'token',
+  };
 }
 
 function makeClient(secret: string | null = SECRET): RegisteredClient {
@@ -16,7 +20,12 @@ function makeClient(secret: string | null = SECRET): RegisteredClient {
     issuedAt: new Date(0),
     secret,
     secretHash: secret === null ? null : hashToken(secret),
-    metadata: { redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic' },
+    metadata: {
+      redirect_uris: [],
+      grant_types: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
   };
 }
 
@@ -60,13 +69,18 @@ describe(ClientSecretBasicMethod.name, () => {
   });
 
   it('accepts the scheme name in any case', () => {
-    const credential = sut.read({ ...basic('app:s'), authorization: `bAsIc ${Buffer.from('app:s').toString('base64')}` });
+    const credential = sut.read({
+      ...basic('app:s'),
+      authorization: `bAsIc ${Buffer.from('app:s').toString('base64')}`,
+    });
 
     expect(credential?.clientId).toBe('app');
   });
 
   it('ignores a request without an Authorization header', () => {
-    expect(sut.read({ authorization: undefined, params: { client_id: 'app' }, endpoint: 'token' })).toBeNull();
+    expect(
+      sut.read({ authorization: undefined, params: { client_id: 'app' }, endpoint: 'token' }),
+    ).toBeNull();
   });
 
   it('ignores another Authorization scheme', () => {
@@ -74,7 +88,9 @@ describe(ClientSecretBasicMethod.name, () => {
   });
 
   it('rejects credentials that are not base64', () => {
-    const error = thrown(() => sut.read({ authorization: 'Basic ***', params: {}, endpoint: 'token' }));
+    const error = thrown(() =>
+      sut.read({ authorization: 'Basic ***', params: {}, endpoint: 'token' }),
+    );
 
     expect(error).toMatchObject({ code: 'invalid_client' });
   });
@@ -100,24 +116,32 @@ describe(ClientSecretBasicMethod.name, () => {
   it('rejects bytes that are not UTF-8', () => {
     const raw = Buffer.concat([Buffer.from('app:'), Buffer.from([0xff, 0xfe])]).toString('base64');
 
-    const error = thrown(() => sut.read({ authorization: `Basic ${raw}`, params: {}, endpoint: 'token' }));
+    const error = thrown(() =>
+      sut.read({ authorization: `Basic ${raw}`, params: {}, endpoint: 'token' }),
+    );
 
     expect(error).toMatchObject({ code: 'invalid_client' });
   });
 
   it('accepts the client secret', async () => {
-    await expect(sut.verify(makeClient(), { clientId: 'app', proof: SECRET })).resolves.toBeUndefined();
+    await expect(
+      sut.verify(makeClient(), { clientId: 'app', proof: SECRET }),
+    ).resolves.toBeUndefined();
   });
 
   it('rejects a wrong secret', async () => {
-    await expect(sut.verify(makeClient(), { clientId: 'app', proof: `${SECRET}x` })).rejects.toMatchObject({
+    await expect(
+      sut.verify(makeClient(), { clientId: 'app', proof: `${SECRET}x` }),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
       status: 401,
     });
   });
 
   it('rejects any secret for a client that has none', async () => {
-    await expect(sut.verify(makeClient(null), { clientId: 'app', proof: '' })).rejects.toMatchObject({
+    await expect(
+      sut.verify(makeClient(null), { clientId: 'app', proof: '' }),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
     });
   });

@@ -11,7 +11,12 @@ function makeClient(secret: string | null = SECRET): RegisteredClient {
     issuedAt: new Date(0),
     secret,
     secretHash: secret === null ? null : hashToken(secret),
-    metadata: { redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_post' },
+    metadata: {
+      redirect_uris: [],
+      grant_types: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_post',
+    },
   };
 }
 
@@ -19,13 +24,19 @@ describe(ClientSecretPostMethod.name, () => {
   const sut = new ClientSecretPostMethod();
 
   it('reads client_id and client_secret from the form', () => {
-    const credential = sut.read({ authorization: undefined, params: { client_id: 'app', client_secret: SECRET }, endpoint: 'token' });
+    const credential = sut.read({
+      authorization: undefined,
+      params: { client_id: 'app', client_secret: SECRET },
+      endpoint: 'token',
+    });
 
     expect(credential).toEqual({ clientId: 'app', proof: SECRET });
   });
 
   it('ignores a request without client_secret', () => {
-    expect(sut.read({ authorization: undefined, params: { client_id: 'app' }, endpoint: 'token' })).toBeNull();
+    expect(
+      sut.read({ authorization: undefined, params: { client_id: 'app' }, endpoint: 'token' }),
+    ).toBeNull();
   });
 
   it('rejects a client_secret without client_id', () => {
@@ -40,23 +51,31 @@ describe(ClientSecretPostMethod.name, () => {
   });
 
   it('accepts the client secret', async () => {
-    await expect(sut.verify(makeClient(), { clientId: 'app', proof: SECRET })).resolves.toBeUndefined();
+    await expect(
+      sut.verify(makeClient(), { clientId: 'app', proof: SECRET }),
+    ).resolves.toBeUndefined();
   });
 
   it('rejects a wrong secret', async () => {
-    await expect(sut.verify(makeClient(), { clientId: 'app', proof: 'Kq3-secret_valuf' })).rejects.toMatchObject({
+    await expect(
+      sut.verify(makeClient(), { clientId: 'app', proof: 'Kq3-secret_valuf' }),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
     });
   });
 
   it('rejects a prefix of the secret', async () => {
-    await expect(sut.verify(makeClient(), { clientId: 'app', proof: SECRET.slice(0, -1) })).rejects.toMatchObject({
+    await expect(
+      sut.verify(makeClient(), { clientId: 'app', proof: SECRET.slice(0, -1) }),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
     });
   });
 
   it('rejects any secret for a client that has none', async () => {
-    await expect(sut.verify(makeClient(null), { clientId: 'app', proof: SECRET })).rejects.toMatchObject({
+    await expect(
+      sut.verify(makeClient(null), { clientId: 'app', proof: SECRET }),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
     });
   });

@@ -97,7 +97,11 @@ describe(JwksUriCache.name, () => {
   });
 
   it('shares one fetch between concurrent requests', async () => {
-    await Promise.all([sut.keys(`${origin}/jwks`), sut.keys(`${origin}/jwks`), sut.keys(`${origin}/jwks`)]);
+    await Promise.all([
+      sut.keys(`${origin}/jwks`),
+      sut.keys(`${origin}/jwks`),
+      sut.keys(`${origin}/jwks`),
+    ]);
 
     expect(hits).toHaveLength(1);
   });
@@ -155,7 +159,9 @@ describe(JwksUriCache.name, () => {
   });
 
   it('refuses plain http to a host that is not loopback', async () => {
-    await expect(sut.keys('http://jwks.example.com/jwks')).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(sut.keys('http://jwks.example.com/jwks')).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('refuses a scheme other than https and http', async () => {
@@ -181,7 +187,9 @@ describe(JwksUriCache.name, () => {
     it('shares one fetch between concurrent requests and remembers its failure', async () => {
       handler = failing;
 
-      const results = await Promise.allSettled(Array.from({ length: 5 }, () => sut.keys(`${origin}/jwks`)));
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => sut.keys(`${origin}/jwks`)),
+      );
       await expect(sut.keys(`${origin}/jwks`)).rejects.toMatchObject({ code: 'invalid_client' });
 
       expect(results.every((r) => r.status === 'rejected')).toBe(true);
@@ -246,7 +254,9 @@ describe(JwksUriCache.name, () => {
       await sut.keys(`${origin}/jwks`);
       handler = failing;
       clock.advance(31);
-      await expect(sut.keys(`${origin}/jwks`, { refresh: true })).rejects.toMatchObject({ code: 'invalid_client' });
+      await expect(sut.keys(`${origin}/jwks`, { refresh: true })).rejects.toMatchObject({
+        code: 'invalid_client',
+      });
 
       const keys = await sut.keys(`${origin}/jwks`, { refresh: true });
 

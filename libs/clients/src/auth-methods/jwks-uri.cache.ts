@@ -58,12 +58,15 @@ export class JwksUriCache {
     const now = this.clock.nowSeconds();
     const entry = this.entries.get(uri);
     const age = entry ? now - entry.fetchedAtSeconds : Infinity;
-    if (entry && age < (options.refresh ? REFRESH_COOLDOWN_SECONDS : CACHE_SECONDS)) return entry.keys;
+    if (entry && age < (options.refresh ? REFRESH_COOLDOWN_SECONDS : CACHE_SECONDS))
+      return entry.keys;
     const failure = this.failures.get(uri);
     if (failure && now < failure.retryAtSeconds) {
       // A refresh that may not happen yet still has the copy in hand.
       if (entry && age < CACHE_SECONDS) return entry.keys;
-      throw clientAuthFailed(`jwks_uri ${uri} not usable (not retried until the backoff ends): ${failure.reason}`);
+      throw clientAuthFailed(
+        `jwks_uri ${uri} not usable (not retried until the backoff ends): ${failure.reason}`,
+      );
     }
     return this.fetchOnce(uri);
   }
@@ -95,7 +98,11 @@ export class JwksUriCache {
   private recordFailure(uri: string, reason: string): void {
     const failures = (this.failures.get(uri)?.failures ?? 0) + 1;
     const backoff = Math.min(FIRST_BACKOFF_SECONDS * 2 ** (failures - 1), MAX_BACKOFF_SECONDS);
-    remember(this.failures, uri, { failures, retryAtSeconds: this.clock.nowSeconds() + backoff, reason });
+    remember(this.failures, uri, {
+      failures,
+      retryAtSeconds: this.clock.nowSeconds() + backoff,
+      reason,
+    });
   }
 
   private async fetchJwks(uri: string): Promise<JWK[]> {

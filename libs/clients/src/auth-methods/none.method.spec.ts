@@ -9,7 +9,12 @@ function makeClient(method: ClientAuthMethod): RegisteredClient {
     issuedAt: new Date(0),
     secret: null,
     secretHash: null,
-    metadata: { redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: method },
+    metadata: {
+      redirect_uris: [],
+      grant_types: [],
+      response_types: [],
+      token_endpoint_auth_method: method,
+    },
   };
 }
 
@@ -17,23 +22,41 @@ describe(NoneMethod.name, () => {
   const sut = new NoneMethod();
 
   it('reads a request that carries only client_id', () => {
-    const credential = sut.read({ authorization: undefined, params: { client_id: 'spa', code: 'c' }, endpoint: 'token' });
+    const credential = sut.read({
+      authorization: undefined,
+      params: { client_id: 'spa', code: 'c' },
+      endpoint: 'token',
+    });
 
     expect(credential).toEqual({ clientId: 'spa', proof: '' });
   });
 
   it('ignores a request with a Basic header', () => {
-    const input = { authorization: 'Basic c3BhOng=', params: { client_id: 'spa' }, endpoint: 'token' as const };
+    const input = {
+      authorization: 'Basic c3BhOng=',
+      params: { client_id: 'spa' },
+      endpoint: 'token' as const,
+    };
 
     expect(sut.read(input)).toBeNull();
   });
 
   it('ignores a request with a client_secret', () => {
-    expect(sut.read({ authorization: undefined, params: { client_id: 'spa', client_secret: 'x' }, endpoint: 'token' })).toBeNull();
+    expect(
+      sut.read({
+        authorization: undefined,
+        params: { client_id: 'spa', client_secret: 'x' },
+        endpoint: 'token',
+      }),
+    ).toBeNull();
   });
 
   it('ignores a request with a client assertion', () => {
-    const params = { client_id: 'spa', client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: 'a.b.c' };
+    const params = {
+      client_id: 'spa',
+      client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+      client_assertion: 'a.b.c',
+    };
 
     expect(sut.read({ authorization: undefined, params, endpoint: 'token' })).toBeNull();
   });

@@ -11,7 +11,11 @@ import { mockOf } from '../../../../test/mocks';
 import { ClientMetadata, RegisteredClient } from '../client';
 import { OutboundHttpClient } from '../outbound/outbound-http-client';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
-import { ClientAuthEndpoint, ClientAuthInput, JWT_BEARER_ASSERTION_TYPE } from './client-auth-input';
+import {
+  ClientAuthEndpoint,
+  ClientAuthInput,
+  JWT_BEARER_ASSERTION_TYPE,
+} from './client-auth-input';
 import { JwksUriCache } from './jwks-uri.cache';
 import { PrivateKeyJwtMethod } from './private-key-jwt.method';
 
@@ -28,7 +32,11 @@ interface TestKey {
 
 function rsaKey(): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { privateKey, publicKey, jwk: (extra = {}) => ({ ...publicKey.export({ format: 'jwk' }), ...extra }) };
+  return {
+    privateKey,
+    publicKey,
+    jwk: (extra = {}) => ({ ...publicKey.export({ format: 'jwk' }), ...extra }),
+  };
 }
 
 const KEY = rsaKey();
@@ -52,15 +60,29 @@ function makeClient(metadata: Partial<ClientMetadata> = {}): RegisteredClient {
 }
 
 function claims(overrides: JWTPayload = {}): JWTPayload {
-  return { iss: CLIENT_ID, sub: CLIENT_ID, aud: ISSUER, iat: NOW_S, exp: NOW_S + 300, jti: randomUUID(), ...overrides };
+  return {
+    iss: CLIENT_ID,
+    sub: CLIENT_ID,
+    aud: ISSUER,
+    iat: NOW_S,
+    exp: NOW_S + 300,
+    jti: randomUUID(),
+    ...overrides,
+  };
 }
 
 function rs256(payload: JWTPayload, key = KEY, kid: string | null = 'k1'): Promise<string> {
-  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', ...(kid ? { kid } : {}) }).sign(key.privateKey);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'RS256', ...(kid ? { kid } : {}) })
+    .sign(key.privateKey);
 }
 
 function input(assertion: string, endpoint: ClientAuthEndpoint = 'token'): ClientAuthInput {
-  return { authorization: undefined, params: { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion }, endpoint };
+  return {
+    authorization: undefined,
+    params: { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion },
+    endpoint,
+  };
 }
 
 describe(PrivateKeyJwtMethod.name, () => {
@@ -78,7 +100,10 @@ describe(PrivateKeyJwtMethod.name, () => {
     });
     clock = new FixedClock(NOW);
     const verifier = new ClientAssertionVerifier(loadConfig({ ISSUER }), clock, usedIdentifiers);
-    sut = new PrivateKeyJwtMethod(verifier, new JwksUriCache(clock, new OutboundHttpClient({ denyPrivate: false })));
+    sut = new PrivateKeyJwtMethod(
+      verifier,
+      new JwksUriCache(clock, new OutboundHttpClient({ denyPrivate: false })),
+    );
   });
 
   async function verify(assertion: string, client = makeClient()): Promise<void> {
@@ -96,7 +121,9 @@ describe(PrivateKeyJwtMethod.name, () => {
   });
 
   it('selects the key named by kid among several', async () => {
-    const client = makeClient({ jwks: { keys: [OTHER_KEY.jwk({ kid: 'k0' }), KEY.jwk({ kid: 'k1' })] } });
+    const client = makeClient({
+      jwks: { keys: [OTHER_KEY.jwk({ kid: 'k0' }), KEY.jwk({ kid: 'k1' })] },
+    });
 
     await expect(verify(await rs256(claims()), client)).resolves.toBeUndefined();
   });
@@ -108,21 +135,29 @@ describe(PrivateKeyJwtMethod.name, () => {
   });
 
   it('rejects an assertion signed with another key', async () => {
-    await expect(verify(await rs256(claims(), OTHER_KEY))).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(verify(await rs256(claims(), OTHER_KEY))).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('rejects a kid the client did not register', async () => {
-    await expect(verify(await rs256(claims(), KEY, 'k9'))).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(verify(await rs256(claims(), KEY, 'k9'))).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('does not use a key registered for encryption', async () => {
     const client = makeClient({ jwks: { keys: [KEY.jwk({ kid: 'k1', use: 'enc' })] } });
 
-    await expect(verify(await rs256(claims()), client)).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(verify(await rs256(claims()), client)).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('rejects a client with neither jwks nor jwks_uri', async () => {
-    await expect(verify(await rs256(claims()), makeClient({ jwks: undefined }))).rejects.toMatchObject({
+    await expect(
+      verify(await rs256(claims()), makeClient({ jwks: undefined })),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
     });
   });
@@ -135,7 +170,9 @@ describe(PrivateKeyJwtMethod.name, () => {
   });
 
   it('rejects an expired assertion', async () => {
-    await expect(verify(await rs256(claims({ iat: NOW_S - 600, exp: NOW_S - 1 })))).rejects.toMatchObject({
+    await expect(
+      verify(await rs256(claims({ iat: NOW_S - 600, exp: NOW_S - 1 }))),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
     });
   });
@@ -147,27 +184,37 @@ describe(PrivateKeyJwtMethod.name, () => {
   });
 
   it('rejects an assertion without jti', async () => {
-    await expect(verify(await rs256(claims({ jti: undefined })))).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(verify(await rs256(claims({ jti: undefined })))).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('rejects another audience', async () => {
-    await expect(verify(await rs256(claims({ aud: `${ISSUER}/oauth2/userinfo` })))).rejects.toMatchObject({
+    await expect(
+      verify(await rs256(claims({ aud: `${ISSUER}/oauth2/userinfo` }))),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
     });
   });
 
   it('rejects an iss other than the client', async () => {
-    await expect(verify(await rs256(claims({ iss: 'someone-else' })))).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(verify(await rs256(claims({ iss: 'someone-else' })))).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('rejects a sub other than the client', async () => {
-    await expect(verify(await rs256(claims({ sub: 'someone-else' })))).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(verify(await rs256(claims({ sub: 'someone-else' })))).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('rejects RS256 for a client whose token_endpoint_auth_signing_alg is HS256', async () => {
     const client = makeClient({ token_endpoint_auth_signing_alg: 'HS256' });
 
-    await expect(verify(await rs256(claims()), client)).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(verify(await rs256(claims()), client)).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('does not read an unsigned (alg none) assertion', () => {
@@ -179,7 +226,9 @@ describe(PrivateKeyJwtMethod.name, () => {
   it('rejects an unsigned (alg none) assertion handed to it', async () => {
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-    await expect(verify(`${part({ alg: 'none', kid: 'k1' })}.${part(claims())}.`)).rejects.toMatchObject({
+    await expect(
+      verify(`${part({ alg: 'none', kid: 'k1' })}.${part(claims())}.`),
+    ).rejects.toMatchObject({
       code: 'invalid_client',
     });
   });
@@ -187,7 +236,9 @@ describe(PrivateKeyJwtMethod.name, () => {
   describe('key confusion (RFC 8725 §3.2): HS256 keyed with the public key', () => {
     async function hs256WithPublicKey(): Promise<string> {
       const pem = KEY.publicKey.export({ format: 'pem', type: 'spki' }) as string;
-      return new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(new TextEncoder().encode(pem));
+      return new SignJWT(claims())
+        .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+        .sign(new TextEncoder().encode(pem));
     }
 
     it('is not read as private_key_jwt', async () => {
@@ -195,7 +246,9 @@ describe(PrivateKeyJwtMethod.name, () => {
     });
 
     it('is rejected when handed to it', async () => {
-      await expect(verify(await hs256WithPublicKey())).rejects.toMatchObject({ code: 'invalid_client' });
+      await expect(verify(await hs256WithPublicKey())).rejects.toMatchObject({
+        code: 'invalid_client',
+      });
     });
   });
 

@@ -38,12 +38,17 @@ describe('outbound address policy', () => {
       expect(deniedAddressReason(address, true)).toMatch(/OUTBOUND_DENY_PRIVATE/);
     });
 
-    it.each(['203.0.113.7', '8.8.8.8', '172.32.0.1', '169.253.255.255', '100.128.0.1', '2001:db8::1', 'fec0::1'])(
-      'allows the public address %s even with OUTBOUND_DENY_PRIVATE',
-      (address) => {
-        expect(deniedAddressReason(address, true)).toBeNull();
-      },
-    );
+    it.each([
+      '203.0.113.7',
+      '8.8.8.8',
+      '172.32.0.1',
+      '169.253.255.255',
+      '100.128.0.1',
+      '2001:db8::1',
+      'fec0::1',
+    ])('allows the public address %s even with OUTBOUND_DENY_PRIVATE', (address) => {
+      expect(deniedAddressReason(address, true)).toBeNull();
+    });
 
     it('refuses what is not an IP address', () => {
       expect(deniedAddressReason('example.com', false)).toBe('not an IP address');

@@ -58,8 +58,10 @@ export function deniedAddressReason(address: string, denyPrivate: boolean): stri
   const embedded = family === 6 ? nat64Ipv4(address) : null;
   if (embedded) return deniedAddressReason(embedded, denyPrivate);
   const type = family === 4 ? 'ipv4' : 'ipv6';
-  if (ALWAYS_DENIED.check(address, type)) return 'a link-local, unspecified or cloud-metadata address';
-  if (denyPrivate && PRIVATE.check(address, type)) return 'a loopback or private address (OUTBOUND_DENY_PRIVATE)';
+  if (ALWAYS_DENIED.check(address, type))
+    return 'a link-local, unspecified or cloud-metadata address';
+  if (denyPrivate && PRIVATE.check(address, type))
+    return 'a loopback or private address (OUTBOUND_DENY_PRIVATE)';
   return null;
 }
 
@@ -88,5 +90,8 @@ export function deniedHostReason(hostname: string, denyPrivate: boolean): string
 
 /** A URL's hostname as an address or name: without IPv6 brackets and a trailing dot, lower case. */
 export function bareHost(hostname: string): string {
-  return hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  return hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }

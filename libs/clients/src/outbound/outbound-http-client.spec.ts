@@ -13,7 +13,10 @@ function resolverOf(names: Record<string, string[]>): ResolveAll & { calls: stri
   const calls: string[] = [];
   const resolve = async (hostname: string): Promise<LookupAddress[]> => {
     calls.push(hostname);
-    return (names[hostname] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    return (names[hostname] ?? []).map((address) => ({
+      address,
+      family: address.includes(':') ? 6 : 4,
+    }));
   };
   return Object.assign(resolve, { calls });
 }
@@ -60,7 +63,11 @@ describe(OutboundHttpClient.name, () => {
       req.on('end', () => res.end());
     };
 
-    await sut.send(`http://127.0.0.1:${port}/logout`, { ...REQUEST, method: 'POST', body: 'logout_token=x' });
+    await sut.send(`http://127.0.0.1:${port}/logout`, {
+      ...REQUEST,
+      method: 'POST',
+      body: 'logout_token=x',
+    });
 
     expect(received).toBe('logout_token=x');
   });
@@ -74,7 +81,10 @@ describe(OutboundHttpClient.name, () => {
     sut = new OutboundHttpClient({ denyPrivate: false, resolve });
 
     try {
-      const res = await sut.send(`http://localhost:${(elsewhere.address() as AddressInfo).port}/pinned`, REQUEST);
+      const res = await sut.send(
+        `http://localhost:${(elsewhere.address() as AddressInfo).port}/pinned`,
+        REQUEST,
+      );
 
       expect(res).toEqual({ status: 200, body: 'elsewhere /pinned' });
       expect(resolve.calls).toEqual(['localhost']);
@@ -87,7 +97,9 @@ describe(OutboundHttpClient.name, () => {
     const resolve = resolverOf({ localhost: ['127.0.0.1', '169.254.169.254'] });
     sut = new OutboundHttpClient({ denyPrivate: false, resolve });
 
-    await expect(sut.send(`http://localhost:${port}/x`, REQUEST)).rejects.toThrow(/169\.254\.169\.254/);
+    await expect(sut.send(`http://localhost:${port}/x`, REQUEST)).rejects.toThrow(
+      /169\.254\.169\.254/,
+    );
     expect(hits).toEqual([]);
   });
 
@@ -102,7 +114,9 @@ describe(OutboundHttpClient.name, () => {
     const resolve = resolverOf({ 'metadata.google.internal': ['127.0.0.1'] });
     sut = new OutboundHttpClient({ denyPrivate: false, resolve });
 
-    await expect(sut.send('https://metadata.google.internal/computeMetadata/v1/', REQUEST)).rejects.toThrow(/metadata/);
+    await expect(
+      sut.send('https://metadata.google.internal/computeMetadata/v1/', REQUEST),
+    ).rejects.toThrow(/metadata/);
     expect(resolve.calls).toEqual([]);
   });
 
@@ -133,7 +147,9 @@ describe(OutboundHttpClient.name, () => {
     it('is refused without a connection', async () => {
       const tcpPort = (tcp.address() as AddressInfo).port;
 
-      await expect(sut.send(`https://0.0.0.0:${tcpPort}/jwks`, REQUEST)).rejects.toThrow(/unspecified/);
+      await expect(sut.send(`https://0.0.0.0:${tcpPort}/jwks`, REQUEST)).rejects.toThrow(
+        /unspecified/,
+      );
       expect(connections).toBe(0);
     });
   });
@@ -144,17 +160,24 @@ describe(OutboundHttpClient.name, () => {
     });
 
     it('refuses a loopback address without a request', async () => {
-      await expect(sut.send(`http://127.0.0.1:${port}/x`, REQUEST)).rejects.toThrow(/OUTBOUND_DENY_PRIVATE/);
+      await expect(sut.send(`http://127.0.0.1:${port}/x`, REQUEST)).rejects.toThrow(
+        /OUTBOUND_DENY_PRIVATE/,
+      );
       expect(hits).toEqual([]);
     });
 
     it('refuses localhost, whatever it resolves to', async () => {
-      await expect(sut.send(`http://localhost:${port}/x`, REQUEST)).rejects.toThrow(/OUTBOUND_DENY_PRIVATE/);
+      await expect(sut.send(`http://localhost:${port}/x`, REQUEST)).rejects.toThrow(
+        /OUTBOUND_DENY_PRIVATE/,
+      );
       expect(hits).toEqual([]);
     });
 
     it('refuses a name with one private address among public ones', async () => {
-      sut = new OutboundHttpClient({ denyPrivate: true, resolve: resolverOf({ 'app.test': ['203.0.113.7', '10.1.2.3'] }) });
+      sut = new OutboundHttpClient({
+        denyPrivate: true,
+        resolve: resolverOf({ 'app.test': ['203.0.113.7', '10.1.2.3'] }),
+      });
 
       await expect(sut.send('https://app.test/jwks', REQUEST)).rejects.toThrow(/10\.1\.2\.3/);
     });
@@ -175,7 +198,9 @@ describe(OutboundHttpClient.name, () => {
   });
 
   it('refuses a URL with credentials in it', async () => {
-    await expect(sut.send(`http://user:pw@127.0.0.1:${port}/x`, REQUEST)).rejects.toThrow(/credentials/);
+    await expect(sut.send(`http://user:pw@127.0.0.1:${port}/x`, REQUEST)).rejects.toThrow(
+      /credentials/,
+    );
     expect(hits).toEqual([]);
   });
 
@@ -187,14 +212,18 @@ describe(OutboundHttpClient.name, () => {
     handler = () => undefined;
     const started = Date.now();
 
-    await expect(sut.send(`http://127.0.0.1:${port}/slow`, { ...REQUEST, timeoutMs: 200 })).rejects.toThrow(/timed out/);
+    await expect(
+      sut.send(`http://127.0.0.1:${port}/slow`, { ...REQUEST, timeoutMs: 200 }),
+    ).rejects.toThrow(/timed out/);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('gives up when the body stops arriving in time', async () => {
     handler = (_req, res) => res.write('partial');
 
-    await expect(sut.send(`http://127.0.0.1:${port}/stalls`, { ...REQUEST, timeoutMs: 200 })).rejects.toThrow(/timed out/);
+    await expect(
+      sut.send(`http://127.0.0.1:${port}/stalls`, { ...REQUEST, timeoutMs: 200 }),
+    ).rejects.toThrow(/timed out/);
   });
 
   it('refuses a body larger than the limit', async () => {

@@ -41,7 +41,9 @@ const resolveWithDns: ResolveAll = (hostname) => lookup(hostname, { all: true, v
 export class OutboundHttpClient {
   private readonly resolve: ResolveAll;
 
-  constructor(private readonly options: { readonly denyPrivate: boolean; readonly resolve?: ResolveAll }) {
+  constructor(
+    private readonly options: { readonly denyPrivate: boolean; readonly resolve?: ResolveAll },
+  ) {
     this.resolve = options.resolve ?? resolveWithDns;
   }
 
@@ -98,7 +100,12 @@ function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
   };
 }
 
-function exchange(url: URL, addresses: LookupAddress[], request: OutboundRequest, deadline: AbortSignal): Promise<OutboundResponse> {
+function exchange(
+  url: URL,
+  addresses: LookupAddress[],
+  request: OutboundRequest,
+  deadline: AbortSignal,
+): Promise<OutboundResponse> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const outgoing = send(

@@ -17,7 +17,12 @@ const client: RegisteredClient = {
   secret: 'secret',
   secretHash: null,
 };
-const tokenResponse: TokenResponse = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, scope: 'openid' };
+const tokenResponse: TokenResponse = {
+  access_token: 'at',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: 'openid',
+};
 // RFC 7636 Appendix B.
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
@@ -38,7 +43,6 @@ function redeemed(overrides: Partial<RedeemedAuthorizationCode> = {}): RedeemedA
   };
 }
 
-
 describe(AuthorizationCodeGrant.name, () => {
   let codes: jest.Mocked<AuthorizationCodeService>;
   let tokens: jest.Mocked<TokenService>;
@@ -53,13 +57,18 @@ describe(AuthorizationCodeGrant.name, () => {
 
   /** The code service hands `code` to the grant's checks, like AuthorizationCodeService.redeem. */
   function codeIs(code: RedeemedAuthorizationCode): void {
-    codes.redeem.mockImplementation(async (_value, _clientId, issueTokens) => issueTokens(code) as never);
+    codes.redeem.mockImplementation(
+      async (_value, _clientId, issueTokens) => issueTokens(code) as never,
+    );
   }
 
-  it('issues tokens for the code\'s user, scope, nonce, auth_time and amr, in the grant the code names', async () => {
+  it("issues tokens for the code's user, scope, nonce, auth_time and amr, in the grant the code names", async () => {
     codeIs(redeemed());
 
-    const result = await sut.handle({ client, params: { code: 'c', redirect_uri: 'https://app.example.com/cb' } });
+    const result = await sut.handle({
+      client,
+      params: { code: 'c', redirect_uri: 'https://app.example.com/cb' },
+    });
 
     expect(result).toBe(tokenResponse);
     expect(codes.redeem).toHaveBeenCalledWith('c', client.clientId, expect.any(Function));
@@ -82,11 +91,31 @@ describe(AuthorizationCodeGrant.name, () => {
   it.each([
     ['a different redirect_uri', redeemed(), { redirect_uri: 'https://app.example.com/other' }],
     ['no redirect_uri when the request had one', redeemed(), {}],
-    ['a different redirect_uri when the request had none', redeemed({ redirectUriSent: false }), { redirect_uri: 'https://app.example.com/other' }],
-    ['a verifier without a challenge', redeemed(), { redirect_uri: 'https://app.example.com/cb', code_verifier: VERIFIER }],
-    ['a challenge without a verifier', redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }), { redirect_uri: 'https://app.example.com/cb' }],
-    ['a wrong S256 verifier', redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }), { redirect_uri: 'https://app.example.com/cb', code_verifier: `${VERIFIER.slice(0, -1)}Y` }],
-    ['the challenge as a plain verifier of an S256 code', redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }), { redirect_uri: 'https://app.example.com/cb', code_verifier: CHALLENGE }],
+    [
+      'a different redirect_uri when the request had none',
+      redeemed({ redirectUriSent: false }),
+      { redirect_uri: 'https://app.example.com/other' },
+    ],
+    [
+      'a verifier without a challenge',
+      redeemed(),
+      { redirect_uri: 'https://app.example.com/cb', code_verifier: VERIFIER },
+    ],
+    [
+      'a challenge without a verifier',
+      redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }),
+      { redirect_uri: 'https://app.example.com/cb' },
+    ],
+    [
+      'a wrong S256 verifier',
+      redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }),
+      { redirect_uri: 'https://app.example.com/cb', code_verifier: `${VERIFIER.slice(0, -1)}Y` },
+    ],
+    [
+      'the challenge as a plain verifier of an S256 code',
+      redeemed({ codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' }),
+      { redirect_uri: 'https://app.example.com/cb', code_verifier: CHALLENGE },
+    ],
   ])('refuses %s with invalid_grant and issues nothing', async (_case, code, params) => {
     codeIs(code);
 
@@ -102,7 +131,12 @@ describe(AuthorizationCodeGrant.name, () => {
   ])('accepts the right %s verifier', async (_method, challenge, verifier) => {
     codeIs(redeemed(challenge));
 
-    expect(await sut.handle({ client, params: { code: 'c', redirect_uri: 'https://app.example.com/cb', code_verifier: verifier } })).toBe(tokenResponse);
+    expect(
+      await sut.handle({
+        client,
+        params: { code: 'c', redirect_uri: 'https://app.example.com/cb', code_verifier: verifier },
+      }),
+    ).toBe(tokenResponse);
   });
 
   it('accepts no redirect_uri when the request had none', async () => {

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 
-import { AuthorizationCodeService, pkceVerifierMatches, RedeemedAuthorizationCode } from '@app/authorization';
+import {
+  AuthorizationCodeService,
+  pkceVerifierMatches,
+  RedeemedAuthorizationCode,
+} from '@app/authorization';
 import { GrantType } from '@app/clients';
 import { OAuthError } from '@app/errors';
 import { TokenResponse, TokenService } from '@app/tokens';
@@ -42,7 +46,10 @@ export class AuthorizationCodeGrant implements GrantHandler {
 function checkRedirectUri(redeemed: RedeemedAuthorizationCode, params: TokenParams): void {
   const sent = params.redirect_uri;
   if (sent === undefined ? redeemed.redirectUriSent : sent !== redeemed.redirectUri) {
-    throw new OAuthError('invalid_grant', 'The redirect_uri does not match the authorization request.');
+    throw new OAuthError(
+      'invalid_grant',
+      'The redirect_uri does not match the authorization request.',
+    );
   }
 }
 
@@ -57,5 +64,6 @@ function checkCodeVerifier(redeemed: RedeemedAuthorizationCode, params: TokenPar
     codeChallenge === null || codeChallengeMethod === null
       ? verifier === undefined
       : verifier !== undefined && pkceVerifierMatches(verifier, codeChallenge, codeChallengeMethod);
-  if (!matches) throw new OAuthError('invalid_grant', 'The code_verifier does not match the code challenge.');
+  if (!matches)
+    throw new OAuthError('invalid_grant', 'The code_verifier does not match the code challenge.');
 }

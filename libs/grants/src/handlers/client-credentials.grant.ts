@@ -14,6 +14,10 @@ export class ClientCredentialsGrant implements GrantHandler {
   constructor(private readonly tokens: TokenService) {}
 
   async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
-    return this.tokens.issueAccessToken({ client, subject: client.clientId, scope: resolveScope(params.scope, client) });
+    return this.tokens.issueAccessToken({
+      client,
+      subject: client.clientId,
+      scope: resolveScope(params.scope, client),
+    });
   }
 }

@@ -41,17 +41,24 @@ export abstract class OtpGrant implements GrantHandler {
 
   async handle({ client, params }: TokenRequest): Promise<TokenEndpointResult> {
     const scope = resolveScope(params.scope, client);
-    if (!scope.includes('openid')) throw new OAuthError('invalid_scope', 'The scope must include openid.');
+    if (!scope.includes('openid'))
+      throw new OAuthError('invalid_scope', 'The scope must include openid.');
     const target = { channel: this.channel, clientId: client.clientId, grantType: this.grantType };
     const reference = params.x_globalsign_iam_reference_id;
     if (reference === undefined) {
       const challenge = await this.otp.initiate({
-        ...target, username: params.username, ...this.texts(params), uiLocales: params.ui_locales,
+        ...target,
+        username: params.username,
+        ...this.texts(params),
+        uiLocales: params.ui_locales,
       });
       return { x_globalsign_iam_challenge: { reference: challenge.reference } };
     }
     const { username } = await this.otp.validate({
-      ...target, reference, code: params.x_globalsign_iam_otp_code, username: params.username,
+      ...target,
+      reference,
+      code: params.x_globalsign_iam_otp_code,
+      username: params.username,
     });
     return this.tokens.issue({
       client,

@@ -19,8 +19,17 @@ const client: RegisteredClient = {
   secret: 'secret',
   secretHash: null,
 };
-const tokenResponse: TokenResponse = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, scope: 'openid' };
-const next: MintedRefreshToken = { value: 'next', tokenHash: Buffer.from('next-hash'), expiresAt: new Date('2030-01-15T12:00:00Z') };
+const tokenResponse: TokenResponse = {
+  access_token: 'at',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: 'openid',
+};
+const next: MintedRefreshToken = {
+  value: 'next',
+  tokenHash: Buffer.from('next-hash'),
+  expiresAt: new Date('2030-01-15T12:00:00Z'),
+};
 const consumed: ConsumedRefreshToken = {
   grant: {
     id: 'f7e6d5c4-b3a2-4190-8f7e-6d5c4b3a2190',
@@ -66,7 +75,12 @@ describe(RefreshTokenGrant.name, () => {
         tokenHash: next.tokenHash,
         expiresAt: next.expiresAt,
       });
-      expect(tokens.reissue).toHaveBeenCalledWith({ client, grant: consumed.grant, scope: 'openid userinfo', refreshToken: next });
+      expect(tokens.reissue).toHaveBeenCalledWith({
+        client,
+        grant: consumed.grant,
+        scope: 'openid userinfo',
+        refreshToken: next,
+      });
     });
 
     it('answers invalid_grant for a token it cannot consume, and revokes the grant when that token was used before', async () => {
@@ -76,7 +90,11 @@ describe(RefreshTokenGrant.name, () => {
       const error = await caught(sut.handle({ client, params: { refresh_token: 'presented' } }));
 
       expect(error.code).toBe('invalid_grant');
-      expect(refreshTokens.revokeGrantOfUsedToken).toHaveBeenCalledWith(presented, client.clientId, clock.now());
+      expect(refreshTokens.revokeGrantOfUsedToken).toHaveBeenCalledWith(
+        presented,
+        client.clientId,
+        clock.now(),
+      );
       expect(tokens.reissue).not.toHaveBeenCalled();
     });
 
@@ -106,13 +124,18 @@ describe(RefreshTokenGrant.name, () => {
   });
 
   describe('narrowing', () => {
-    it('answers the narrower scope, and gives the successor the presented token\'s scope (RFC 6749 §6)', async () => {
+    it("answers the narrower scope, and gives the successor the presented token's scope (RFC 6749 §6)", async () => {
       refreshTokens.consume.mockResolvedValue(consumed);
       refreshTokens.create.mockResolvedValue();
 
       await sut.handle({ client, params: { refresh_token: 'presented', scope: 'openid openid' } });
 
-      expect(refreshTokens.consume).toHaveBeenCalledWith(presented, client.clientId, clock.now(), tx);
+      expect(refreshTokens.consume).toHaveBeenCalledWith(
+        presented,
+        client.clientId,
+        clock.now(),
+        tx,
+      );
       expect(refreshTokens.create).toHaveBeenCalledWith(
         {
           tokenHash: next.tokenHash,
@@ -124,13 +147,20 @@ describe(RefreshTokenGrant.name, () => {
         },
         tx,
       );
-      expect(tokens.reissue).toHaveBeenCalledWith({ client, grant: consumed.grant, scope: 'openid', refreshToken: next });
+      expect(tokens.reissue).toHaveBeenCalledWith({
+        client,
+        grant: consumed.grant,
+        scope: 'openid',
+        refreshToken: next,
+      });
     });
 
-    it('refuses a scope beyond the presented token\'s with invalid_scope, storing no successor', async () => {
+    it("refuses a scope beyond the presented token's with invalid_scope, storing no successor", async () => {
       refreshTokens.consume.mockResolvedValue({ ...consumed, scope: 'openid' });
 
-      const error = await caught(sut.handle({ client, params: { refresh_token: 'presented', scope: 'openid userinfo' } }));
+      const error = await caught(
+        sut.handle({ client, params: { refresh_token: 'presented', scope: 'openid userinfo' } }),
+      );
 
       expect(error.code).toBe('invalid_scope');
       expect(refreshTokens.create).not.toHaveBeenCalled();
@@ -143,11 +173,17 @@ describe(RefreshTokenGrant.name, () => {
       refreshTokens.consume.mockResolvedValue(null);
       refreshTokens.revokeGrantOfUsedToken.mockResolvedValue(true);
 
-      const error = await caught(sut.handle({ client, params: { refresh_token: 'presented', scope: 'openid' } }));
+      const error = await caught(
+        sut.handle({ client, params: { refresh_token: 'presented', scope: 'openid' } }),
+      );
 
       expect(error.code).toBe('invalid_grant');
       expect(refreshTokens.create).not.toHaveBeenCalled();
-      expect(refreshTokens.revokeGrantOfUsedToken).toHaveBeenCalledWith(presented, client.clientId, clock.now());
+      expect(refreshTokens.revokeGrantOfUsedToken).toHaveBeenCalledWith(
+        presented,
+        client.clientId,
+        clock.now(),
+      );
     });
   });
 });

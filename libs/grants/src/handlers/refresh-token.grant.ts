@@ -31,16 +31,25 @@ export class RefreshTokenGrant implements GrantHandler {
     const now = this.clock.now();
     const next = this.tokens.mintRefreshToken(now);
     const requested = params.scope?.trim() ? params.scope : null;
-    const rotated = requested === null
-      ? await this.refreshTokens.rotate(presented, client.clientId, now, { tokenHash: next.tokenHash, expiresAt: next.expiresAt })
-      : await this.rotateNarrowing(presented, client.clientId, requested, next, now);
+    const rotated =
+      requested === null
+        ? await this.refreshTokens.rotate(presented, client.clientId, now, {
+            tokenHash: next.tokenHash,
+            expiresAt: next.expiresAt,
+          })
+        : await this.rotateNarrowing(presented, client.clientId, requested, next, now);
     if (!rotated) {
       // RFC 9700 §4.14.2: a rotated refresh token presented again signals theft.
       await this.refreshTokens.revokeGrantOfUsedToken(presented, client.clientId, now);
       // Same answer for unknown, used, expired, revoked and foreign tokens: never say which.
       throw new OAuthError('invalid_grant', 'The refresh token is invalid.');
     }
-    return this.tokens.reissue({ client, grant: rotated.grant, scope: rotated.scope, refreshToken: next });
+    return this.tokens.reissue({
+      client,
+      grant: rotated.grant,
+      scope: rotated.scope,
+      refreshToken: next,
+    });
   }
 
   /**
@@ -48,7 +57,11 @@ export class RefreshTokenGrant implements GrantHandler {
    * transaction, so an invalid_scope leaves the presented token unused.
    */
   private rotateNarrowing(
-    presented: Buffer, clientId: string, requested: string, next: MintedRefreshToken, now: Date,
+    presented: Buffer,
+    clientId: string,
+    requested: string,
+    next: MintedRefreshToken,
+    now: Date,
   ): Promise<ConsumedRefreshToken | null> {
     return this.db.transaction(async (tx) => {
       const consumed = await this.refreshTokens.consume(presented, clientId, now, tx);
@@ -56,7 +69,14 @@ export class RefreshTokenGrant implements GrantHandler {
       const scope = narrowScope(consumed.scope, requested);
       // RFC 6749 §6: the new refresh token's scope is identical to the presented one's.
       await this.refreshTokens.create(
-        { tokenHash: next.tokenHash, grantId: consumed.grant.id, clientId, scope: consumed.scope, createdAt: now, expiresAt: next.expiresAt },
+        {
+          tokenHash: next.tokenHash,
+          grantId: consumed.grant.id,
+          clientId,
+          scope: consumed.scope,
+          createdAt: now,
+          expiresAt: next.expiresAt,
+        },
         tx,
       );
       return { grant: consumed.grant, scope };
@@ -69,7 +89,10 @@ function narrowScope(granted: string, requested: string): string {
   const allowed = granted.split(' ');
   const asked = [...new Set(requested.split(' ').filter(Boolean))];
   if (asked.some((s) => !allowed.includes(s))) {
-    throw new OAuthError('invalid_scope', 'The requested scope exceeds the scope originally granted.');
+    throw new OAuthError(
+      'invalid_scope',
+      'The requested scope exceeds the scope originally granted.',
+    );
   }
   return asked.join(' ');
 }

@@ -20,7 +20,12 @@ const client: RegisteredClient = {
   secret: 'secret',
   secretHash: null,
 };
-const tokenResponse: TokenResponse = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, scope: 'openid' };
+const tokenResponse: TokenResponse = {
+  access_token: 'at',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: 'openid',
+};
 const verified: VerifiedAssertion = {
   subject: 'alice@example.com',
   issuer: 'urn:uuid:6f1b7a4e-2d5c-4c1e-9b0a-3f9e8d7c6b5a',
@@ -28,7 +33,6 @@ const verified: VerifiedAssertion = {
   notOnOrAfter: new Date('2030-01-01T12:05:00Z'),
   attributes: {},
 };
-
 
 describe(Saml2BearerGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
@@ -52,8 +56,13 @@ describe(Saml2BearerGrant.name, () => {
 
     await sut.handle({ client, params: { assertion: 'PHNhbWw+' } });
 
-    expect(subjects.subjectFor).toHaveBeenCalledWith(`saml:${verified.issuer}`, 'alice@example.com');
-    expect(tokens.issue).toHaveBeenCalledWith(expect.objectContaining({ subject: 'Yx3pQe0Zr7uVb2Nw9LkT5cHs1dFg8aJm4oRi6tEyWqU' }));
+    expect(subjects.subjectFor).toHaveBeenCalledWith(
+      `saml:${verified.issuer}`,
+      'alice@example.com',
+    );
+    expect(tokens.issue).toHaveBeenCalledWith(
+      expect.objectContaining({ subject: 'Yx3pQe0Zr7uVb2Nw9LkT5cHs1dFg8aJm4oRi6tEyWqU' }),
+    );
   });
 
   it('reads only assertion and scope', () => {
@@ -87,19 +96,30 @@ describe(Saml2BearerGrant.name, () => {
 
     await sut.handle({ client, params: { assertion: 'x' } });
 
-    expect(tokens.issue).toHaveBeenCalledWith(expect.objectContaining({ authTime: clock.now(), scope: [] }));
+    expect(tokens.issue).toHaveBeenCalledWith(
+      expect.objectContaining({ authTime: clock.now(), scope: [] }),
+    );
   });
 
   it('releases attributes as claims, but never one named like a protocol claim', async () => {
     assertions.verify.mockResolvedValue({
       ...verified,
-      attributes: { email: ['alice@example.com'], groups: ['staff', 'admins'], sub: ['root'], iss: ['x'], amr: ['pwd'] },
+      attributes: {
+        email: ['alice@example.com'],
+        groups: ['staff', 'admins'],
+        sub: ['root'],
+        iss: ['x'],
+        amr: ['pwd'],
+      },
     });
     tokens.issue.mockResolvedValue(tokenResponse);
 
     await sut.handle({ client, params: { assertion: 'x' } });
 
-    expect(tokens.issue.mock.calls[0][0].claims).toEqual({ email: ['alice@example.com'], groups: ['staff', 'admins'] });
+    expect(tokens.issue.mock.calls[0][0].claims).toEqual({
+      email: ['alice@example.com'],
+      groups: ['staff', 'admins'],
+    });
   });
 
   it('answers invalid_request without an assertion, verifying nothing', async () => {
@@ -114,8 +134,10 @@ describe(Saml2BearerGrant.name, () => {
     expect(error.code).toBe('invalid_scope');
   });
 
-  it('passes the verifier\'s invalid_grant on and issues nothing', async () => {
-    assertions.verify.mockRejectedValue(new OAuthError('invalid_grant', 'The assertion is not valid.'));
+  it("passes the verifier's invalid_grant on and issues nothing", async () => {
+    assertions.verify.mockRejectedValue(
+      new OAuthError('invalid_grant', 'The assertion is not valid.'),
+    );
 
     const error = await caught(sut.handle({ client, params: { assertion: 'x' } }));
 

@@ -11,8 +11,30 @@ import { GrantHandler, requireParam, TokenRequest } from '../grant-handler';
 // Claims the protocol sets (RFC 7519 §4.1, OIDC Core §2 and §5.1, RFC 9068 §2.2, RFC 8693 §4):
 // an assertion attribute never stands in for one of them.
 const PROTOCOL_CLAIMS = new Set([
-  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'at_hash',
-  'c_hash', 's_hash', 'sid', 'scope', 'client_id', 'cnf', 'gid', 'act', 'may_act', 'typ', '__proto__',
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'sid',
+  'scope',
+  'client_id',
+  'cnf',
+  'gid',
+  'act',
+  'may_act',
+  'typ',
+  '__proto__',
 ]);
 
 /**
@@ -39,7 +61,10 @@ export class Saml2BearerGrant implements GrantHandler {
     const assertion = await this.assertions.verify(parameter);
     // OIDC Core §2: a sub names one end-user at this issuer. A NameID that another issuer, an
     // OTP channel, a user or a client already has as its sub gets a sub of its own.
-    const subject = await this.subjects.subjectFor(SubjectSource.saml(assertion.issuer), assertion.subject);
+    const subject = await this.subjects.subjectFor(
+      SubjectSource.saml(assertion.issuer),
+      assertion.subject,
+    );
     return this.tokens.issue({
       client,
       subject,
@@ -52,7 +77,9 @@ export class Saml2BearerGrant implements GrantHandler {
   }
 }
 
-function attributeClaims(attributes: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+function attributeClaims(
+  attributes: Readonly<Record<string, readonly string[]>>,
+): Record<string, string[]> {
   return Object.fromEntries(
     Object.entries(attributes)
       .filter(([name]) => !PROTOCOL_CLAIMS.has(name))

@@ -20,8 +20,12 @@ const client: RegisteredClient = {
   secret: 'secret',
   secretHash: null,
 };
-const tokenResponse: TokenResponse = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, scope: 'openid' };
-
+const tokenResponse: TokenResponse = {
+  access_token: 'at',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: 'openid',
+};
 
 describe(SmsOtpGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
@@ -50,7 +54,12 @@ describe(SmsOtpGrant.name, () => {
 
     const result = await sut.handle({
       client,
-      params: { scope: 'openid', username: '+358 40 123 4567', x_globalsign_iam_otp_body: 'Code {0}', ui_locales: 'fi' },
+      params: {
+        scope: 'openid',
+        username: '+358 40 123 4567',
+        x_globalsign_iam_otp_body: 'Code {0}',
+        ui_locales: 'fi',
+      },
     });
 
     expect(result).toEqual({ x_globalsign_iam_challenge: { reference: 'ref-1' } });
@@ -70,7 +79,11 @@ describe(SmsOtpGrant.name, () => {
 
     const result = await sut.handle({
       client,
-      params: { scope: 'openid', x_globalsign_iam_reference_id: 'ref-1', x_globalsign_iam_otp_code: '12345678' },
+      params: {
+        scope: 'openid',
+        x_globalsign_iam_reference_id: 'ref-1',
+        x_globalsign_iam_otp_code: '12345678',
+      },
     });
 
     expect(result).toBe(tokenResponse);
@@ -95,30 +108,44 @@ describe(SmsOtpGrant.name, () => {
   });
 
   it('issues nothing when validation fails', async () => {
-    otp.validate.mockRejectedValue(new OAuthError('invalid_grant', 'The one-time password or its reference is invalid.'));
+    otp.validate.mockRejectedValue(
+      new OAuthError('invalid_grant', 'The one-time password or its reference is invalid.'),
+    );
 
     const error = await caught(
-      sut.handle({ client, params: { scope: 'openid', x_globalsign_iam_reference_id: 'r', x_globalsign_iam_otp_code: '1' } }),
+      sut.handle({
+        client,
+        params: {
+          scope: 'openid',
+          x_globalsign_iam_reference_id: 'r',
+          x_globalsign_iam_otp_code: '1',
+        },
+      }),
     );
 
     expect(error.code).toBe('invalid_grant');
     expect(tokens.issue).not.toHaveBeenCalled();
   });
 
-  it.each([undefined, 'userinfo'])('requires openid in scope (%p) before sending anything', async (scope) => {
-    const params: Record<string, string> = { username: '358401234567' };
-    if (scope) params.scope = scope;
+  it.each([undefined, 'userinfo'])(
+    'requires openid in scope (%p) before sending anything',
+    async (scope) => {
+      const params: Record<string, string> = { username: '358401234567' };
+      if (scope) params.scope = scope;
 
-    const error = await caught(sut.handle({ client, params }));
+      const error = await caught(sut.handle({ client, params }));
 
-    expect(error.code).toBe('invalid_scope');
-    expect(otp.initiate).not.toHaveBeenCalled();
-  });
+      expect(error.code).toBe('invalid_scope');
+      expect(otp.initiate).not.toHaveBeenCalled();
+    },
+  );
 
   it('refuses a scope the client may not have', async () => {
     const limited = { ...client, metadata: { ...client.metadata, scope: 'userinfo' } };
 
-    const error = await caught(sut.handle({ client: limited, params: { scope: 'openid', username: '358401234567' } }));
+    const error = await caught(
+      sut.handle({ client: limited, params: { scope: 'openid', username: '358401234567' } }),
+    );
 
     expect(error.code).toBe('invalid_scope');
   });

@@ -14,13 +14,22 @@ import { OtpGrant } from './otp.grant';
 export class SmsOtpGrant extends OtpGrant {
   readonly grantType = GrantType.SmsOtp;
   readonly parameters = [
-    'scope', 'username', 'x_globalsign_iam_otp_body', 'ui_locales',
-    'x_globalsign_iam_reference_id', 'x_globalsign_iam_otp_code',
+    'scope',
+    'username',
+    'x_globalsign_iam_otp_body',
+    'ui_locales',
+    'x_globalsign_iam_reference_id',
+    'x_globalsign_iam_otp_code',
   ] as const;
   protected readonly channel = OtpChannel.Sms;
   protected readonly amr = ['otp', 'sms'];
 
-  constructor(otp: OtpChallengeService, tokens: TokenService, clock: Clock, subjects: SubjectRegistry) {
+  constructor(
+    otp: OtpChallengeService,
+    tokens: TokenService,
+    clock: Clock,
+    subjects: SubjectRegistry,
+  ) {
     super(otp, tokens, clock, subjects);
   }
 

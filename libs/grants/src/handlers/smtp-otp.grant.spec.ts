@@ -20,8 +20,12 @@ const client: RegisteredClient = {
   secret: 'secret',
   secretHash: null,
 };
-const tokenResponse: TokenResponse = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, scope: 'openid' };
-
+const tokenResponse: TokenResponse = {
+  access_token: 'at',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: 'openid',
+};
 
 describe(SmtpOtpGrant.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
@@ -111,39 +115,62 @@ describe(SmtpOtpGrant.name, () => {
     subjects.subjectFor.mockResolvedValue('k3Vq0dJ6m1Yb8wLr2Tz9xNcP4sHf7aEu5gBi0oQyRjM');
     tokens.issue.mockResolvedValue(tokenResponse);
 
-    await sut.handle({ client, params: { scope: 'openid', x_globalsign_iam_reference_id: 'r', x_globalsign_iam_otp_code: '1' } });
+    await sut.handle({
+      client,
+      params: {
+        scope: 'openid',
+        x_globalsign_iam_reference_id: 'r',
+        x_globalsign_iam_otp_code: '1',
+      },
+    });
 
-    expect(tokens.issue).toHaveBeenCalledWith(expect.objectContaining({
-      subject: 'k3Vq0dJ6m1Yb8wLr2Tz9xNcP4sHf7aEu5gBi0oQyRjM',
-      claims: { email: 'alice@example.com', email_verified: true },
-    }));
+    expect(tokens.issue).toHaveBeenCalledWith(
+      expect.objectContaining({
+        subject: 'k3Vq0dJ6m1Yb8wLr2Tz9xNcP4sHf7aEu5gBi0oQyRjM',
+        claims: { email: 'alice@example.com', email_verified: true },
+      }),
+    );
   });
 
   it('issues nothing when validation fails', async () => {
-    otp.validate.mockRejectedValue(new OAuthError('invalid_grant', 'The one-time password or its reference is invalid.'));
+    otp.validate.mockRejectedValue(
+      new OAuthError('invalid_grant', 'The one-time password or its reference is invalid.'),
+    );
 
     const error = await caught(
-      sut.handle({ client, params: { scope: 'openid', x_globalsign_iam_reference_id: 'r', x_globalsign_iam_otp_code: '1' } }),
+      sut.handle({
+        client,
+        params: {
+          scope: 'openid',
+          x_globalsign_iam_reference_id: 'r',
+          x_globalsign_iam_otp_code: '1',
+        },
+      }),
     );
 
     expect(error.code).toBe('invalid_grant');
     expect(tokens.issue).not.toHaveBeenCalled();
   });
 
-  it.each([undefined, 'userinfo'])('requires openid in scope (%p) before sending anything', async (scope) => {
-    const params: Record<string, string> = { username: 'alice@example.com' };
-    if (scope) params.scope = scope;
+  it.each([undefined, 'userinfo'])(
+    'requires openid in scope (%p) before sending anything',
+    async (scope) => {
+      const params: Record<string, string> = { username: 'alice@example.com' };
+      if (scope) params.scope = scope;
 
-    const error = await caught(sut.handle({ client, params }));
+      const error = await caught(sut.handle({ client, params }));
 
-    expect(error.code).toBe('invalid_scope');
-    expect(otp.initiate).not.toHaveBeenCalled();
-  });
+      expect(error.code).toBe('invalid_scope');
+      expect(otp.initiate).not.toHaveBeenCalled();
+    },
+  );
 
   it('refuses a scope the client may not have', async () => {
     const limited = { ...client, metadata: { ...client.metadata, scope: 'userinfo' } };
 
-    const error = await caught(sut.handle({ client: limited, params: { scope: 'openid', username: 'alice@example.com' } }));
+    const error = await caught(
+      sut.handle({ client: limited, params: { scope: 'openid', username: 'alice@example.com' } }),
+    );
 
     expect(error.code).toBe('invalid_scope');
   });

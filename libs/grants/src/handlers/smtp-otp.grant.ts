@@ -14,14 +14,24 @@ import { OtpGrant } from './otp.grant';
 export class SmtpOtpGrant extends OtpGrant {
   readonly grantType = GrantType.SmtpOtp;
   readonly parameters = [
-    'scope', 'username', 'x_globalsign_iam_otp_title', 'x_globalsign_iam_otp_body', 'ui_locales',
-    'x_globalsign_iam_reference_id', 'x_globalsign_iam_otp_code',
+    'scope',
+    'username',
+    'x_globalsign_iam_otp_title',
+    'x_globalsign_iam_otp_body',
+    'ui_locales',
+    'x_globalsign_iam_reference_id',
+    'x_globalsign_iam_otp_code',
   ] as const;
   protected readonly channel = OtpChannel.Email;
   // RFC 8176 registers "sms" but no value for e-mail.
   protected readonly amr = ['otp'];
 
-  constructor(otp: OtpChallengeService, tokens: TokenService, clock: Clock, subjects: SubjectRegistry) {
+  constructor(
+    otp: OtpChallengeService,
+    tokens: TokenService,
+    clock: Clock,
+    subjects: SubjectRegistry,
+  ) {
     super(otp, tokens, clock, subjects);
   }
 

@@ -77,7 +77,12 @@ describe(selectClientEncryptionKey.name, () => {
 
   it('skips an RSA key smaller than 2048 bits', () => {
     const small = rsaJwk(1024);
-    const jwks = { keys: [{ ...small.jwk, kid: 'small' }, { ...first.jwk, kid: 'big' }] };
+    const jwks = {
+      keys: [
+        { ...small.jwk, kid: 'small' },
+        { ...first.jwk, kid: 'big' },
+      ],
+    };
 
     expect(sut(jwks, 'RSA-OAEP')?.kid).toBe('big');
   });

@@ -22,8 +22,7 @@ const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const SERVER_KID = 'server-enc-1';
 const MODULUS_BYTES = 256;
 const clientSecret = 'a-client-secret-of-sufficient-length-0123456789';
-const PLAINTEXT =
-  'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjbGllbnQtMSIsImF1ZCI6Imlzc3VlciJ9.c2lnbmF0dXJl';
+const PLAINTEXT = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjbGllbnQtMSIsImF1ZCI6Imlzc3VlciJ9.c2lnbmF0dXJl';
 
 const options: JweDecryptOptions = {
   allowedAlgs: JweAlgs,

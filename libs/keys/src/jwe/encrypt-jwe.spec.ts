@@ -71,7 +71,10 @@ function decryptContentInTest(enc: JweEnc, cek: Buffer, parts: Parts): string {
   const al = Buffer.alloc(8);
   al.writeBigUInt64BE(BigInt(aad.length * 8));
   const hmac = createHmac(enc === 'A128CBC-HS256' ? 'sha256' : 'sha512', cek.subarray(0, half));
-  const mac = hmac.update(Buffer.concat([aad, iv, ciphertext, al])).digest().subarray(0, half);
+  const mac = hmac
+    .update(Buffer.concat([aad, iv, ciphertext, al]))
+    .digest()
+    .subarray(0, half);
   if (tag.length !== half || !timingSafeEqual(mac, tag)) throw new Error('bad tag');
   const cipher = enc === 'A128CBC-HS256' ? 'aes-128-cbc' : 'aes-256-cbc';
   const decipher = createDecipheriv(cipher, cek.subarray(half), iv);

@@ -7,7 +7,8 @@ import { UserEntity } from './user.entity';
 @Entity('authorization_codes')
 @Index('authorization_codes_expires_idx', ['expiresAt'])
 export class AuthorizationCodeEntity {
-  @PrimaryColumn('bytea', { primaryKeyConstraintName: 'authorization_codes_pkey' }) codeHash: Buffer;
+  @PrimaryColumn('bytea', { primaryKeyConstraintName: 'authorization_codes_pkey' })
+  codeHash: Buffer;
   @Column('uuid') clientId: string;
   @ManyToOne(() => ClientEntity, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'client_id', foreignKeyConstraintName: 'authorization_codes_client_id_fkey' })

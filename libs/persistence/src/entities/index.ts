@@ -15,13 +15,35 @@ import { UserEntity } from './user.entity';
 
 /** Every entity, listed explicitly (no globs). */
 export const ENTITIES = [
-  SettingEntity, ServerKeyEntity, ClientEntity, UserEntity, GrantEntity, RefreshTokenEntity,
-  RevokedAccessTokenEntity, LoginSessionEntity, AuthorizationCodeEntity, UsedIdentifierEntity,
-  SamlIssuerEntity, OtpChallengeEntity, RateLimitEntity, SubjectEntity,
+  SettingEntity,
+  ServerKeyEntity,
+  ClientEntity,
+  UserEntity,
+  GrantEntity,
+  RefreshTokenEntity,
+  RevokedAccessTokenEntity,
+  LoginSessionEntity,
+  AuthorizationCodeEntity,
+  UsedIdentifierEntity,
+  SamlIssuerEntity,
+  OtpChallengeEntity,
+  RateLimitEntity,
+  SubjectEntity,
 ];
 
 export {
-  AuthorizationCodeEntity, ClientEntity, GrantEntity, LoginSessionEntity, OtpChallengeEntity,
-  RateLimitEntity, RefreshTokenEntity, RevokedAccessTokenEntity, SamlIssuerEntity, ServerKeyEntity,
-  SettingEntity, SubjectEntity, UsedIdentifierEntity, UserEntity,
+  AuthorizationCodeEntity,
+  ClientEntity,
+  GrantEntity,
+  LoginSessionEntity,
+  OtpChallengeEntity,
+  RateLimitEntity,
+  RefreshTokenEntity,
+  RevokedAccessTokenEntity,
+  SamlIssuerEntity,
+  ServerKeyEntity,
+  SettingEntity,
+  SubjectEntity,
+  UsedIdentifierEntity,
+  UserEntity,
 };

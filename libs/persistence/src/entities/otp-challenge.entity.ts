@@ -7,7 +7,9 @@ import { ClientEntity } from './client.entity';
 @Unique('otp_challenges_reference_hash_key', ['referenceHash'])
 @Index('otp_challenges_expires_idx', ['expiresAt'])
 // A new initiation spends the open challenges of its recipient (migration 1764300000001).
-@Index('otp_challenges_open_by_username_key', ['grantType', 'usernameKey'], { where: 'consumed_at IS NULL' })
+@Index('otp_challenges_open_by_username_key', ['grantType', 'usernameKey'], {
+  where: 'consumed_at IS NULL',
+})
 export class OtpChallengeEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'otp_challenges_pkey' }) id: string;
   /** SHA-256 of the opaque reference handed to the client. */

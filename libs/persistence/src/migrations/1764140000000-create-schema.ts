@@ -141,9 +141,19 @@ export class CreateSchema1764140000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of [
-      'rate_limits', 'otp_challenges', 'saml_issuers', 'used_identifiers', 'authorization_codes',
-      'login_sessions', 'revoked_access_tokens', 'refresh_tokens', 'grants', 'users', 'clients',
-      'server_keys', 'settings',
+      'rate_limits',
+      'otp_challenges',
+      'saml_issuers',
+      'used_identifiers',
+      'authorization_codes',
+      'login_sessions',
+      'revoked_access_tokens',
+      'refresh_tokens',
+      'grants',
+      'users',
+      'clients',
+      'server_keys',
+      'settings',
     ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }

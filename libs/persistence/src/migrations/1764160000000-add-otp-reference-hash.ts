@@ -12,7 +12,9 @@ export class AddOtpReferenceHash1764160000000 implements MigrationInterface {
     // be validated anyway.
     await q.query(`DELETE FROM otp_challenges`);
     await q.query(`ALTER TABLE otp_challenges ADD COLUMN reference_hash bytea NOT NULL`);
-    await q.query(`ALTER TABLE otp_challenges ADD CONSTRAINT otp_challenges_reference_hash_key UNIQUE (reference_hash)`);
+    await q.query(
+      `ALTER TABLE otp_challenges ADD CONSTRAINT otp_challenges_reference_hash_key UNIQUE (reference_hash)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

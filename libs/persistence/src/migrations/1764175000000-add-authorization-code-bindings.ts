@@ -15,7 +15,9 @@ export class AddAuthorizationCodeBindings1764175000000 implements MigrationInter
         ADD COLUMN redirect_uri_sent boolean NOT NULL DEFAULT true,
         ADD COLUMN session_id_hash bytea REFERENCES login_sessions (id_hash) ON DELETE CASCADE,
         ADD COLUMN replayed_at timestamptz`);
-    await q.query(`CREATE INDEX authorization_codes_session_idx ON authorization_codes (session_id_hash)`);
+    await q.query(
+      `CREATE INDEX authorization_codes_session_idx ON authorization_codes (session_id_hash)`,
+    );
     await q.query(`CREATE INDEX login_sessions_user_idx ON login_sessions (user_id)`);
   }
 

@@ -13,7 +13,9 @@ export class AddUsernameKey1764310000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE users ADD COLUMN username_key text`);
-    const users = (await q.query(`SELECT id, username FROM users ORDER BY created_at, id`)) as Array<{ id: string; username: string }>;
+    const users = (await q.query(
+      `SELECT id, username FROM users ORDER BY created_at, id`,
+    )) as Array<{ id: string; username: string }>;
     const keys = users.map((user) => canonicalUsername(user.username));
     assertNoTwoUsersShareAKey(users, keys);
     // One statement for every row: no round trip per user.
@@ -38,15 +40,23 @@ export class AddUsernameKey1764310000000 implements MigrationInterface {
  * the upgrade stops with one line naming them, for an administrator to rename one, rather than
  * choosing which of two people keeps the name.
  */
-function assertNoTwoUsersShareAKey(users: Array<{ id: string; username: string }>, keys: string[]): void {
+function assertNoTwoUsersShareAKey(
+  users: Array<{ id: string; username: string }>,
+  keys: string[],
+): void {
   const seen = new Map<string, number>();
   const clashes: string[] = [];
   keys.forEach((key, i) => {
     const first = seen.get(key);
     if (first === undefined) seen.set(key, i);
-    else clashes.push(`${users[first].id} (${JSON.stringify(users[first].username)}) and ${users[i].id} (${JSON.stringify(users[i].username)})`);
+    else
+      clashes.push(
+        `${users[first].id} (${JSON.stringify(users[first].username)}) and ${users[i].id} (${JSON.stringify(users[i].username)})`,
+      );
   });
   if (clashes.length > 0) {
-    throw new Error(`usernames that now name one user; rename one of each pair, then start again: ${clashes.join('; ')}`);
+    throw new Error(
+      `usernames that now name one user; rename one of each pair, then start again: ${clashes.join('; ')}`,
+    );
   }
 }

@@ -23,7 +23,9 @@ export interface AuthorizationCodeRecord {
 }
 
 /** A code just consumed, with the id its grant will have. */
-export type ConsumedAuthorizationCode = Omit<AuthorizationCodeRecord, 'sessionIdHash'> & { grantId: string };
+export type ConsumedAuthorizationCode = Omit<AuthorizationCodeRecord, 'sessionIdHash'> & {
+  grantId: string;
+};
 
 const RETURNED = `code_hash AS "codeHash", client_id AS "clientId", user_id AS "userId", redirect_uri AS "redirectUri",
   redirect_uri_sent AS "redirectUriSent", scope, nonce, code_challenge AS "codeChallenge",
@@ -41,9 +43,20 @@ export class AuthorizationCodeRepository {
          code_challenge, code_challenge_method, auth_time, amr, session_id_hash, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
-        code.codeHash, code.clientId, code.userId, code.redirectUri, code.redirectUriSent, code.scope, code.nonce,
-        code.codeChallenge, code.codeChallengeMethod, code.authTime, JSON.stringify(code.amr), code.sessionIdHash,
-        code.createdAt, code.expiresAt,
+        code.codeHash,
+        code.clientId,
+        code.userId,
+        code.redirectUri,
+        code.redirectUriSent,
+        code.scope,
+        code.nonce,
+        code.codeChallenge,
+        code.codeChallengeMethod,
+        code.authTime,
+        JSON.stringify(code.amr),
+        code.sessionIdHash,
+        code.createdAt,
+        code.expiresAt,
       ],
     );
   }
@@ -53,7 +66,12 @@ export class AuthorizationCodeRepository {
    * statement; null when it is unknown, another client's, already used, or expired at `now`.
    * Two redemptions racing on any instances get one row.
    */
-  async consume(codeHash: Buffer, clientId: string, grantId: string, now: Date): Promise<ConsumedAuthorizationCode | null> {
+  async consume(
+    codeHash: Buffer,
+    clientId: string,
+    grantId: string,
+    now: Date,
+  ): Promise<ConsumedAuthorizationCode | null> {
     const rows = await this.db.query<ConsumedAuthorizationCode>(
       `UPDATE authorization_codes SET consumed_at = $4, grant_id = $3
        WHERE code_hash = $1 AND client_id = $2::uuid AND consumed_at IS NULL AND expires_at > $4
@@ -67,7 +85,11 @@ export class AuthorizationCodeRepository {
    * Flags a used code of `clientId` as presented again and returns the grant its tokens belong
    * to; null when `codeHash` is no used code of that client.
    */
-  async markReplayed(codeHash: Buffer, clientId: string, now: Date): Promise<{ grantId: string | null } | null> {
+  async markReplayed(
+    codeHash: Buffer,
+    clientId: string,
+    now: Date,
+  ): Promise<{ grantId: string | null } | null> {
     const rows = await this.db.query<{ grantId: string | null }>(
       `UPDATE authorization_codes SET replayed_at = COALESCE(replayed_at, $3)
        WHERE code_hash = $1 AND client_id = $2::uuid AND consumed_at IS NOT NULL
@@ -88,6 +110,10 @@ export class AuthorizationCodeRepository {
 
   /** Deletes the user's codes not yet redeemed: after a password change nothing issued before it may be. */
   async deleteUnredeemedByUser(userId: string, tx: Transaction): Promise<void> {
-    await this.db.query('DELETE FROM authorization_codes WHERE user_id = $1 AND consumed_at IS NULL', [userId], tx);
+    await this.db.query(
+      'DELETE FROM authorization_codes WHERE user_id = $1 AND consumed_at IS NULL',
+      [userId],
+      tx,
+    );
   }
 }

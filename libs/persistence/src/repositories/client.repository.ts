@@ -35,7 +35,11 @@ export class ClientRepository {
   constructor(private readonly db: Database) {}
 
   async create(
-    client: { clientId: string; metadata: Record<string, unknown>; issuedAt: Date } & ClientSecretColumns,
+    client: {
+      clientId: string;
+      metadata: Record<string, unknown>;
+      issuedAt: Date;
+    } & ClientSecretColumns,
   ): Promise<ClientRecord> {
     const row: ClientRecord = {
       clientId: client.clientId,
@@ -46,14 +50,19 @@ export class ClientRepository {
       updatedAt: client.issuedAt,
     };
     // jsonb (metadata): TypeORM's insert type cannot see through `unknown`.
-    await this.db.use(ClientEntity, (clients) => clients.insert(row as QueryDeepPartialEntity<ClientEntity>));
+    await this.db.use(ClientEntity, (clients) =>
+      clients.insert(row as QueryDeepPartialEntity<ClientEntity>),
+    );
     return row;
   }
 
   /** Read by every client authentication the cache does not answer (each one on the embedded engine): one plain statement. */
   async findById(clientId: string): Promise<ClientRecord | null> {
     if (!isCanonicalUuid(clientId)) return null;
-    const rows = await this.db.query<ClientRecord>(`SELECT ${COLUMNS} FROM clients WHERE client_id = $1`, [clientId]);
+    const rows = await this.db.query<ClientRecord>(
+      `SELECT ${COLUMNS} FROM clients WHERE client_id = $1`,
+      [clientId],
+    );
     return rows[0] ?? null;
   }
 
@@ -103,7 +112,9 @@ export class ClientRepository {
   /** Replaces the secret; the old one matches nothing from this statement on. False when there is no such client. */
   async replaceSecret(clientId: string, secret: ClientSecretColumns, now: Date): Promise<boolean> {
     if (!isCanonicalUuid(clientId)) return false;
-    const { affected } = await this.db.use(ClientEntity, (clients) => clients.update({ clientId }, { ...secret, updatedAt: now }));
+    const { affected } = await this.db.use(ClientEntity, (clients) =>
+      clients.update({ clientId }, { ...secret, updatedAt: now }),
+    );
     if (affected === 1) await this.db.propagateChanges();
     return affected === 1;
   }

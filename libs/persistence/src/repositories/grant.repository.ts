@@ -35,7 +35,17 @@ export class GrantRepository {
     await this.db.query(
       `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [grant.id, grant.clientId, grant.userId, grant.subject, grant.scope, grant.authTime, JSON.stringify(grant.amr), JSON.stringify(grant.claims), createdAt],
+      [
+        grant.id,
+        grant.clientId,
+        grant.userId,
+        grant.subject,
+        grant.scope,
+        grant.authTime,
+        JSON.stringify(grant.amr),
+        JSON.stringify(grant.claims),
+        createdAt,
+      ],
       tx,
     );
   }
@@ -46,13 +56,20 @@ export class GrantRepository {
    */
   async findActive(id: string): Promise<GrantRecord | null> {
     if (!isCanonicalUuid(id)) return null;
-    const rows = await this.db.query<GrantRecord>(`SELECT ${COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`, [id]);
+    const rows = await this.db.query<GrantRecord>(
+      `SELECT ${COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 
   /** Revokes the grant: every refresh token and access token of it stops working. */
   async revoke(id: string, now: Date, tx?: Transaction): Promise<void> {
-    await this.db.use(GrantEntity, (grants) => grants.update({ id, revokedAt: IsNull() }, { revokedAt: now }), tx);
+    await this.db.use(
+      GrantEntity,
+      (grants) => grants.update({ id, revokedAt: IsNull() }, { revokedAt: now }),
+      tx,
+    );
     // Outside a transaction the change is committed: every instance's token cache drops it first.
     if (!tx) await this.db.propagateChanges();
   }
@@ -62,14 +79,22 @@ export class GrantRepository {
    * working (a password change, RFC 9700 §4.14.2). The caller propagates the change after commit.
    */
   async revokeByUser(userId: string, now: Date, tx: Transaction): Promise<void> {
-    await this.db.use(GrantEntity, (grants) => grants.update({ userId, revokedAt: IsNull() }, { revokedAt: now }), tx);
+    await this.db.use(
+      GrantEntity,
+      (grants) => grants.update({ userId, revokedAt: IsNull() }, { revokedAt: now }),
+      tx,
+    );
   }
 
   /**
    * Whether an access token is still alive: its client exists, its grant (if any) exists and is
    * not revoked, and its jti was not revoked. One statement.
    */
-  async accessTokenState(clientId: string, grantId: string | null, jti: string): Promise<AccessTokenState> {
+  async accessTokenState(
+    clientId: string,
+    grantId: string | null,
+    jti: string,
+  ): Promise<AccessTokenState> {
     const rows = await this.db.query<AccessTokenState>(
       `SELECT
          EXISTS (SELECT 1 FROM clients WHERE client_id = $1::uuid) AS "clientExists",

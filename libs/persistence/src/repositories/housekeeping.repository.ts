@@ -20,18 +20,34 @@ export class HousekeepingRepository {
    */
   async purgeExpired(now: Date, accessTokenTtlSeconds: number): Promise<PurgeReport | null> {
     return this.db.transaction(async (tx) => {
-      const [lock] = await this.db.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('uas:housekeeping')) AS locked`, [], tx);
+      const [lock] = await this.db.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_xact_lock(hashtext('uas:housekeeping')) AS locked`,
+        [],
+        tx,
+      );
       if (!lock.locked) return null;
       const cutoff = new Date(now.getTime() - (accessTokenTtlSeconds + 60) * 1000);
       const day = 24 * 3600 * 1000;
       const statements: [string, string, unknown[]][] = [
         ['used_identifiers', 'DELETE FROM used_identifiers WHERE expires_at <= $1', [now]],
-        ['revoked_access_tokens', 'DELETE FROM revoked_access_tokens WHERE expires_at <= $1', [now]],
+        [
+          'revoked_access_tokens',
+          'DELETE FROM revoked_access_tokens WHERE expires_at <= $1',
+          [now],
+        ],
         // Kept a day past expiry so a late replay still finds the code and revokes its tokens.
-        ['authorization_codes', 'DELETE FROM authorization_codes WHERE expires_at <= $1', [new Date(now.getTime() - day)]],
+        [
+          'authorization_codes',
+          'DELETE FROM authorization_codes WHERE expires_at <= $1',
+          [new Date(now.getTime() - day)],
+        ],
         ['login_sessions', 'DELETE FROM login_sessions WHERE expires_at <= $1', [now]],
         ['otp_challenges', 'DELETE FROM otp_challenges WHERE expires_at <= $1', [now]],
-        ['rate_limits', 'DELETE FROM rate_limits WHERE window_start <= $1', [new Date(now.getTime() - 2 * day)]],
+        [
+          'rate_limits',
+          'DELETE FROM rate_limits WHERE window_start <= $1',
+          [new Date(now.getTime() - 2 * day)],
+        ],
         // Expired (used or not) refresh tokens, once the access tokens minted with them are gone too.
         ['refresh_tokens', 'DELETE FROM refresh_tokens WHERE expires_at <= $1', [cutoff]],
         [
@@ -43,7 +59,11 @@ export class HousekeepingRepository {
       ];
       const report: PurgeReport = {};
       for (const [table, sql, params] of statements) {
-        const rows = await this.db.query<{ n: number }>(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params, tx);
+        const rows = await this.db.query<{ n: number }>(
+          `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`,
+          params,
+          tx,
+        );
         report[table] = rows[0].n;
       }
       return report;

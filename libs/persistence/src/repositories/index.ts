@@ -14,7 +14,22 @@ import { UsedIdentifierRepository } from './used-identifier.repository';
 import { UserRepository } from './user.repository';
 
 /** Every repository; PersistenceModule provides and exports them all. Add new ones here. */
-export const REPOSITORIES = [HousekeepingRepository, ClientRepository, UserRepository, GrantRepository, RefreshTokenRepository, SettingRepository, ServerKeyRepository, RateLimitRepository, UsedIdentifierRepository, OtpChallengeRepository, SamlIssuerRepository, LoginSessionRepository, AuthorizationCodeRepository, SubjectRepository];
+export const REPOSITORIES = [
+  HousekeepingRepository,
+  ClientRepository,
+  UserRepository,
+  GrantRepository,
+  RefreshTokenRepository,
+  SettingRepository,
+  ServerKeyRepository,
+  RateLimitRepository,
+  UsedIdentifierRepository,
+  OtpChallengeRepository,
+  SamlIssuerRepository,
+  LoginSessionRepository,
+  AuthorizationCodeRepository,
+  SubjectRepository,
+];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
 export type { PurgeReport } from './housekeeping.repository';
@@ -31,5 +46,8 @@ export { ClientRepository, UserRepository };
 export type { ClientListRecord, ClientRecord, ClientSecretColumns } from './client.repository';
 export type { UserRecord } from './user.repository';
 export { AuthorizationCodeRepository, LoginSessionRepository };
-export type { AuthorizationCodeRecord, ConsumedAuthorizationCode } from './authorization-code.repository';
+export type {
+  AuthorizationCodeRecord,
+  ConsumedAuthorizationCode,
+} from './authorization-code.repository';
 export type { LoginSessionRecord } from './login-session.repository';

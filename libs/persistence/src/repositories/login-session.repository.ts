@@ -26,7 +26,14 @@ export class LoginSessionRepository {
   async create(session: LoginSessionRecord): Promise<void> {
     await this.db.query(
       `INSERT INTO login_sessions (id_hash, user_id, auth_time, amr, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [session.idHash, session.userId, session.authTime, JSON.stringify(session.amr), session.createdAt, session.expiresAt],
+      [
+        session.idHash,
+        session.userId,
+        session.authTime,
+        JSON.stringify(session.amr),
+        session.createdAt,
+        session.expiresAt,
+      ],
     );
   }
 

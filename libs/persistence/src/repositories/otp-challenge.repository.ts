@@ -39,7 +39,11 @@ export class OtpChallengeRepository {
         OtpChallengeEntity,
         async (challenges) => {
           await challenges.update(
-            { grantType: challenge.grantType, usernameKey: challenge.usernameKey, consumedAt: IsNull() },
+            {
+              grantType: challenge.grantType,
+              usernameKey: challenge.usernameKey,
+              consumedAt: IsNull(),
+            },
             { consumedAt: challenge.createdAt },
           );
           await challenges.insert(challenge);
@@ -55,7 +59,12 @@ export class OtpChallengeRepository {
    * One statement: two validations racing on any instances get one row, and the first
    * validation consumes the reference whether its code is right or not.
    */
-  async consume(referenceHash: Buffer, clientId: string, grantType: string, now: Date): Promise<OtpChallengeRecord | null> {
+  async consume(
+    referenceHash: Buffer,
+    clientId: string,
+    grantType: string,
+    now: Date,
+  ): Promise<OtpChallengeRecord | null> {
     const rows = await this.db.query<OtpChallengeRecord>(
       `UPDATE otp_challenges SET consumed_at = $4
        WHERE reference_hash = $1 AND client_id = $2 AND grant_type = $3

@@ -33,7 +33,12 @@ export class RateLimitRepository {
    * Counts one event only while the window holds fewer than `limit`; returns the window and
    * whether the event was admitted. One statement: the limit holds under concurrency.
    */
-  async hitIfBelow(bucket: string, limit: number, windowSeconds: number, now: Date): Promise<RateWindow & { admitted: boolean }> {
+  async hitIfBelow(
+    bucket: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+  ): Promise<RateWindow & { admitted: boolean }> {
     const rows = await this.db.query<RateWindow>(
       `INSERT INTO rate_limits AS r (bucket, window_start, count) VALUES ($1, $2, 1)
        ON CONFLICT (bucket) DO UPDATE SET
@@ -45,7 +50,11 @@ export class RateLimitRepository {
     );
     if (rows[0]) return { ...rows[0], admitted: true };
     const current = await this.peek(bucket, windowSeconds, now);
-    return { count: current?.count ?? limit, windowStart: current?.windowStart ?? now, admitted: false };
+    return {
+      count: current?.count ?? limit,
+      windowStart: current?.windowStart ?? now,
+      admitted: false,
+    };
   }
 
   /** The current window of `bucket`, or null when it has none or it has passed. */

@@ -28,12 +28,26 @@ export class RefreshTokenRepository {
   constructor(private readonly db: Database) {}
 
   async create(
-    token: { tokenHash: Buffer; grantId: string; clientId: string; scope: string; expiresAt: Date; createdAt: Date },
+    token: {
+      tokenHash: Buffer;
+      grantId: string;
+      clientId: string;
+      scope: string;
+      expiresAt: Date;
+      createdAt: Date;
+    },
     tx?: Transaction,
   ): Promise<void> {
     await this.db.query(
       `INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [token.tokenHash, token.grantId, token.clientId, token.scope, token.createdAt, token.expiresAt],
+      [
+        token.tokenHash,
+        token.grantId,
+        token.clientId,
+        token.scope,
+        token.createdAt,
+        token.expiresAt,
+      ],
       tx,
     );
   }
@@ -42,7 +56,12 @@ export class RefreshTokenRepository {
    * Marks the token used and returns its grant, in one statement; null when it is unknown,
    * already used, expired, another client's, or its grant is revoked.
    */
-  async consume(tokenHash: Buffer, clientId: string, now: Date, tx?: Transaction): Promise<ConsumedRefreshToken | null> {
+  async consume(
+    tokenHash: Buffer,
+    clientId: string,
+    now: Date,
+    tx?: Transaction,
+  ): Promise<ConsumedRefreshToken | null> {
     const rows = await this.db.query<GrantRecord & { tokenScope: string }>(
       `UPDATE refresh_tokens rt SET consumed_at = $3
        FROM grants g
@@ -106,9 +125,18 @@ export class RefreshTokenRepository {
        INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
        SELECT $9, id, client_id, $10, $11, $12 FROM g`,
       [
-        grant.id, grant.clientId, grant.userId, grant.subject, grant.scope, grant.authTime,
-        JSON.stringify(grant.amr), JSON.stringify(grant.claims),
-        token.tokenHash, token.scope, token.createdAt, token.expiresAt,
+        grant.id,
+        grant.clientId,
+        grant.userId,
+        grant.subject,
+        grant.scope,
+        grant.authTime,
+        JSON.stringify(grant.amr),
+        JSON.stringify(grant.claims),
+        token.tokenHash,
+        token.scope,
+        token.createdAt,
+        token.expiresAt,
       ],
     );
   }

@@ -34,7 +34,9 @@ export class SamlIssuerRepository {
 
   /** Every issuer, oldest first. */
   findAll(): Promise<SamlIssuerRecord[]> {
-    return this.db.use(SamlIssuerEntity, (issuers) => issuers.find({ order: { createdAt: 'ASC', id: 'ASC' } }));
+    return this.db.use(SamlIssuerEntity, (issuers) =>
+      issuers.find({ order: { createdAt: 'ASC', id: 'ASC' } }),
+    );
   }
 
   findByEntityId(entityId: string): Promise<SamlIssuerRecord | null> {

@@ -28,7 +28,11 @@ export class ServerKeyRepository {
   findPublished(now: Date, tx?: Transaction): Promise<ServerKeyRecord[]> {
     return this.db.use(
       ServerKeyEntity,
-      (keys) => keys.find({ where: { retiresAt: Or(IsNull(), MoreThan(now)) }, order: OLDEST_ACTIVATION_FIRST }),
+      (keys) =>
+        keys.find({
+          where: { retiresAt: Or(IsNull(), MoreThan(now)) },
+          order: OLDEST_ACTIVATION_FIRST,
+        }),
       tx,
     );
   }
@@ -42,19 +46,34 @@ export class ServerKeyRepository {
     return this.db.use(ServerKeyEntity, (keys) => keys.find({ order: OLDEST_ACTIVATION_FIRST }));
   }
 
-  async create(key: Omit<ServerKeyRecord, 'createdAt' | 'retiresAt'>, tx?: Transaction): Promise<void> {
+  async create(
+    key: Omit<ServerKeyRecord, 'createdAt' | 'retiresAt'>,
+    tx?: Transaction,
+  ): Promise<void> {
     // jsonb (publicJwk): TypeORM's insert type cannot see through `unknown`.
-    await this.db.use(ServerKeyEntity, (keys) => keys.insert(key as QueryDeepPartialEntity<ServerKeyEntity>), tx);
+    await this.db.use(
+      ServerKeyEntity,
+      (keys) => keys.insert(key as QueryDeepPartialEntity<ServerKeyEntity>),
+      tx,
+    );
   }
 
   /**
    * Schedules the retirement of every other signing key still unretired: each stays published
    * until `retiresAt` (when the new key has signed for longer than any token lives).
    */
-  async scheduleRetirementOfSigningKeysExcept(kid: string, retiresAt: Date, tx?: Transaction): Promise<void> {
+  async scheduleRetirementOfSigningKeysExcept(
+    kid: string,
+    retiresAt: Date,
+    tx?: Transaction,
+  ): Promise<void> {
     await this.db.use(
       ServerKeyEntity,
-      (keys) => keys.update({ use: 'sig', kid: Not(kid), retiresAt: Or(IsNull(), MoreThan(retiresAt)) }, { retiresAt }),
+      (keys) =>
+        keys.update(
+          { use: 'sig', kid: Not(kid), retiresAt: Or(IsNull(), MoreThan(retiresAt)) },
+          { retiresAt },
+        ),
       tx,
     );
   }

@@ -9,7 +9,9 @@ export class SettingRepository {
   constructor(private readonly db: Database) {}
 
   async findByName(name: string): Promise<string | null> {
-    const row = await this.db.use(SettingEntity, (settings) => settings.findOne({ select: { value: true }, where: { name } }));
+    const row = await this.db.use(SettingEntity, (settings) =>
+      settings.findOne({ select: { value: true }, where: { name } }),
+    );
     return row?.value ?? null;
   }
 

@@ -13,7 +13,9 @@ export class SubjectRepository {
 
   /** The `sub` recorded for the value `externalId` of `source`, or null before its first claim. */
   async findSub(source: string, externalId: string): Promise<string | null> {
-    const row = await this.db.use(SubjectEntity, (subjects) => subjects.findOne({ select: { sub: true }, where: { source, externalId } }));
+    const row = await this.db.use(SubjectEntity, (subjects) =>
+      subjects.findOne({ select: { sub: true }, where: { source, externalId } }),
+    );
     return row?.sub ?? null;
   }
 

@@ -40,7 +40,9 @@ export class UsedIdentifierRepository {
 
   /** Deletes entries that expired before `now`. */
   async purgeExpired(now: Date): Promise<void> {
-    await this.db.use(UsedIdentifierEntity, (identifiers) => identifiers.delete({ expiresAt: LessThanOrEqual(now) }));
+    await this.db.use(UsedIdentifierEntity, (identifiers) =>
+      identifiers.delete({ expiresAt: LessThanOrEqual(now) }),
+    );
   }
 }
 

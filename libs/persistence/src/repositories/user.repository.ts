@@ -18,7 +18,14 @@ export interface UserRecord {
 }
 
 /** What a UserRecord is made of: everything but the lookup key. */
-const SELECTED = { id: true, username: true, passwordHash: true, claims: true, createdAt: true, updatedAt: true } as const;
+const SELECTED = {
+  id: true,
+  username: true,
+  passwordHash: true,
+  claims: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
 const COLUMNS = `id, username, password_hash AS "passwordHash", claims, created_at AS "createdAt",
   updated_at AS "updatedAt"`;
@@ -36,7 +43,10 @@ export class UserRepository {
     const row: UserRecord = { ...user, updatedAt: user.createdAt };
     try {
       // jsonb (claims): TypeORM's insert type cannot see through `unknown`.
-      const entity = { ...row, usernameKey: canonicalUsername(user.username) } as QueryDeepPartialEntity<UserEntity>;
+      const entity = {
+        ...row,
+        usernameKey: canonicalUsername(user.username),
+      } as QueryDeepPartialEntity<UserEntity>;
       await this.db.use(UserEntity, (users) => users.insert(entity));
       return row;
     } catch (error) {
@@ -48,15 +58,18 @@ export class UserRepository {
   /** Userinfo and password sign-in read users on every request: one plain statement, as findByUsername. */
   async findById(id: string): Promise<UserRecord | null> {
     if (!isCanonicalUuid(id)) return null;
-    const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+    const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [
+      id,
+    ]);
     return rows[0] ?? null;
   }
 
   /** By the canonical form of `username` (canonicalUsername). */
   async findByUsername(username: string): Promise<UserRecord | null> {
-    const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE username_key = $1`, [
-      canonicalUsername(username),
-    ]);
+    const rows = await this.db.query<UserRecord>(
+      `SELECT ${COLUMNS} FROM users WHERE username_key = $1`,
+      [canonicalUsername(username)],
+    );
     return rows[0] ?? null;
   }
 
@@ -64,13 +77,19 @@ export class UserRepository {
    * Up to `limit` users ordered by canonical username, after `afterUsername` (keyset
    * pagination), only the one whose username is canonically `username` when given.
    */
-  list(limit: number, afterUsername: string | null, username: string | null): Promise<UserRecord[]> {
+  list(
+    limit: number,
+    afterUsername: string | null,
+    username: string | null,
+  ): Promise<UserRecord[]> {
     const key = [
       ...(afterUsername === null ? [] : [MoreThan(canonicalUsername(afterUsername))]),
       ...(username === null ? [] : [Equal(canonicalUsername(username))]),
     ];
     const where = key.length ? { usernameKey: And(...key) } : {};
-    return this.db.use(UserEntity, (users) => users.find({ select: SELECTED, where, order: { usernameKey: 'ASC' }, take: limit }));
+    return this.db.use(UserEntity, (users) =>
+      users.find({ select: SELECTED, where, order: { usernameKey: 'ASC' }, take: limit }),
+    );
   }
 
   /**

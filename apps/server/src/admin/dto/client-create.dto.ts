@@ -12,7 +12,9 @@ const ALG_DOC = (list: string) => `One of the metadata document's ${list}.`;
  */
 export class ClientCreateDto {
   @ApiPropertyOptional({ maxLength: 256 })
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
   client_name?: string;
 
   @ApiPropertyOptional({
@@ -20,36 +22,56 @@ export class ClientCreateDto {
     description:
       'Absolute URLs of at most 2,000 characters without fragment, userinfo, wildcard, or code/state/error/iss in the query; https, or http on 127.0.0.1, [::1] or localhost. Default [].',
   })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(URI_MAX, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(URI_MAX, { each: true })
   redirect_uris?: string[];
 
   @ApiPropertyOptional({
     type: [String],
     description: `${ALG_DOC('grant_types_supported')} Default ["authorization_code"].`,
   })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(256, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(256, { each: true })
   grant_types?: string[];
 
   @ApiPropertyOptional({
     type: [String],
     description: `${ALG_DOC('response_types_supported')} Default ["code"] with authorization_code, else [].`,
   })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @MaxLength(64, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
   response_types?: string[];
 
-  @ApiPropertyOptional({ description: 'Space-separated values of scopes_supported; absent allows every scope.' })
-  @IsOptional() @IsString() @MaxLength(1024)
+  @ApiPropertyOptional({
+    description: 'Space-separated values of scopes_supported; absent allows every scope.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
   scope?: string;
 
   @ApiPropertyOptional({
     description: `${ALG_DOC('token_endpoint_auth_methods_supported')} Default client_secret_basic.`,
     example: 'client_secret_basic',
   })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   token_endpoint_auth_method?: string;
 
   @ApiPropertyOptional({ description: ALG_DOC('token_endpoint_auth_signing_alg_values_supported') })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   token_endpoint_auth_signing_alg?: string;
 
   @ApiPropertyOptional({
@@ -57,54 +79,86 @@ export class ClientCreateDto {
     additionalProperties: true,
     description: 'JWK Set of public keys, {"keys": [...]}; not together with jwks_uri.',
   })
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   jwks?: { keys: Record<string, unknown>[] };
 
   @ApiPropertyOptional({
-    description: 'https URL (http on a loopback host for development), not a link-local or cloud-metadata host; not together with jwks.',
+    description:
+      'https URL (http on a loopback host for development), not a link-local or cloud-metadata host; not together with jwks.',
   })
-  @IsOptional() @IsString() @MaxLength(URI_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(URI_MAX)
   jwks_uri?: string;
 
-  @ApiPropertyOptional({ description: `${ALG_DOC('id_token_signing_alg_values_supported')} Default RS256.` })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @ApiPropertyOptional({
+    description: `${ALG_DOC('id_token_signing_alg_values_supported')} Default RS256.`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   id_token_signed_response_alg?: string;
 
   @ApiPropertyOptional({ description: ALG_DOC('id_token_encryption_alg_values_supported') })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   id_token_encrypted_response_alg?: string;
 
-  @ApiPropertyOptional({ description: `${ALG_DOC('id_token_encryption_enc_values_supported')} Needs the alg.` })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @ApiPropertyOptional({
+    description: `${ALG_DOC('id_token_encryption_enc_values_supported')} Needs the alg.`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   id_token_encrypted_response_enc?: string;
 
   @ApiPropertyOptional({ description: ALG_DOC('userinfo_signing_alg_values_supported') })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   userinfo_signed_response_alg?: string;
 
   @ApiPropertyOptional({ description: ALG_DOC('userinfo_encryption_alg_values_supported') })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   userinfo_encrypted_response_alg?: string;
 
-  @ApiPropertyOptional({ description: `${ALG_DOC('userinfo_encryption_enc_values_supported')} Needs the alg.` })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @ApiPropertyOptional({
+    description: `${ALG_DOC('userinfo_encryption_enc_values_supported')} Needs the alg.`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   userinfo_encrypted_response_enc?: string;
 
   @ApiPropertyOptional({ description: ALG_DOC('request_object_signing_alg_values_supported') })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   request_object_signing_alg?: string;
 
   @ApiPropertyOptional({ description: ALG_DOC('request_object_encryption_alg_values_supported') })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   request_object_encryption_alg?: string;
 
-  @ApiPropertyOptional({ description: `${ALG_DOC('request_object_encryption_enc_values_supported')} Needs the alg.` })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @ApiPropertyOptional({
+    description: `${ALG_DOC('request_object_encryption_enc_values_supported')} Needs the alg.`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   request_object_encryption_enc?: string;
 
   @ApiPropertyOptional({
     description: `${ALG_DOC('code_challenge_methods_supported')} With it every authorization request must use PKCE; plain is accepted only from a client that registered it.`,
   })
-  @IsOptional() @IsString() @MaxLength(ALG_MAX)
+  @IsOptional()
+  @IsString()
+  @MaxLength(ALG_MAX)
   code_challenge_method?: string;
 }

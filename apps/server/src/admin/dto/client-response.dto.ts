@@ -13,7 +13,9 @@ export class ClientResponseDto extends ClientCreateDto {
 
 /** The answer to a registration: the client and, for methods that use one, its secret (shown only here). */
 export class ClientCreatedResponseDto extends ClientResponseDto {
-  @ApiPropertyOptional({ description: '256 random bits, base64url. Shown only here and on rotation.' })
+  @ApiPropertyOptional({
+    description: '256 random bits, base64url. Shown only here and on rotation.',
+  })
   client_secret?: string;
 
   @ApiPropertyOptional({ description: '0: the secret does not expire (RFC 7591 §3.2.1).' })
@@ -31,6 +33,10 @@ export class ClientPageResponseDto {
   @ApiProperty({ type: [ClientResponseDto] })
   items: ClientResponseDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= for the next page; null on the last.',
+  })
   next_cursor: string | null;
 }

@@ -9,6 +9,9 @@ export class KeyRotateDto {
     description:
       'Seconds until the new key signs (default KEY_ROTATION_LEAD_SECONDS); 0 signs with it at once (compromised key).',
   })
-  @IsOptional() @IsInt() @Min(0) @Max(86400)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(86400)
   activate_in_seconds?: number;
 }

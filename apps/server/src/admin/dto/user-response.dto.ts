@@ -4,7 +4,7 @@ import { UserClaimsDto } from './user-create.dto';
 
 /** A user: id (the `sub`), username, claims; never the password. */
 export class UserResponseDto extends UserClaimsDto {
-  @ApiProperty({ format: 'uuid', description: 'The subject (sub) of the user\'s tokens.' })
+  @ApiProperty({ format: 'uuid', description: "The subject (sub) of the user's tokens." })
   id: string;
 
   @ApiProperty()
@@ -22,6 +22,10 @@ export class UserPageResponseDto {
   @ApiProperty({ type: [UserResponseDto] })
   items: UserResponseDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= for the next page; null on the last.',
+  })
   next_cursor: string | null;
 }

@@ -7,7 +7,8 @@ export const CSRF_COOKIE = 'uas_csrf';
 export function readCookie(header: string | undefined, name: string): string | null {
   for (const pair of (header ?? '').split(';')) {
     const separator = pair.indexOf('=');
-    if (separator > 0 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim();
+    if (separator > 0 && pair.slice(0, separator).trim() === name)
+      return pair.slice(separator + 1).trim();
   }
   return null;
 }
@@ -17,6 +18,10 @@ export function readCookie(header: string | undefined, name: string): string | n
  * navigation from the client, not with cross-site posts), Secure when the issuer is https, and
  * scoped to the issuer's path.
  */
-export function sessionCookie(name: string, value: string, options: { path: string; secure: boolean }): string {
+export function sessionCookie(
+  name: string,
+  value: string,
+  options: { path: string; secure: boolean },
+): string {
   return `${name}=${value}; Path=${options.path}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
 }

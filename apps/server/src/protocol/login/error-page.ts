@@ -9,7 +9,11 @@ import { renderPage } from './page-layout';
  * URI not registered) and for sign-in forms that cannot be accepted: what happened, and the
  * error code and its public description for whoever debugs the application.
  */
-export function renderErrorPage(error: OAuthError, uiLocales: string | null, stylesheetUrl: string): string {
+export function renderErrorPage(
+  error: OAuthError,
+  uiLocales: string | null,
+  stylesheetUrl: string,
+): string {
   const locale = pickLocale(uiLocales);
   const t = messagesFor(locale);
   const body = `<h1>${escapeHtml(t.errorTitle)}</h1>

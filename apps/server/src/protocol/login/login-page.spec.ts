@@ -7,7 +7,13 @@ import { renderLoginPage } from './login-page';
 import { pickLocale } from './messages';
 
 const urls = { action: '/uas/oauth2/authorization', stylesheet: '/uas/oauth2/static/login.css' };
-const form = { ticket: 't"1', clientName: 'A & B <app>', username: null, uiLocales: null, failed: false };
+const form = {
+  ticket: 't"1',
+  clientName: 'A & B <app>',
+  username: null,
+  uiLocales: null,
+  failed: false,
+};
 
 describe(renderLoginPage.name, () => {
   it('escapes everything that came from a request or the database', () => {
@@ -21,23 +27,33 @@ describe(renderLoginPage.name, () => {
 
   it('focuses the username, or the password when the username is known', () => {
     expect(renderLoginPage(form, urls)).toMatch(/name="username"[^>]* autofocus>/);
-    expect(renderLoginPage({ ...form, username: 'alice' }, urls)).toMatch(/name="password"[^>]* autofocus>/);
+    expect(renderLoginPage({ ...form, username: 'alice' }, urls)).toMatch(
+      /name="password"[^>]* autofocus>/,
+    );
   });
 
   it('announces a failure and ties it to the fields', () => {
     const html = renderLoginPage({ ...form, failed: true, uiLocales: 'fi' }, urls);
 
-    expect(html).toContain('<p id="uas-error" class="uas-error" role="alert">Käyttäjätunnus tai salasana on virheellinen.</p>');
+    expect(html).toContain(
+      '<p id="uas-error" class="uas-error" role="alert">Käyttäjätunnus tai salasana on virheellinen.</p>',
+    );
     expect(html.match(/aria-describedby="uas-error"/g)).toHaveLength(2);
   });
 });
 
 describe(renderErrorPage.name, () => {
   it('shows the code and the public description, marked as English on a Finnish page', () => {
-    const html = renderErrorPage(new OAuthError('invalid_client', 'The client is not known.', { detail: 'secret detail' }), 'fi', urls.stylesheet);
+    const html = renderErrorPage(
+      new OAuthError('invalid_client', 'The client is not known.', { detail: 'secret detail' }),
+      'fi',
+      urls.stylesheet,
+    );
 
     expect(html).toContain('<html lang="fi">');
-    expect(html).toContain('<p class="uas-error" role="alert" lang="en">The client is not known.</p>');
+    expect(html).toContain(
+      '<p class="uas-error" role="alert" lang="en">The client is not known.</p>',
+    );
     expect(html).toContain('<code>invalid_client</code>');
     expect(html).not.toContain('secret detail');
   });
@@ -64,13 +80,19 @@ describe('cookies', () => {
   });
 
   it('writes HttpOnly, SameSite=Lax cookies, Secure for an https issuer', () => {
-    expect(sessionCookie('uas_session', 'v', { path: '/uas', secure: true })).toBe('uas_session=v; Path=/uas; HttpOnly; SameSite=Lax; Secure');
-    expect(sessionCookie('uas_session', 'v', { path: '/', secure: false })).toBe('uas_session=v; Path=/; HttpOnly; SameSite=Lax');
+    expect(sessionCookie('uas_session', 'v', { path: '/uas', secure: true })).toBe(
+      'uas_session=v; Path=/uas; HttpOnly; SameSite=Lax; Secure',
+    );
+    expect(sessionCookie('uas_session', 'v', { path: '/', secure: false })).toBe(
+      'uas_session=v; Path=/; HttpOnly; SameSite=Lax',
+    );
   });
 });
 
 describe(escapeHtml.name, () => {
   it('escapes the five characters that matter in text and attributes', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 });

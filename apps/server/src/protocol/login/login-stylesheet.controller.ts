@@ -12,7 +12,8 @@ export class LoginStylesheetController {
   private readonly css: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.css = config.login.cssFile === null ? DEFAULT_LOGIN_CSS : readStylesheet(config.login.cssFile);
+    this.css =
+      config.login.cssFile === null ? DEFAULT_LOGIN_CSS : readStylesheet(config.login.cssFile);
   }
 
   @Get(Routes.loginStylesheet)
@@ -28,6 +29,8 @@ function readStylesheet(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`LOGIN_CSS_FILE: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ConfigError([
+      `LOGIN_CSS_FILE: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
 }

@@ -27,7 +27,8 @@ const MESSAGES: Record<Locale, Messages> = {
     submit: 'Sign in',
     failed: 'The username or password is incorrect.',
     errorTitle: 'The sign-in request cannot be accepted',
-    errorLead: 'The application sent a request that this service cannot accept. Return to the application and try again.',
+    errorLead:
+      'The application sent a request that this service cannot accept. Return to the application and try again.',
     errorCode: 'Error code',
   },
   fi: {
@@ -39,7 +40,8 @@ const MESSAGES: Record<Locale, Messages> = {
     submit: 'Kirjaudu',
     failed: 'Käyttäjätunnus tai salasana on virheellinen.',
     errorTitle: 'Kirjautumispyyntöä ei voida hyväksyä',
-    errorLead: 'Sovellus lähetti pyynnön, jota tämä palvelu ei voi hyväksyä. Palaa sovellukseen ja yritä uudelleen.',
+    errorLead:
+      'Sovellus lähetti pyynnön, jota tämä palvelu ei voi hyväksyä. Palaa sovellukseen ja yritä uudelleen.',
     errorCode: 'Virhekoodi',
   },
   sv: {
@@ -51,7 +53,8 @@ const MESSAGES: Record<Locale, Messages> = {
     submit: 'Logga in',
     failed: 'Användarnamnet eller lösenordet är felaktigt.',
     errorTitle: 'Inloggningsbegäran kan inte godkännas',
-    errorLead: 'Programmet skickade en begäran som den här tjänsten inte kan godkänna. Gå tillbaka till programmet och försök igen.',
+    errorLead:
+      'Programmet skickade en begäran som den här tjänsten inte kan godkänna. Gå tillbaka till programmet och försök igen.',
     errorCode: 'Felkod',
   },
 };

@@ -2,7 +2,12 @@ import { escapeHtml } from './html';
 import { Locale } from './messages';
 
 /** The frame both pages share: language, title, viewport, the replaceable stylesheet, and a main landmark. */
-export function renderPage(page: { locale: Locale; title: string; stylesheetUrl: string; body: string }): string {
+export function renderPage(page: {
+  locale: Locale;
+  title: string;
+  stylesheetUrl: string;
+  body: string;
+}): string {
   return `<!DOCTYPE html>
 <html lang="${page.locale}">
 <head>
