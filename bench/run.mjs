@@ -415,7 +415,7 @@ function refreshRequests(url, auth, pool, state) {
           }).toString(),
         };
       },
-      onResponse(status, body, context) {
+      onResponse(status, body, _context) {
         if (status === 200) pool.give(JSON.parse(body).refresh_token);
         else state.failures.push(`${status} ${body.slice(0, 200)}`);
       },
@@ -429,7 +429,7 @@ const CASES = {
     uas: async (s) => ({
       requests: [{ method: 'GET', path: `${s.issuerPath}/.well-known/openid-configuration` }],
     }),
-    peer: async (s) => ({
+    peer: async (_s) => ({
       requests: [{ method: 'GET', path: '/.well-known/openid-configuration' }],
     }),
   },

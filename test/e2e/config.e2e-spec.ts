@@ -32,7 +32,7 @@ describe('configuration at start-up', () => {
     [{ TRUST_PROXY: '0.0.0.0/0' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: '::/200' }, 'TRUST_PROXY'],
   ])('exits 1 with one line naming the variable for %j', (env, variable) => {
-    const result = start(env as Record<string, string>);
+    const result = start(env);
 
     expect(result.status).toBe(1);
     expect(result.stderr.split('\n')).toHaveLength(1);

@@ -76,8 +76,8 @@ describe('key rotation', () => {
     await db?.drop();
   });
 
-  async function signingKid(): Promise<unknown> {
-    return decodeJws(await keys.sign({ sub: 'x' }))?.header.kid;
+  async function signingKid(): Promise<string> {
+    return String(decodeJws(await keys.sign({ sub: 'x' }))?.header.kid);
   }
 
   it('publishes the new key before it signs, then signs with it, then retires the old one', async () => {

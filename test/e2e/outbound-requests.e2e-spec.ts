@@ -20,7 +20,7 @@ function rsaKeyPair(modulusLength: number): {
   jwk: Record<string, unknown>;
 } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
-  return { privateKey, jwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> };
+  return { privateKey, jwk: publicKey.export({ format: 'jwk' }) };
 }
 
 /** An RS256 JWT signed with node:crypto, which (unlike jose) signs with a short key too. */

@@ -108,11 +108,11 @@ describe('encrypted ID tokens and userinfo', () => {
     });
 
     expect(header.enc).toBe('A128CBC-HS256');
-    const { payload } = await jwtVerify(
-      plaintext,
-      new TextEncoder().encode(client.client_secret!),
-      { algorithms: ['HS256'], audience: client.client_id, currentDate: server.clock.now() },
-    );
+    const { payload } = await jwtVerify(plaintext, new TextEncoder().encode(client.client_secret), {
+      algorithms: ['HS256'],
+      audience: client.client_id,
+      currentDate: server.clock.now(),
+    });
     expect(payload.sub).toBe(userId);
   });
 

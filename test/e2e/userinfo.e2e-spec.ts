@@ -94,7 +94,7 @@ describe('userinfo', () => {
       expect(res.headers['content-type']).toMatch(/^application\/jwt/);
       const key =
         alg === 'HS256'
-          ? new TextEncoder().encode(client.client_secret!)
+          ? new TextEncoder().encode(client.client_secret)
           : await serverKeySet(server);
       const { payload, protectedHeader } = await jwtVerify(
         res.text,

@@ -18,9 +18,7 @@ export function admin(server: TestServer) {
 }
 
 /** The server's metadata document (what clients may register is bounded by its *_supported lists). */
-export async function discoveryDocument(
-  server: TestServer,
-): Promise<Record<string, string[] & unknown>> {
+export async function discoveryDocument(server: TestServer): Promise<Record<string, string[]>> {
   const res = await request(server.http).get(
     `${server.config.issuer.basePath}/.well-known/openid-configuration`,
   );

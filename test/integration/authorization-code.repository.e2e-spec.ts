@@ -118,7 +118,7 @@ describe(AuthorizationCodeRepository.name, () => {
       // The loser's presentation is a replay: it finds the winner's grant, to revoke it.
       const loser = repositories()[results.findIndex((r) => r === null)];
       expect(await loser.markReplayed(code.codeHash, clientId, now())).toEqual({
-        grantId: won[0]!.grantId,
+        grantId: won[0].grantId,
       });
       expect(await loser.isReplayed(code.codeHash)).toBe(true);
     }

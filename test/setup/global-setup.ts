@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`DATABASE_URL does not answer: ${(error as Error).message}`);
+    throw new Error(`DATABASE_URL does not answer: ${(error as Error).message}`, { cause: error });
   }
   const template = `uas_template_${process.pid}_${randomBytes(4).toString('hex')}`;
   try {

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { INestApplication } from '@nestjs/common';
 
 import { createApp } from '../../apps/server/src/create-app';
-import { AppConfig, Clock, FixedClock, loadConfig } from '@app/config';
+import { AppConfig, FixedClock, loadConfig } from '@app/config';
 import { generateMasterKey } from '@app/crypto';
 
 /** A running server for e2e tests: real HTTP on a loopback port, real database. */
@@ -56,7 +56,7 @@ export async function startTestServer(options: StartOptions): Promise<TestServer
   const logging = options.logDestination
     ? { logDestination: options.logDestination }
     : { logger: false as const };
-  const app = await createApp(config, { clock: clock as Clock, ...logging });
+  const app = await createApp(config, { clock: clock, ...logging });
   await app.listen(port, '127.0.0.1');
   return {
     app,

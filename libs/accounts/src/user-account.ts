@@ -39,7 +39,7 @@ export function toUserAccount(record: UserRecord): UserAccount {
   return {
     id: record.id,
     username: record.username,
-    claims: record.claims as UserClaims,
+    claims: record.claims,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

@@ -20,9 +20,6 @@ const JTI_RETENTION_SECONDS = 24 * 60 * 60;
 const MAX_JTI_LENGTH = 512;
 const HS256 = 'HS256';
 
-/** A key to verify a request object with: a public JWK (RS256) or the secret's bytes (HS256). */
-type VerificationKey = JWK | Uint8Array;
-
 /**
  * Request objects passed by value (OpenID Connect Core §6.1, RFC 9101): decrypted when they are
  * a JWE, then verified as a JWS signed by the client with exactly the algorithm it registered

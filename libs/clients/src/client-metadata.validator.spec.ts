@@ -56,7 +56,7 @@ const EMPTY: ClientMetadataSupport = {
 
 function rsaPublicJwk(modulusLength: number): Record<string, unknown> {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength });
-  return publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+  return publicKey.export({ format: 'jwk' });
 }
 
 const RSA_PUBLIC = rsaPublicJwk(2048);

@@ -67,7 +67,7 @@ export function clientMetadataSupportFrom(
       Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [],
     ];
   });
-  return Object.fromEntries(entries) as unknown as ClientMetadataSupport;
+  return Object.fromEntries(entries) as ClientMetadataSupport;
 }
 
 /** Methods with which the client holds a shared secret (RFC 7591 §2). */

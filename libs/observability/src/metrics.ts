@@ -124,14 +124,15 @@ export class Metrics {
   }
 
   private poolGauge(name: string, help: string, read: (stats: PoolStats) => number): void {
-    const metrics = this;
+    const stats = () => this.poolStats?.() ?? null;
     new Gauge({
       name,
       help,
       registers: [this.registry],
       // Read at scrape time: the pool counts live, so there is nothing to keep up to date.
       collect() {
-        if (metrics.poolStats) this.set(read(metrics.poolStats()));
+        const current = stats();
+        if (current) this.set(read(current));
       },
     });
   }

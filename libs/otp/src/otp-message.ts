@@ -31,6 +31,7 @@ const DEFAULT_TEXTS: Record<string, { title: string; body: string }> = {
 // header), nor Unicode line or paragraph separators.
 const TITLE_FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
 // A body is plain text: line breaks and tabs are fine, other control characters are not.
+// eslint-disable-next-line no-control-regex -- matching control characters, to refuse them, is the point
 const BODY_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /**

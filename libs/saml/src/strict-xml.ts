@@ -12,6 +12,7 @@ const MAX_ENCODED_LENGTH = Math.ceil(MAX_ASSERTION_BYTES / 3) * 4;
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 // XML 1.0 §2.2: characters no document may hold, raw or as a character reference.
+// eslint-disable-next-line no-control-regex -- matching control characters, to refuse them, is the point
 const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 // Every markup declaration (<!DOCTYPE, <!ENTITY, <!ATTLIST, <!ELEMENT, <!NOTATION); comments and
 // CDATA sections are the only `<!` constructs a document without a DTD has.

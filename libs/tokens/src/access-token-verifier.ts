@@ -44,7 +44,7 @@ export class AccessTokenVerifier {
       return null;
     if (
       !/^[0-9a-f-]{36}$/i.test(c.client_id) ||
-      (c.gid !== undefined && !/^[0-9a-f-]{36}$/i.test(String(c.gid)))
+      (c.gid !== undefined && (typeof c.gid !== 'string' || !/^[0-9a-f-]{36}$/i.test(c.gid)))
     )
       return null;
     return c as unknown as AccessTokenClaims;

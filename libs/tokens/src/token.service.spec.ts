@@ -1,7 +1,7 @@
 import { GrantType, RegisteredClient } from '@app/clients';
 import { AppConfig, FixedClock } from '@app/config';
 import { KeyStore } from '@app/keys';
-import { GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
+import { GrantRepository, RefreshTokenRepository } from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { ClientResponseProtector } from './client-response-protector';

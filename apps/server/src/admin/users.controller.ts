@@ -116,9 +116,7 @@ function claimsOf(body: UserCreateDto | UserUpdateDto, keepNull: boolean): UserC
   const source = body as unknown as Record<string, unknown>;
   const present = (name: string) =>
     source[name] !== undefined && (keepNull || source[name] !== null);
-  return Object.fromEntries(
-    USER_CLAIM_NAMES.filter(present).map((name) => [name, source[name]]),
-  ) as UserClaimsPatch;
+  return Object.fromEntries(USER_CLAIM_NAMES.filter(present).map((name) => [name, source[name]]));
 }
 
 function toResponse(account: UserAccount): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { OAuthError } from '@app/errors';
 
 // Tab, CR and LF may appear in free text (an OTP message body); nothing needs the others.
+// eslint-disable-next-line no-control-regex -- matching control characters, to refuse them, is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\b/i;
 

@@ -116,7 +116,7 @@ export class JwksUriCache {
     const doc: unknown = JSON.parse(res.body);
     if (!isObject(doc) || !Array.isArray(doc.keys)) throw new Error('not a JWK Set');
     // CONTRACT §4: a short RSA key is never used, whatever else the set holds.
-    return doc.keys.filter(isObject).filter(isUsableKeySize) as JWK[];
+    return doc.keys.filter(isObject).filter(isUsableKeySize);
   }
 }
 

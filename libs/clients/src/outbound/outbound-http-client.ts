@@ -121,7 +121,8 @@ function exchange(
       (res) => {
         readLimited(res, request.maxBodyBytes).then(
           (body) => resolve({ status: res.statusCode ?? 0, body }),
-          (error: unknown) => reject(deadline.aborted ? new Error('timed out') : error),
+          (error: unknown) =>
+            reject(deadline.aborted || !(error instanceof Error) ? new Error('timed out') : error),
         );
       },
     );

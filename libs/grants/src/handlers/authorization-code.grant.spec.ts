@@ -57,9 +57,7 @@ describe(AuthorizationCodeGrant.name, () => {
 
   /** The code service hands `code` to the grant's checks, like AuthorizationCodeService.redeem. */
   function codeIs(code: RedeemedAuthorizationCode): void {
-    codes.redeem.mockImplementation(
-      async (_value, _clientId, issueTokens) => issueTokens(code) as never,
-    );
+    codes.redeem.mockImplementation(async (_value, _clientId, issueTokens) => issueTokens(code));
   }
 
   it("issues tokens for the code's user, scope, nonce, auth_time and amr, in the grant the code names", async () => {

@@ -60,7 +60,7 @@ describe(RefreshTokenGrant.name, () => {
     sut = new RefreshTokenGrant(db, refreshTokens, tokens, clock);
     tokens.mintRefreshToken.mockReturnValue(next);
     tokens.reissue.mockResolvedValue(tokenResponse);
-    db.transaction.mockImplementation((fn) => fn(tx as never) as never);
+    db.transaction.mockImplementation((fn) => fn(tx as never));
   });
 
   describe('rotation', () => {

@@ -4,7 +4,7 @@ import { selectClientEncryptionKey } from './client-encryption-key';
 
 function rsaJwk(modulusLength = 2048): { jwk: Record<string, unknown>; publicKey: KeyObject } {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength });
-  return { jwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown>, publicKey };
+  return { jwk: publicKey.export({ format: 'jwk' }), publicKey };
 }
 
 const first = rsaJwk();
