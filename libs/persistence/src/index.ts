@@ -58,3 +58,6 @@ export type {
   ConsumedAuthorizationCode,
   LoginSessionRecord,
 } from './repositories';
+/** Admin API keys, stored as SHA-256 digests of the key. */
+export { ApiKeyRepository } from './repositories';
+export type { ApiKeyRecord } from './repositories';

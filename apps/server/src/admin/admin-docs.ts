@@ -15,7 +15,10 @@ export function setupAdminDocs(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Admin API')
     .setDescription(
-      'Clients, users, SAML issuers and keys. Every route needs Authorization: Bearer $ADMIN_TOKEN.',
+      'Clients, users, SAML issuers, keys and API keys. Every route takes Authorization: Bearer ' +
+        "$ADMIN_TOKEN, or an API key (uas_ak_…) holding the scope named by the route's " +
+        'x-required-scope (admin_token: the admin token only); outside its scopes a key gets 403 ' +
+        'insufficient_scope.',
     )
     .setVersion('v1')
     .addBearerAuth()

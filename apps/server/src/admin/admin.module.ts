@@ -4,10 +4,13 @@ import { AccountsModule } from '@app/accounts';
 import { ClientsModule } from '@app/clients';
 import { DiscoveryModule } from '@app/discovery';
 import { KeysModule } from '@app/keys';
+import { PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
 
 import { AdminToken } from './admin-token';
 import { AdminTokenGuard } from './admin-token.guard';
+import { ApiKeyService } from './api-key.service';
+import { ApiKeysController } from './api-keys.controller';
 import { ClientsController } from './clients.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
@@ -15,12 +18,26 @@ import { UsersController } from './users.controller';
 
 /**
  * The admin REST API under /admin/v1 (CONTRACT §4). Every controller here applies
- * `@UseGuards(AdminTokenGuard)` at controller level and validates bodies with AdminValidationPipe.
+ * `@UseGuards(AdminTokenGuard)` at controller level, declares each route's `@RequiredScope` for
+ * API keys, and validates bodies with AdminValidationPipe.
  */
 @Module({
-  imports: [ClientsModule, AccountsModule, KeysModule, DiscoveryModule, SamlModule],
-  controllers: [ClientsController, UsersController, KeysController, SamlIssuersController],
-  providers: [AdminToken, AdminTokenGuard],
-  exports: [AdminToken, AdminTokenGuard],
+  imports: [
+    ClientsModule,
+    AccountsModule,
+    KeysModule,
+    DiscoveryModule,
+    SamlModule,
+    PersistenceModule,
+  ],
+  controllers: [
+    ClientsController,
+    UsersController,
+    KeysController,
+    SamlIssuersController,
+    ApiKeysController,
+  ],
+  providers: [AdminToken, AdminTokenGuard, ApiKeyService],
+  exports: [AdminToken, AdminTokenGuard, ApiKeyService],
 })
 export class AdminModule {}

@@ -30,6 +30,7 @@ import {
 import { DiscoveryService } from '@app/discovery';
 import { OAuthError } from '@app/errors';
 
+import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
 import { ClientCreateDto } from './dto/client-create.dto';
@@ -58,6 +59,7 @@ export class ClientsController {
   ) {}
 
   @Post()
+  @RequiredScope('clients:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Register a client' })
   @ApiCreatedResponse({ type: ClientCreatedResponseDto })
@@ -68,6 +70,7 @@ export class ClientsController {
   }
 
   @Get()
+  @RequiredScope('admin:read')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'List clients' })
   @ApiOkResponse({ type: ClientPageResponseDto })
@@ -79,6 +82,7 @@ export class ClientsController {
   }
 
   @Get(':client_id')
+  @RequiredScope('admin:read')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Read a client (never its secret)' })
   @ApiOkResponse({ type: ClientResponseDto })
@@ -89,6 +93,7 @@ export class ClientsController {
   }
 
   @Put(':client_id')
+  @RequiredScope('clients:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: "Replace a client's metadata",
@@ -109,6 +114,7 @@ export class ClientsController {
   }
 
   @Delete(':client_id')
+  @RequiredScope('clients:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a client; every token issued to it stops working' })
   @ApiNoContentResponse()
@@ -117,6 +123,7 @@ export class ClientsController {
   }
 
   @Post(':client_id/secret')
+  @RequiredScope('clients:write')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Issue a new client secret; the old one stops working at once' })

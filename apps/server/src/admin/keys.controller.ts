@@ -10,6 +10,7 @@ import {
 
 import { KeyStore, KeySummary } from '@app/keys';
 
+import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
 import { KeyRotateDto } from './dto/key-rotate.dto';
@@ -24,6 +25,7 @@ export class KeysController {
   constructor(private readonly keys: KeyStore) {}
 
   @Get()
+  @RequiredScope('admin:read')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Every key, with its public JWK and status' })
   @ApiOkResponse({ type: KeyListResponseDto })
@@ -32,6 +34,7 @@ export class KeysController {
   }
 
   @Post('rotate')
+  @RequiredScope('keys:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Create a new signing key',

@@ -20,6 +20,7 @@ import {
 
 import { SamlIssuer, SamlIssuerService } from '@app/saml';
 
+import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
 import { SamlIssuerCreateDto } from './dto/saml-issuer-create.dto';
@@ -34,6 +35,7 @@ export class SamlIssuersController {
   constructor(private readonly issuers: SamlIssuerService) {}
 
   @Post()
+  @RequiredScope('clients:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Trust a SAML issuer (entityID and signing certificates)' })
   @ApiCreatedResponse({ type: SamlIssuerResponseDto })
@@ -46,6 +48,7 @@ export class SamlIssuersController {
   }
 
   @Get()
+  @RequiredScope('admin:read')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'List the trusted SAML issuers' })
   @ApiOkResponse({ type: SamlIssuerListResponseDto })
@@ -54,6 +57,7 @@ export class SamlIssuersController {
   }
 
   @Delete(':id')
+  @RequiredScope('clients:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Stop trusting a SAML issuer; its assertions are refused at once' })
   @ApiNoContentResponse()

@@ -29,6 +29,7 @@ import {
 } from '@app/accounts';
 import { OAuthError } from '@app/errors';
 
+import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
 import { PAGE_LIMIT_DEFAULT } from './dto/page-query.dto';
@@ -48,6 +49,7 @@ export class UsersController {
   constructor(private readonly accounts: AccountService) {}
 
   @Post()
+  @RequiredScope('users:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserResponseDto })
@@ -59,6 +61,7 @@ export class UsersController {
   }
 
   @Get()
+  @RequiredScope('admin:read')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'List users, or find one by username (exact, any letter case)' })
   @ApiOkResponse({ type: UserPageResponseDto })
@@ -71,6 +74,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @RequiredScope('admin:read')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Read a user' })
   @ApiOkResponse({ type: UserResponseDto })
@@ -81,6 +85,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @RequiredScope('users:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: "Change a user's password and/or claims (null removes a claim)" })
   @ApiOkResponse({ type: UserResponseDto })
@@ -97,6 +102,7 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @RequiredScope('users:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a user; every token issued for it stops working' })
   @ApiNoContentResponse()

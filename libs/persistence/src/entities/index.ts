@@ -1,3 +1,4 @@
+import { ApiKeyEntity } from './api-key.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ClientEntity } from './client.entity';
 import { GrantEntity } from './grant.entity';
@@ -29,9 +30,11 @@ export const ENTITIES = [
   OtpChallengeEntity,
   RateLimitEntity,
   SubjectEntity,
+  ApiKeyEntity,
 ];
 
 export {
+  ApiKeyEntity,
   AuthorizationCodeEntity,
   ClientEntity,
   GrantEntity,

@@ -1,3 +1,4 @@
+import { ApiKeyRepository } from './api-key.repository';
 import { AuthorizationCodeRepository } from './authorization-code.repository';
 import { ClientRepository } from './client.repository';
 import { GrantRepository } from './grant.repository';
@@ -29,6 +30,7 @@ export const REPOSITORIES = [
   LoginSessionRepository,
   AuthorizationCodeRepository,
   SubjectRepository,
+  ApiKeyRepository,
 ];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
@@ -51,3 +53,5 @@ export type {
   ConsumedAuthorizationCode,
 } from './authorization-code.repository';
 export type { LoginSessionRecord } from './login-session.repository';
+export { ApiKeyRepository };
+export type { ApiKeyRecord } from './api-key.repository';

@@ -1,0 +1,285 @@
+import { readFileSync } from 'node:fs';
+
+import { Command, CommanderError, Option } from 'commander';
+
+import { AdminApi, CliError, ExitCode } from './admin-api';
+import { applyImport, exportConfiguration, planImport } from './configuration';
+
+type Json = Record<string, unknown>;
+
+interface GlobalOptions {
+  url?: string;
+  token?: string;
+  json?: boolean;
+}
+
+/** `uas-admin`: the admin API from a shell (CONTRACT §5). Talks HTTP only, never to the database. */
+export function buildProgram(): Command {
+  const program = new Command('uas-admin')
+    .description('Administer a uas-idp server over its admin API.')
+    .addOption(
+      new Option('--url <url>', "the server's origin, e.g. http://localhost:8080").env(
+        'UAS_ADMIN_URL',
+      ),
+    )
+    .addOption(new Option('--token <token>', 'ADMIN_TOKEN or an API key').env('UAS_ADMIN_TOKEN'))
+    .option('--json', 'machine-readable JSON on stdout')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const api = (): AdminApi => {
+    const { url, token } = program.opts<GlobalOptions>();
+    if (!url) throw new CliError('no server: give --url or set UAS_ADMIN_URL', ExitCode.usage);
+    if (!token) throw new CliError('no token: give --token or set UAS_ADMIN_TOKEN', ExitCode.usage);
+    return new AdminApi(url, token);
+  };
+  const json = () => program.opts<GlobalOptions>().json === true;
+  const print = (value: unknown, human: () => string): void => {
+    process.stdout.write(`${json() ? JSON.stringify(value, null, 2) : human()}\n`);
+  };
+  const show = (value: unknown) => print(value, () => JSON.stringify(value, null, 2));
+  const table = (items: Json[], columns: string[]) =>
+    print({ items }, () =>
+      items.map((item) => columns.map((c) => text(item[c])).join('\t')).join('\n'),
+    );
+  const done = (what: string) => print({ ok: true }, () => what);
+
+  const clients = program.command('clients').description('OAuth clients');
+  clients
+    .command('list')
+    .action(async () => table(await api().listAll('/clients'), ['client_id', 'client_name']));
+  clients
+    .command('get <client_id>')
+    .action(async (id: string) => show(await api().get(`/clients/${encodeURIComponent(id)}`)));
+  clients
+    .command('create')
+    .description('register a client; prints its client_secret, shown only now')
+    .option('--data <json>', 'client metadata as JSON, @FILE, or - for stdin')
+    .option('--name <client_name>')
+    .option('--redirect-uri <uri...>')
+    .option('--grant-type <type...>')
+    .action(
+      async (o: { data?: string; name?: string; redirectUri?: string[]; grantType?: string[] }) => {
+        const metadata: Json = {
+          ...(o.data ? readJsonArgument(o.data) : {}),
+          ...(o.name ? { client_name: o.name } : {}),
+          ...(o.redirectUri ? { redirect_uris: o.redirectUri } : {}),
+          ...(o.grantType ? { grant_types: o.grantType } : {}),
+        };
+        show(await api().post('/clients', metadata));
+      },
+    );
+  clients.command('delete <client_id>').action(async (id: string) => {
+    await api().delete(`/clients/${encodeURIComponent(id)}`);
+    done(`deleted client ${id}`);
+  });
+  clients
+    .command('rotate-secret <client_id>')
+    .description('new client_secret (the old one stops working); shown only now')
+    .action(async (id: string) =>
+      show(await api().post(`/clients/${encodeURIComponent(id)}/secret`)),
+    );
+
+  const users = program.command('users').description('users');
+  users
+    .command('list')
+    .option('--username <username>', 'find one user by username')
+    .action(async (o: { username?: string }) =>
+      table(
+        o.username
+          ? (
+              await api().get<{ items: Json[] }>(
+                `/users?username=${encodeURIComponent(o.username)}`,
+              )
+            ).items
+          : await api().listAll('/users'),
+        ['id', 'username'],
+      ),
+    );
+  users
+    .command('get <id>')
+    .action(async (id: string) => show(await api().get(`/users/${encodeURIComponent(id)}`)));
+  users
+    .command('create')
+    .requiredOption('--username <username>')
+    .requiredOption('--password <password>')
+    .option('--data <json>', 'claims as JSON, @FILE, or - for stdin')
+    .action(async (o: { username: string; password: string; data?: string }) =>
+      show(
+        await api().post('/users', {
+          ...(o.data ? readJsonArgument(o.data) : {}),
+          username: o.username,
+          password: o.password,
+        }),
+      ),
+    );
+  users.command('delete <id>').action(async (id: string) => {
+    await api().delete(`/users/${encodeURIComponent(id)}`);
+    done(`deleted user ${id}`);
+  });
+
+  const keys = program.command('keys').description("the server's signing keys");
+  keys
+    .command('list')
+    .action(async () =>
+      table((await api().get<{ items: Json[] }>('/keys')).items, ['kid', 'alg', 'status']),
+    );
+  keys
+    .command('rotate')
+    .option('--activate-in <seconds>', 'signing starts after this many seconds (0: at once)')
+    .action(async (o: { activateIn?: string }) =>
+      show(
+        await api().post(
+          '/keys/rotate',
+          o.activateIn === undefined ? {} : { activate_in_seconds: Number(o.activateIn) },
+        ),
+      ),
+    );
+
+  const apiKeys = program.command('api-keys').description('admin API keys (ADMIN_TOKEN only)');
+  apiKeys.command('list').action(async () =>
+    table(
+      (await api().get<{ items: Json[] }>('/api-keys')).items.map((k) => ({
+        ...k,
+        scopes: (k.scopes as string[]).join(','),
+      })),
+      ['id', 'name', 'scopes'],
+    ),
+  );
+  apiKeys
+    .command('create')
+    .description('prints the key, shown only now')
+    .requiredOption('--name <name>')
+    .requiredOption('--scope <scope...>', 'admin:read, clients:write, users:write, keys:write, …')
+    .action(async (o: { name: string; scope: string[] }) =>
+      show(await api().post('/api-keys', { name: o.name, scopes: o.scope })),
+    );
+  apiKeys.command('delete <id>').action(async (id: string) => {
+    await api().delete(`/api-keys/${encodeURIComponent(id)}`);
+    done(`deleted API key ${id}`);
+  });
+
+  const issuers = program.command('saml-issuers').description('trusted SAML issuers');
+  issuers
+    .command('list')
+    .action(async () =>
+      table((await api().get<{ items: Json[] }>('/saml-issuers')).items, ['id', 'entity_id']),
+    );
+  issuers
+    .command('create')
+    .requiredOption('--entity-id <entity_id>')
+    .requiredOption('--certificate <pem-file...>', 'PEM certificate file(s)')
+    .action(async (o: { entityId: string; certificate: string[] }) =>
+      show(
+        await api().post('/saml-issuers', {
+          entity_id: o.entityId,
+          certificates: o.certificate.map((file) => readInput(file)),
+        }),
+      ),
+    );
+  issuers.command('delete <id>').action(async (id: string) => {
+    await api().delete(`/saml-issuers/${encodeURIComponent(id)}`);
+    done(`deleted SAML issuer ${id}`);
+  });
+
+  program
+    .command('export')
+    .description('the whole configuration as JSON on stdout; no secret in clear')
+    .action(async () => {
+      process.stdout.write(`${JSON.stringify(await exportConfiguration(api()), null, 2)}\n`);
+    });
+
+  program
+    .command('import <file>')
+    .description('apply an export (- for stdin): all of it, or none of it')
+    .option('--dry-run', 'print what would change and write nothing')
+    .action(async (file: string, o: { dryRun?: boolean }) => {
+      const client = api();
+      const changes = await planImport(client, readJsonArgument(file === '-' ? '-' : `@${file}`));
+      const summary = changes.map(({ action, kind, name }) => ({ action, kind, name }));
+      if (o.dryRun) {
+        print({ dry_run: true, changes: summary }, () =>
+          changes.length
+            ? changes.map((c) => `would ${c.action} ${c.kind} ${c.name}`).join('\n')
+            : 'nothing to change',
+        );
+        return;
+      }
+      const applied = await applyImport(changes, (n, total, c) => {
+        // Progress on stderr, so stdout stays the result a script reads.
+        if (!json()) process.stderr.write(`[${n}/${total}] ${c.action} ${c.kind} ${c.name}\n`);
+      });
+      print(
+        {
+          dry_run: false,
+          changes: applied.map(({ change, result }) => ({
+            action: change.action,
+            kind: change.kind,
+            name: change.name,
+            ...(change.action === 'create' ? { result } : {}),
+          })),
+        },
+        () =>
+          [
+            `applied ${applied.length} change(s)`,
+            ...applied
+              .filter(({ change }) => change.action === 'create')
+              .map(({ change, result }) => createdLine(change.kind, result ?? {})),
+          ].join('\n'),
+      );
+    });
+
+  return program;
+}
+
+/** What a script or person needs from a creation: new identifiers and secrets shown once. */
+function createdLine(kind: string, result: Json): string {
+  if (kind === 'client') {
+    const secret = result.client_secret ? ` client_secret ${text(result.client_secret)}` : '';
+    return `client ${text(result.client_name)}: client_id ${text(result.client_id)} (was ${text(result.from_client_id)})${secret}`;
+  }
+  if (kind === 'user')
+    return `user ${text(result.username)}: id ${text(result.id)}, no usable password until one is set`;
+  if (kind === 'api_key') return `API key ${text(result.name)}: ${text(result.key)}`;
+  return `${kind} ${text(result.entity_id ?? result.id)}`;
+}
+
+/** A value for one line of human output. */
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '-';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** `@FILE`, `-` (stdin) or an inline JSON object. */
+function readJsonArgument(value: string): Json {
+  const text = value === '-' || value.startsWith('@') ? readInput(value.replace(/^@/, '')) : value;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    throw new CliError(`not valid JSON: ${value === '-' ? 'stdin' : value}`, ExitCode.usage);
+  }
+}
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`, ExitCode.usage);
+  }
+}
+
+/** Runs the CLI; resolves to the exit code (0 only on success). */
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`uas-admin: ${message}\n`);
+    return error instanceof CliError ? error.exitCode : ExitCode.refused;
+  }
+}

@@ -1,0 +1,212 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+
+import { admin } from '../../setup/oauth';
+import { createTestDatabase, TestDatabase } from '../../setup/test-database';
+import { startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
+
+const BIN = path.resolve(__dirname, '../../../apps/cli/bin/uas-admin.cjs');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a script runs it: its own process, the package's bin, environment variables. */
+function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** CONTRACT §5: `uas-admin`, the CLI over the admin API. */
+describe('uas-admin CLI', () => {
+  let db1: TestDatabase;
+  let db2: TestDatabase;
+  let source: TestServer;
+  let target: TestServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    [db1, db2] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    source = await startTestServer({ databaseUrl: db1.url });
+    target = await startTestServer({ databaseUrl: db2.url });
+    env = { UAS_ADMIN_URL: source.origin, UAS_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+  });
+
+  afterAll(async () => {
+    await source?.close();
+    await target?.close();
+    await db1?.drop();
+    await db2?.drop();
+  });
+
+  it('creates, lists and deletes a client, with --json output a script can parse', async () => {
+    const created = await cli(
+      [
+        '--json',
+        'clients',
+        'create',
+        '--name',
+        'cli-app',
+        '--redirect-uri',
+        'https://app.example.com/cb',
+      ],
+      env,
+    );
+    expect(created).toEqual({ code: 0, stdout: expect.any(String), stderr: '' });
+    const client = JSON.parse(created.stdout);
+    expect(client).toEqual(
+      expect.objectContaining({
+        client_id: expect.any(String),
+        client_secret: expect.any(String),
+        client_name: 'cli-app',
+      }),
+    );
+
+    const listed = await cli(['--json', 'clients', 'list'], env);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).items).toContainEqual(
+      expect.objectContaining({ client_id: client.client_id, client_name: 'cli-app' }),
+    );
+    const human = await cli(['clients', 'list'], env);
+    expect(human.stdout).toContain(`${client.client_id}\tcli-app`);
+
+    const deleted = await cli(['clients', 'delete', client.client_id], env);
+    expect(deleted.code).toBe(0);
+    expect((await admin(source).get(`/admin/v1/clients/${client.client_id}`)).status).toBe(404);
+  });
+
+  it('exits non-zero with the server error on one line', async () => {
+    const missing = await cli(['users', 'get', '00000000-0000-4000-8000-000000000000'], env);
+
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(
+      /^uas-admin: GET \/admin\/v1\/users\/[^\n]*: 404 not_found: No such user\.\n$/,
+    );
+  });
+
+  it('exits 1 with insufficient_scope when an API key lacks the scope, and works within it', async () => {
+    const made = await cli(
+      ['--json', 'api-keys', 'create', '--name', 'users only', '--scope', 'users:write'],
+      env,
+    );
+    expect(made.code).toBe(0);
+    const { key } = JSON.parse(made.stdout);
+    const keyEnv = { ...env, UAS_ADMIN_TOKEN: key };
+
+    const refused = await cli(['clients', 'create', '--name', 'x'], keyEnv);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('403 insufficient_scope');
+    const allowed = await cli(
+      ['--json', 'users', 'create', '--username', 'via-key', '--password', 'a long password 1'],
+      keyEnv,
+    );
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).username).toBe('via-key');
+  });
+
+  it('exits 2 on usage errors and 3 when the server cannot be reached', async () => {
+    expect((await cli(['clients', 'list'], {})).code).toBe(2);
+    expect((await cli(['no-such-command'], env)).code).toBe(2);
+    const unreachable = await cli(['clients', 'list'], {
+      ...env,
+      UAS_ADMIN_URL: 'http://127.0.0.1:9',
+    });
+    expect(unreachable.code).toBe(3);
+  });
+
+  it('exports one server and imports into an empty one: dry run first, then the same clients and users', async () => {
+    const made = await cli(
+      [
+        'clients',
+        'create',
+        '--data',
+        JSON.stringify({
+          client_name: 'exported app',
+          redirect_uris: ['https://exported.example.com/cb'],
+          scope: 'openid',
+        }),
+      ],
+      env,
+    );
+    expect(made).toEqual({ code: 0, stdout: expect.any(String), stderr: '' });
+    await cli(
+      [
+        'users',
+        'create',
+        '--username',
+        'alice',
+        '--password',
+        'a long password 1',
+        '--data',
+        '{"email":"alice@example.com","name":"Alice"}',
+      ],
+      env,
+    );
+    const exported = await cli(['export'], env);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).not.toContain(JSON.parse(made.stdout).client_secret);
+    expect(exported.stdout).not.toContain('a long password 1');
+    expect(exported.stdout).not.toMatch(/"(client_secret|password|key)":/);
+    const file = JSON.parse(exported.stdout);
+    const targetEnv = { UAS_ADMIN_URL: target.origin, UAS_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+
+    const dryRun = await cli(['--json', 'import', '--dry-run', '-'], targetEnv, exported.stdout);
+    expect(dryRun.code).toBe(0);
+    expect(JSON.parse(dryRun.stdout).changes).toEqual(
+      expect.arrayContaining([
+        { action: 'create', kind: 'client', name: 'exported app' },
+        { action: 'create', kind: 'user', name: 'alice' },
+        { action: 'create', kind: 'api_key', name: 'users only' },
+      ]),
+    );
+    expect((await admin(target).get('/admin/v1/clients')).body.items).toEqual([]);
+
+    const imported = await cli(['import', '-'], targetEnv, exported.stdout);
+    expect(imported.code).toBe(0);
+    expect(imported.stderr).toContain('[1/');
+    const again = await cli(['export'], targetEnv);
+    const copy = JSON.parse(again.stdout);
+    const strip = (items: Record<string, unknown>[], ids: string[]) =>
+      items.map((item) =>
+        Object.fromEntries(Object.entries(item).filter(([k]) => !ids.includes(k))),
+      );
+    expect(strip(copy.clients, ['client_id', 'client_id_issued_at'])).toEqual(
+      strip(file.clients, ['client_id', 'client_id_issued_at']),
+    );
+    expect(strip(copy.users, ['id'])).toEqual(strip(file.users, ['id']));
+    expect(copy.api_keys).toEqual(file.api_keys);
+    const nothing = await cli(['import', '--dry-run', '-'], targetEnv, exported.stdout);
+    expect(nothing.stdout).toBe('nothing to change\n');
+  });
+
+  it('undoes what an import created when a later change fails', async () => {
+    const file = {
+      format: 'uas-admin-export',
+      version: 1,
+      clients: [],
+      users: [
+        { username: 'rollback-first' },
+        // Refused by the server (not an e-mail address) after the first user was created.
+        { username: 'rollback-second', email: 'not-an-address' },
+      ],
+    };
+
+    const res = await cli(['import', '-'], env, JSON.stringify(file));
+
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('rolled back 1 change(s)');
+    const found = await admin(source).get('/admin/v1/users?username=rollback-first');
+    expect(found.body.items).toEqual([]);
+  });
+});
