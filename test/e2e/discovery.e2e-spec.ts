@@ -77,6 +77,12 @@ describe('discovery', () => {
     }
   });
 
+  it('advertises the response modes of the authorization endpoint (Form Post Response Mode §5)', async () => {
+    const res = await request(server.http).get(PATHS[0]);
+
+    expect(res.body.response_modes_supported).toEqual(['query', 'form_post']);
+  });
+
   it('serves every seed value except the ones listed as not yet implemented, and nothing unknown', async () => {
     const res = await request(server.http).get(PATHS[0]);
 

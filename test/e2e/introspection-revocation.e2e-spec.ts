@@ -116,8 +116,11 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
 
     const res = await revoke(tokens.access_token);
 
+    // CONTRACT: 200 with application/json `{}`, which strict clients parse as JSON (RFC 7009 §2.2).
     expect(res.status).toBe(200);
-    expect(res.text).toBe('');
+    expect(res.headers['content-type']).toMatch(/^application\/json(;|$)/);
+    expect(res.text).toBe('{}');
+    expect(res.headers['cache-control']).toBe('no-store');
     expect((await introspect(tokens.access_token)).body).toEqual({ active: false });
     expect((await introspect(tokens.refresh_token)).body.active).toBe(true);
   });
@@ -143,7 +146,12 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
   it("answers 200 for unknown tokens and ignores another client's tokens", async () => {
     const tokens = await login();
 
-    expect((await revoke('unknown-token')).status).toBe(200);
+    const unknown = await revoke('unknown-token');
+    expect([unknown.status, unknown.headers['content-type'], unknown.text]).toEqual([
+      200,
+      expect.stringMatching(/^application\/json(;|$)/),
+      '{}',
+    ]);
     expect((await revoke(tokens.access_token, otherAuth)).status).toBe(200);
     expect((await revoke(tokens.refresh_token, otherAuth)).status).toBe(200);
 

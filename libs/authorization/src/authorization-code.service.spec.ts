@@ -23,6 +23,7 @@ const request = {
   redirectUri: 'https://app.example.com/cb',
   redirectUriSent: true,
   state: 'st',
+  responseMode: 'query',
   scope: ['openid', 'userinfo'],
   nonce: 'n',
   promptNone: false,

@@ -1,4 +1,5 @@
 import { RegisteredClient } from '@app/clients';
+import { ResponseMode } from '@app/errors';
 
 import { PkceMethod } from './pkce';
 
@@ -23,6 +24,8 @@ export interface AuthorizationRequest {
   /** Whether the request named it; the token request must then repeat it (RFC 6749 §4.1.3). */
   readonly redirectUriSent: boolean;
   readonly state: string | null;
+  /** How the answer travels to the redirect URI (response_mode, OAuth 2.0 Form Post Response Mode). */
+  readonly responseMode: ResponseMode;
   readonly scope: readonly string[];
   readonly nonce: string | null;
   /** prompt=none: answer without showing anything (OIDC Core §3.1.2.1). */

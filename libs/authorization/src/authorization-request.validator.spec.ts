@@ -87,6 +87,7 @@ describe(AuthorizationRequestValidator.name, () => {
       redirectUri: REDIRECT,
       redirectUriSent: true,
       state: 'st',
+      responseMode: 'query',
       scope: ['openid'],
       nonce: 'n',
       promptNone: false,
@@ -116,7 +117,56 @@ describe(AuthorizationRequestValidator.name, () => {
   it('redirects later errors to the redirect URI with the state', async () => {
     expect(await rejection(validate(params({ response_type: 'token' })))).toEqual({
       code: 'unsupported_response_type',
-      redirect: { redirectUri: REDIRECT, state: 'st' },
+      redirect: { redirectUri: REDIRECT, state: 'st', responseMode: 'query' },
+    });
+  });
+
+  describe('response_mode', () => {
+    it('takes form_post, and sends later errors the same way', async () => {
+      const accepted = await validate(params({ response_mode: 'form_post' }));
+      const refused = rejection(validate(params({ response_mode: 'form_post', scope: 'email' })));
+
+      expect(accepted.responseMode).toBe('form_post');
+      expect(await refused).toEqual({
+        code: 'invalid_scope',
+        redirect: { redirectUri: REDIRECT, state: 'st', responseMode: 'form_post' },
+      });
+    });
+
+    it('takes query as the default', async () => {
+      expect((await validate(params({ response_mode: 'query' }))).responseMode).toBe('query');
+    });
+
+    it.each(['fragment', 'form_post.jwt', 'FORM_POST'])(
+      'refuses %s as invalid_request, sent in the query (Multiple Response Type Encoding Practices §5)',
+      async (mode) => {
+        expect(await rejection(validate(params({ response_mode: mode })))).toEqual({
+          code: 'invalid_request',
+          redirect: { redirectUri: REDIRECT, state: 'st', responseMode: 'query' },
+        });
+      },
+    );
+
+    it('sends a repeat error in the query when response_mode is itself repeated', async () => {
+      const error = await caught(validate(params({ response_mode: ['form_post', 'form_post'] })));
+
+      expect(error.options.redirect).toEqual({
+        redirectUri: REDIRECT,
+        state: 'st',
+        responseMode: 'query',
+      });
+    });
+
+    it('sends a repeat error by form_post when the outer request asked for it', async () => {
+      const error = await caught(
+        validate(params({ response_mode: 'form_post', scope: ['openid', 'openid'] })),
+      );
+
+      expect(error.options.redirect).toEqual({
+        redirectUri: REDIRECT,
+        state: 'st',
+        responseMode: 'form_post',
+      });
     });
   });
 
@@ -127,7 +177,7 @@ describe(AuthorizationRequestValidator.name, () => {
     expect([scope.code, scope.description, scope.options.redirect]).toEqual([
       'invalid_request',
       'The scope parameter is repeated.',
-      { redirectUri: REDIRECT, state: 'st' },
+      { redirectUri: REDIRECT, state: 'st', responseMode: 'query' },
     ]);
     expect(odd.description).toBe('A parameter is repeated.');
   });
@@ -236,7 +286,7 @@ describe(AuthorizationRequestValidator.name, () => {
 
       expect(await rejection(validate(params({ request: 'a.b.c' })))).toEqual({
         code: 'invalid_request_object',
-        redirect: { redirectUri: REDIRECT, state: 'st' },
+        redirect: { redirectUri: REDIRECT, state: 'st', responseMode: 'query' },
       });
     });
 

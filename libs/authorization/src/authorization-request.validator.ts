@@ -8,7 +8,7 @@ import {
   RegisteredClient,
   resolveScope,
 } from '@app/clients';
-import { ErrorRedirect, OAuthError } from '@app/errors';
+import { ErrorRedirect, OAuthError, ResponseMode } from '@app/errors';
 
 import {
   AuthorizationInput,
@@ -20,6 +20,7 @@ import { isRegisteredRedirectUri } from './redirect-uri';
 import { RequestObjectVerifier } from './request-object.verifier';
 
 const RESPONSE_TYPE_CODE = 'code';
+const RESPONSE_MODES: readonly string[] = Object.values(ResponseMode);
 /** OIDC Core §3.1.2.1 prompt values; consent and select_account are accepted and need nothing here (ubisecure-notes §16.3). */
 const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
 /** Claims of a request object that are about the JWT itself, not authorization parameters. */
@@ -69,16 +70,22 @@ export class AuthorizationRequestValidator {
         : {
             redirectUri: outerRedirect,
             state: repeated.includes('state') ? null : (outer.state ?? null),
+            responseMode: repeated.includes('response_mode')
+              ? ResponseMode.Query
+              : deliveryMode(outer.response_mode),
           };
     const params = await redirectingTo(provisional, () =>
       this.withRequestObject(client, outer, repeated),
     );
     // 4. The redirect URI the request object may change: shown.
     const redirect = this.finalRedirect(client, params, outerRedirect);
-    // 5. Everything else: redirected, with the state the request finally carries.
-    return redirectingTo({ redirectUri: redirect.uri, state: params.state ?? null }, () =>
-      this.checkRest(client, params, redirect),
-    );
+    // 5. Everything else: redirected, with the state and in the response mode the request finally carries.
+    const target: ErrorRedirect = {
+      redirectUri: redirect.uri,
+      state: params.state ?? null,
+      responseMode: deliveryMode(params.response_mode),
+    };
+    return redirectingTo(target, () => this.checkRest(client, params, redirect));
   }
 
   private async findClient(
@@ -173,9 +180,7 @@ export class AuthorizationRequestValidator {
     redirect: { uri: string; sent: boolean },
   ): AuthorizationRequest {
     checkResponseType(client, params);
-    if (params.response_mode !== undefined && params.response_mode !== 'query') {
-      throw invalidRequest('Only the query response mode is supported.');
-    }
+    const responseMode = readResponseMode(params.response_mode);
     const scope = resolveScope(params.scope, client);
     const prompt = readPrompt(params.prompt);
     const maxAgeSeconds = readMaxAge(params.max_age);
@@ -185,6 +190,7 @@ export class AuthorizationRequestValidator {
       redirectUri: redirect.uri,
       redirectUriSent: redirect.sent,
       state: params.state ?? null,
+      responseMode,
       scope,
       nonce: params.nonce ?? null,
       promptNone: prompt.includes('none'),
@@ -252,6 +258,26 @@ function checkResponseType(client: RegisteredClient, params: AuthorizationParams
       'The client may not use the authorization code flow.',
     );
   }
+}
+
+function isResponseMode(value: string | undefined): value is ResponseMode {
+  return value !== undefined && RESPONSE_MODES.includes(value);
+}
+
+/**
+ * OAuth 2.0 Multiple Response Type Encoding Practices §5: a response mode we do not support is
+ * an error; query is the code flow's default (§2.1).
+ */
+function readResponseMode(responseMode: string | undefined): ResponseMode {
+  if (responseMode === undefined) return ResponseMode.Query;
+  if (!isResponseMode(responseMode))
+    throw invalidRequest('The response_mode must be query or form_post.');
+  return responseMode;
+}
+
+/** How errors reach the client: in the mode asked for when we support it, else in the query (the only other way we have). */
+function deliveryMode(responseMode: string | undefined): ResponseMode {
+  return isResponseMode(responseMode) ? responseMode : ResponseMode.Query;
 }
 
 /** OIDC Core §3.1.2.1: space-separated values; none only alone. */

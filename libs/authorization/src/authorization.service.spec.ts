@@ -23,6 +23,7 @@ function makeRequest(overrides: Partial<AuthorizationRequest> = {}): Authorizati
     redirectUri: 'https://app.example.com/cb?tenant=a',
     redirectUriSent: true,
     state: 'st',
+    responseMode: 'query',
     scope: ['openid'],
     nonce: null,
     promptNone: false,
@@ -76,8 +77,12 @@ describe(AuthorizationService.name, () => {
       const outcome = await sut.authorize(NO_PARAMS, browser);
 
       expect(outcome).toEqual({
-        kind: 'redirect',
-        location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st',
+        kind: 'response',
+        response: {
+          redirectUri: 'https://app.example.com/cb?tenant=a',
+          responseMode: 'query',
+          params: { code: 'the-code', state: 'st' },
+        },
         sessionToken: null,
       });
       expect(codes.issue).toHaveBeenCalledWith(makeRequest(), session);
@@ -131,11 +136,13 @@ describe(AuthorizationService.name, () => {
       validator.validate.mockResolvedValue(makeRequest({ maxAgeSeconds: 100 }));
       sessions.find.mockResolvedValue(session);
 
-      expect((await sut.authorize(NO_PARAMS, browser)).kind).toBe('redirect');
+      expect((await sut.authorize(NO_PARAMS, browser)).kind).toBe('response');
     });
 
-    it('answers prompt=none without a session with login_required, redirected to the client', async () => {
-      validator.validate.mockResolvedValue(makeRequest({ promptNone: true, state: null }));
+    it('answers prompt=none without a session with login_required, sent to the client in its response mode', async () => {
+      validator.validate.mockResolvedValue(
+        makeRequest({ promptNone: true, state: null, responseMode: 'form_post' }),
+      );
       sessions.find.mockResolvedValue(null);
 
       const error = await caught(sut.authorize(NO_PARAMS, browser));
@@ -144,6 +151,7 @@ describe(AuthorizationService.name, () => {
       expect(error.options.redirect).toEqual({
         redirectUri: 'https://app.example.com/cb?tenant=a',
         state: null,
+        responseMode: 'form_post',
       });
     });
 
@@ -155,6 +163,7 @@ describe(AuthorizationService.name, () => {
       const redirected = error.redirectingTo({
         redirectUri: 'https://app.example.com/cb',
         state: 'a&b',
+        responseMode: 'query',
       });
       validator.validate.mockRejectedValueOnce(redirected).mockRejectedValueOnce(error);
 
@@ -181,8 +190,12 @@ describe(AuthorizationService.name, () => {
       expect(sessions.end).toHaveBeenCalledWith(browser.sessionToken);
       expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd']);
       expect(outcome).toEqual({
-        kind: 'redirect',
-        location: 'https://app.example.com/cb?tenant=a&code=the-code&state=st',
+        kind: 'response',
+        response: {
+          redirectUri: 'https://app.example.com/cb?tenant=a',
+          responseMode: 'query',
+          params: { code: 'the-code', state: 'st' },
+        },
         sessionToken: 'new-session',
       });
     });

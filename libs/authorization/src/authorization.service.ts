@@ -6,7 +6,7 @@ import { OAuthError } from '@app/errors';
 
 import { AuthorizationInput, AuthorizationRequest } from './authorization-request';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
-import { codeResponseLocation } from './authorization-response';
+import { AuthorizationResponse, codeResponse, errorTargetOf } from './authorization-response';
 import { AuthorizationCodeService } from './authorization-code.service';
 import { LoginSession, LoginSessionService } from './login-session.service';
 import { LoginTicketService } from './login-ticket.service';
@@ -37,12 +37,17 @@ export interface LoginForm {
 export const LOGIN_TICKET_FIELD = 'login_ticket';
 
 /**
- * What the authorization endpoint answers when all went well: a redirect to the client with a
- * code (with a new session cookie after a sign-in), or the login page (with the CSRF cookie it
- * is bound to). Every error is a thrown OAuthError, redirected when it carries `redirect`.
+ * What the authorization endpoint answers when all went well: a code for the client, in the
+ * request's response mode (with a new session cookie after a sign-in), or the login page (with
+ * the CSRF cookie it is bound to). Every error is a thrown OAuthError, sent to the client when it
+ * carries `redirect`.
  */
 export type AuthorizationOutcome =
-  | { readonly kind: 'redirect'; readonly location: string; readonly sessionToken: string | null }
+  | {
+      readonly kind: 'response';
+      readonly response: AuthorizationResponse;
+      readonly sessionToken: string | null;
+    }
   | { readonly kind: 'login'; readonly form: LoginForm; readonly csrfToken: string };
 
 /**
@@ -69,11 +74,11 @@ export class AuthorizationService {
     const request = await this.validator.validate(input);
     const session = await this.sessions.find(browser.sessionToken);
     if (session && !this.mustSignIn(request, session))
-      return this.redirectWithCode(request, session, null);
+      return this.respondWithCode(request, session, null);
     if (request.promptNone) {
       // OIDC Core §3.1.2.6: prompt=none and the user must sign in.
       throw new OAuthError('login_required', 'The user must sign in.', {
-        redirect: { redirectUri: request.redirectUri, state: request.state },
+        redirect: errorTargetOf(request),
       });
     }
     return this.loginForm(request, browser, request.loginHint, false);
@@ -103,7 +108,7 @@ export class AuthorizationService {
     // A new session id at every sign-in, so no id set before it can be ridden (session fixation).
     await this.sessions.end(browser.sessionToken);
     const { token, session } = await this.sessions.start(user.id, ['pwd']);
-    return this.redirectWithCode(request, session, token);
+    return this.respondWithCode(request, session, token);
   }
 
   /** prompt=login, max_age=0, or a sign-in older than max_age (OIDC Core §3.1.2.1). */
@@ -114,17 +119,13 @@ export class AuthorizationService {
     return elapsedSeconds > request.maxAgeSeconds;
   }
 
-  private async redirectWithCode(
+  private async respondWithCode(
     request: AuthorizationRequest,
     session: LoginSession,
     sessionToken: string | null,
   ): Promise<AuthorizationOutcome> {
     const code = await this.codes.issue(request, session);
-    return {
-      kind: 'redirect',
-      location: codeResponseLocation(request.redirectUri, code, request.state),
-      sessionToken,
-    };
+    return { kind: 'response', response: codeResponse(request, code), sessionToken };
   }
 
   private loginForm(

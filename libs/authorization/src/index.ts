@@ -4,8 +4,9 @@ export { AuthorizationModule } from './authorization.module';
 export { AuthorizationService, LOGIN_TICKET_FIELD } from './authorization.service';
 export type { AuthorizationOutcome, BrowserCookies, LoginForm } from './authorization.service';
 export type { AuthorizationInput } from './authorization-request';
-/** Where an authorization error goes back to the client (RFC 6749 §4.1.2.1). */
-export { errorResponseLocation } from './authorization-response';
+/** Answers for the client (RFC 6749 §4.1.2.1): an error's parameters, and the query mode's Location. */
+export { errorResponse, responseLocation } from './authorization-response';
+export type { AuthorizationResponse } from './authorization-response';
 /** Issues and redeems single-use authorization codes (RFC 6749 §4.1.2); a replay revokes what the code issued. */
 export { AuthorizationCodeService } from './authorization-code.service';
 export type { RedeemedAuthorizationCode } from './authorization-code.service';

@@ -24,6 +24,7 @@ const request: AuthorizationRequest = {
   redirectUri: 'https://app.example.com/cb',
   redirectUriSent: true,
   state: 'st',
+  responseMode: 'form_post',
   scope: ['openid'],
   nonce: 'n',
   promptNone: false,
@@ -54,6 +55,13 @@ describe(LoginTicketService.name, () => {
 
     expect(await sut.open(ticket, csrf)).toEqual(request);
     expect(ticket).not.toContain('https://app.example.com');
+  });
+
+  it('opens a ticket sealed before response modes existed as a query-mode request', async () => {
+    const { responseMode: _absent, ...older } = request;
+    const ticket = sut.seal(older as AuthorizationRequest, csrf);
+
+    expect(await sut.open(ticket, csrf)).toEqual({ ...request, responseMode: 'query' });
   });
 
   it('refuses the ticket with another CSRF cookie, or none', async () => {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ClientRegistry } from '@app/clients';
 import { Clock } from '@app/config';
 import { DecryptionError, hashToken, MasterKeyCipher, randomToken, safeEqual } from '@app/crypto';
+import { ResponseMode } from '@app/errors';
 
 import { AuthorizationRequest } from './authorization-request';
 import { isPkceMethod } from './pkce';
@@ -19,7 +20,11 @@ const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 interface TicketContent {
   exp: number;
   csrf: string;
-  request: Omit<AuthorizationRequest, 'client'> & { clientId: string };
+  // responseMode is absent from tickets sealed before response modes existed: those were query.
+  request: Omit<AuthorizationRequest, 'client' | 'responseMode'> & {
+    clientId: string;
+    responseMode?: ResponseMode;
+  };
 }
 
 /**
@@ -66,11 +71,11 @@ export class LoginTicketService {
     if (!content || !this.isCsrfToken(csrfToken) || content.exp <= this.clock.nowSeconds())
       return null;
     if (!safeEqual(hashToken(csrfToken).toString('base64url'), content.csrf)) return null;
-    const { clientId, ...request } = content.request;
+    const { clientId, responseMode, ...request } = content.request;
     const client = await this.clients.findById(clientId);
     if (!client || !isRegisteredRedirectUri(request.redirectUri, client.metadata.redirect_uris))
       return null;
-    return { ...request, client };
+    return { ...request, responseMode: responseMode ?? ResponseMode.Query, client };
   }
 
   private unseal(ticket: string): TicketContent | null {

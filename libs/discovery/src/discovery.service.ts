@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { ClientAuthenticator, GrantType } from '@app/clients';
 import { APP_CONFIG, AppConfig, routeUrl } from '@app/config';
+import { ResponseMode } from '@app/errors';
 import { GrantRegistry } from '@app/grants';
 import { JoseSupport } from '@app/keys';
 
@@ -77,7 +78,13 @@ export class DiscoveryService {
       revocation_endpoint_auth_methods_supported: this.clientAuth.methods('revocation'),
       revocation_endpoint_auth_signing_alg_values_supported: authAlgs,
       scopes_supported: ['openid', 'userinfo'],
-      ...(hasCodeFlow ? { code_challenge_methods_supported: ['S256', 'plain'] } : {}),
+      ...(hasCodeFlow
+        ? {
+            code_challenge_methods_supported: ['S256', 'plain'],
+            // Beyond the seed, so after its members (OAuth 2.0 Form Post Response Mode §5).
+            response_modes_supported: Object.values(ResponseMode),
+          }
+        : {}),
     };
   }
 }

@@ -1,5 +1,7 @@
 /** The one error type libs throw; its description is safe to show. */
 export { OAuthError } from './oauth-error';
+/** The response modes of the authorization endpoint, which its redirected errors use too. */
+export { ResponseMode } from './oauth-error';
 export type { ErrorRedirect, FieldProblem, OAuthErrorOptions } from './oauth-error';
 /** The closed union of error codes and their default statuses. */
 export { DEFAULT_STATUS, OAuthErrorCodes } from './oauth-error-code';

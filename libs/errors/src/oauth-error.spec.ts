@@ -11,6 +11,7 @@ describe(OAuthError.name, () => {
       const redirected = error.redirectingTo({
         redirectUri: 'https://app.example.com/cb',
         state: 'st',
+        responseMode: 'form_post',
       });
 
       expect([redirected.code, redirected.description, redirected.status]).toEqual([
@@ -21,7 +22,11 @@ describe(OAuthError.name, () => {
       expect(redirected.options).toEqual({
         retryAfterSeconds: 5,
         detail: 'jwks_uri timed out',
-        redirect: { redirectUri: 'https://app.example.com/cb', state: 'st' },
+        redirect: {
+          redirectUri: 'https://app.example.com/cb',
+          state: 'st',
+          responseMode: 'form_post',
+        },
       });
       expect(error.options.redirect).toBeUndefined();
     });

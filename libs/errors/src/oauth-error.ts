@@ -7,12 +7,24 @@ export interface FieldProblem {
 }
 
 /**
+ * How an authorization response reaches the redirect URI: in its query (RFC 6749 §4.1.2), or in
+ * a form the browser posts there (OAuth 2.0 Form Post Response Mode §2).
+ */
+export const ResponseMode = {
+  Query: 'query',
+  FormPost: 'form_post',
+} as const;
+
+export type ResponseMode = (typeof ResponseMode)[keyof typeof ResponseMode];
+
+/**
  * Where an authorization endpoint error goes (RFC 6749 §4.1.2.1): back to the client's
- * redirect URI, with the request's state.
+ * redirect URI, with the request's state, in the response mode the request asked for.
  */
 export interface ErrorRedirect {
   readonly redirectUri: string;
   readonly state: string | null;
+  readonly responseMode: ResponseMode;
 }
 
 export interface OAuthErrorOptions {

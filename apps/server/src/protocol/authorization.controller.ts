@@ -2,16 +2,19 @@ import { Body, Controller, Get, Headers, Inject, Ip, Post, Query } from '@nestjs
 
 import {
   AuthorizationOutcome,
+  AuthorizationResponse,
   AuthorizationService,
   BrowserCookies,
-  errorResponseLocation,
+  errorResponse,
   LOGIN_TICKET_FIELD,
+  responseLocation,
 } from '@app/authorization';
 import { APP_CONFIG, AppConfig, routePath, Routes } from '@app/config';
-import { OAuthError } from '@app/errors';
+import { OAuthError, ResponseMode } from '@app/errors';
 
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, sessionCookie } from './login/cookies';
 import { renderErrorPage } from './login/error-page';
+import { FORM_POST_CSP, renderFormPostPage } from './login/form-post-page';
 import { renderLoginPage } from './login/login-page';
 import { RequestParams } from './request-params';
 
@@ -78,7 +81,8 @@ export class AuthorizationController {
 
   /**
    * The one error path: an OAuthError that carries `redirect` goes back to the client (RFC 6749
-   * §4.1.2.1); any other is shown to the user, in the language the request asked for.
+   * §4.1.2.1) in the request's response mode; any other is shown to the user, in the language
+   * the request asked for.
    */
   private async answer(
     redirectStatus: 302 | 303,
@@ -93,28 +97,41 @@ export class AuthorizationController {
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       const target = error.options.redirect;
-      if (target) return this.redirect(errorResponseLocation(error, target), redirectStatus, null);
+      if (target) return this.respond(errorResponse(error, target), redirectStatus, null);
       return this.errorPage(
         error,
         params && !isLoginPost(params) ? (params.values.ui_locales ?? null) : null,
       );
     }
-    return outcome.kind === 'redirect'
-      ? this.redirect(outcome.location, redirectStatus, outcome.sessionToken)
+    return outcome.kind === 'response'
+      ? this.respond(outcome.response, redirectStatus, outcome.sessionToken)
       : this.page(200, renderLoginPage(outcome.form, this.urls()), [
           this.cookie(CSRF_COOKIE, outcome.csrfToken),
         ]);
   }
 
-  private redirect(location: string, status: 302 | 303, sessionToken: string | null): Response {
+  /**
+   * An answer for the client: a redirect with the parameters in the query, or for form_post a
+   * page whose one script posts them (OAuth 2.0 Form Post Response Mode §2).
+   */
+  private respond(
+    response: AuthorizationResponse,
+    redirectStatus: 302 | 303,
+    sessionToken: string | null,
+  ): Response {
+    const cookies = sessionToken === null ? [] : [this.cookie(SESSION_COOKIE, sessionToken)];
+    if (response.responseMode === ResponseMode.FormPost) {
+      const page = this.page(200, renderFormPostPage(response), cookies);
+      page.headers.set('Content-Security-Policy', FORM_POST_CSP);
+      return page;
+    }
     const headers = new globalThis.Headers({
-      Location: location,
+      Location: responseLocation(response),
       'Cache-Control': 'no-store',
       Pragma: 'no-cache',
     });
-    if (sessionToken !== null)
-      headers.append('Set-Cookie', this.cookie(SESSION_COOKIE, sessionToken));
-    return new Response(null, { status, headers });
+    for (const cookie of cookies) headers.append('Set-Cookie', cookie);
+    return new Response(null, { status: redirectStatus, headers });
   }
 
   private errorPage(error: OAuthError, uiLocales: string | null): Response {

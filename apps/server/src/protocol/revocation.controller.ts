@@ -8,7 +8,10 @@ import { NoStore } from './no-store.decorator';
 import { RequestParams } from './request-params';
 import { requireToken } from './require-token';
 
-/** RFC 7009 token revocation: 200 with an empty body, whatever became of the token. */
+/**
+ * RFC 7009 token revocation: 200 whatever became of the token (§2.2), with the JSON `{}` the
+ * CONTRACT names, which clients that parse every answer as JSON accept.
+ */
 @Controller()
 export class RevocationController {
   constructor(
@@ -23,7 +26,7 @@ export class RevocationController {
     @Headers('content-type') contentType: string | undefined,
     @Headers('authorization') authorization: string | undefined,
     @Body() body: unknown,
-  ): Promise<string> {
+  ): Promise<Record<string, never>> {
     const params = RequestParams.fromForm(contentType, body).singleValued();
     const { client } = await this.clients.authenticate({
       authorization,
@@ -31,6 +34,6 @@ export class RevocationController {
       endpoint: 'revocation',
     });
     await this.tokens.revoke(requireToken(params), client);
-    return '';
+    return {};
   }
 }
