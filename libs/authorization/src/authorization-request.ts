@@ -1,4 +1,5 @@
 import { RegisteredClient } from '@app/clients';
+import { RequestedClaims } from '@app/persistence';
 
 import { PkceMethod } from './pkce';
 
@@ -25,6 +26,8 @@ export interface AuthorizationRequest {
   readonly state: string | null;
   readonly scope: readonly string[];
   readonly nonce: string | null;
+  /** The `claims` parameter's names (OpenID Connect Core §5.5); null when it was not sent. */
+  readonly requestedClaims: RequestedClaims | null;
   /** prompt=none: answer without showing anything (OIDC Core §3.1.2.1). */
   readonly promptNone: boolean;
   /** prompt=login, or max_age=0: sign the user in again even with a session. */

@@ -89,6 +89,7 @@ describe(AuthorizationRequestValidator.name, () => {
       state: 'st',
       scope: ['openid'],
       nonce: 'n',
+      requestedClaims: null,
       promptNone: false,
       promptLogin: false,
       maxAgeSeconds: 60,

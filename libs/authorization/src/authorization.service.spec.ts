@@ -25,6 +25,7 @@ function makeRequest(overrides: Partial<AuthorizationRequest> = {}): Authorizati
     state: 'st',
     scope: ['openid'],
     nonce: null,
+    requestedClaims: null,
     promptNone: false,
     promptLogin: false,
     maxAgeSeconds: null,
