@@ -23,6 +23,8 @@ const ALLOWED_EXTENSIONS: Record<string, string[]> = {
   token_endpoint_auth_methods_supported: ['none'],
   introspection_endpoint_auth_methods_supported: [],
   revocation_endpoint_auth_methods_supported: ['none'],
+  // CONTRACT "Scopes and claims": OpenID Connect Core §5.4's scopes, offline_access and groups.
+  scopes_supported: ['profile', 'email', 'phone', 'address', 'offline_access', 'groups'],
 };
 
 const PATHS = [

@@ -82,7 +82,14 @@ describe('a relying party built on oauth4webapi', () => {
       userId,
       await oauth.userInfoRequest(as, client, tokens.access_token, insecure),
     );
-    expect(userinfo).toEqual({ sub: userId, email: 'rp@example.com', email_verified: true });
+    // CONTRACT "Scopes and claims": openid alone releases every claim scope's claims.
+    expect(userinfo).toEqual({
+      sub: userId,
+      email: 'rp@example.com',
+      email_verified: true,
+      groups: [],
+      updated_at: expect.any(Number),
+    });
 
     const refreshed = await oauth.processRefreshTokenResponse(
       as,

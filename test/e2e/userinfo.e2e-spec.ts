@@ -55,6 +55,9 @@ describe('userinfo', () => {
     family_name: 'Example',
     phone_number: '+358401234567',
     phone_number_verified: false,
+    // CONTRACT "Scopes and claims": openid alone releases every claim scope's claims.
+    updated_at: expect.any(Number) as number,
+    groups: [],
   };
 
   it('returns sub and the stored standard claims as JSON, by GET with a Bearer header', async () => {

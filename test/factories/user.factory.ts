@@ -25,6 +25,8 @@ export interface UserInput {
   name?: string;
   given_name?: string;
   family_name?: string;
+  /** Any other member of the admin API's user body (Core §5.1 claims such as `address`). */
+  [claim: string]: unknown;
 }
 
 /**

@@ -65,6 +65,7 @@ describe(AuthorizationCodeRepository.name, () => {
       codeChallengeMethod: null,
       authTime: now(),
       amr: ['pwd'],
+      requestedClaims: { userinfo: ['name'], id_token: [] },
       sessionIdHash: randomBytes(32),
       createdAt: now(),
       expiresAt: new Date(now().getTime() + 60_000),
@@ -137,6 +138,7 @@ describe(AuthorizationCodeRepository.name, () => {
       authTime: now(),
       amr: ['pwd'],
       claims: {},
+      requestedClaims: consumed.requestedClaims,
     };
     const refreshHash = randomBytes(32);
     const refreshTokens = one.app.get(RefreshTokenRepository);

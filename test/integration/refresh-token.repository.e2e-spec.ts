@@ -65,6 +65,7 @@ describe(RefreshTokenRepository.name, () => {
       authTime: now(),
       amr: ['pwd'],
       claims: { email: 'x@example.com' },
+      requestedClaims: { userinfo: [], id_token: ['email'] },
     };
     const tokenHash = randomBytes(32);
     await repositories()[0].createWithGrant(grant, {

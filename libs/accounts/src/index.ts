@@ -16,4 +16,4 @@ export { assertPasswordAllowed, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 
 export { SubjectRegistry, SubjectSource } from './subject-registry';
 /** A user as other libs see it (`id` is the `sub`) and its claims. */
 export { USER_CLAIM_NAMES } from './user-account';
-export type { UserAccount, UserClaims, UserClaimsPatch } from './user-account';
+export type { AddressClaim, UserAccount, UserClaims, UserClaimsPatch } from './user-account';

@@ -1,6 +1,19 @@
 import { UserRecord } from '@app/persistence';
 
-/** The OIDC standard claims a user may have (OpenID Connect Core §5.1), as stored. */
+/** The address claim (OpenID Connect Core §5.1.1): every member optional. */
+export interface AddressClaim {
+  formatted?: string;
+  street_address?: string;
+  locality?: string;
+  region?: string;
+  postal_code?: string;
+  country?: string;
+}
+
+/**
+ * The OIDC standard claims a user may have (OpenID Connect Core §5.1), as stored. `sub` is the
+ * id and `updated_at` the record's own time, so neither is stored here.
+ */
 export interface UserClaims {
   email?: string;
   email_verified?: boolean;
@@ -9,6 +22,17 @@ export interface UserClaims {
   name?: string;
   given_name?: string;
   family_name?: string;
+  middle_name?: string;
+  nickname?: string;
+  preferred_username?: string;
+  profile?: string;
+  picture?: string;
+  website?: string;
+  gender?: string;
+  birthdate?: string;
+  zoneinfo?: string;
+  locale?: string;
+  address?: AddressClaim;
 }
 
 /** The claim names a user record holds, in the order the admin API shows them. */
@@ -20,6 +44,17 @@ export const USER_CLAIM_NAMES = [
   'name',
   'given_name',
   'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'address',
 ] as const satisfies readonly (keyof UserClaims)[];
 
 /** A user as every other lib sees it: `id` is the `sub`. Never carries the password hash. */

@@ -33,6 +33,7 @@ const request = {
   loginHint: null,
   codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
   codeChallengeMethod: 'S256',
+  requestedClaims: null,
 } satisfies AuthorizationRequest;
 
 describe(AuthorizationCodeService.name, () => {
@@ -55,6 +56,7 @@ describe(AuthorizationCodeService.name, () => {
     codeChallengeMethod: 'S256',
     authTime: session.authTime,
     amr: ['pwd'],
+    requestedClaims: null,
     createdAt: clock.now(),
     expiresAt: clock.now(),
     grantId: GRANT_ID,
@@ -87,6 +89,7 @@ describe(AuthorizationCodeService.name, () => {
       codeChallengeMethod: 'S256',
       authTime: session.authTime,
       amr: ['pwd'],
+      requestedClaims: null,
       sessionIdHash: session.idHash,
       createdAt: clock.now(),
       expiresAt: new Date(clock.now().getTime() + 60_000),
@@ -118,6 +121,7 @@ describe(AuthorizationCodeService.name, () => {
       codeChallengeMethod: 'S256',
       authTime: session.authTime,
       amr: ['pwd'],
+      requestedClaims: null,
     });
   });
 

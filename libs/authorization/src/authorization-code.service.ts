@@ -9,6 +9,7 @@ import {
   AuthorizationCodeRepository,
   ConsumedAuthorizationCode,
   GrantRepository,
+  RequestedClaims,
 } from '@app/persistence';
 
 import { AuthorizationRequest } from './authorization-request';
@@ -28,6 +29,8 @@ export interface RedeemedAuthorizationCode {
   readonly codeChallengeMethod: PkceMethod | null;
   readonly authTime: Date;
   readonly amr: readonly string[];
+  /** The claims the request asked for one by one (OpenID Connect Core §5.5); null when none. */
+  readonly requestedClaims: RequestedClaims | null;
 }
 
 /**
@@ -61,6 +64,7 @@ export class AuthorizationCodeService {
       authTime: session.authTime,
       amr: [...session.amr],
       sessionIdHash: session.idHash,
+      requestedClaims: request.requestedClaims ?? null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.config.tokens.codeTtlSeconds * 1000),
     });
@@ -112,6 +116,7 @@ function toRedeemed(code: ConsumedAuthorizationCode): RedeemedAuthorizationCode 
     codeChallengeMethod: code.codeChallengeMethod as PkceMethod | null,
     authTime: code.authTime,
     amr: code.amr,
+    requestedClaims: code.requestedClaims,
   };
 }
 

@@ -1,5 +1,6 @@
 import { RegisteredClient } from '@app/clients';
 import { ResponseMode } from '@app/errors';
+import { RequestedClaims } from '@app/persistence';
 
 import { PkceMethod } from './pkce';
 
@@ -28,6 +29,8 @@ export interface AuthorizationRequest {
   readonly responseMode: ResponseMode;
   readonly scope: readonly string[];
   readonly nonce: string | null;
+  /** The `claims` parameter's names (OpenID Connect Core §5.5); null when it was not sent. */
+  readonly requestedClaims: RequestedClaims | null;
   /** prompt=none: answer without showing anything (OIDC Core §3.1.2.1). */
   readonly promptNone: boolean;
   /** prompt=login, or max_age=0: sign the user in again even with a session. */

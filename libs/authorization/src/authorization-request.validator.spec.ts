@@ -90,6 +90,7 @@ describe(AuthorizationRequestValidator.name, () => {
       responseMode: 'query',
       scope: ['openid'],
       nonce: 'n',
+      requestedClaims: null,
       promptNone: false,
       promptLogin: false,
       maxAgeSeconds: 60,

@@ -15,6 +15,7 @@ import {
   AuthorizationParams,
   AuthorizationRequest,
 } from './authorization-request';
+import { readClaimsRequest } from './claims-request';
 import { isPkceChallenge, isPkceMethod, PkceMethod } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { RequestObjectVerifier } from './request-object.verifier';
@@ -182,6 +183,7 @@ export class AuthorizationRequestValidator {
     checkResponseType(client, params);
     const responseMode = readResponseMode(params.response_mode);
     const scope = resolveScope(params.scope, client);
+    const requestedClaims = readClaimsRequest(params.claims);
     const prompt = readPrompt(params.prompt);
     const maxAgeSeconds = readMaxAge(params.max_age);
     const pkce = readPkce(client, params);
@@ -193,6 +195,7 @@ export class AuthorizationRequestValidator {
       responseMode,
       scope,
       nonce: params.nonce ?? null,
+      requestedClaims,
       promptNone: prompt.includes('none'),
       // OIDC Core §3.1.2.1 (errata): max_age=0 is equivalent to prompt=login.
       promptLogin: prompt.includes('login') || maxAgeSeconds === 0,
@@ -230,6 +233,9 @@ function requestObjectParams(claims: JWTPayload): AuthorizationParams {
   for (const [name, value] of Object.entries(claims)) {
     if (JWT_CLAIMS.includes(name)) continue;
     if (name === 'max_age' && typeof value === 'number') params.max_age = String(value);
+    // OpenID Connect Core §6.1: a request object carries `claims` as a JSON object.
+    else if (name === 'claims' && typeof value === 'object' && value !== null)
+      params.claims = JSON.stringify(value);
     else if (typeof value === 'string') {
       if (value !== '') params[name] = value;
     } else if (STRING_PARAMS.includes(name) || name === 'max_age') {

@@ -20,6 +20,7 @@ function makeRequest(overrides: Partial<AuthorizationRequest> = {}): Authorizati
     loginHint: null,
     codeChallenge: null,
     codeChallengeMethod: null,
+    requestedClaims: null,
     ...overrides,
   };
 }

@@ -26,6 +26,7 @@ function makeRequest(overrides: Partial<AuthorizationRequest> = {}): Authorizati
     responseMode: 'query',
     scope: ['openid'],
     nonce: null,
+    requestedClaims: null,
     promptNone: false,
     promptLogin: false,
     maxAgeSeconds: null,

@@ -34,6 +34,7 @@ const request: AuthorizationRequest = {
   loginHint: null,
   codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
   codeChallengeMethod: 'S256',
+  requestedClaims: null,
 };
 
 describe(LoginTicketService.name, () => {

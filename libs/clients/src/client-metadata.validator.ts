@@ -120,6 +120,8 @@ export class ClientMetadataValidator {
     this.checkGrantsAndResponseTypes(metadata, problems);
     this.checkSecretUse(metadata, problems);
     this.checkEncryptionPairs(metadata, problems);
+    if (metadata.id_token_claims !== undefined && typeof metadata.id_token_claims !== 'boolean')
+      problems.add('id_token_claims', 'must be a boolean');
 
     problems.throwIfAny();
     return metadata;

@@ -28,6 +28,12 @@ export interface ClientMetadata {
    * request must carry a code_challenge; `plain` is accepted only from a client that registered it.
    */
   code_challenge_method?: string;
+  /**
+   * Extension: whether the ID token carries the claims its scopes release (default true, as
+   * Keycloak and Entra ID do); false leaves them to UserInfo (OpenID Connect Core §5.4), except
+   * those the `claims` request parameter asks for in the ID token (Core §5.5).
+   */
+  id_token_claims?: boolean;
 }
 
 /** A client as the protocol code sees it. */

@@ -25,8 +25,17 @@ export { GRANT_TYPE_ORDER, GrantType } from './grant-type';
 /** The public-client rule (CONTRACT §3): which clients are public, and which grants they may use. */
 export { isGrantTypeAllowed, isPublicClient } from './public-client';
 export type { ClientAuthMethodHolder } from './public-client';
-/** Which scopes a client may be granted. */
-export { resolveScope, SUPPORTED_SCOPES } from './scope-policy';
+/** Which scopes a client may be granted, and which claims a granted scope releases. */
+export {
+  allowedClaimNames,
+  CLAIM_SCOPES,
+  OPENID_SCOPES,
+  releasedClaimScopes,
+  resolveScope,
+  SCOPE_CLAIM_NAMES,
+  SCOPE_CLAIMS,
+  SUPPORTED_SCOPES,
+} from './scope-policy';
 /**
  * What keeps the JWTs a client signs apart (client assertions, request objects): their explicit
  * types and the rule that every audience must be ours (RFC 8725 §3.11, §3.12).

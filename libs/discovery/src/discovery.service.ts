@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
-import { ClientAuthenticator, GrantType } from '@app/clients';
+import { ClientAuthenticator, GrantType, SCOPE_CLAIM_NAMES, SUPPORTED_SCOPES } from '@app/clients';
 import { APP_CONFIG, AppConfig, routeUrl } from '@app/config';
 import { ResponseMode } from '@app/errors';
 import { GrantRegistry } from '@app/grants';
@@ -14,6 +14,20 @@ export interface MetadataDocument {
   readonly etag: string;
   readonly json: Record<string, unknown>;
 }
+
+/** The members of every ID token (OpenID Connect Core §2, §3.1.3.6), `nonce` when the request had one. */
+const ID_TOKEN_CLAIMS = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'azp',
+  'amr',
+  'at_hash',
+];
 
 /**
  * Builds the provider metadata (OpenID Connect Discovery 1.0 §3, RFC 8414 §2) in the member
@@ -77,7 +91,12 @@ export class DiscoveryService {
       introspection_endpoint_auth_signing_alg_values_supported: authAlgs,
       revocation_endpoint_auth_methods_supported: this.clientAuth.methods('revocation'),
       revocation_endpoint_auth_signing_alg_values_supported: authAlgs,
-      scopes_supported: ['openid', 'userinfo'],
+      scopes_supported: [...SUPPORTED_SCOPES],
+      // OIDC Discovery §3: every claim a token or UserInfo can carry about the user, and the
+      // ID token's own (CONTRACT "Scopes and claims").
+      claims_supported: [...ID_TOKEN_CLAIMS, ...SCOPE_CLAIM_NAMES],
+      // OpenID Connect Core §5.5.
+      claims_parameter_supported: true,
       ...(hasCodeFlow
         ? {
             code_challenge_methods_supported: ['S256', 'plain'],

@@ -28,6 +28,8 @@ export type {
   GrantRecord,
   RefreshTokenRecord,
 } from './repositories';
+/** The claims a request asked for one by one (OpenID Connect Core §5.5), as codes and grants keep them. */
+export type { RequestedClaims } from './requested-claims';
 export {
   RateLimitRepository,
   ServerKeyRepository,

@@ -1,4 +1,5 @@
 import { RegisteredClient } from '@app/clients';
+import { RequestedClaims } from '@app/persistence';
 
 /** What a grant hands to TokenService.issue() once its own checks passed. */
 export interface IssueTokensRequest {
@@ -15,6 +16,8 @@ export interface IssueTokensRequest {
   readonly nonce?: string | null;
   /** Extra claims for the ID token and userinfo (e.g. a verified e-mail, SAML attributes). */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /** The claims the authorization request asked for one by one (OpenID Connect Core §5.5). */
+  readonly requestedClaims?: RequestedClaims | null;
   /**
    * The id of the grant to create (a UUID), when the caller recorded it beforehand (the
    * authorization code grant binds it to the code); a fresh one when absent.

@@ -1,3 +1,4 @@
+import { AccountService } from '@app/accounts';
 import { GrantType, RegisteredClient } from '@app/clients';
 import { AppConfig, FixedClock } from '@app/config';
 import { KeyStore } from '@app/keys';
@@ -33,6 +34,7 @@ describe(TokenService.name, () => {
   let grants: jest.Mocked<GrantRepository>;
   let refreshTokens: jest.Mocked<RefreshTokenRepository>;
   let protector: jest.Mocked<ClientResponseProtector>;
+  let accounts: jest.Mocked<AccountService>;
   let sut: TokenService;
 
   beforeEach(() => {
@@ -40,7 +42,8 @@ describe(TokenService.name, () => {
     grants = mockOf<GrantRepository>();
     refreshTokens = mockOf<RefreshTokenRepository>();
     protector = mockOf<ClientResponseProtector>();
-    sut = new TokenService(config, clock, keys, grants, refreshTokens, protector);
+    accounts = mockOf<AccountService>();
+    sut = new TokenService(config, clock, keys, grants, refreshTokens, protector, accounts);
     keys.sign.mockResolvedValue('access-jwt');
     protector.protect.mockResolvedValue('id-jwt');
   });

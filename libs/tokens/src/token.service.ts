@@ -2,12 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
+import { AccountService } from '@app/accounts';
 import { GrantType, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import { KeyStore } from '@app/keys';
 import { GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
 
+import { releaseClaims, releasedClaimNames } from './claim-release';
 import { ClientResponseProtector } from './client-response-protector';
 import { IssueTokensRequest, TokenResponse } from './token-types';
 
@@ -45,6 +47,7 @@ export class TokenService {
     private readonly grants: GrantRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly protector: ClientResponseProtector,
+    private readonly accounts: AccountService,
   ) {}
 
   /**
@@ -63,6 +66,7 @@ export class TokenService {
       authTime: request.authTime,
       amr: [...request.amr],
       claims: { ...request.claims },
+      requestedClaims: request.requestedClaims ?? null,
     };
     const refreshToken = this.mayRefresh(request.client) ? this.mintRefreshToken(now) : null;
     if (refreshToken) {
@@ -83,7 +87,6 @@ export class TokenService {
       authTime: request.authTime,
       amr: grant.amr,
       nonce: request.nonce ?? null,
-      claims: grant.claims,
       refreshToken: refreshToken?.value ?? null,
       now,
     });
@@ -102,7 +105,6 @@ export class TokenService {
       authTime: null,
       amr: [],
       nonce: null,
-      claims: {},
       refreshToken: null,
       now: this.clock.now(),
     });
@@ -119,7 +121,6 @@ export class TokenService {
       authTime: grant.authTime,
       amr: grant.amr,
       nonce: null,
-      claims: grant.claims,
       refreshToken: request.refreshToken.value,
       now: this.clock.now(),
     });
@@ -147,7 +148,6 @@ export class TokenService {
     authTime: Date | null;
     amr: string[];
     nonce: string | null;
-    claims: Record<string, unknown>;
     refreshToken: string | null;
     now: Date;
   }): Promise<TokenResponse> {
@@ -186,11 +186,31 @@ export class TokenService {
         t.amr,
         t.nonce,
         accessToken,
-        t.claims,
+        await this.idTokenClaims(t.client, t.grant, t.scope),
       );
     }
     if (t.refreshToken) response.refresh_token = t.refreshToken;
     return response;
+  }
+
+  /**
+   * The claims the ID token releases (CONTRACT "Scopes and claims"); the user is read only when
+   * some are released, so their current values go out.
+   */
+  private async idTokenClaims(
+    client: RegisteredClient,
+    grant: GrantRecord,
+    scope: string,
+  ): Promise<Record<string, unknown>> {
+    const source = {
+      client,
+      scope: scope.split(' ').filter(Boolean),
+      grantScope: grant.scope.split(' ').filter(Boolean),
+      requestedClaims: grant.requestedClaims,
+    };
+    const wanted = releasedClaimNames('id_token', source).size > 0;
+    const user = wanted && grant.userId ? await this.accounts.findById(grant.userId) : null;
+    return releaseClaims('id_token', { ...source, grantClaims: grant.claims, user });
   }
 
   /** OpenID Connect Core §2 and §3.1.3.6. */

@@ -1,15 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { AccountService } from '@app/accounts';
-import { ClientRegistry, RegisteredClient } from '@app/clients';
+import { ClientRegistry, OPENID_SCOPES, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { GrantRepository } from '@app/persistence';
 
 import { AccessTokenVerifier } from './access-token-verifier';
-
-/** Scopes that make a token usable at UserInfo (CONTRACT §3; `userinfo` is the product's legacy scope). */
-const USERINFO_SCOPES = ['openid', 'userinfo'];
+import { releaseClaims } from './claim-release';
 
 /** The UserInfo answer before it is formatted (JSON, or a JWT per the client's metadata). */
 export interface UserinfoResult {
@@ -36,7 +34,7 @@ export class UserinfoService {
         challenge: bearerChallenge(this.config, 'invalid_token'),
       });
     }
-    if (!token.scope.split(' ').some((s) => USERINFO_SCOPES.includes(s))) {
+    if (!token.scope.split(' ').some((s) => OPENID_SCOPES.includes(s))) {
       throw new OAuthError('insufficient_scope', 'The access token does not allow UserInfo.', {
         challenge: `${bearerChallenge(this.config, 'insufficient_scope')}, scope="openid"`,
       });
@@ -54,10 +52,18 @@ export class UserinfoService {
         challenge: bearerChallenge(this.config, 'invalid_token'),
       });
     }
-    return {
-      client,
-      claims: { ...(grant?.claims ?? {}), ...(user?.claims ?? {}), sub: token.sub },
-    };
+    const released = grant
+      ? releaseClaims('userinfo', {
+          client,
+          scope: token.scope.split(' ').filter(Boolean),
+          grantScope: grant.scope.split(' ').filter(Boolean),
+          requestedClaims: grant.requestedClaims,
+          grantClaims: grant.claims,
+          user,
+        })
+      : {};
+    // OpenID Connect Core §5.3.2: sub is always returned.
+    return { client, claims: { ...released, sub: token.sub } };
   }
 }
 

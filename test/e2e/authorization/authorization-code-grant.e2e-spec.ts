@@ -153,6 +153,9 @@ describe('authorization_code grant', () => {
       amr: ['pwd'],
       nonce: 'nonce-1',
       at_hash: expect.any(String),
+      // CONTRACT "Scopes and claims": openid alone releases every claim scope's claims.
+      groups: [],
+      updated_at: expect.any(Number),
     });
     expect((await introspect(res.body.access_token)).body).toMatchObject({
       active: true,

@@ -205,8 +205,8 @@ describe('authorization endpoint: where errors go', () => {
       );
     });
 
-    it.each(['email', 'openid profile'])('for scope=%s', async (scope) => {
-      expectRedirectError(await get(valid({ scope })), WEB, 'invalid_scope', 'xyz');
+    it.each(['{', '{"id_token":{"email":true}}'])('for claims=%s (Core §5.5)', async (claims) => {
+      expectRedirectError(await get(valid({ claims })), WEB, 'invalid_request', 'xyz');
     });
 
     it.each(['none login', 'bogus'])('for prompt=%s', async (prompt) => {

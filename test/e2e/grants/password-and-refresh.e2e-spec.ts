@@ -93,6 +93,13 @@ describe('password and refresh_token grants', () => {
         auth_time: server.clock.nowSeconds(),
         amr: ['pwd'],
         at_hash: expect.any(String),
+        // CONTRACT "Scopes and claims": openid alone releases every claim scope's claims, in
+        // the ID token too.
+        email: 'alice@example.com',
+        email_verified: true,
+        name: 'Alice',
+        groups: [],
+        updated_at: expect.any(Number),
       });
       expect(decodeJwt(res.body.access_token).payload.sub).toBe(user.id);
     });

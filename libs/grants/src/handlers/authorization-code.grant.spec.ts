@@ -39,6 +39,7 @@ function redeemed(overrides: Partial<RedeemedAuthorizationCode> = {}): RedeemedA
     codeChallengeMethod: null,
     authTime: new Date('2030-01-01T11:00:00Z'),
     amr: ['pwd'],
+    requestedClaims: null,
     ...overrides,
   };
 }
@@ -79,6 +80,7 @@ describe(AuthorizationCodeGrant.name, () => {
       authTime: redeemed().authTime,
       amr: ['pwd'],
       nonce: 'n',
+      requestedClaims: null,
     });
   });
 

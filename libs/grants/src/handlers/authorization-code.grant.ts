@@ -37,6 +37,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
         authTime: redeemed.authTime,
         amr: redeemed.amr,
         nonce: redeemed.nonce,
+        requestedClaims: redeemed.requestedClaims,
       });
     });
   }

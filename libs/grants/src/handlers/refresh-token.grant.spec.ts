@@ -40,6 +40,7 @@ const consumed: ConsumedRefreshToken = {
     authTime: new Date('2030-01-01T11:00:00Z'),
     amr: ['pwd'],
     claims: {},
+    requestedClaims: null,
   },
   scope: 'openid userinfo',
 };

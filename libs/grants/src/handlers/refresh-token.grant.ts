@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { GrantType } from '@app/clients';
+import { GrantType, SUPPORTED_SCOPES } from '@app/clients';
 import { Clock } from '@app/config';
 import { hashToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
@@ -84,10 +84,15 @@ export class RefreshTokenGrant implements GrantHandler {
   }
 }
 
-/** RFC 6749 §6: the requested scope must not include any scope not originally granted. */
+/**
+ * RFC 6749 §6: the requested scope must not include any scope not originally granted. A value
+ * the server does not know is ignored, as in every request (OpenID Connect Core §3.1.2.1).
+ */
 function narrowScope(granted: string, requested: string): string {
   const allowed = granted.split(' ');
-  const asked = [...new Set(requested.split(' ').filter(Boolean))];
+  const asked = [...new Set(requested.split(' ').filter(Boolean))].filter((s) =>
+    SUPPORTED_SCOPES.includes(s),
+  );
   if (asked.some((s) => !allowed.includes(s))) {
     throw new OAuthError(
       'invalid_scope',

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 
+import { RequestedClaims } from '../requested-claims';
 import { ClientEntity } from './client.entity';
 import { UserEntity } from './user.entity';
 
@@ -35,4 +36,6 @@ export class AuthorizationCodeEntity {
   @Column('bytea', { nullable: true }) sessionIdHash: Buffer | null;
   /** When a consumed code was presented again (RFC 6749 §4.1.2: revoke what it issued). */
   @Column('timestamptz', { nullable: true }) replayedAt: Date | null;
+  /** The claims the request asked for one by one (OpenID Connect Core §5.5); null when none. */
+  @Column('jsonb', { nullable: true }) requestedClaims: RequestedClaims | null;
 }

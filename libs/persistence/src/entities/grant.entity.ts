@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 
+import { RequestedClaims } from '../requested-claims';
 import { ClientEntity } from './client.entity';
 import { UserEntity } from './user.entity';
 
@@ -28,4 +29,6 @@ export class GrantEntity {
   @Column('jsonb', { default: {} }) claims: Record<string, unknown>;
   @Column('timestamptz', { default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { nullable: true }) revokedAt: Date | null;
+  /** The claims the authorization request asked for one by one (OpenID Connect Core §5.5); null when none. */
+  @Column('jsonb', { nullable: true }) requestedClaims: RequestedClaims | null;
 }

@@ -10,6 +10,7 @@ import { MergeClientJwtIdentifiers1764212000000 } from './1764212000000-merge-cl
 import { CreateSubjects1764300000000 } from './1764300000000-create-subjects';
 import { AddOtpUsernameKey1764300000001 } from './1764300000001-add-otp-username-key';
 import { AddUsernameKey1764310000000 } from './1764310000000-add-username-key';
+import { AddRequestedClaims1764400000000 } from './1764400000000-add-requested-claims';
 import { CreateApiKeys1764410000000 } from './1764410000000-create-api-keys';
 
 /** Every migration, in order (one a line, so parallel work merges without conflict). */
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   CreateSubjects1764300000000,
   AddOtpUsernameKey1764300000001,
   AddUsernameKey1764310000000,
+  AddRequestedClaims1764400000000,
   CreateApiKeys1764410000000,
 ];

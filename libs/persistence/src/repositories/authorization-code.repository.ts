@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database, Transaction } from '../database';
+import { RequestedClaims } from '../requested-claims';
 
 /** An authorization code as stored: only its SHA-256, and everything it was bound to. */
 export interface AuthorizationCodeRecord {
@@ -16,6 +17,8 @@ export interface AuthorizationCodeRecord {
   codeChallengeMethod: string | null;
   authTime: Date;
   amr: string[];
+  /** The claims asked for one by one (OpenID Connect Core §5.5); null when none. */
+  requestedClaims: RequestedClaims | null;
   /** The login session the code was issued in. */
   sessionIdHash: Buffer;
   createdAt: Date;
@@ -30,7 +33,7 @@ export type ConsumedAuthorizationCode = Omit<AuthorizationCodeRecord, 'sessionId
 const RETURNED = `code_hash AS "codeHash", client_id AS "clientId", user_id AS "userId", redirect_uri AS "redirectUri",
   redirect_uri_sent AS "redirectUriSent", scope, nonce, code_challenge AS "codeChallenge",
   code_challenge_method AS "codeChallengeMethod", auth_time AS "authTime", amr, created_at AS "createdAt",
-  expires_at AS "expiresAt", grant_id AS "grantId"`;
+  expires_at AS "expiresAt", grant_id AS "grantId", requested_claims AS "requestedClaims"`;
 
 /** Authorization codes (RFC 6749 §4.1.2): single-use, short-lived, stored as hashes. */
 @Injectable()
@@ -40,8 +43,8 @@ export class AuthorizationCodeRepository {
   async create(code: AuthorizationCodeRecord): Promise<void> {
     await this.db.query(
       `INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, nonce,
-         code_challenge, code_challenge_method, auth_time, amr, session_id_hash, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+         code_challenge, code_challenge_method, auth_time, amr, session_id_hash, created_at, expires_at, requested_claims)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
         code.codeHash,
         code.clientId,
@@ -57,6 +60,7 @@ export class AuthorizationCodeRepository {
         code.sessionIdHash,
         code.createdAt,
         code.expiresAt,
+        code.requestedClaims === null ? null : JSON.stringify(code.requestedClaims),
       ],
     );
   }

@@ -4,6 +4,7 @@ import { IsNull } from 'typeorm';
 import { Database, Transaction } from '../database';
 import { GrantEntity } from '../entities';
 import { isCanonicalUuid } from '../identifiers';
+import { RequestedClaims } from '../requested-claims';
 
 /** One authorization of a client by a subject; its refresh and access tokens live and die with it. */
 export interface GrantRecord {
@@ -15,6 +16,8 @@ export interface GrantRecord {
   authTime: Date;
   amr: string[];
   claims: Record<string, unknown>;
+  /** The claims the authorization request asked for one by one (OpenID Connect Core §5.5); null when none. */
+  requestedClaims: RequestedClaims | null;
 }
 
 /** What an access token's liveness depends on, read in one round trip. */
@@ -24,7 +27,7 @@ export interface AccessTokenState {
   revoked: boolean;
 }
 
-const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims`;
+const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims, requested_claims AS "requestedClaims"`;
 
 @Injectable()
 export class GrantRepository {
@@ -33,8 +36,8 @@ export class GrantRepository {
   /** Token issuance: one plain statement. */
   async create(grant: GrantRecord, createdAt: Date, tx?: Transaction): Promise<void> {
     await this.db.query(
-      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         grant.id,
         grant.clientId,
@@ -45,6 +48,7 @@ export class GrantRepository {
         JSON.stringify(grant.amr),
         JSON.stringify(grant.claims),
         createdAt,
+        grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
       ],
       tx,
     );

@@ -68,7 +68,7 @@ export class RefreshTokenRepository {
        WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
          AND g.id = rt.grant_id AND g.revoked_at IS NULL
        RETURNING g.id, g.client_id AS "clientId", g.user_id AS "userId", g.subject, g.scope, g.auth_time AS "authTime",
-         g.amr, g.claims, rt.scope AS "tokenScope"`,
+         g.amr, g.claims, g.requested_claims AS "requestedClaims", rt.scope AS "tokenScope"`,
       [tokenHash, clientId, now],
       tx,
     );
@@ -94,13 +94,13 @@ export class RefreshTokenRepository {
          FROM grants g
          WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
            AND g.id = rt.grant_id AND g.revoked_at IS NULL
-         RETURNING g.id, g.client_id, g.user_id, g.subject, g.scope, g.auth_time, g.amr, g.claims, rt.scope AS token_scope
+         RETURNING g.id, g.client_id, g.user_id, g.subject, g.scope, g.auth_time, g.amr, g.claims, g.requested_claims, rt.scope AS token_scope
        ), issued AS (
          INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
          SELECT $4, id, client_id, token_scope, $3, $5 FROM consumed
        )
        SELECT id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims,
-         token_scope AS "tokenScope"
+         requested_claims AS "requestedClaims", token_scope AS "tokenScope"
        FROM consumed`,
       [tokenHash, clientId, now, next.tokenHash, next.expiresAt],
     );
@@ -118,8 +118,8 @@ export class RefreshTokenRepository {
   ): Promise<void> {
     await this.db.query(
       `WITH g AS (
-         INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11)
+         INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $13)
          RETURNING id, client_id
        )
        INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
@@ -137,6 +137,7 @@ export class RefreshTokenRepository {
         token.scope,
         token.createdAt,
         token.expiresAt,
+        grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
       ],
     );
   }

@@ -1,5 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
 
 const URI_MAX = 2048;
 const ALG_MAX = 64;
@@ -161,4 +169,13 @@ export class ClientCreateDto {
   @IsString()
   @MaxLength(ALG_MAX)
   code_challenge_method?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Extension. Whether the ID token carries the claims its scopes release (OpenID Connect Core §5.4); default true. False leaves them to UserInfo, except claims the `claims` request parameter asks for in the ID token.',
+    default: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  id_token_claims?: boolean;
 }

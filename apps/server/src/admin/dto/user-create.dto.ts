@@ -1,18 +1,72 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsEmail,
+  IsObject,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   MaxLength,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
 
 // No leading or trailing white space, no control characters: what a login form can send back.
 const USERNAME = /^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u;
 // Digits with an optional leading +: E.164 is RECOMMENDED (OIDC Core §5.1), local numbers occur.
 const PHONE_NUMBER = /^\+?[0-9]{3,20}$/;
+// OIDC Core §5.1: ISO 8601 YYYY-MM-DD, or YYYY alone, or 0000-MM-DD when the year is withheld.
+const BIRTHDATE = /^\d{4}(-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))?$/;
+// OIDC Core §5.1: BCP 47 language tag, e.g. en-US or fi (its common shape, not every extension).
+const LOCALE = /^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$/;
+// OIDC Core §5.1: a zoneinfo time zone name, e.g. Europe/Helsinki or UTC.
+const ZONEINFO = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+const TEXT_MAX = 256;
+
+/** The address claim (OpenID Connect Core §5.1.1); unknown members are rejected. */
+export class AddressClaimDto {
+  @ApiPropertyOptional({
+    maxLength: 1024,
+    description: 'Full mailing address; lines separated by \\n.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  formatted?: string;
+
+  @ApiPropertyOptional({ maxLength: 1024 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  street_address?: string;
+
+  @ApiPropertyOptional({ maxLength: TEXT_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT_MAX)
+  locality?: string;
+
+  @ApiPropertyOptional({ maxLength: TEXT_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT_MAX)
+  region?: string;
+
+  @ApiPropertyOptional({ maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  postal_code?: string;
+
+  @ApiPropertyOptional({ maxLength: TEXT_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT_MAX)
+  country?: string;
+}
 
 /** The OIDC standard claims a user may have (OpenID Connect Core §5.1). */
 export class UserClaimsDto {
@@ -56,6 +110,81 @@ export class UserClaimsDto {
   @IsString()
   @MaxLength(256)
   family_name?: string;
+
+  @ApiPropertyOptional({ maxLength: TEXT_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT_MAX)
+  middle_name?: string;
+
+  @ApiPropertyOptional({ maxLength: TEXT_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT_MAX)
+  nickname?: string;
+
+  @ApiPropertyOptional({
+    maxLength: TEXT_MAX,
+    description: 'Shown to relying parties; not the sign-in username.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT_MAX)
+  preferred_username?: string;
+
+  @ApiPropertyOptional({ format: 'uri', description: 'URL of the profile page.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: 'profile must be an http or https URL' })
+  profile?: string;
+
+  @ApiPropertyOptional({ format: 'uri', description: 'URL of a picture of the user.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: 'picture must be an http or https URL' })
+  picture?: string;
+
+  @ApiPropertyOptional({ format: 'uri' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: 'website must be an http or https URL' })
+  website?: string;
+
+  @ApiPropertyOptional({ maxLength: 64, description: 'female, male, or another value.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  gender?: string;
+
+  @ApiPropertyOptional({ example: '1990-12-31', description: 'YYYY-MM-DD or YYYY.' })
+  @IsOptional()
+  @IsString()
+  @Matches(BIRTHDATE, { message: 'birthdate must be YYYY-MM-DD or YYYY' })
+  birthdate?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Helsinki' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(ZONEINFO, { message: 'zoneinfo must be a time zone name such as Europe/Helsinki' })
+  zoneinfo?: string;
+
+  @ApiPropertyOptional({ example: 'fi-FI', description: 'BCP 47 language tag.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(35)
+  @Matches(LOCALE, { message: 'locale must be a BCP 47 language tag such as en-US' })
+  locale?: string;
+
+  @ApiPropertyOptional({ type: AddressClaimDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AddressClaimDto)
+  address?: AddressClaimDto;
 }
 
 /** A new user: username (unique in its canonical form: NFKC, case-folded), password, and standard claims. */
