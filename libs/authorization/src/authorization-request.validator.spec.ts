@@ -125,11 +125,13 @@ describe(AuthorizationRequestValidator.name, () => {
   describe('response_mode', () => {
     it('takes form_post, and sends later errors the same way', async () => {
       const accepted = await validate(params({ response_mode: 'form_post' }));
-      const refused = rejection(validate(params({ response_mode: 'form_post', scope: 'email' })));
+      const refused = rejection(
+        validate(params({ response_mode: 'form_post', claims: 'not json' })),
+      );
 
       expect(accepted.responseMode).toBe('form_post');
       expect(await refused).toEqual({
-        code: 'invalid_scope',
+        code: 'invalid_request',
         redirect: { redirectUri: REDIRECT, state: 'st', responseMode: 'form_post' },
       });
     });

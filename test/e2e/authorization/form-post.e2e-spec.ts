@@ -135,10 +135,11 @@ describe('authorization endpoint: response_mode=form_post (OAuth 2.0 Form Post R
   });
 
   it('delivers an error after the redirect URI is known by form_post, with the state', async () => {
-    const res = await request(server.http).get(authorizationPath(params({ scope: 'email' })));
+    // A malformed claims parameter (OpenID Connect Core §5.5) is refused after the redirect URI.
+    const res = await request(server.http).get(authorizationPath(params({ claims: 'not json' })));
 
     expect(expectFormPostPage(res, REDIRECT)).toEqual({
-      error: 'invalid_scope',
+      error: 'invalid_request',
       error_description: expect.any(String),
       state: 'st',
     });
