@@ -83,12 +83,20 @@ describe('signing in with a browser, response_mode=form_post', () => {
       ClientSecretBasic(client.client_secret),
       { execute: [allowInsecureRequests] },
     );
-    browser = await launchChromium();
     mkdirSync(OUTPUT, { recursive: true });
   });
 
-  afterAll(async () => {
+  // A browser per test: the bundled Chromium runs single-process, where a second context in one
+  // browser fails to open a page.
+  beforeEach(async () => {
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
     await browser?.close();
+  });
+
+  afterAll(async () => {
     await server?.close();
     await db?.drop();
     await new Promise((resolve) => relyingParty?.close(resolve));
