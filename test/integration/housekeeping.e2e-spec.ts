@@ -1,4 +1,4 @@
-import { Database, HousekeepingRepository } from '@app/persistence';
+import { Database, HousekeepingRepository, longestLimitWindowSeconds } from '@app/persistence';
 
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
 import { adminCreateClient, adminCreateUser, basic, postForm } from '../setup/oauth';
@@ -46,7 +46,11 @@ describe(HousekeepingRepository.name, () => {
   const count = async (table: string) =>
     (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
   const purge = () =>
-    sut.purgeExpired(server.clock.now(), server.config.tokens.accessTokenTtlSeconds);
+    sut.purgeExpired(
+      server.clock.now(),
+      server.config.tokens.accessTokenTtlSeconds,
+      longestLimitWindowSeconds(server.config),
+    );
 
   it('keeps everything a live token still needs, and removes what has expired', async () => {
     const withRefresh = await login(refreshing);
@@ -86,5 +90,21 @@ describe(HousekeepingRepository.name, () => {
     expect(await purge()).toEqual(expect.objectContaining({ grants: 1, refresh_tokens: 2 }));
     expect(await count('grants')).toBe(0);
     expect(await count('refresh_tokens')).toBe(0);
+  });
+
+  it('forgets rate-limit counters once the longest limit window has passed, not days later', async () => {
+    const now = server.clock.now().getTime();
+    const window = longestLimitWindowSeconds(server.config);
+    await database.query(
+      `INSERT INTO rate_limits (bucket, window_start, count) VALUES ('test:old', $1, 3), ('test:live', $2, 3)`,
+      [new Date(now - (window + 1) * 1000), new Date(now - (window - 60) * 1000)],
+    );
+
+    await purge();
+
+    const left = await database.query<{ bucket: string }>(
+      `SELECT bucket FROM rate_limits WHERE bucket LIKE 'test:%' ORDER BY bucket`,
+    );
+    expect(left).toEqual([{ bucket: 'test:live' }]);
   });
 });

@@ -39,10 +39,19 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
       const report = await this.housekeeping.purgeExpired(
         this.clock.now(),
         this.config.tokens.accessTokenTtlSeconds,
+        longestLimitWindowSeconds(this.config),
       );
       if (report) this.logger.debug(`purged ${JSON.stringify(report)}`);
     } catch (error) {
       this.logger.warn(`purge failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+/** OTP_SENDS_PER_HOUR counts sends per hour (libs/otp's send window). */
+const OTP_SEND_WINDOW_SECONDS = 3600;
+
+/** The sign-in failure window, or the hour of the OTP send limit, whichever is longer. */
+export function longestLimitWindowSeconds(config: AppConfig): number {
+  return Math.max(config.login.windowSeconds, OTP_SEND_WINDOW_SECONDS);
 }

@@ -15,7 +15,7 @@ export { canonicalUsername, isCanonicalUuid } from './identifiers';
 /** Connection failures → 503 temporarily_unavailable. */
 export { isDatabaseUnavailable } from './database-errors';
 /** Periodic purge of expired rows. */
-export { HousekeepingService } from './housekeeping.service';
+export { HousekeepingService, longestLimitWindowSeconds } from './housekeeping.service';
 export { HousekeepingRepository } from './repositories';
 export type { PurgeReport } from './repositories';
 /** The embedded engine (development and tests). */

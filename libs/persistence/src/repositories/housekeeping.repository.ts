@@ -17,8 +17,14 @@ export class HousekeepingRepository {
    * Purges at `now`, in one transaction that only one instance runs at a time (the others skip).
    * `accessTokenTtlSeconds`: a grant outlives its last refresh token by this much, because
    * access tokens issued with that refresh token check the grant until they expire.
+   * `longestLimitWindowSeconds`: the longest window of any rate limit; a counter older than that
+   * limits nothing any more.
    */
-  async purgeExpired(now: Date, accessTokenTtlSeconds: number): Promise<PurgeReport | null> {
+  async purgeExpired(
+    now: Date,
+    accessTokenTtlSeconds: number,
+    longestLimitWindowSeconds: number,
+  ): Promise<PurgeReport | null> {
     return this.db.transaction(async (tx) => {
       const [lock] = await this.db.query<{ locked: boolean }>(
         `SELECT pg_try_advisory_xact_lock(hashtext('uas:housekeeping')) AS locked`,
@@ -46,7 +52,7 @@ export class HousekeepingRepository {
         [
           'rate_limits',
           'DELETE FROM rate_limits WHERE window_start <= $1',
-          [new Date(now.getTime() - 2 * day)],
+          [new Date(now.getTime() - longestLimitWindowSeconds * 1000)],
         ],
         // Expired (used or not) refresh tokens, once the access tokens minted with them are gone too.
         ['refresh_tokens', 'DELETE FROM refresh_tokens WHERE expires_at <= $1', [cutoff]],
