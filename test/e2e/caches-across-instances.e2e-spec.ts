@@ -3,9 +3,10 @@ import request from 'supertest';
 
 import { DatabaseNotifications } from '@app/persistence';
 
-import { createTestDatabase, TestDatabase } from '../setup/test-database';
+import { TestDatabase } from '../setup/test-database';
 import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../setup/oauth';
-import { newMasterKey, startTestServer, TestServer } from '../setup/test-server';
+import { TestServer } from '../setup/test-server';
+import { startDeployment, stopDeployment } from '../setup/deployment';
 
 /**
  * Each instance caches clients and live tokens in memory; a change made through any instance
@@ -18,19 +19,10 @@ describe('caches across instances', () => {
   let b: TestServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const masterKey = newMasterKey();
-    // Two instances of one deployment: one database, one master key, one issuer.
-    const env = { ISSUER: 'http://idp.example/uas' };
-    a = await startTestServer({ databaseUrl: db.url, masterKey, env });
-    b = await startTestServer({ databaseUrl: db.url, masterKey, env });
+    ({ db, a, b } = await startDeployment());
   });
 
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopDeployment({ db, a, b }));
 
   async function serviceClient() {
     const client = await adminCreateClient(a, {

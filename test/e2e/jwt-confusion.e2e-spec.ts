@@ -3,12 +3,12 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { JWTPayload, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 
-import { FixedClock } from '@app/config';
 import { Database } from '@app/persistence';
 
-import { createTestDatabase, TestDatabase } from '../setup/test-database';
+import { TestDatabase } from '../setup/test-database';
 import { adminCreateClient, adminCreateUser, postForm } from '../setup/oauth';
-import { newMasterKey, startTestServer, TestServer } from '../setup/test-server';
+import { TestServer } from '../setup/test-server';
+import { startDeployment, stopDeployment } from '../setup/deployment';
 import { authorizationPath, Browser, redirectParams } from './authorization/browser';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -31,13 +31,7 @@ describe('JWTs of one kind refused as another', () => {
   const jwk = { ...key.publicKey.export({ format: 'jwk' }), kid: 'rp-1', use: 'sig', alg: 'RS256' };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const masterKey = newMasterKey();
-    const clock = new FixedClock(new Date());
-    // Two instances of one deployment: one database, one master key, one issuer.
-    const env = { ISSUER: 'http://idp.example/uas' };
-    a = await startTestServer({ databaseUrl: db.url, masterKey, env, clock });
-    b = await startTestServer({ databaseUrl: db.url, masterKey, env, clock });
+    ({ db, a, b } = await startDeployment());
     client = await adminCreateClient(a, {
       token_endpoint_auth_method: 'private_key_jwt',
       jwks: { keys: [jwk] },
@@ -53,11 +47,7 @@ describe('JWTs of one kind refused as another', () => {
     );
   });
 
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopDeployment({ db, a, b }));
 
   const issuer = () => a.issuer;
   const tokenEndpoint = () => `${a.issuer}/oauth2/token`;

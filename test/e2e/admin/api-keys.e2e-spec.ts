@@ -2,8 +2,9 @@ import { Client } from 'pg';
 import request from 'supertest';
 
 import { admin } from '../../setup/oauth';
-import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { newMasterKey, startTestServer, TestServer } from '../../setup/test-server';
+import { TestDatabase } from '../../setup/test-database';
+import { TestServer } from '../../setup/test-server';
+import { startDeployment, stopDeployment } from '../../setup/deployment';
 
 const INSUFFICIENT_SCOPE = { error: 'insufficient_scope', error_description: expect.any(String) };
 const INVALID_TOKEN = { error: 'invalid_token', error_description: expect.any(String) };
@@ -15,18 +16,10 @@ describe('admin API keys', () => {
   let b: TestServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const masterKey = newMasterKey();
-    // Two instances on one database: a revoked key must stop working on both at once.
-    a = await startTestServer({ databaseUrl: db.url, masterKey });
-    b = await startTestServer({ databaseUrl: db.url, masterKey });
+    ({ db, a, b } = await startDeployment());
   });
 
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopDeployment({ db, a, b }));
 
   async function createKey(scopes: string[], name = 'job'): Promise<{ id: string; key: string }> {
     const res = await admin(a).post('/admin/v1/api-keys', { name, scopes });

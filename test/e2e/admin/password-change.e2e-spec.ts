@@ -1,8 +1,9 @@
 import request from 'supertest';
 
-import { createTestDatabase, TestDatabase } from '../../setup/test-database';
+import { TestDatabase } from '../../setup/test-database';
 import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../../setup/oauth';
-import { newMasterKey, startTestServer, TestServer } from '../../setup/test-server';
+import { TestServer } from '../../setup/test-server';
+import { startDeployment, stopDeployment } from '../../setup/deployment';
 import { authorizationPath, Browser, redirectParams } from '../authorization/browser';
 
 const REDIRECT = 'https://app.example.com/cb';
@@ -23,11 +24,7 @@ describe('admin API: a password change', () => {
   let clientId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const masterKey = newMasterKey();
-    const env = { ISSUER: 'http://idp.example/uas' };
-    a = await startTestServer({ databaseUrl: db.url, masterKey, env });
-    b = await startTestServer({ databaseUrl: db.url, masterKey, env });
+    ({ db, a, b } = await startDeployment());
     const client = await adminCreateClient(a, {
       grant_types: ['password', 'refresh_token', 'authorization_code'],
       response_types: ['code'],
@@ -37,11 +34,7 @@ describe('admin API: a password change', () => {
     auth = basic(client.client_id, client.client_secret!);
   });
 
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopDeployment({ db, a, b }));
 
   let users = 0;
   async function newUser(): Promise<{ id: string; username: string }> {

@@ -2,8 +2,9 @@ import request from 'supertest';
 
 import { authorizationPath, Browser } from '../authorization/browser';
 import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../../setup/oauth';
-import { createTestDatabase, TestDatabase } from '../../setup/test-database';
-import { newMasterKey, startTestServer, TestServer } from '../../setup/test-server';
+import { TestDatabase } from '../../setup/test-database';
+import { TestServer } from '../../setup/test-server';
+import { startDeployment, stopDeployment } from '../../setup/deployment';
 
 const REDIRECT = 'https://app.example.com/cb';
 const OTHER_REDIRECT = 'https://app.example.com/other';
@@ -20,18 +21,10 @@ describe('identifiers in another spelling', () => {
   let b: TestServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const masterKey = newMasterKey();
-    const env = { ISSUER: 'http://idp.example/uas' };
-    a = await startTestServer({ databaseUrl: db.url, masterKey, env });
-    b = await startTestServer({ databaseUrl: db.url, masterKey, env });
+    ({ db, a, b } = await startDeployment());
   });
 
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopDeployment({ db, a, b }));
 
   const tokenAt = (server: TestServer, clientId: string, secret: string) =>
     postForm(

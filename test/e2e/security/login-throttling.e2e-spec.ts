@@ -7,6 +7,7 @@ import { postFormFrom, RawResponse } from '../../setup/from-address';
 import { admin, adminCreateClient, adminCreateUser, basic } from '../../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { newMasterKey, startTestServer, TestServer } from '../../setup/test-server';
+import { startDeployment, stopDeployment } from '../../setup/deployment';
 
 const REDIRECT = 'https://app.example.com/cb';
 const PASSWORD = 'correct horse battery';
@@ -25,15 +26,10 @@ describe('password check limits', () => {
   let auth: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const masterKey = newMasterKey();
-    const env = {
-      ISSUER: 'http://idp.example/uas',
+    ({ db, a, b } = await startDeployment({
       LOGIN_MAX_FAILURES: String(MAX_FAILURES),
       LOGIN_WINDOW_SECONDS: '600',
-    };
-    a = await startTestServer({ databaseUrl: db.url, masterKey, env });
-    b = await startTestServer({ databaseUrl: db.url, masterKey, env, clock: a.clock });
+    }));
     client = await adminCreateClient(a, {
       client_name: 'limits',
       redirect_uris: [REDIRECT],
@@ -42,11 +38,7 @@ describe('password check limits', () => {
     auth = basic(client.client_id, client.client_secret!);
   });
 
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopDeployment({ db, a, b }));
 
   const newUser = async () =>
     adminCreateUser(a, { username: `u-${randomBytes(5).toString('hex')}`, password: PASSWORD });
