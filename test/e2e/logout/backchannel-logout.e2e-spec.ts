@@ -121,7 +121,7 @@ describe('back-channel logout', () => {
     const sid = decodeJwt(first.id_token).payload.sid as string;
 
     const res = await browser.get(
-      `/uas/oauth2/logout?${new URLSearchParams({ id_token_hint: first.id_token })}`,
+      `/uas/oauth2/logout?${new URLSearchParams({ id_token_hint: first.id_token }).toString()}`,
     );
     expect(res.status).toBe(200);
 
@@ -145,7 +145,7 @@ describe('back-channel logout', () => {
     receiver.failNext(503, 500);
 
     await browser.get(
-      `/uas/oauth2/logout?${new URLSearchParams({ id_token_hint: tokens.id_token })}`,
+      `/uas/oauth2/logout?${new URLSearchParams({ id_token_hint: tokens.id_token }).toString()}`,
     );
     const retried = 'uas_backchannel_logout_deliveries_total{outcome="retried"}';
     const before = await metric(retried);
@@ -182,7 +182,7 @@ describe('back-channel logout', () => {
     );
 
     await browser.get(
-      `/uas/oauth2/logout?${new URLSearchParams({ id_token_hint: tokens.id_token })}`,
+      `/uas/oauth2/logout?${new URLSearchParams({ id_token_hint: tokens.id_token }).toString()}`,
     );
     // The relying party is down: the first attempt fails and the job waits in the database.
     await waitUntil(
