@@ -88,7 +88,7 @@ export class Metrics {
   });
 
   private poolStats: (() => PoolStats) | null = null;
-  private backchannelQueue: (() => Promise<number>) | null = null;
+  private backchannelQueue: (() => number | null) | null = null;
 
   constructor() {
     // Started with the application, so the event-loop delay monitor has samples by the first scrape.
@@ -98,13 +98,13 @@ export class Metrics {
     this.signIns.inc({ outcome: 'failure' }, 0);
     for (const outcome of ['delivered', 'retried', 'abandoned'] as const)
       this.backchannelDeliveries.inc({ outcome }, 0);
-    const queue = () => this.backchannelQueue?.() ?? Promise.resolve(null);
+    const queue = () => this.backchannelQueue?.() ?? null;
     new Gauge({
       name: 'uas_backchannel_logout_queue',
-      help: 'Logout tokens waiting for delivery, on every instance (read from the database at scrape).',
+      help: 'Logout tokens waiting for delivery, on every instance together (as of the last poll, at most a second old).',
       registers: [this.registry],
-      async collect() {
-        const pending = await queue().catch(() => null);
+      collect() {
+        const pending = queue();
         if (pending !== null) this.set(pending);
       },
     });
@@ -148,8 +148,8 @@ export class Metrics {
     this.backchannelDuration.observe(durationSeconds);
   }
 
-  /** Where the back-channel queue gauge reads from (set once at start). */
-  observeBackchannelQueue(read: () => Promise<number>): void {
+  /** Where the back-channel queue gauge reads from (set once at start); null until known. */
+  observeBackchannelQueue(read: () => number | null): void {
     this.backchannelQueue = read;
   }
 

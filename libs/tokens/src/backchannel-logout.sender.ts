@@ -57,6 +57,8 @@ export class BackchannelLogoutSender implements OnApplicationBootstrap, OnModule
   private again = false;
   private stopped = false;
   private failing = false;
+  /** Jobs waiting on every instance, as the last poll counted them. */
+  private pending: number | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,7 +71,7 @@ export class BackchannelLogoutSender implements OnApplicationBootstrap, OnModule
   ) {}
 
   onApplicationBootstrap(): void {
-    this.metrics.observeBackchannelQueue(() => this.queue.pending());
+    this.metrics.observeBackchannelQueue(() => this.pending);
     this.unsubscribe = this.queue.onWake(() => this.kick());
     this.timer = setInterval(() => this.kick(), POLL_MS);
     this.timer.unref();
@@ -104,7 +106,12 @@ export class BackchannelLogoutSender implements OnApplicationBootstrap, OnModule
     try {
       for (;;) {
         const now = this.clock.now();
-        const jobs = await this.queue.claimDue(now, new Date(now.getTime() + LEASE_MS), BATCH);
+        const { jobs, pending } = await this.queue.claimDue(
+          now,
+          new Date(now.getTime() + LEASE_MS),
+          BATCH,
+        );
+        this.pending = pending;
         this.failing = false;
         if (jobs.length === 0 || this.stopped) return;
         await Promise.all(jobs.map((job) => this.send(job)));

@@ -44,16 +44,40 @@ export class BackchannelLogoutRepository {
     return rows.length;
   }
 
-  /** Claims up to `limit` jobs due at `now`, leasing each until `leaseUntil`. */
-  async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<BackchannelLogoutJob[]> {
-    return this.db.query<BackchannelLogoutJob>(
-      `UPDATE backchannel_logouts b SET attempts = b.attempts + 1, next_attempt_at = $2
-       WHERE b.id IN (
-         SELECT id FROM backchannel_logouts WHERE next_attempt_at <= $1
-         ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING b.id, b.client_id AS "clientId", b.sid, b.subject, b.attempts`,
+  /**
+   * Claims up to `limit` jobs due at `now`, leasing each until `leaseUntil`, and counts every
+   * job waiting (claimed or not), in one statement: the poll that runs anyway keeps the queue
+   * gauge current, so a metrics scrape never waits on the database.
+   */
+  async claimDue(
+    now: Date,
+    leaseUntil: Date,
+    limit: number,
+  ): Promise<{ jobs: BackchannelLogoutJob[]; pending: number }> {
+    const rows = await this.db.query<BackchannelLogoutJob & { id: string | null; pending: number }>(
+      `WITH claimed AS (
+         UPDATE backchannel_logouts b SET attempts = b.attempts + 1, next_attempt_at = $2
+         WHERE b.id IN (
+           SELECT id FROM backchannel_logouts WHERE next_attempt_at <= $1
+           ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING b.id, b.client_id, b.sid, b.subject, b.attempts
+       )
+       SELECT c.id, c.client_id AS "clientId", c.sid, c.subject, c.attempts,
+         (SELECT count(*)::int FROM backchannel_logouts) AS pending
+       FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`,
       [now, leaseUntil, limit],
     );
+    const pending = rows[0]?.pending ?? 0;
+    const jobs = rows
+      .filter((row) => row.id !== null)
+      .map(({ id, clientId, sid, subject, attempts }) => ({
+        id: id,
+        clientId,
+        sid,
+        subject,
+        attempts,
+      }));
+    return { jobs, pending };
   }
 
   /** Delivered, or given up: the job is gone. */
@@ -67,14 +91,6 @@ export class BackchannelLogoutRepository {
       `UPDATE backchannel_logouts SET next_attempt_at = $2, last_error = $3 WHERE id = $1`,
       [id, at, error.slice(0, 500)],
     );
-  }
-
-  /** How many jobs wait (the metrics' queue depth). */
-  async pending(): Promise<number> {
-    const rows = await this.db.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM backchannel_logouts`,
-    );
-    return rows[0]?.count ?? 0;
   }
 
   /** Tells this instance's sender that jobs were just committed, so it need not wait for its next poll. */
