@@ -8,6 +8,7 @@ import { PersistenceModule } from '@app/persistence';
 import { AccessTokenLiveness } from './access-token-liveness';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { ClientResponseProtector } from './client-response-protector';
+import { ClientTokenRevocation } from './client-token-revocation.service';
 import { TokenIntrospection } from './token-introspection.service';
 import { TokenService } from './token.service';
 import { UserinfoService } from './userinfo.service';
@@ -22,6 +23,7 @@ import { UserinfoService } from './userinfo.service';
     AccessTokenVerifier,
     TokenIntrospection,
     UserinfoService,
+    ClientTokenRevocation,
   ],
   exports: [
     ClientResponseProtector,
@@ -29,6 +31,7 @@ import { UserinfoService } from './userinfo.service';
     AccessTokenVerifier,
     TokenIntrospection,
     UserinfoService,
+    ClientTokenRevocation,
   ],
 })
 export class TokensModule {}
