@@ -80,6 +80,14 @@ export function buildProgram(): Command {
       show(await api().post(`/clients/${encodeURIComponent(id)}/secret`)),
     );
 
+  clients
+    .command('revoke-tokens <client_id>')
+    .description('every token issued to the client so far stops working; the client stays')
+    .action(async (id: string) => {
+      await api().post(`/clients/${encodeURIComponent(id)}/revoke-tokens`);
+      done(`revoked every token of client ${id}`);
+    });
+
   const users = program.command('users').description('users');
   users
     .command('list')

@@ -23,6 +23,7 @@ function makeClient(metadata: Partial<ClientMetadata> = {}): RegisteredClient {
     issuedAt: new Date('2030-01-01T00:00:00Z'),
     secret: 'secret',
     secretHash: null,
+    tokenGeneration: 0,
   };
 }
 

@@ -17,6 +17,7 @@ const client: RegisteredClient = {
   issuedAt: new Date('2030-01-01T00:00:00Z'),
   secret: 'secret',
   secretHash: null,
+  tokenGeneration: 0,
 };
 
 const request: AuthorizationRequest = {

@@ -41,6 +41,7 @@ function makeClient(clientId: string, method: ClientAuthMethod): RegisteredClien
     issuedAt: NOW,
     secret,
     secretHash: secret === null ? null : hashToken(secret),
+    tokenGeneration: 0,
     metadata: {
       redirect_uris: [],
       grant_types: ['client_credentials'],

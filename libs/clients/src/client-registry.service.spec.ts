@@ -48,6 +48,7 @@ describe(ClientRegistry.name, () => {
       secretHash: hashToken('the secret'),
       clientIdIssuedAt: NOW,
       updatedAt: NOW,
+      tokenGeneration: 0,
       ...overrides,
     };
   }
@@ -58,6 +59,7 @@ describe(ClientRegistry.name, () => {
       ...c,
       clientIdIssuedAt: c.issuedAt,
       updatedAt: c.issuedAt,
+      tokenGeneration: 0,
     }));
     notifications = new FakeNotifications();
     sut = new ClientRegistry(
@@ -113,6 +115,7 @@ describe(ClientRegistry.name, () => {
       issuedAt: NOW,
       secret: 'the secret',
       secretHash: hashToken('the secret'),
+      tokenGeneration: 0,
     });
   });
 

@@ -199,6 +199,7 @@ export class ClientRegistry implements OnModuleDestroy {
         ? this.cipher.decryptString(record.secretEncrypted, `client_secret:${record.clientId}`)
         : null,
       secretHash: record.secretHash,
+      tokenGeneration: record.tokenGeneration,
     });
   }
 }

@@ -54,4 +54,9 @@ export interface RegisteredClient {
   readonly secret: string | null;
   /** SHA-256 of the secret, for constant-time comparison; null without a secret. */
   readonly secretHash: Buffer | null;
+  /**
+   * The generation its access tokens are minted in; revoking all of the client's tokens starts
+   * a new one, and a token of an older generation is inactive (CONTRACT §4 revoke-tokens).
+   */
+  readonly tokenGeneration: number;
 }

@@ -31,6 +31,7 @@ function makeClient(
     issuedAt: new Date('2030-01-01T00:00:00Z'),
     secret: null,
     secretHash: null,
+    tokenGeneration: 0,
   };
 }
 

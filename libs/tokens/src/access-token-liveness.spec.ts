@@ -7,7 +7,7 @@ import { AccessTokenLiveness } from './access-token-liveness';
 const CLIENT = 'c0a80101-0000-4000-8000-000000000001';
 const GRANT = 'c0a80101-0000-4000-8000-000000000002';
 const JTI = 'jti-1';
-const LIVE = { clientExists: true, grantActive: true, revoked: false };
+const LIVE = { clientExists: true, clientTokenGeneration: 0, grantActive: true, revoked: false };
 
 /** The change channels as the cache sees them: listening or not, and its listeners. */
 class FakeNotifications {
@@ -31,7 +31,10 @@ describe(AccessTokenLiveness.name, () => {
   beforeEach(() => {
     grants = mockOf<GrantRepository>();
     clients = mockOf<ClientRegistry>();
-    clients.findById.mockResolvedValue({ clientId: CLIENT } as RegisteredClient);
+    clients.findById.mockResolvedValue({
+      clientId: CLIENT,
+      tokenGeneration: 0,
+    } as RegisteredClient);
     notifications = new FakeNotifications();
     sut = new AccessTokenLiveness(
       grants,
@@ -43,8 +46,8 @@ describe(AccessTokenLiveness.name, () => {
   it('asks the database once, then answers from memory', async () => {
     grants.accessTokenState.mockResolvedValue(LIVE);
 
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(true);
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(true);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(true);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(true);
 
     expect(grants.accessTokenState).toHaveBeenCalledTimes(1);
   });
@@ -54,8 +57,8 @@ describe(AccessTokenLiveness.name, () => {
       .mockResolvedValueOnce({ ...LIVE, revoked: true })
       .mockResolvedValueOnce({ ...LIVE, revoked: true });
 
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(false);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(false);
   });
 
   it.each([
@@ -66,22 +69,22 @@ describe(AccessTokenLiveness.name, () => {
     grants.accessTokenState
       .mockResolvedValueOnce(LIVE)
       .mockResolvedValueOnce({ ...LIVE, grantActive: false });
-    await sut.isLive(CLIENT, GRANT, JTI);
+    await sut.isLive(CLIENT, GRANT, JTI, 0);
 
     notifications.listeners.get(channel)!.onNotify(payload);
 
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(false);
   });
 
   it('asks the database again when the channel reconnected', async () => {
     grants.accessTokenState
       .mockResolvedValueOnce(LIVE)
       .mockResolvedValueOnce({ ...LIVE, revoked: true });
-    await sut.isLive(CLIENT, GRANT, JTI);
+    await sut.isLive(CLIENT, GRANT, JTI, 0);
 
     notifications.listeners.get('uas_access_token_revoked')!.onReset();
 
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(false);
   });
 
   it('asks the database every time while the channel is down', async () => {
@@ -90,19 +93,38 @@ describe(AccessTokenLiveness.name, () => {
       .mockResolvedValueOnce(LIVE)
       .mockResolvedValueOnce({ ...LIVE, revoked: true });
 
-    await sut.isLive(CLIENT, GRANT, JTI);
+    await sut.isLive(CLIENT, GRANT, JTI, 0);
 
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(false);
   });
 
   it('treats a token whose client is gone as dead even when its jti and grant were live', async () => {
     grants.accessTokenState
       .mockResolvedValueOnce(LIVE)
       .mockResolvedValueOnce({ ...LIVE, clientExists: false });
-    await sut.isLive(CLIENT, GRANT, JTI);
+    await sut.isLive(CLIENT, GRANT, JTI, 0);
     clients.findById.mockResolvedValue(null);
 
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(false);
+  });
+
+  it("treats a token of an older generation than its client's as dead", async () => {
+    grants.accessTokenState.mockResolvedValue({ ...LIVE, clientTokenGeneration: 2 });
+
+    expect(await sut.isLive(CLIENT, null, JTI, 1)).toBe(false);
+    expect(await sut.isLive(CLIENT, null, JTI, 2)).toBe(true);
+  });
+
+  it('answers dead from memory once the cached client moved to a new token generation', async () => {
+    grants.accessTokenState.mockResolvedValue(LIVE);
+    await sut.isLive(CLIENT, null, JTI, 0);
+    clients.findById.mockResolvedValue({
+      clientId: CLIENT,
+      tokenGeneration: 1,
+    } as RegisteredClient);
+
+    expect(await sut.isLive(CLIENT, null, JTI, 0)).toBe(false);
+    expect(grants.accessTokenState).toHaveBeenCalledTimes(1);
   });
 
   it('remembers nothing from a lookup that raced a revocation', async () => {
@@ -110,12 +132,12 @@ describe(AccessTokenLiveness.name, () => {
     grants.accessTokenState
       .mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)))
       .mockResolvedValueOnce({ ...LIVE, revoked: true });
-    const racing = sut.isLive(CLIENT, GRANT, JTI);
+    const racing = sut.isLive(CLIENT, GRANT, JTI, 0);
 
     notifications.listeners.get('uas_access_token_revoked')!.onNotify(JTI);
     answer(LIVE);
     await racing;
 
-    expect(await sut.isLive(CLIENT, GRANT, JTI)).toBe(false);
+    expect(await sut.isLive(CLIENT, GRANT, JTI, 0)).toBe(false);
   });
 });

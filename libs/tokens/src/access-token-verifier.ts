@@ -3,12 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { KeyStore } from '@app/keys';
 import { AccessTokenLiveness } from './access-token-liveness';
+import { readTokenGeneration } from './token-generation';
 import { AccessTokenClaims } from './token-types';
 
 /**
  * Decides whether one of our access tokens is active: signature by a published key, RFC 9068
- * typ, our issuer, not expired, and (authoritatively, CONTRACT §3) its client still exists, its
- * grant is not revoked and the token itself was not revoked.
+ * typ, our issuer, not expired, and (authoritatively, CONTRACT §3, §4) its client still exists and
+ * has not revoked all its tokens since, its grant is not revoked and the token itself was not
+ * revoked.
  */
 @Injectable()
 export class AccessTokenVerifier {
@@ -23,9 +25,13 @@ export class AccessTokenVerifier {
   async verify(token: string): Promise<AccessTokenClaims | null> {
     const claims = await this.verifySignature(token);
     if (!claims) return null;
-    return (await this.liveness.isLive(claims.client_id, claims.gid ?? null, claims.jti))
-      ? claims
-      : null;
+    const live = await this.liveness.isLive(
+      claims.client_id,
+      claims.gid ?? null,
+      claims.jti,
+      claims.cgen ?? 0,
+    );
+    return live ? claims : null;
   }
 
   /** Signature, type, issuer and expiry only: for revocation, which needs no liveness. */
@@ -47,6 +53,7 @@ export class AccessTokenVerifier {
       (c.gid !== undefined && (typeof c.gid !== 'string' || !/^[0-9a-f-]{36}$/i.test(c.gid)))
     )
       return null;
+    if (readTokenGeneration(c) === null) return null;
     return c as unknown as AccessTokenClaims;
   }
 }

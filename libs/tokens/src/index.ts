@@ -7,6 +7,8 @@ export type { IssueAccessTokenRequest, MintedRefreshToken, ReissueRequest } from
 export { AccessTokenVerifier } from './access-token-verifier';
 /** RFC 7662 introspection and RFC 7009 revocation. */
 export { TokenIntrospection } from './token-introspection.service';
+/** Revokes every token issued to a client so far, on every instance, keeping the client (CONTRACT §4). */
+export { ClientTokenRevocation } from './client-token-revocation.service';
 /** OpenID Connect UserInfo claims for an access token. */
 export { bearerChallenge, UserinfoService } from './userinfo.service';
 export type { UserinfoResult } from './userinfo.service';

@@ -50,4 +50,6 @@ export interface AccessTokenClaims {
   auth_time?: number;
   /** The grant the token came from; absent for client_credentials. */
   gid?: string;
+  /** The client's token generation when it was minted (token-generation.ts); absent: 0. */
+  cgen?: number;
 }

@@ -25,6 +25,7 @@ function makeClient(grantTypes: string[]): RegisteredClient {
     issuedAt: new Date('2030-01-01T00:00:00Z'),
     secret: 'secret',
     secretHash: null,
+    tokenGeneration: 0,
   };
 }
 
@@ -67,6 +68,15 @@ describe(TokenService.name, () => {
       const [payload] = keys.sign.mock.calls[0];
       expect(payload).not.toHaveProperty('gid');
       expect(payload).not.toHaveProperty('auth_time');
+    });
+
+    it("mints the client's token generation into the access token once its tokens were revoked", async () => {
+      const client = { ...makeClient([GrantType.ClientCredentials]), tokenGeneration: 2 };
+
+      await sut.issueAccessToken({ client, subject: client.clientId, scope: [] });
+
+      const [payload] = keys.sign.mock.calls[0];
+      expect(payload).toEqual(expect.objectContaining({ cgen: 2 }));
     });
   });
 

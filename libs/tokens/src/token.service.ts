@@ -11,6 +11,7 @@ import { GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persi
 
 import { releaseClaims, releasedClaimNames } from './claim-release';
 import { ClientResponseProtector } from './client-response-protector';
+import { tokenGenerationClaim } from './token-generation';
 import { IssueTokensRequest, TokenResponse } from './token-types';
 
 /** A refresh token just minted: the value to answer once, and what to store of it. */
@@ -169,6 +170,7 @@ export class TokenService {
         jti: randomUUID(),
         ...(authTime !== undefined ? { auth_time: authTime } : {}),
         ...(t.grant ? { gid: t.grant.id } : {}),
+        ...tokenGenerationClaim(t.client.tokenGeneration),
       },
       'at+jwt',
     );

@@ -10,6 +10,7 @@ import { AccessTokenLiveness } from './access-token-liveness';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { BackchannelLogoutSender } from './backchannel-logout.sender';
 import { ClientResponseProtector } from './client-response-protector';
+import { ClientTokenRevocation } from './client-token-revocation.service';
 import { TokenIntrospection } from './token-introspection.service';
 import { TokenService } from './token.service';
 import { UserinfoService } from './userinfo.service';
@@ -25,6 +26,7 @@ import { UserinfoService } from './userinfo.service';
     TokenIntrospection,
     UserinfoService,
     BackchannelLogoutSender,
+    ClientTokenRevocation,
   ],
   exports: [
     ClientResponseProtector,
@@ -32,6 +34,7 @@ import { UserinfoService } from './userinfo.service';
     AccessTokenVerifier,
     TokenIntrospection,
     UserinfoService,
+    ClientTokenRevocation,
   ],
 })
 export class TokensModule {}

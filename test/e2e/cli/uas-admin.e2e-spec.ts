@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 
-import { admin } from '../../setup/oauth';
+import { admin, basic, postForm } from '../../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { startTestServer, TEST_ADMIN_TOKEN, TestServer } from '../../setup/test-server';
 
@@ -83,6 +83,53 @@ describe('uas-admin CLI', () => {
     const deleted = await cli(['clients', 'delete', client.client_id], env);
     expect(deleted.code).toBe(0);
     expect((await admin(source).get(`/admin/v1/clients/${client.client_id}`)).status).toBe(404);
+  });
+
+  it('revokes every token of a client and keeps the client', async () => {
+    const made = await cli(
+      [
+        '--json',
+        'clients',
+        'create',
+        '--name',
+        'revoked-app',
+        '--grant-type',
+        'client_credentials',
+      ],
+      env,
+    );
+    expect(made.code).toBe(0);
+    const client = JSON.parse(made.stdout);
+    const auth = basic(client.client_id, client.client_secret);
+    const token = await postForm(
+      source,
+      '/oauth2/token',
+      { grant_type: 'client_credentials' },
+      auth,
+    );
+    expect(token.status).toBe(200);
+    const introspect = async () =>
+      (await postForm(source, '/oauth2/introspection', { token: token.body.access_token }, auth))
+        .body.active;
+    expect(await introspect()).toBe(true);
+
+    const revoked = await cli(['clients', 'revoke-tokens', client.client_id], env);
+
+    expect(revoked).toEqual({
+      code: 0,
+      stdout: `revoked every token of client ${client.client_id}\n`,
+      stderr: '',
+    });
+    expect(await introspect()).toBe(false);
+    expect((await admin(source).get(`/admin/v1/clients/${client.client_id}`)).status).toBe(200);
+    const unknown = await cli(
+      ['clients', 'revoke-tokens', '00000000-0000-4000-8000-000000000000'],
+      env,
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('404 not_found');
+    // The export test below expects exactly the clients it made.
+    expect((await admin(source).delete(`/admin/v1/clients/${client.client_id}`)).status).toBe(204);
   });
 
   it('exits non-zero with the server error on one line', async () => {

@@ -7,6 +7,7 @@ import { DiscoveryModule } from '@app/discovery';
 import { KeysModule } from '@app/keys';
 import { PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
+import { TokensModule } from '@app/tokens';
 
 import { AdminToken } from './admin-token';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -32,6 +33,7 @@ import { UsersController } from './users.controller';
     SamlModule,
     PersistenceModule,
     AuthorizationModule,
+    TokensModule,
   ],
   controllers: [
     ClientsController,

@@ -29,6 +29,7 @@ import {
 } from '@app/clients';
 import { DiscoveryService } from '@app/discovery';
 import { OAuthError } from '@app/errors';
+import { ClientTokenRevocation } from '@app/tokens';
 
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -56,6 +57,7 @@ export class ClientsController {
     private readonly registry: ClientRegistry,
     private readonly validator: ClientMetadataValidator,
     private readonly discovery: DiscoveryService,
+    private readonly revocation: ClientTokenRevocation,
   ) {}
 
   @Post()
@@ -132,6 +134,19 @@ export class ClientsController {
     const secret = await this.registry.rotateSecret(clientId);
     if (secret === null) throw notFound();
     return { client_secret: secret };
+  }
+
+  @Post(':client_id/revoke-tokens')
+  @RequiredScope('clients:write')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Revoke every token issued to a client so far',
+    description:
+      'Access and refresh tokens, client_credentials ones included, are inactive on every instance once this answers; the client stays registered and new tokens work.',
+  })
+  @ApiNoContentResponse()
+  async revokeTokens(@Param('client_id') clientId: string): Promise<void> {
+    if (!(await this.revocation.revokeAll(clientId))) throw notFound();
   }
 
   /** CONTRACT §4: only values of the metadata document's *_supported lists. */

@@ -31,6 +31,7 @@ function makeClient(
     issuedAt: NOW,
     secret,
     secretHash: secret === null ? null : hashToken(secret),
+    tokenGeneration: 0,
     metadata: {
       redirect_uris: [],
       grant_types: ['client_credentials'],

@@ -11,6 +11,7 @@ function makeClient(secret: string | null = SECRET): RegisteredClient {
     issuedAt: new Date(0),
     secret,
     secretHash: secret === null ? null : hashToken(secret),
+    tokenGeneration: 0,
     metadata: {
       redirect_uris: [],
       grant_types: [],

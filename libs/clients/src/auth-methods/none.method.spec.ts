@@ -9,6 +9,7 @@ function makeClient(method: ClientAuthMethod): RegisteredClient {
     issuedAt: new Date(0),
     secret: null,
     secretHash: null,
+    tokenGeneration: 0,
     metadata: {
       redirect_uris: [],
       grant_types: [],

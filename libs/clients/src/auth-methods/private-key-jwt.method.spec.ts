@@ -48,6 +48,7 @@ function makeClient(metadata: Partial<ClientMetadata> = {}): RegisteredClient {
     issuedAt: NOW,
     secret: null,
     secretHash: null,
+    tokenGeneration: 0,
     metadata: {
       redirect_uris: [],
       grant_types: ['client_credentials'],

@@ -12,4 +12,6 @@ export class ClientEntity {
   @Column('bytea', { nullable: true }) secretHash: Buffer | null;
   @Column('timestamptz', { default: () => 'now()' }) clientIdIssuedAt: Date;
   @Column('timestamptz', { default: () => 'now()' }) updatedAt: Date;
+  /** Bumped by every revocation of all its tokens; an access token minted in an older one is inactive. */
+  @Column('integer', { default: 0 }) tokenGeneration: number;
 }

@@ -123,4 +123,13 @@ export class AuthorizationCodeRepository {
       tx,
     );
   }
+
+  /** Deletes the client's codes not yet exchanged, so none mints a token after its tokens were revoked. */
+  async deleteUnredeemedByClient(clientId: string, tx: Transaction): Promise<void> {
+    await this.db.query(
+      'DELETE FROM authorization_codes WHERE client_id = $1 AND consumed_at IS NULL',
+      [clientId],
+      tx,
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MoreThan, QueryDeepPartialEntity } from 'typeorm';
 
-import { Database } from '../database';
+import { Database, Transaction } from '../database';
 import { ClientEntity } from '../entities';
 import { isCanonicalUuid } from '../identifiers';
 
@@ -15,10 +15,15 @@ export interface ClientRecord {
   secretHash: Buffer | null;
   clientIdIssuedAt: Date;
   updatedAt: Date;
+  /** Bumped by `startTokenGeneration`: access tokens minted in an older generation are inactive. */
+  tokenGeneration: number;
 }
 
 /** A client as listed: no secret material at all. */
-export type ClientListRecord = Omit<ClientRecord, 'secretEncrypted' | 'secretHash'>;
+export type ClientListRecord = Omit<
+  ClientRecord,
+  'secretEncrypted' | 'secretHash' | 'tokenGeneration'
+>;
 
 /** The secret columns, written together (both null for clients without a secret). */
 export interface ClientSecretColumns {
@@ -27,7 +32,8 @@ export interface ClientSecretColumns {
 }
 
 const COLUMNS = `client_id AS "clientId", metadata, client_id_issued_at AS "clientIdIssuedAt",
-  updated_at AS "updatedAt", secret_encrypted AS "secretEncrypted", secret_hash AS "secretHash"`;
+  updated_at AS "updatedAt", secret_encrypted AS "secretEncrypted", secret_hash AS "secretHash",
+  token_generation AS "tokenGeneration"`;
 
 /** Registered clients (table `clients`). Deleting one cascades to its grants, and so its tokens. */
 @Injectable()
@@ -48,6 +54,7 @@ export class ClientRepository {
       secretHash: client.secretHash,
       clientIdIssuedAt: client.issuedAt,
       updatedAt: client.issuedAt,
+      tokenGeneration: 0,
     };
     // jsonb (metadata): TypeORM's insert type cannot see through `unknown`.
     await this.db.use(ClientEntity, (clients) =>
@@ -117,6 +124,21 @@ export class ClientRepository {
     );
     if (affected === 1) await this.db.propagateChanges();
     return affected === 1;
+  }
+
+  /**
+   * Starts a new token generation: access tokens minted before it are inactive from the commit
+   * on. The caller revokes the grants in the same transaction and propagates the change after
+   * commit (the update notifies every instance's client cache). False when there is no such client.
+   */
+  async startTokenGeneration(clientId: string, tx: Transaction): Promise<boolean> {
+    if (!isCanonicalUuid(clientId)) return false;
+    const rows = await this.db.query(
+      `UPDATE clients SET token_generation = token_generation + 1 WHERE client_id = $1 RETURNING client_id`,
+      [clientId],
+      tx,
+    );
+    return rows.length === 1;
   }
 
   /** Deletes the client; grants, refresh tokens, codes and OTP challenges go with it (ON DELETE CASCADE). */

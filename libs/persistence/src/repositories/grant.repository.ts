@@ -28,6 +28,8 @@ export interface GrantRecord {
 /** What an access token's liveness depends on, read in one round trip. */
 export interface AccessTokenState {
   clientExists: boolean;
+  /** The client's token generation (0 when there is no such client). */
+  clientTokenGeneration: number;
   grantActive: boolean;
   revoked: boolean;
 }
@@ -126,8 +128,20 @@ export class GrantRepository {
   }
 
   /**
-   * Whether an access token is still alive: its client exists, its grant (if any) exists and is
-   * not revoked, and its jti was not revoked. One statement.
+   * Revokes every grant of the client: all refresh and access tokens issued from them stop
+   * working (CONTRACT §4 revoke-tokens). The caller propagates the change after commit.
+   */
+  async revokeByClient(clientId: string, now: Date, tx: Transaction): Promise<void> {
+    await this.db.use(
+      GrantEntity,
+      (grants) => grants.update({ clientId, revokedAt: IsNull() }, { revokedAt: now }),
+      tx,
+    );
+  }
+
+  /**
+   * Whether an access token is still alive: its client exists (and which token generation it is
+   * in), its grant (if any) exists and is not revoked, and its jti was not revoked. One statement.
    */
   async accessTokenState(
     clientId: string,
@@ -137,6 +151,7 @@ export class GrantRepository {
     const rows = await this.db.query<AccessTokenState>(
       `SELECT
          EXISTS (SELECT 1 FROM clients WHERE client_id = $1::uuid) AS "clientExists",
+         COALESCE((SELECT token_generation FROM clients WHERE client_id = $1::uuid), 0) AS "clientTokenGeneration",
          ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM grants WHERE id = $2::uuid AND revoked_at IS NULL)) AS "grantActive",
          EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $3) AS revoked`,
       [clientId, grantId, jti],
