@@ -205,3 +205,10 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** The server's discovery document (OpenID Connect Discovery 1.0 §4). */
+export async function discoveryDocument(idp: Idp): Promise<Record<string, unknown>> {
+  const res = await fetch(`${idp.issuer}/.well-known/openid-configuration`);
+  if (!res.ok) throw new Error(`discovery: ${res.status}`);
+  return (await res.json()) as Record<string, unknown>;
+}
