@@ -33,7 +33,7 @@ describe('relying party: oidc-client-ts in a single-page application', () => {
 
   /** What the page shows in #result once its script has run. */
   async function result<T = Record<string, unknown>>(): Promise<T> {
-    await page.waitForFunction(() => document.getElementById('result')?.textContent);
+    await page.waitForFunction("document.getElementById('result')?.textContent");
     return JSON.parse((await page.locator('#result').textContent())!) as T;
   }
 
