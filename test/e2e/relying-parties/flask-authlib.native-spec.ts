@@ -7,6 +7,7 @@ import { launchChromium } from '../browser/chromium';
 import {
   enableLogout,
   eventually,
+  forgedLogoutToken,
   Idp,
   pageJson,
   registerClient,
@@ -140,5 +141,19 @@ describe('relying party: Flask with Authlib (Python)', () => {
         sid: expect.any(String),
       }),
     ]);
+  });
+
+  it('validates logout tokens with authlib.jose: one the issuer did not sign is refused', async () => {
+    const res = await fetch(`${origin}/backchannel-logout`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        logout_token: await forgedLogoutToken(idp, registered.client.client_id),
+      }),
+    });
+    expect(res.status).toBe(400);
+    const log = (await (await fetch(`${origin}/backchannel-log`)).json()) as {
+      rejected: string[];
+    };
+    expect(log.rejected).toEqual([expect.stringMatching(/signature/)]);
   });
 });

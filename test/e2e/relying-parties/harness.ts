@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-import { createRemoteJWKSet, JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, generateKeyPair, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { Page } from 'playwright-core';
 
 import { admin } from '../../setup/oauth';
@@ -211,4 +212,27 @@ export async function discoveryDocument(idp: Idp): Promise<Record<string, unknow
   const res = await fetch(`${idp.issuer}/.well-known/openid-configuration`);
   if (!res.ok) throw new Error(`discovery: ${res.status}`);
   return (await res.json()) as Record<string, unknown>;
+}
+
+/**
+ * A logout token right in every claim but signed by a key the issuer never published: a
+ * relying party that validates per Back-Channel Logout 1.0 §2.6 refuses it.
+ */
+export async function forgedLogoutToken(idp: Idp, clientId: string): Promise<string> {
+  const { privateKey } = await generateKeyPair('RS256');
+  const jwks = (await (await fetch((await discoveryDocument(idp)).jwks_uri as string)).json()) as {
+    keys: { kid?: string }[];
+  };
+  return new SignJWT({
+    events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+    sid: 'forged-session',
+    sub: idp.user.id,
+  })
+    .setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: jwks.keys[0]?.kid })
+    .setIssuer(idp.issuer)
+    .setAudience(clientId)
+    .setIssuedAt()
+    .setExpirationTime('2 minutes')
+    .setJti(randomUUID())
+    .sign(privateKey);
 }

@@ -5,6 +5,7 @@ import { OpenidClientApp, startOpenidClientApp } from './apps/openid-client-app'
 import {
   enableLogout,
   eventually,
+  forgedLogoutToken,
   Idp,
   pageJson,
   registerClient,
@@ -117,5 +118,19 @@ describe('relying party: openid-client v6', () => {
     expect(await pageJson(page)).toEqual({ error: 'invalid_grant' });
     await page.goto(`${app.origin}/refresh?grant=1`);
     expect(await pageJson(page)).toMatchObject({ access_token: true });
+  });
+
+  it('its back-channel logout endpoint refuses a logout token the issuer did not sign', async () => {
+    const rejectedBefore = app.rejectedLogoutTokens.length;
+    const res = await fetch(app.backchannelLogoutUri, {
+      method: 'POST',
+      body: new URLSearchParams({
+        logout_token: await forgedLogoutToken(idp, registered.client.client_id),
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(app.rejectedLogoutTokens.slice(rejectedBefore)).toEqual([
+      'signature verification failed',
+    ]);
   });
 });
