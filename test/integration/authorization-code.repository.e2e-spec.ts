@@ -67,6 +67,7 @@ describe(AuthorizationCodeRepository.name, () => {
       amr: ['pwd'],
       requestedClaims: { userinfo: ['name'], id_token: [] },
       sessionIdHash: randomBytes(32),
+      sid: randomUUID(),
       createdAt: now(),
       expiresAt: new Date(now().getTime() + 60_000),
     };

@@ -66,6 +66,7 @@ describe(RefreshTokenRepository.name, () => {
       amr: ['pwd'],
       claims: { email: 'x@example.com' },
       requestedClaims: { userinfo: [], id_token: ['email'] },
+      sessionId: null,
     };
     const tokenHash = randomBytes(32);
     await repositories()[0].createWithGrant(grant, {

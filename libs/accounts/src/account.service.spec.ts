@@ -1,6 +1,7 @@
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import {
+  BackchannelLogoutRepository,
   AuthorizationCodeRepository,
   Database,
   GrantRepository,
@@ -15,6 +16,7 @@ import { AccountService } from './account.service';
 import { PasswordHasher } from './password-hasher';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
+const SID = '6f1c2a9e-3d4b-4c5a-8e7f-0a1b2c3d4e5f';
 
 function record(overrides: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -46,6 +48,7 @@ describe(AccountService.name, () => {
   let loginSessions: jest.Mocked<LoginSessionRepository>;
   let codes: jest.Mocked<AuthorizationCodeRepository>;
   let hasher: jest.Mocked<PasswordHasher>;
+  let backchannel: jest.Mocked<BackchannelLogoutRepository>;
   let sut: AccountService;
 
   beforeEach(() => {
@@ -56,12 +59,24 @@ describe(AccountService.name, () => {
     grants = mockOf<GrantRepository>();
     grants.revokeByUser.mockResolvedValue();
     loginSessions = mockOf<LoginSessionRepository>();
-    loginSessions.deleteByUser.mockResolvedValue();
+    loginSessions.deleteByUser.mockResolvedValue([{ sid: SID, userId: record().id }]);
+    backchannel = mockOf<BackchannelLogoutRepository>();
+    backchannel.enqueueForSessions.mockResolvedValue(1);
+    backchannel.wake.mockReturnValue();
     codes = mockOf<AuthorizationCodeRepository>();
     codes.deleteUnredeemedByUser.mockResolvedValue();
     hasher = mockOf<PasswordHasher>();
     hasher.hash.mockImplementation(async (password) => `hashed(${password})`);
-    sut = new AccountService(db, users, grants, loginSessions, codes, hasher, new FixedClock(NOW));
+    sut = new AccountService(
+      db,
+      users,
+      grants,
+      loginSessions,
+      codes,
+      hasher,
+      new FixedClock(NOW),
+      backchannel,
+    );
   });
 
   it('stores the argon2 hash, never the password', async () => {
@@ -152,6 +167,8 @@ describe(AccountService.name, () => {
 
     expect(grants.revokeByUser).toHaveBeenCalledWith(record().id, NOW, tx);
     expect(loginSessions.deleteByUser).toHaveBeenCalledWith(record().id, tx);
+    expect(backchannel.enqueueForSessions).toHaveBeenCalledWith([SID], NOW, tx);
+    expect(backchannel.wake).toHaveBeenCalled();
     expect(codes.deleteUnredeemedByUser).toHaveBeenCalledWith(record().id, tx);
     expect(db.propagateChanges).toHaveBeenCalled();
   });

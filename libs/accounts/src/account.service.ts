@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import {
+  BackchannelLogoutRepository,
   AuthorizationCodeRepository,
   Database,
   GrantRepository,
@@ -52,6 +53,7 @@ export class AccountService {
     private readonly codes: AuthorizationCodeRepository,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
+    private readonly backchannel: BackchannelLogoutRepository,
   ) {}
 
   /** Creates the user; invalid_request for a password the policy refuses, conflict for a taken username. */
@@ -100,7 +102,13 @@ export class AccountService {
       const row = await this.users.update(id, { passwordHash, claims }, now, tx);
       if (row) {
         await this.grants.revokeByUser(id, now, tx);
-        await this.loginSessions.deleteByUser(id, tx);
+        const ended = await this.loginSessions.deleteByUser(id, tx);
+        // Back-Channel Logout 1.0 §2.7: the clients of the ended sessions are told.
+        await this.backchannel.enqueueForSessions(
+          ended.map((s) => s.sid),
+          now,
+          tx,
+        );
         await this.codes.deleteUnredeemedByUser(id, tx);
       }
       return row;
@@ -108,6 +116,7 @@ export class AccountService {
     if (!updated) return null;
     // Committed: every instance's token cache forgets the revoked grants before we answer.
     await this.db.propagateChanges();
+    this.backchannel.wake();
     return toUserAccount(updated);
   }
 

@@ -40,6 +40,7 @@ describe(AuthorizationCodeService.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
   const session: LoginSession = {
     idHash: Buffer.from('session'),
+    sid: '5d3c1b2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d',
     userId: USER_ID,
     authTime: new Date('2030-01-01T11:00:00Z'),
     amr: ['pwd'],
@@ -57,6 +58,7 @@ describe(AuthorizationCodeService.name, () => {
     authTime: session.authTime,
     amr: ['pwd'],
     requestedClaims: null,
+    sid: session.sid,
     createdAt: clock.now(),
     expiresAt: clock.now(),
     grantId: GRANT_ID,
@@ -91,6 +93,7 @@ describe(AuthorizationCodeService.name, () => {
       amr: ['pwd'],
       requestedClaims: null,
       sessionIdHash: session.idHash,
+      sid: session.sid,
       createdAt: clock.now(),
       expiresAt: new Date(clock.now().getTime() + 60_000),
     });
@@ -122,6 +125,7 @@ describe(AuthorizationCodeService.name, () => {
       authTime: session.authTime,
       amr: ['pwd'],
       requestedClaims: null,
+      sessionId: session.sid,
     });
   });
 

@@ -31,6 +31,8 @@ export interface RedeemedAuthorizationCode {
   readonly amr: readonly string[];
   /** The claims the request asked for one by one (OpenID Connect Core §5.5); null when none. */
   readonly requestedClaims: RequestedClaims | null;
+  /** The login session (`sid`) the code was issued in: the grant ends with it unless offline_access. */
+  readonly sessionId: string | null;
 }
 
 /**
@@ -64,6 +66,7 @@ export class AuthorizationCodeService {
       authTime: session.authTime,
       amr: [...session.amr],
       sessionIdHash: session.idHash,
+      sid: session.sid,
       requestedClaims: request.requestedClaims ?? null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.config.tokens.codeTtlSeconds * 1000),
@@ -117,6 +120,7 @@ function toRedeemed(code: ConsumedAuthorizationCode): RedeemedAuthorizationCode 
     authTime: code.authTime,
     amr: code.amr,
     requestedClaims: code.requestedClaims,
+    sessionId: code.sid,
   };
 }
 

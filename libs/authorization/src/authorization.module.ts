@@ -9,7 +9,9 @@ import { PersistenceModule } from '@app/persistence';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
 import { AuthorizationCodeService } from './authorization-code.service';
 import { AuthorizationService } from './authorization.service';
+import { IdTokenHintVerifier } from './id-token-hint.verifier';
 import { LoginSessionService } from './login-session.service';
+import { LogoutService } from './logout.service';
 import { LoginTicketService } from './login-ticket.service';
 import { RequestObjectVerifier } from './request-object.verifier';
 
@@ -23,7 +25,9 @@ import { RequestObjectVerifier } from './request-object.verifier';
     LoginTicketService,
     AuthorizationCodeService,
     AuthorizationService,
+    IdTokenHintVerifier,
+    LogoutService,
   ],
-  exports: [AuthorizationService, AuthorizationCodeService],
+  exports: [AuthorizationService, AuthorizationCodeService, LoginSessionService, LogoutService],
 })
 export class AuthorizationModule {}

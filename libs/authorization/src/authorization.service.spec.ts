@@ -42,6 +42,7 @@ describe(AuthorizationService.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
   const session: LoginSession = {
     idHash: Buffer.from('s'),
+    sid: '5d3c1b2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d',
     userId: user.id,
     authTime: new Date(clock.now().getTime() - 100_000),
     amr: ['pwd'],
@@ -175,10 +176,9 @@ describe(AuthorizationService.name, () => {
   });
 
   describe('login', () => {
-    it('starts a new session, ending the old one, and redirects with a code', async () => {
+    it("starts a session, handing over the browser's old one, and redirects with a code", async () => {
       tickets.open.mockResolvedValue(makeRequest());
       passwords.authenticate.mockResolvedValue(user);
-      sessions.end.mockResolvedValue();
       sessions.start.mockResolvedValue({ token: 'new-session', session });
 
       const outcome = await sut.login(
@@ -188,8 +188,7 @@ describe(AuthorizationService.name, () => {
 
       expect(tickets.open).toHaveBeenCalledWith('ticket', CSRF);
       expect(passwords.authenticate).toHaveBeenCalledWith('alice', 'pw', '192.0.2.7');
-      expect(sessions.end).toHaveBeenCalledWith(browser.sessionToken);
-      expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd']);
+      expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd'], browser.sessionToken);
       expect(outcome).toEqual({
         kind: 'response',
         response: {

@@ -105,9 +105,8 @@ export class AuthorizationService {
         : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
-    // A new session id at every sign-in, so no id set before it can be ridden (session fixation).
-    await this.sessions.end(browser.sessionToken);
-    const { token, session } = await this.sessions.start(user.id, ['pwd']);
+    // A new cookie value at every sign-in, so none set before it can be ridden (session fixation).
+    const { token, session } = await this.sessions.start(user.id, ['pwd'], browser.sessionToken);
     return this.respondWithCode(request, session, token);
   }
 

@@ -10,7 +10,11 @@ export type { AuthorizationResponse } from './authorization-response';
 /** Issues and redeems single-use authorization codes (RFC 6749 §4.1.2); a replay revokes what the code issued. */
 export { AuthorizationCodeService } from './authorization-code.service';
 export type { RedeemedAuthorizationCode } from './authorization-code.service';
-/** How long a browser's sign-in lasts. */
-export { LOGIN_SESSION_TTL_SECONDS } from './login-session.service';
+/** Browser sessions: how long a sign-in lasts; ending them (logout, admin) with what that brings. */
+export { LOGIN_SESSION_TTL_SECONDS, LoginSessionService } from './login-session.service';
+export type { LoginSession } from './login-session.service';
+/** The end_session_endpoint (OpenID Connect RP-Initiated Logout 1.0). */
+export { LOGOUT_CONFIRM_FIELD, LogoutService } from './logout.service';
+export type { LogoutInput, LogoutOutcome } from './logout.service';
 /** PKCE (RFC 7636): methods, syntax and the verifier check. */
 export { isPkceValue, PkceMethod, pkceVerifierMatches } from './pkce';

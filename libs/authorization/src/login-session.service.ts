@@ -1,13 +1,25 @@
+import { randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 
 import { Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
-import { LoginSessionRepository } from '@app/persistence';
+import {
+  BackchannelLogoutRepository,
+  Database,
+  EndedLoginSession,
+  GrantRepository,
+  LoginSessionRepository,
+  LoginSessionSummary,
+  Transaction,
+} from '@app/persistence';
 
 /** A browser's sign-in. */
 export interface LoginSession {
   /** SHA-256 of the cookie value: what codes are bound to. */
   readonly idHash: Buffer;
+  /** The public session id, `sid` in ID tokens and logout tokens (Back-Channel Logout 1.0 §2.1). */
+  readonly sid: string;
   readonly userId: string;
   readonly authTime: Date;
   readonly amr: readonly string[];
@@ -21,47 +33,131 @@ const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /**
  * Browser sessions of the authorization endpoint, kept in PostgreSQL so every instance sees
  * them. The cookie carries 256 random bits; only their SHA-256 is stored.
+ *
+ * Ending a session is one transaction: the session goes, the grants made in it without
+ * offline_access are revoked (so are their refresh and access tokens), and a logout token is
+ * queued for every client that took tokens in it and registered a backchannel_logout_uri
+ * (Back-Channel Logout 1.0 §2.7). The delivery happens later, off the user's request.
  */
 @Injectable()
 export class LoginSessionService {
   constructor(
+    private readonly db: Database,
     private readonly sessions: LoginSessionRepository,
+    private readonly grants: GrantRepository,
+    private readonly backchannel: BackchannelLogoutRepository,
     private readonly clock: Clock,
   ) {}
 
-  /** A new session for a user who just signed in; `token` goes in the cookie. */
+  /**
+   * A session for a user who just signed in; `token` goes in the cookie. The cookie value is
+   * always new (session fixation). When the browser's `previousToken` names a live session of
+   * the same user, that session continues under the new value with the same sid; a session of
+   * another user ends first, with everything ending it brings.
+   */
   async start(
     userId: string,
     amr: readonly string[],
+    previousToken: string | null = null,
   ): Promise<{ token: string; session: LoginSession }> {
     const token = randomToken(32);
     const now = this.clock.now();
-    const session = { idHash: hashToken(token), userId, authTime: now, amr: [...amr] };
-    await this.sessions.create({
-      ...session,
-      createdAt: now,
+    const next = {
+      idHash: hashToken(token),
+      authTime: now,
+      amr: [...amr],
       expiresAt: new Date(now.getTime() + LOGIN_SESSION_TTL_SECONDS * 1000),
-    });
-    return { token, session };
+    };
+    const previous = validToken(previousToken) ? hashToken(previousToken) : null;
+    if (previous) {
+      const renewed = await this.sessions.renew(previous, userId, next, now);
+      if (renewed) return { token, session: toSession(renewed) };
+      await this.endByIdHash(previous);
+    }
+    const created = { ...next, sid: randomUUID(), userId, createdAt: now };
+    await this.sessions.create(created);
+    return { token, session: toSession(created) };
   }
 
   /** The live session a cookie value names, or null. */
   async find(token: string | null): Promise<LoginSession | null> {
-    if (token === null || !SESSION_TOKEN.test(token)) return null;
+    if (!validToken(token)) return null;
     const record = await this.sessions.findActive(hashToken(token), this.clock.now());
-    return (
-      record && {
-        idHash: record.idHash,
-        userId: record.userId,
-        authTime: record.authTime,
-        amr: record.amr,
-      }
-    );
+    return record && toSession(record);
   }
 
-  /** Ends the session a cookie value names, if any. */
-  async end(token: string | null): Promise<void> {
-    if (token === null || !SESSION_TOKEN.test(token)) return;
-    await this.sessions.delete(hashToken(token));
+  /** Ends the session a cookie value names, if any (RP-Initiated Logout 1.0 §2). */
+  async end(token: string | null): Promise<EndedLoginSession | null> {
+    return validToken(token) ? this.endByIdHash(hashToken(token)) : null;
   }
+
+  /** A user's live sessions, for the admin API. */
+  listForUser(userId: string): Promise<LoginSessionSummary[]> {
+    return this.sessions.listActiveByUser(userId, this.clock.now());
+  }
+
+  /**
+   * An administrator ends every session of the user: each ends as a logout would, and every
+   * grant of the user is revoked too, offline_access or not (CONTRACT §4). Returns how many
+   * sessions ended.
+   */
+  async endAllForUser(userId: string): Promise<number> {
+    const now = this.clock.now();
+    const ended = await this.db.transaction(async (tx) => {
+      const sessions = await this.sessions.deleteByUser(userId, tx);
+      await this.afterEnd(sessions, now, tx);
+      await this.grants.revokeByUser(userId, now, tx);
+      return sessions;
+    });
+    await this.published();
+    return ended.length;
+  }
+
+  private async endByIdHash(idHash: Buffer): Promise<EndedLoginSession | null> {
+    const now = this.clock.now();
+    const ended = await this.db.transaction(async (tx) => {
+      const session = await this.sessions.delete(idHash, tx);
+      if (session) await this.afterEnd([session], now, tx);
+      return session;
+    });
+    if (ended) await this.published();
+    return ended;
+  }
+
+  /** In the ending transaction: revoke the sessions' own grants, queue their logout tokens. */
+  private async afterEnd(
+    sessions: readonly EndedLoginSession[],
+    now: Date,
+    tx: Transaction,
+  ): Promise<void> {
+    const sids = sessions.map((s) => s.sid);
+    await this.grants.revokeForEndedSessions(sids, now, tx);
+    await this.backchannel.enqueueForSessions(sids, now, tx);
+  }
+
+  /** After commit: every instance's token cache drops the revoked grants; the sender starts. */
+  private async published(): Promise<void> {
+    await this.db.propagateChanges();
+    this.backchannel.wake();
+  }
+}
+
+function validToken(token: string | null): token is string {
+  return token !== null && SESSION_TOKEN.test(token);
+}
+
+function toSession(record: {
+  idHash: Buffer;
+  sid: string;
+  userId: string;
+  authTime: Date;
+  amr: string[];
+}): LoginSession {
+  return {
+    idHash: record.idHash,
+    sid: record.sid,
+    userId: record.userId,
+    authTime: record.authTime,
+    amr: record.amr,
+  };
 }

@@ -122,6 +122,7 @@ export class ClientMetadataValidator {
     this.checkEncryptionPairs(metadata, problems);
     if (metadata.id_token_claims !== undefined && typeof metadata.id_token_claims !== 'boolean')
       problems.add('id_token_claims', 'must be a boolean');
+    this.checkLogout(metadata, problems);
 
     problems.throwIfAny();
     return metadata;
@@ -349,6 +350,27 @@ export class ClientMetadataValidator {
         'token_endpoint_auth_signing_alg',
         'is only used with client_secret_jwt or private_key_jwt',
       );
+    }
+  }
+
+  /**
+   * RP-Initiated Logout 1.0 §3.1 and Back-Channel Logout 1.0 §2.2: absolute URLs without a
+   * fragment, https or loopback http like redirect URIs (CONTRACT §4); the back-channel one is
+   * fetched by the server, so it is held to the outbound address rules as jwks_uri is.
+   */
+  private checkLogout(m: ClientMetadata, problems: Problems): void {
+    (m.post_logout_redirect_uris ?? []).forEach((uri, i) => {
+      const problem =
+        urlProblem(uri) ??
+        (uri.length > MAX_REDIRECT_URI_LENGTH
+          ? `must be at most ${MAX_REDIRECT_URI_LENGTH} characters`
+          : null);
+      if (problem) problems.add(`post_logout_redirect_uris[${i}]`, problem);
+    });
+    if (m.backchannel_logout_uri !== undefined) {
+      const problem =
+        urlProblem(m.backchannel_logout_uri) ?? fetchedUrlProblem(m.backchannel_logout_uri);
+      if (problem) problems.add('backchannel_logout_uri', problem);
     }
   }
 

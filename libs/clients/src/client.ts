@@ -34,6 +34,12 @@ export interface ClientMetadata {
    * those the `claims` request parameter asks for in the ID token (Core §5.5).
    */
   id_token_claims?: boolean;
+  /** RP-Initiated Logout 1.0 §3.1: where the logout endpoint may send the browser (exact match). */
+  post_logout_redirect_uris?: string[];
+  /** Back-Channel Logout 1.0 §2.2: where logout tokens are posted. */
+  backchannel_logout_uri?: string;
+  /** Back-Channel Logout 1.0 §2.2: whether the RP needs `sid` in logout tokens (it always gets one). */
+  backchannel_logout_session_required?: boolean;
 }
 
 /** A client as the protocol code sees it. */

@@ -9,6 +9,8 @@ export const Routes = {
   userinfo: '/oauth2/userinfo',
   introspection: '/oauth2/introspection',
   revocation: '/oauth2/revocation',
+  /** RP-Initiated Logout 1.0 end_session_endpoint (CONTRACT "Logout and sessions"). */
+  logout: '/oauth2/logout',
   /** The login page's stylesheet (LOGIN_CSS_FILE replaces it). */
   loginStylesheet: '/oauth2/static/login.css',
 } as const;

@@ -27,6 +27,8 @@ const ID_TOKEN_CLAIMS = [
   'azp',
   'amr',
   'at_hash',
+  // Back-Channel Logout 1.0 §2.1: ID tokens from the login page name their session.
+  'sid',
 ];
 
 /**
@@ -102,6 +104,11 @@ export class DiscoveryService {
             code_challenge_methods_supported: ['S256', 'plain'],
             // Beyond the seed, so after its members (OAuth 2.0 Form Post Response Mode §5).
             response_modes_supported: Object.values(ResponseMode),
+            // Sessions exist only where the login page does: RP-Initiated Logout 1.0 §2.1 and
+            // Back-Channel Logout 1.0 §2.1.
+            end_session_endpoint: routeUrl(c, 'logout'),
+            backchannel_logout_supported: true,
+            backchannel_logout_session_supported: true,
           }
         : {}),
     };

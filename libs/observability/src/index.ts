@@ -2,7 +2,7 @@
 export { ObservabilityModule } from './observability.module';
 /** The Prometheus series of CONTRACT §5: HTTP requests, tokens issued, sign-ins, database pool, process. */
 export { Metrics, METRICS_CONTENT_TYPE, UNMATCHED_ROUTE } from './metrics';
-export type { PoolStats, SignInOutcome } from './metrics';
+export type { BackchannelOutcome, PoolStats, SignInOutcome } from './metrics';
 /** JSON (or pretty) log lines with redaction; `announce` writes a line whatever LOG_LEVEL is. */
 export { announce, createLogger } from './logger';
 export type { AppLogger, LoggerSettings } from './logger';

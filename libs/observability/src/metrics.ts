@@ -16,6 +16,9 @@ export interface PoolStats {
 
 export type SignInOutcome = 'success' | 'failure';
 
+/** What became of one attempt to post a logout token (Back-Channel Logout 1.0 §2.5). */
+export type BackchannelOutcome = 'delivered' | 'retried' | 'abandoned';
+
 /** Seconds; the server answers most requests in milliseconds, a password check in a few hundred. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -70,7 +73,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly backchannelDeliveries = new Counter({
+    name: 'uas_backchannel_logout_deliveries_total',
+    help: 'Attempts to post a logout token to a client: delivered, retried later, or abandoned after the last try.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly backchannelDuration = new Histogram({
+    name: 'uas_backchannel_logout_duration_seconds',
+    help: 'Time one post of a logout token took, whatever its outcome.',
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
   private poolStats: (() => PoolStats) | null = null;
+  private backchannelQueue: (() => number | null) | null = null;
 
   constructor() {
     // Started with the application, so the event-loop delay monitor has samples by the first scrape.
@@ -78,6 +96,18 @@ export class Metrics {
     // Both outcomes exist from the start, so a rate over them is defined before the first failure.
     this.signIns.inc({ outcome: 'success' }, 0);
     this.signIns.inc({ outcome: 'failure' }, 0);
+    for (const outcome of ['delivered', 'retried', 'abandoned'] as const)
+      this.backchannelDeliveries.inc({ outcome }, 0);
+    const queue = () => this.backchannelQueue?.() ?? null;
+    new Gauge({
+      name: 'uas_backchannel_logout_queue',
+      help: 'Logout tokens waiting for delivery, on every instance together (as of the last poll, at most a second old).',
+      registers: [this.registry],
+      collect() {
+        const pending = queue();
+        if (pending !== null) this.set(pending);
+      },
+    });
     this.poolGauge(
       'uas_db_pool_connections',
       'Connections the database pool holds, idle and in use.',
@@ -110,6 +140,17 @@ export class Metrics {
   /** One password check finished with an answer (PasswordLogin). */
   countSignIn(outcome: SignInOutcome): void {
     this.signIns.inc({ outcome });
+  }
+
+  /** One attempt to post a logout token finished (the back-channel sender). */
+  countBackchannelDelivery(outcome: BackchannelOutcome, durationSeconds: number): void {
+    this.backchannelDeliveries.inc({ outcome });
+    this.backchannelDuration.observe(durationSeconds);
+  }
+
+  /** Where the back-channel queue gauge reads from (set once at start); null until known. */
+  observeBackchannelQueue(read: () => number | null): void {
+    this.backchannelQueue = read;
   }
 
   /** Where the pool gauges read from at each scrape (the database handle; set once at start). */

@@ -58,8 +58,13 @@ export { AuthorizationCodeRepository, LoginSessionRepository } from './repositor
 export type {
   AuthorizationCodeRecord,
   ConsumedAuthorizationCode,
+  EndedLoginSession,
   LoginSessionRecord,
+  LoginSessionSummary,
 } from './repositories';
+/** Logout tokens waiting for delivery (Back-Channel Logout 1.0), a queue in PostgreSQL. */
+export { BackchannelLogoutRepository } from './repositories';
+export type { BackchannelLogoutJob } from './repositories';
 /** Admin API keys, stored as SHA-256 digests of the key. */
 export { ApiKeyRepository } from './repositories';
 export type { ApiKeyRecord } from './repositories';

@@ -12,10 +12,11 @@ export async function signForClient(
   client: RegisteredClient,
   alg: string,
   payload: Record<string, unknown>,
+  typ = 'JWT',
 ): Promise<string> {
-  if (alg === 'RS256') return keys.sign(payload, 'JWT');
+  if (alg === 'RS256') return keys.sign(payload, typ);
   if (alg === 'HS256' && client.secret) {
-    const input = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(JSON.stringify(payload))}`;
+    const input = `${b64(JSON.stringify({ alg: 'HS256', typ }))}.${b64(JSON.stringify(payload))}`;
     return `${input}.${createHmac('sha256', Buffer.from(client.secret, 'utf8')).update(input).digest('base64url')}`;
   }
   // The admin API refuses to register anything else; reaching here is a server fault.

@@ -11,6 +11,8 @@ export interface ProtectionProfile {
   readonly signAlg: string;
   readonly encAlg?: string;
   readonly encEnc?: string;
+  /** The JWS `typ` (RFC 8725 §3.11 explicit typing), `JWT` unless the token kind has its own. */
+  readonly typ?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export class ClientResponseProtector {
     payload: Record<string, unknown>,
     profile: ProtectionProfile,
   ): Promise<string> {
-    const signed = await signForClient(this.keys, client, profile.signAlg, payload);
+    const signed = await signForClient(this.keys, client, profile.signAlg, payload, profile.typ);
     if (!profile.encAlg) return signed;
     try {
       return await encryptJwe(signed, {

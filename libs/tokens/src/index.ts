@@ -16,3 +16,9 @@ export type { ProtectionProfile } from './client-response-protector';
 /** Signs a JWT for a client with its registered algorithm. */
 export { signForClient } from './client-jose';
 export type { AccessTokenClaims, IssueTokensRequest, TokenResponse } from './token-types';
+/** Delivers queued logout tokens to clients' backchannel_logout_uri (Back-Channel Logout 1.0). */
+export {
+  BACKCHANNEL_LOGOUT_EVENT,
+  BackchannelLogoutSender,
+  LOGOUT_TOKEN_TYP,
+} from './backchannel-logout.sender';

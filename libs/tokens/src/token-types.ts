@@ -23,6 +23,8 @@ export interface IssueTokensRequest {
    * authorization code grant binds it to the code); a fresh one when absent.
    */
   readonly grantId?: string;
+  /** The login session (`sid`) the grant comes from (the code flow); it goes into ID tokens. */
+  readonly sessionId?: string | null;
 }
 
 /** RFC 6749 §5.1 successful response. */

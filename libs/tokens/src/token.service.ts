@@ -67,6 +67,7 @@ export class TokenService {
       amr: [...request.amr],
       claims: { ...request.claims },
       requestedClaims: request.requestedClaims ?? null,
+      sessionId: request.sessionId ?? null,
     };
     const refreshToken = this.mayRefresh(request.client) ? this.mintRefreshToken(now) : null;
     if (refreshToken) {
@@ -187,6 +188,7 @@ export class TokenService {
         t.nonce,
         accessToken,
         await this.idTokenClaims(t.client, t.grant, t.scope),
+        t.grant.sessionId ?? null,
       );
     }
     if (t.refreshToken) response.refresh_token = t.refreshToken;
@@ -223,6 +225,7 @@ export class TokenService {
     nonce: string | null,
     accessToken: string,
     claims: Record<string, unknown>,
+    sid: string | null,
   ): Promise<string> {
     const alg = client.metadata.id_token_signed_response_alg ?? 'RS256';
     // at_hash: left half of the SHA-256 of the access token (both RS256 and HS256 use SHA-256).
@@ -243,6 +246,8 @@ export class TokenService {
       amr,
       at_hash: atHash,
       ...(nonce ? { nonce } : {}),
+      // Back-Channel Logout 1.0 §2.1: the session the RP will be told has ended.
+      ...(sid ? { sid } : {}),
     };
     return this.protector.protect(client, payload, {
       signAlg: alg,

@@ -3,10 +3,12 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '@app/accounts';
 import { ClientsModule } from '@app/clients';
 import { KeysModule } from '@app/keys';
+import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 
 import { AccessTokenLiveness } from './access-token-liveness';
 import { AccessTokenVerifier } from './access-token-verifier';
+import { BackchannelLogoutSender } from './backchannel-logout.sender';
 import { ClientResponseProtector } from './client-response-protector';
 import { TokenIntrospection } from './token-introspection.service';
 import { TokenService } from './token.service';
@@ -14,7 +16,7 @@ import { UserinfoService } from './userinfo.service';
 
 /** Token issuance, verification, introspection and revocation. */
 @Module({
-  imports: [KeysModule, PersistenceModule, ClientsModule, AccountsModule],
+  imports: [KeysModule, PersistenceModule, ClientsModule, AccountsModule, ObservabilityModule],
   providers: [
     ClientResponseProtector,
     TokenService,
@@ -22,6 +24,7 @@ import { UserinfoService } from './userinfo.service';
     AccessTokenVerifier,
     TokenIntrospection,
     UserinfoService,
+    BackchannelLogoutSender,
   ],
   exports: [
     ClientResponseProtector,

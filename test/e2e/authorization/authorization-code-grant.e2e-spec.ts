@@ -152,6 +152,8 @@ describe('authorization_code grant', () => {
       auth_time: expect.any(Number),
       amr: ['pwd'],
       nonce: 'nonce-1',
+      // Back-Channel Logout 1.0 §2.1: the session the code was issued in.
+      sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       at_hash: expect.any(String),
       // CONTRACT "Scopes and claims": openid alone releases every claim scope's claims.
       groups: [],

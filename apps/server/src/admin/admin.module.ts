@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { AccountsModule } from '@app/accounts';
+import { AuthorizationModule } from '@app/authorization';
 import { ClientsModule } from '@app/clients';
 import { DiscoveryModule } from '@app/discovery';
 import { KeysModule } from '@app/keys';
@@ -14,6 +15,7 @@ import { ApiKeysController } from './api-keys.controller';
 import { ClientsController } from './clients.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
+import { UserSessionsController } from './user-sessions.controller';
 import { UsersController } from './users.controller';
 
 /**
@@ -29,10 +31,12 @@ import { UsersController } from './users.controller';
     DiscoveryModule,
     SamlModule,
     PersistenceModule,
+    AuthorizationModule,
   ],
   controllers: [
     ClientsController,
     UsersController,
+    UserSessionsController,
     KeysController,
     SamlIssuersController,
     ApiKeysController,

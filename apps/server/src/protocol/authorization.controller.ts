@@ -16,22 +16,8 @@ import { CSRF_COOKIE, readCookie, SESSION_COOKIE, sessionCookie } from './login/
 import { renderErrorPage } from './login/error-page';
 import { FORM_POST_CSP, renderFormPostPage } from './login/form-post-page';
 import { renderLoginPage } from './login/login-page';
+import { PAGE_HEADERS } from './login/page-headers';
 import { RequestParams } from './request-params';
-
-/**
- * What every page of this endpoint carries: never cached, never framed (clickjacking), no
- * scripts, styles only from here, no referrer leaking the request's parameters.
- */
-const PAGE_HEADERS: Record<string, string> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Cache-Control': 'no-store',
-  Pragma: 'no-cache',
-  'Content-Security-Policy':
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-};
 
 /**
  * The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2), GET and POST, and the login

@@ -12,6 +12,7 @@ import { DiscoveryController } from './discovery.controller';
 import { IntrospectionController } from './introspection.controller';
 import { JwksController } from './jwks.controller';
 import { LoginStylesheetController } from './login/login-stylesheet.controller';
+import { LogoutController } from './logout.controller';
 import { RevocationController } from './revocation.controller';
 import { TokenController } from './token.controller';
 import { UserinfoController } from './userinfo.controller';
@@ -35,6 +36,7 @@ import { UserinfoController } from './userinfo.controller';
     UserinfoController,
     AuthorizationController,
     LoginStylesheetController,
+    LogoutController,
   ],
 })
 export class ProtocolModule {}

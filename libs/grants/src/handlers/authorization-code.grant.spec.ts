@@ -38,6 +38,7 @@ function redeemed(overrides: Partial<RedeemedAuthorizationCode> = {}): RedeemedA
     codeChallenge: null,
     codeChallengeMethod: null,
     authTime: new Date('2030-01-01T11:00:00Z'),
+    sessionId: '5d3c1b2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d',
     amr: ['pwd'],
     requestedClaims: null,
     ...overrides,
@@ -81,6 +82,7 @@ describe(AuthorizationCodeGrant.name, () => {
       amr: ['pwd'],
       nonce: 'n',
       requestedClaims: null,
+      sessionId: redeemed().sessionId,
     });
   });
 

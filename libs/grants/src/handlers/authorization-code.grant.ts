@@ -38,6 +38,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
         amr: redeemed.amr,
         nonce: redeemed.nonce,
         requestedClaims: redeemed.requestedClaims,
+        sessionId: redeemed.sessionId,
       });
     });
   }

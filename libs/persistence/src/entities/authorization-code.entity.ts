@@ -34,6 +34,8 @@ export class AuthorizationCodeEntity {
   @Column('boolean', { default: true }) redirectUriSent: boolean;
   /** The login session it was issued in; no foreign key, the code outlives the session. */
   @Column('bytea', { nullable: true }) sessionIdHash: Buffer | null;
+  /** The public id of that session (`sid`), which the grant inherits. */
+  @Column('uuid', { nullable: true }) sid: string | null;
   /** When a consumed code was presented again (RFC 6749 §4.1.2: revoke what it issued). */
   @Column('timestamptz', { nullable: true }) replayedAt: Date | null;
   /** The claims the request asked for one by one (OpenID Connect Core §5.5); null when none. */

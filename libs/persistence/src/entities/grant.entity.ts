@@ -10,6 +10,9 @@ import { UserEntity } from './user.entity';
  */
 @Entity('grants')
 @Index('grants_created_idx', ['createdAt'])
+@Index('grants_session_idx', ['sessionId'])
+@Index('grants_client_idx', ['clientId'])
+@Index('grants_user_idx', ['userId'])
 export class GrantEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'grants_pkey' }) id: string;
   @Column('uuid') clientId: string;
@@ -31,4 +34,9 @@ export class GrantEntity {
   @Column('timestamptz', { nullable: true }) revokedAt: Date | null;
   /** The claims the authorization request asked for one by one (OpenID Connect Core §5.5); null when none. */
   @Column('jsonb', { nullable: true }) requestedClaims: RequestedClaims | null;
+  /**
+   * The login session (`sid`) the grant came from; without offline_access the grant ends with
+   * it (OpenID Connect Core §11). Null for grants made without a browser.
+   */
+  @Column('uuid', { nullable: true }) sessionId: string | null;
 }

@@ -1,4 +1,5 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { BackchannelLogoutEntity } from './backchannel-logout.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ClientEntity } from './client.entity';
 import { GrantEntity } from './grant.entity';
@@ -28,6 +29,7 @@ export const ENTITIES = [
   UsedIdentifierEntity,
   SamlIssuerEntity,
   OtpChallengeEntity,
+  BackchannelLogoutEntity,
   RateLimitEntity,
   SubjectEntity,
   ApiKeyEntity,
@@ -36,6 +38,7 @@ export const ENTITIES = [
 export {
   ApiKeyEntity,
   AuthorizationCodeEntity,
+  BackchannelLogoutEntity,
   ClientEntity,
   GrantEntity,
   LoginSessionEntity,

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 
 import { UserEntity } from './user.entity';
 
@@ -6,6 +6,7 @@ import { UserEntity } from './user.entity';
 @Entity('login_sessions')
 @Index('login_sessions_user_idx', ['userId'])
 @Index('login_sessions_expires_idx', ['expiresAt'])
+@Unique('login_sessions_sid_key', ['sid'])
 export class LoginSessionEntity {
   @PrimaryColumn('bytea', { primaryKeyConstraintName: 'login_sessions_pkey' }) idHash: Buffer;
   @Column('uuid') userId: string;
@@ -16,4 +17,6 @@ export class LoginSessionEntity {
   @Column('jsonb', { default: ['pwd'] }) amr: string[];
   @Column('timestamptz', { default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz') expiresAt: Date;
+  /** The public session id (Back-Channel Logout §2.1 `sid`): kept when the same user signs in again. */
+  @Column('uuid') sid: string;
 }

@@ -12,6 +12,7 @@ import { AddOtpUsernameKey1764300000001 } from './1764300000001-add-otp-username
 import { AddUsernameKey1764310000000 } from './1764310000000-add-username-key';
 import { AddRequestedClaims1764400000000 } from './1764400000000-add-requested-claims';
 import { CreateApiKeys1764410000000 } from './1764410000000-create-api-keys';
+import { AddSessionLogout1764430000000 } from './1764430000000-add-session-logout';
 
 /** Every migration, in order (one a line, so parallel work merges without conflict). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AddUsernameKey1764310000000,
   AddRequestedClaims1764400000000,
   CreateApiKeys1764410000000,
+  AddSessionLogout1764430000000,
 ];

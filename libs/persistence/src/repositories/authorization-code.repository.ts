@@ -21,6 +21,8 @@ export interface AuthorizationCodeRecord {
   requestedClaims: RequestedClaims | null;
   /** The login session the code was issued in. */
   sessionIdHash: Buffer;
+  /** That session's public id (`sid`), which the grant inherits; null for codes issued before sids. */
+  sid: string | null;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -33,7 +35,7 @@ export type ConsumedAuthorizationCode = Omit<AuthorizationCodeRecord, 'sessionId
 const RETURNED = `code_hash AS "codeHash", client_id AS "clientId", user_id AS "userId", redirect_uri AS "redirectUri",
   redirect_uri_sent AS "redirectUriSent", scope, nonce, code_challenge AS "codeChallenge",
   code_challenge_method AS "codeChallengeMethod", auth_time AS "authTime", amr, created_at AS "createdAt",
-  expires_at AS "expiresAt", grant_id AS "grantId", requested_claims AS "requestedClaims"`;
+  expires_at AS "expiresAt", grant_id AS "grantId", requested_claims AS "requestedClaims", sid`;
 
 /** Authorization codes (RFC 6749 §4.1.2): single-use, short-lived, stored as hashes. */
 @Injectable()
@@ -43,8 +45,8 @@ export class AuthorizationCodeRepository {
   async create(code: AuthorizationCodeRecord): Promise<void> {
     await this.db.query(
       `INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, nonce,
-         code_challenge, code_challenge_method, auth_time, amr, session_id_hash, created_at, expires_at, requested_claims)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+         code_challenge, code_challenge_method, auth_time, amr, session_id_hash, created_at, expires_at, requested_claims, sid)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [
         code.codeHash,
         code.clientId,
@@ -61,6 +63,7 @@ export class AuthorizationCodeRepository {
         code.createdAt,
         code.expiresAt,
         code.requestedClaims === null ? null : JSON.stringify(code.requestedClaims),
+        code.sid,
       ],
     );
   }

@@ -18,6 +18,11 @@ export interface GrantRecord {
   claims: Record<string, unknown>;
   /** The claims the authorization request asked for one by one (OpenID Connect Core §5.5); null when none. */
   requestedClaims: RequestedClaims | null;
+  /**
+   * The login session (`sid`) the grant came from, absent or null when none did (grants made
+   * without a browser). Without offline_access the grant ends with that session.
+   */
+  sessionId?: string | null;
 }
 
 /** What an access token's liveness depends on, read in one round trip. */
@@ -27,7 +32,20 @@ export interface AccessTokenState {
   revoked: boolean;
 }
 
-const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims, requested_claims AS "requestedClaims"`;
+const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims, requested_claims AS "requestedClaims", session_id AS "sessionId"`;
+
+/** The scope whose grants outlive their browser session (OpenID Connect Core §11). */
+const OFFLINE_ACCESS = 'offline_access';
+
+/**
+ * SQL true when grant `g` may still be refreshed at `$now`: it came from no browser session, or
+ * has offline_access, or its session is alive (a refresh token without offline_access ends with
+ * its session, CONTRACT "Scopes and claims").
+ */
+export function sessionAliveSql(now: string): string {
+  return `(g.session_id IS NULL OR '${OFFLINE_ACCESS}' = ANY (string_to_array(g.scope, ' '))
+    OR EXISTS (SELECT 1 FROM login_sessions s WHERE s.sid = g.session_id AND s.expires_at > ${now}))`;
+}
 
 @Injectable()
 export class GrantRepository {
@@ -36,8 +54,8 @@ export class GrantRepository {
   /** Token issuance: one plain statement. */
   async create(grant: GrantRecord, createdAt: Date, tx?: Transaction): Promise<void> {
     await this.db.query(
-      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         grant.id,
         grant.clientId,
@@ -49,6 +67,7 @@ export class GrantRepository {
         JSON.stringify(grant.claims),
         createdAt,
         grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
+        grant.sessionId ?? null,
       ],
       tx,
     );
@@ -86,6 +105,22 @@ export class GrantRepository {
     await this.db.use(
       GrantEntity,
       (grants) => grants.update({ userId, revokedAt: IsNull() }, { revokedAt: now }),
+      tx,
+    );
+  }
+
+  /**
+   * Revokes the grants made in the ended sessions `sids`, except those granted offline_access,
+   * which outlive their session (OpenID Connect Core §11; Back-Channel Logout 1.0 §2.7). In the
+   * caller's transaction; the caller propagates the change after commit.
+   */
+  async revokeForEndedSessions(sids: readonly string[], now: Date, tx: Transaction): Promise<void> {
+    if (sids.length === 0) return;
+    await this.db.query(
+      `UPDATE grants SET revoked_at = $2
+       WHERE session_id = ANY($1::uuid[]) AND revoked_at IS NULL
+         AND NOT ('${OFFLINE_ACCESS}' = ANY (string_to_array(scope, ' ')))`,
+      [sids, now],
       tx,
     );
   }

@@ -1,5 +1,6 @@
 import { ApiKeyRepository } from './api-key.repository';
 import { AuthorizationCodeRepository } from './authorization-code.repository';
+import { BackchannelLogoutRepository } from './backchannel-logout.repository';
 import { ClientRepository } from './client.repository';
 import { GrantRepository } from './grant.repository';
 import { HousekeepingRepository } from './housekeeping.repository';
@@ -31,6 +32,7 @@ export const REPOSITORIES = [
   AuthorizationCodeRepository,
   SubjectRepository,
   ApiKeyRepository,
+  BackchannelLogoutRepository,
 ];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
@@ -52,6 +54,12 @@ export type {
   AuthorizationCodeRecord,
   ConsumedAuthorizationCode,
 } from './authorization-code.repository';
-export type { LoginSessionRecord } from './login-session.repository';
+export type {
+  EndedLoginSession,
+  LoginSessionRecord,
+  LoginSessionSummary,
+} from './login-session.repository';
+export { BackchannelLogoutRepository };
+export type { BackchannelLogoutJob } from './backchannel-logout.repository';
 export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database, Transaction } from '../database';
-import { GrantRecord } from './grant.repository';
+import { GrantRecord, sessionAliveSql } from './grant.repository';
 
 /** A refresh token consumed for rotation, with the grant it belongs to. */
 export interface ConsumedRefreshToken {
@@ -54,7 +54,8 @@ export class RefreshTokenRepository {
 
   /**
    * Marks the token used and returns its grant, in one statement; null when it is unknown,
-   * already used, expired, another client's, or its grant is revoked.
+   * already used, expired, another client's, its grant is revoked, or its grant ended with its
+   * browser session.
    */
   async consume(
     tokenHash: Buffer,
@@ -66,9 +67,9 @@ export class RefreshTokenRepository {
       `UPDATE refresh_tokens rt SET consumed_at = $3
        FROM grants g
        WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
-         AND g.id = rt.grant_id AND g.revoked_at IS NULL
+         AND g.id = rt.grant_id AND g.revoked_at IS NULL AND ${sessionAliveSql('$3')}
        RETURNING g.id, g.client_id AS "clientId", g.user_id AS "userId", g.subject, g.scope, g.auth_time AS "authTime",
-         g.amr, g.claims, g.requested_claims AS "requestedClaims", rt.scope AS "tokenScope"`,
+         g.amr, g.claims, g.requested_claims AS "requestedClaims", g.session_id AS "sessionId", rt.scope AS "tokenScope"`,
       [tokenHash, clientId, now],
       tx,
     );
@@ -93,14 +94,15 @@ export class RefreshTokenRepository {
          UPDATE refresh_tokens rt SET consumed_at = $3
          FROM grants g
          WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
-           AND g.id = rt.grant_id AND g.revoked_at IS NULL
-         RETURNING g.id, g.client_id, g.user_id, g.subject, g.scope, g.auth_time, g.amr, g.claims, g.requested_claims, rt.scope AS token_scope
+           AND g.id = rt.grant_id AND g.revoked_at IS NULL AND ${sessionAliveSql('$3')}
+         RETURNING g.id, g.client_id, g.user_id, g.subject, g.scope, g.auth_time, g.amr, g.claims, g.requested_claims,
+           g.session_id, rt.scope AS token_scope
        ), issued AS (
          INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
          SELECT $4, id, client_id, token_scope, $3, $5 FROM consumed
        )
        SELECT id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims,
-         requested_claims AS "requestedClaims", token_scope AS "tokenScope"
+         requested_claims AS "requestedClaims", session_id AS "sessionId", token_scope AS "tokenScope"
        FROM consumed`,
       [tokenHash, clientId, now, next.tokenHash, next.expiresAt],
     );
@@ -118,8 +120,8 @@ export class RefreshTokenRepository {
   ): Promise<void> {
     await this.db.query(
       `WITH g AS (
-         INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $13)
+         INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $13, $14)
          RETURNING id, client_id
        )
        INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
@@ -138,6 +140,7 @@ export class RefreshTokenRepository {
         token.createdAt,
         token.expiresAt,
         grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
+        grant.sessionId ?? null,
       ],
     );
   }
@@ -164,7 +167,8 @@ export class RefreshTokenRepository {
       `SELECT rt.grant_id AS "grantId", rt.client_id AS "clientId", rt.scope, g.subject, rt.created_at AS "createdAt",
               rt.expires_at AS "expiresAt"
        FROM refresh_tokens rt JOIN grants g ON g.id = rt.grant_id
-       WHERE rt.token_hash = $1 AND rt.consumed_at IS NULL AND rt.expires_at > $2 AND g.revoked_at IS NULL`,
+       WHERE rt.token_hash = $1 AND rt.consumed_at IS NULL AND rt.expires_at > $2 AND g.revoked_at IS NULL
+         AND ${sessionAliveSql('$2')}`,
       [tokenHash, now],
     );
     return rows[0] ?? null;

@@ -178,4 +178,33 @@ export class ClientCreateDto {
   @IsOptional()
   @IsBoolean()
   id_token_claims?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'RP-Initiated Logout 1.0 §3.1: where the logout endpoint may send the browser afterwards (compared exactly). Absolute URLs without fragment; https, or http on a loopback host.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(URI_MAX, { each: true })
+  post_logout_redirect_uris?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'Back-Channel Logout 1.0 §2.2: the URL logout tokens are posted to when a session the client took tokens in ends; https, or http on a loopback host.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(URI_MAX)
+  backchannel_logout_uri?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Back-Channel Logout 1.0 §2.2: whether the client needs `sid` in logout tokens (they always carry it). Default false.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  backchannel_logout_session_required?: boolean;
 }

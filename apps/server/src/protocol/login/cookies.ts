@@ -25,3 +25,8 @@ export function sessionCookie(
 ): string {
   return `${name}=${value}; Path=${options.path}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
 }
+
+/** A Set-Cookie value that makes the browser drop cookie `name` (RFC 6265 §5.3: Max-Age=0). */
+export function expiredCookie(name: string, options: { path: string; secure: boolean }): string {
+  return `${sessionCookie(name, '', options)}; Max-Age=0`;
+}

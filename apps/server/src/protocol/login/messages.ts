@@ -15,6 +15,13 @@ export interface Messages {
   readonly errorTitle: string;
   readonly errorLead: string;
   readonly errorCode: string;
+  readonly logoutTitle: string;
+  /** Shown with the client's name when the request named one. */
+  readonly logoutFrom: (clientName: string) => string;
+  readonly logoutLead: string;
+  readonly logoutSubmit: string;
+  readonly signedOutTitle: string;
+  readonly signedOutLead: string;
 }
 
 const MESSAGES: Record<Locale, Messages> = {
@@ -30,6 +37,13 @@ const MESSAGES: Record<Locale, Messages> = {
     errorLead:
       'The application sent a request that this service cannot accept. Return to the application and try again.',
     errorCode: 'Error code',
+    logoutTitle: 'Sign out',
+    logoutFrom: (name) => `${name} asks you to sign out. Do you want to sign out of this service?`,
+    logoutLead: 'Do you want to sign out of this service?',
+    logoutSubmit: 'Sign out',
+    signedOutTitle: 'You have signed out',
+    signedOutLead:
+      'You have signed out of this service. To keep others from using your applications, close the browser.',
   },
   fi: {
     signInTitle: 'Kirjaudu sisään',
@@ -43,6 +57,14 @@ const MESSAGES: Record<Locale, Messages> = {
     errorLead:
       'Sovellus lähetti pyynnön, jota tämä palvelu ei voi hyväksyä. Palaa sovellukseen ja yritä uudelleen.',
     errorCode: 'Virhekoodi',
+    logoutTitle: 'Kirjaudu ulos',
+    logoutFrom: (name) =>
+      `${name} pyytää sinua kirjautumaan ulos. Haluatko kirjautua ulos tästä palvelusta?`,
+    logoutLead: 'Haluatko kirjautua ulos tästä palvelusta?',
+    logoutSubmit: 'Kirjaudu ulos',
+    signedOutTitle: 'Olet kirjautunut ulos',
+    signedOutLead:
+      'Olet kirjautunut ulos tästä palvelusta. Sulje selain, jotta kukaan muu ei pääse sovelluksiisi.',
   },
   sv: {
     signInTitle: 'Logga in',
@@ -56,6 +78,13 @@ const MESSAGES: Record<Locale, Messages> = {
     errorLead:
       'Programmet skickade en begäran som den här tjänsten inte kan godkänna. Gå tillbaka till programmet och försök igen.',
     errorCode: 'Felkod',
+    logoutTitle: 'Logga ut',
+    logoutFrom: (name) => `${name} ber dig logga ut. Vill du logga ut från den här tjänsten?`,
+    logoutLead: 'Vill du logga ut från den här tjänsten?',
+    logoutSubmit: 'Logga ut',
+    signedOutTitle: 'Du har loggat ut',
+    signedOutLead:
+      'Du har loggat ut från den här tjänsten. Stäng webbläsaren så att ingen annan kan använda dina program.',
   },
 };
 
