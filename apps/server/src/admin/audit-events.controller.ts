@@ -54,7 +54,9 @@ export class AuditEventsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Search audit events (filters combine with AND), newest first' })
   @ApiOkResponse({ type: AuditEventPageResponseDto })
-  async list(@Query(new AdminValidationPipe()) query: AuditEventQueryDto): Promise<AuditEventPageResponseDto> {
+  async list(
+    @Query(new AdminValidationPipe()) query: AuditEventQueryDto,
+  ): Promise<AuditEventPageResponseDto> {
     const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
     const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const rows = await this.events.list({
