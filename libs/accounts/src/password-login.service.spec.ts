@@ -1,7 +1,13 @@
 import { AppConfig, FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { Metrics } from '@app/observability';
-import { RateLimitRepository, RateWindow, UserRecord, UserRepository } from '@app/persistence';
+import {
+  AuditLog,
+  RateLimitRepository,
+  RateWindow,
+  UserRecord,
+  UserRepository,
+} from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { PasswordHasher } from './password-hasher';
@@ -18,6 +24,7 @@ const WINDOW_SECONDS = 900;
 const config = { login: { maxFailures: MAX_FAILURES, windowSeconds: WINDOW_SECONDS } } as AppConfig;
 const HOME = '192.0.2.10';
 const ATTACKER = '198.51.100.66';
+const AUDITED_ADDRESS = '203.0.113.50';
 
 const ALICE: UserRecord = {
   id: '6f1c1c1e-7d43-4f7e-9a53-0d9b7f0b5a11',
@@ -55,6 +62,7 @@ describe(PasswordLogin.name, () => {
   let rateLimits: jest.Mocked<RateLimitRepository>;
   let hasher: jest.Mocked<PasswordHasher>;
   let metrics: jest.Mocked<Metrics>;
+  let audit: jest.Mocked<AuditLog>;
   let sut: PasswordLogin;
 
   beforeEach(() => {
@@ -72,7 +80,48 @@ describe(PasswordLogin.name, () => {
     hasher.verifyDummy.mockResolvedValue(false);
     metrics = mockOf<Metrics>();
     metrics.countSignIn.mockReturnValue(undefined);
-    sut = new PasswordLogin(config, clock, users, rateLimits, hasher, metrics);
+    audit = mockOf<AuditLog>();
+    audit.recordQuietly.mockResolvedValue();
+    sut = new PasswordLogin(config, clock, users, rateLimits, hasher, metrics, audit);
+  });
+
+  it('records each sign-in with its reason class, never the password', async () => {
+    await sut.authenticate('alice', 'right password', AUDITED_ADDRESS);
+    await sut.authenticate('alice', 'wrong password', AUDITED_ADDRESS);
+    await sut.authenticate('mallory', 'wrong password', AUDITED_ADDRESS);
+
+    expect(audit.recordQuietly.mock.calls.map(([event]) => event)).toEqual([
+      { type: 'signin', outcome: 'success', subject: ALICE.id, details: { method: 'password' } },
+      {
+        type: 'signin',
+        outcome: 'failure',
+        subject: ALICE.id,
+        details: { method: 'password', reason: 'wrong_password' },
+      },
+      {
+        type: 'signin',
+        outcome: 'failure',
+        subject: null,
+        details: { method: 'password', reason: 'unknown_user' },
+      },
+    ]);
+    expect(JSON.stringify(audit.recordQuietly.mock.calls)).not.toMatch(
+      /right password|wrong password/,
+    );
+  });
+
+  it('records a throttled attempt as such', async () => {
+    await failTimes(config.login.maxFailures);
+    audit.recordQuietly.mockClear();
+
+    await sut.authenticate('alice', 'right password', ATTACKER);
+
+    expect(audit.recordQuietly).toHaveBeenCalledWith(
+      expect.objectContaining({
+        outcome: 'failure',
+        details: { method: 'password', reason: 'throttled' },
+      }),
+    );
   });
 
   async function failTimes(n: number, address = ATTACKER, username = 'alice'): Promise<void> {

@@ -68,3 +68,8 @@ export type { BackchannelLogoutJob } from './repositories';
 /** Admin API keys, stored as SHA-256 digests of the key. */
 export { ApiKeyRepository } from './repositories';
 export type { ApiKeyRecord } from './repositories';
+/** The append-only audit record (CONTRACT §5) and the service that writes it. */
+export { AuditEventRepository } from './repositories';
+export type { AuditEventFilter, AuditEventRecord } from './repositories';
+export { AuditLog } from './audit-log';
+export type { AuditContext, AuditEvent } from './audit-log';

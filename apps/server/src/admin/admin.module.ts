@@ -13,6 +13,7 @@ import { AdminToken } from './admin-token';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
+import { AuditEventsController } from './audit-events.controller';
 import { ClientsController } from './clients.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
@@ -42,6 +43,7 @@ import { UsersController } from './users.controller';
     KeysController,
     SamlIssuersController,
     ApiKeysController,
+    AuditEventsController,
   ],
   providers: [AdminToken, AdminTokenGuard, ApiKeyService],
   exports: [AdminToken, AdminTokenGuard, ApiKeyService],

@@ -1,4 +1,5 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { AuditEventEntity } from './audit-event.entity';
 import { BackchannelLogoutEntity } from './backchannel-logout.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ClientEntity } from './client.entity';
@@ -33,10 +34,12 @@ export const ENTITIES = [
   RateLimitEntity,
   SubjectEntity,
   ApiKeyEntity,
+  AuditEventEntity,
 ];
 
 export {
   ApiKeyEntity,
+  AuditEventEntity,
   AuthorizationCodeEntity,
   BackchannelLogoutEntity,
   ClientEntity,

@@ -1,4 +1,5 @@
 import { ApiKeyRepository } from './api-key.repository';
+import { AuditEventRepository } from './audit-event.repository';
 import { AuthorizationCodeRepository } from './authorization-code.repository';
 import { BackchannelLogoutRepository } from './backchannel-logout.repository';
 import { ClientRepository } from './client.repository';
@@ -33,6 +34,7 @@ export const REPOSITORIES = [
   SubjectRepository,
   ApiKeyRepository,
   BackchannelLogoutRepository,
+  AuditEventRepository,
 ];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
@@ -63,3 +65,5 @@ export { BackchannelLogoutRepository };
 export type { BackchannelLogoutJob } from './backchannel-logout.repository';
 export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
+export { AuditEventRepository };
+export type { AuditEventFilter, AuditEventRecord, NewAuditEvent } from './audit-event.repository';
