@@ -68,3 +68,15 @@ export type { BackchannelLogoutJob } from './repositories';
 /** Admin API keys, stored as SHA-256 digests of the key. */
 export { ApiKeyRepository } from './repositories';
 export type { ApiKeyRecord } from './repositories';
+/** LDAP / Active Directory directories, and the links of local users to their entries. */
+export {
+  DIRECTORY_PASSWORD_HASH,
+  DirectoryAccountRepository,
+  DirectoryRepository,
+} from './repositories';
+export type {
+  DirectoryAccountConflict,
+  DirectoryEntrySnapshot,
+  DirectoryRecord,
+  DirectorySettings,
+} from './repositories';

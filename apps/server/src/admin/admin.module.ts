@@ -5,6 +5,7 @@ import { AuthorizationModule } from '@app/authorization';
 import { ClientsModule } from '@app/clients';
 import { DiscoveryModule } from '@app/discovery';
 import { KeysModule } from '@app/keys';
+import { LdapModule } from '@app/ldap';
 import { PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
 import { TokensModule } from '@app/tokens';
@@ -14,6 +15,7 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
 import { ClientsController } from './clients.controller';
+import { DirectoriesController } from './directories.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
 import { UserSessionsController } from './user-sessions.controller';
@@ -34,6 +36,7 @@ import { UsersController } from './users.controller';
     PersistenceModule,
     AuthorizationModule,
     TokensModule,
+    LdapModule,
   ],
   controllers: [
     ClientsController,
@@ -42,6 +45,7 @@ import { UsersController } from './users.controller';
     KeysController,
     SamlIssuersController,
     ApiKeysController,
+    DirectoriesController,
   ],
   providers: [AdminToken, AdminTokenGuard, ApiKeyService],
   exports: [AdminToken, AdminTokenGuard, ApiKeyService],

@@ -2,6 +2,8 @@ import { ApiKeyEntity } from './api-key.entity';
 import { BackchannelLogoutEntity } from './backchannel-logout.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ClientEntity } from './client.entity';
+import { DirectoryAccountEntity } from './directory-account.entity';
+import { DirectoryEntity } from './directory.entity';
 import { GrantEntity } from './grant.entity';
 import { LoginSessionEntity } from './login-session.entity';
 import { OtpChallengeEntity } from './otp-challenge.entity';
@@ -33,6 +35,8 @@ export const ENTITIES = [
   RateLimitEntity,
   SubjectEntity,
   ApiKeyEntity,
+  DirectoryEntity,
+  DirectoryAccountEntity,
 ];
 
 export {
@@ -40,6 +44,8 @@ export {
   AuthorizationCodeEntity,
   BackchannelLogoutEntity,
   ClientEntity,
+  DirectoryAccountEntity,
+  DirectoryEntity,
   GrantEntity,
   LoginSessionEntity,
   OtpChallengeEntity,

@@ -2,6 +2,8 @@ import { ApiKeyRepository } from './api-key.repository';
 import { AuthorizationCodeRepository } from './authorization-code.repository';
 import { BackchannelLogoutRepository } from './backchannel-logout.repository';
 import { ClientRepository } from './client.repository';
+import { DirectoryAccountRepository } from './directory-account.repository';
+import { DirectoryRepository } from './directory.repository';
 import { GrantRepository } from './grant.repository';
 import { HousekeepingRepository } from './housekeeping.repository';
 import { LoginSessionRepository } from './login-session.repository';
@@ -33,6 +35,8 @@ export const REPOSITORIES = [
   SubjectRepository,
   ApiKeyRepository,
   BackchannelLogoutRepository,
+  DirectoryRepository,
+  DirectoryAccountRepository,
 ];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
@@ -63,3 +67,10 @@ export { BackchannelLogoutRepository };
 export type { BackchannelLogoutJob } from './backchannel-logout.repository';
 export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
+export { DirectoryAccountRepository, DirectoryRepository };
+export { DIRECTORY_PASSWORD_HASH } from './directory-account.repository';
+export type {
+  DirectoryAccountConflict,
+  DirectoryEntrySnapshot,
+} from './directory-account.repository';
+export type { DirectoryRecord, DirectorySettings } from './directory.repository';
