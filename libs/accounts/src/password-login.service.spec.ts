@@ -1,8 +1,10 @@
 import { AppConfig, FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { DirectorySignIn } from '@app/ldap';
 import { Metrics } from '@app/observability';
 import {
   AuditLog,
+  DIRECTORY_PASSWORD_HASH,
   RateLimitRepository,
   RateWindow,
   UserRecord,
@@ -63,6 +65,7 @@ describe(PasswordLogin.name, () => {
   let hasher: jest.Mocked<PasswordHasher>;
   let metrics: jest.Mocked<Metrics>;
   let audit: jest.Mocked<AuditLog>;
+  let directories: jest.Mocked<DirectorySignIn>;
   let sut: PasswordLogin;
 
   beforeEach(() => {
@@ -82,7 +85,9 @@ describe(PasswordLogin.name, () => {
     metrics.countSignIn.mockReturnValue(undefined);
     audit = mockOf<AuditLog>();
     audit.recordQuietly.mockResolvedValue();
-    sut = new PasswordLogin(config, clock, users, rateLimits, hasher, metrics, audit);
+    directories = mockOf<DirectorySignIn>();
+    directories.authenticate.mockResolvedValue({ kind: 'unknown' });
+    sut = new PasswordLogin(config, clock, users, rateLimits, hasher, metrics, directories, audit);
   });
 
   it('records each sign-in with its reason class, never the password', async () => {
@@ -122,6 +127,51 @@ describe(PasswordLogin.name, () => {
         details: { method: 'password', reason: 'throttled' },
       }),
     );
+  });
+
+  describe('with directories (CONTRACT §4)', () => {
+    const BOB: UserRecord = {
+      ...ALICE,
+      id: '0b1d7e44-5d3c-4a2e-8f7b-1c2d3e4f5a6b',
+      username: 'bob',
+      passwordHash: DIRECTORY_PASSWORD_HASH,
+    };
+
+    it('never asks a directory about a local user with a password', async () => {
+      await sut.authenticate('alice', 'wrong password', HOME);
+
+      expect(directories.authenticate).not.toHaveBeenCalled();
+    });
+
+    it('signs in the user a directory signed in, without checking a local hash', async () => {
+      directories.authenticate.mockResolvedValue({ kind: 'signed_in', user: BOB });
+
+      const account = await sut.authenticate('bob', 'directory password', HOME);
+
+      expect(account?.id).toBe(BOB.id);
+      expect(hasher.verify).not.toHaveBeenCalled();
+    });
+
+    it('counts a password a directory refused like a wrong local one', async () => {
+      directories.authenticate.mockResolvedValue({ kind: 'refused' });
+
+      for (let i = 0; i < MAX_FAILURES; i += 1) await sut.authenticate('bob', 'wrong', ATTACKER);
+      directories.authenticate.mockResolvedValue({ kind: 'signed_in', user: BOB });
+
+      expect(await sut.authenticate('bob', 'directory password', ATTACKER)).toBeNull();
+      expect(await sut.authenticate('bob', 'directory password', HOME)).not.toBeNull();
+    });
+
+    it('counts nothing when the directory does not answer', async () => {
+      directories.authenticate.mockRejectedValue(
+        new OAuthError('temporarily_unavailable', 'down', { retryAfterSeconds: 5 }),
+      );
+
+      await expect(sut.authenticate('bob', 'x', ATTACKER)).rejects.toMatchObject({
+        code: 'temporarily_unavailable',
+      });
+      expect(rateLimits.hit).not.toHaveBeenCalled();
+    });
   });
 
   async function failTimes(n: number, address = ATTACKER, username = 'alice'): Promise<void> {

@@ -5,8 +5,16 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { DirectorySignIn } from '@app/ldap';
 import { Metrics } from '@app/observability';
-import { AuditLog, canonicalUsername, RateLimitRepository, UserRepository } from '@app/persistence';
+import {
+  AuditLog,
+  canonicalUsername,
+  DIRECTORY_PASSWORD_HASH,
+  RateLimitRepository,
+  UserRecord,
+  UserRepository,
+} from '@app/persistence';
 
 import { clientAddressKey } from './client-address';
 import { PasswordHasher } from './password-hasher';
@@ -74,6 +82,7 @@ export class PasswordLogin {
     private readonly rateLimits: RateLimitRepository,
     private readonly hasher: PasswordHasher,
     private readonly metrics: Metrics,
+    private readonly directories: DirectorySignIn,
     private readonly audit: AuditLog,
   ) {}
 
@@ -121,10 +130,10 @@ export class PasswordLogin {
     const delay = slowdownMs(overall, maxFailures);
     if (delay > 0) await sleep(delay);
 
-    const matches = user
-      ? await this.hasher.verify(user.passwordHash, password, address)
-      : await this.hasher.verifyDummy(password, address);
-    if (!user || !matches) {
+    const fromDirectory = await this.checkDirectories(user, username, password);
+    const signedIn =
+      fromDirectory === undefined ? await this.checkLocal(user, password, address) : fromDirectory;
+    if (!signedIn) {
       const now = this.clock.now();
       const window = this.config.login.windowSeconds;
       await Promise.all([
@@ -136,9 +145,37 @@ export class PasswordLogin {
     // Checked again after the slow hash: of many guesses sent at once, only those finished before
     // the failures reached the limit can succeed, so concurrency buys no extra guesses.
     const [fromAddressNow] = await this.failureCounts(buckets);
-    if (fromAddressNow >= maxFailures) return failed(user.id, 'throttled');
+    if (fromAddressNow >= maxFailures) return failed(signedIn.id, 'throttled');
     await this.rateLimits.clear(buckets.address);
-    return { account: toUserAccount(user), userId: user.id, reason: null };
+    return { account: toUserAccount(signedIn), userId: signedIn.id, reason: null };
+  }
+
+  private async checkLocal(
+    user: UserRecord | null,
+    password: string,
+    address: string,
+  ): Promise<UserRecord | null> {
+    const matches = user
+      ? await this.hasher.verify(user.passwordHash, password, address)
+      : await this.hasher.verifyDummy(password, address);
+    return matches ? user : null;
+  }
+
+  /**
+   * CONTRACT §4 directories: a local user with a password signs in here; any other username
+   * (unknown, or a directory user's) is asked of the directories, in creation order. Undefined
+   * when no directory has it; null for a wrong password there, counted like a local one. A
+   * directory that does not answer throws temporarily_unavailable before anything is counted.
+   */
+  private async checkDirectories(
+    user: UserRecord | null,
+    username: string,
+    password: string,
+  ): Promise<UserRecord | null | undefined> {
+    if (user && user.passwordHash !== DIRECTORY_PASSWORD_HASH) return undefined;
+    const outcome = await this.directories.authenticate(username, password);
+    if (outcome.kind === 'unknown') return undefined;
+    return outcome.kind === 'signed_in' ? outcome.user : null;
   }
 
   /** Takes one of the address's in-flight places; 429 when it has none left. */

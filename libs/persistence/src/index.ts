@@ -73,3 +73,15 @@ export { AuditEventRepository } from './repositories';
 export type { AuditEventFilter, AuditEventRecord } from './repositories';
 export { AuditLog } from './audit-log';
 export type { AuditContext, AuditEvent } from './audit-log';
+/** LDAP / Active Directory directories, and the links of local users to their entries. */
+export {
+  DIRECTORY_PASSWORD_HASH,
+  DirectoryAccountRepository,
+  DirectoryRepository,
+} from './repositories';
+export type {
+  DirectoryAccountConflict,
+  DirectoryEntrySnapshot,
+  DirectoryRecord,
+  DirectorySettings,
+} from './repositories';

@@ -3,6 +3,8 @@ import { AuditEventEntity } from './audit-event.entity';
 import { BackchannelLogoutEntity } from './backchannel-logout.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ClientEntity } from './client.entity';
+import { DirectoryAccountEntity } from './directory-account.entity';
+import { DirectoryEntity } from './directory.entity';
 import { GrantEntity } from './grant.entity';
 import { LoginSessionEntity } from './login-session.entity';
 import { OtpChallengeEntity } from './otp-challenge.entity';
@@ -35,6 +37,8 @@ export const ENTITIES = [
   SubjectEntity,
   ApiKeyEntity,
   AuditEventEntity,
+  DirectoryEntity,
+  DirectoryAccountEntity,
 ];
 
 export {
@@ -43,6 +47,8 @@ export {
   AuthorizationCodeEntity,
   BackchannelLogoutEntity,
   ClientEntity,
+  DirectoryAccountEntity,
+  DirectoryEntity,
   GrantEntity,
   LoginSessionEntity,
   OtpChallengeEntity,
