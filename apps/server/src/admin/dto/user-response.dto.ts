@@ -12,7 +12,8 @@ export class UserResponseDto extends UserClaimsDto {
 
   @ApiPropertyOptional({
     enum: ['directory'],
-    description: 'Present on users who sign in through an LDAP directory, which keeps their claims.',
+    description:
+      'Present on users who sign in through an LDAP directory, which keeps their claims.',
   })
   source?: 'directory';
 
