@@ -190,6 +190,36 @@ export function buildProgram(): Command {
     done(`deleted SAML issuer ${id}`);
   });
 
+  const directories = program
+    .command('directories')
+    .description('LDAP and Active Directory directories users sign in with');
+  directories
+    .command('list')
+    .action(async () =>
+      table((await api().get<{ items: Json[] }>('/directories')).items, ['id', 'name', 'url']),
+    );
+  directories
+    .command('get <id>')
+    .action(async (id: string) => show(await api().get(`/directories/${encodeURIComponent(id)}`)));
+  directories
+    .command('create')
+    .description('the settings as JSON (see README, "Connect your directory")')
+    .requiredOption('--data <json>', 'the directory as JSON, @FILE, or - for stdin')
+    .action(async (o: { data: string }) =>
+      show(await api().post('/directories', readJsonArgument(o.data))),
+    );
+  directories
+    .command('update <id>')
+    .description('replace the settings; without bind_password the stored one is kept')
+    .requiredOption('--data <json>', 'the directory as JSON, @FILE, or - for stdin')
+    .action(async (id: string, o: { data: string }) =>
+      show(await api().put(`/directories/${encodeURIComponent(id)}`, readJsonArgument(o.data))),
+    );
+  directories.command('delete <id>').action(async (id: string) => {
+    await api().delete(`/directories/${encodeURIComponent(id)}`);
+    done(`deleted directory ${id}`);
+  });
+
   program
     .command('audit')
     .description('search audit events, newest first')
@@ -289,6 +319,7 @@ function createdLine(kind: string, result: Json): string {
   if (kind === 'user')
     return `user ${text(result.username)}: id ${text(result.id)}, no usable password until one is set`;
   if (kind === 'api_key') return `API key ${text(result.name)}: ${text(result.key)}`;
+  if (kind === 'directory') return `directory ${text(result.name)}: id ${text(result.id)}`;
   return `${kind} ${text(result.entity_id ?? result.id)}`;
 }
 

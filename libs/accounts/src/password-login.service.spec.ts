@@ -185,6 +185,7 @@ describe(PasswordLogin.name, () => {
       id: ALICE.id,
       username: 'Alice',
       claims: { email: 'alice@example.com' },
+      source: 'local',
       createdAt: ALICE.createdAt,
       updatedAt: ALICE.updatedAt,
     });

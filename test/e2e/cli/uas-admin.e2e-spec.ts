@@ -289,4 +289,55 @@ describe('uas-admin CLI', () => {
     const found = await admin(source).get('/admin/v1/users?username=rollback-first');
     expect(found.body.items).toEqual([]);
   });
+
+  it('manages directories, exports them without the bind password, and imports them only with one', async () => {
+    const settings = {
+      name: 'corp-ldap',
+      url: 'ldap://127.0.0.1:3899',
+      bind_dn: 'cn=reader,dc=corp,dc=example',
+      bind_password: 'reader secret 1',
+      user_base_dn: 'ou=people,dc=corp,dc=example',
+      user_filter: '(uid={username})',
+      attributes: { id: 'entryUUID', username: 'uid', email: 'mail' },
+    };
+    const created = await cli(
+      ['--json', 'directories', 'create', '--data', JSON.stringify(settings)],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const directory = JSON.parse(created.stdout);
+    expect(directory.bind_password).toBeUndefined();
+    const listed = await cli(['directories', 'list'], env);
+    expect(listed.stdout).toContain(`${directory.id}\tcorp-ldap\tldap://127.0.0.1:3899`);
+
+    const exported = await cli(['export'], env);
+    expect(exported.stdout).not.toContain('reader secret 1');
+    const file = JSON.parse(exported.stdout);
+    expect(file.directories).toEqual([expect.objectContaining({ name: 'corp-ldap' })]);
+    const empty = await createTestDatabase();
+    const fresh = await startTestServer({ databaseUrl: empty.url });
+    try {
+      const freshEnv = { UAS_ADMIN_URL: fresh.origin, UAS_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+      const only = { format: 'uas-admin-export', version: 1, directories: file.directories };
+
+      const refused = await cli(['import', '-'], freshEnv, JSON.stringify(only));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('corp-ldap needs bind_password');
+      expect((await admin(fresh).get('/admin/v1/directories')).body.items).toEqual([]);
+
+      only.directories[0].bind_password = 'reader secret 1';
+      const imported = await cli(['--json', 'import', '-'], freshEnv, JSON.stringify(only));
+      expect(imported.code).toBe(0);
+      const copy = (await admin(fresh).get('/admin/v1/directories')).body.items;
+      expect(copy).toEqual([
+        expect.objectContaining({ name: 'corp-ldap', user_filter: '(uid={username})' }),
+      ]);
+    } finally {
+      await fresh.close();
+      await empty.drop();
+    }
+
+    const deleted = await cli(['directories', 'delete', directory.id], env);
+    expect(deleted.code).toBe(0);
+  });
 });

@@ -137,6 +137,8 @@ function toResponse(account: UserAccount): Record<string, unknown> {
     ...Object.fromEntries(
       USER_CLAIM_NAMES.filter((n) => claims[n] !== undefined).map((n) => [n, claims[n]]),
     ),
+    // Only directory users say where they come from; a local user's answer is as it was.
+    ...(account.source === 'directory' ? { source: 'directory' } : {}),
     created_at: account.createdAt.toISOString(),
     updated_at: account.updatedAt.toISOString(),
   };
