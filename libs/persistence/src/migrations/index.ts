@@ -16,6 +16,7 @@ import { AddClientTokenGeneration1764420000000 } from './1764420000000-add-clien
 import { AddSessionLogout1764430000000 } from './1764430000000-add-session-logout';
 import { CreateDirectories1764450000000 } from './1764450000000-create-directories';
 import { CreateAuditEvents1764470000000 } from './1764470000000-create-audit-events';
+import { NotifyUserChanges1764480000000 } from './1764480000000-notify-user-changes';
 
 /** Every migration, in order (one a line, so parallel work merges without conflict). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   AddSessionLogout1764430000000,
   CreateDirectories1764450000000,
   CreateAuditEvents1764470000000,
+  NotifyUserChanges1764480000000,
 ];
