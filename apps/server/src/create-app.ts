@@ -36,7 +36,7 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Builds the Nest application (not yet listening); main.ts and the e2e tests both call this.
- * HTTP_ADAPTER picks Express (the default) or Fastify; everything above the adapter is the same.
+ * HTTP_ADAPTER picks Fastify (the default) or Express; everything above the adapter is the same.
  * Every log line, Nest's included, goes through one pino logger (LOG_FORMAT, LOG_LEVEL).
  */
 export async function createApp(
