@@ -11,6 +11,7 @@ const LAYERS = [
   ['config', 'errors', 'observability'],
   ['crypto', 'persistence'],
   ['keys', 'clients', 'accounts', 'otp', 'saml'],
+  ['factors'],
   ['tokens', 'authorization'],
   ['grants'],
   ['discovery'],

@@ -68,3 +68,6 @@ export type { BackchannelLogoutJob } from './repositories';
 /** Admin API keys, stored as SHA-256 digests of the key. */
 export { ApiKeyRepository } from './repositories';
 export type { ApiKeyRecord } from './repositories';
+/** Users' second factors (TOTP) and recovery codes, each code used once. */
+export { UserFactorRepository } from './repositories';
+export type { UserFactorRecord } from './repositories';

@@ -4,6 +4,7 @@ import { AccountsModule } from '@app/accounts';
 import { AuthorizationModule } from '@app/authorization';
 import { ClientsModule } from '@app/clients';
 import { DiscoveryModule } from '@app/discovery';
+import { FactorsModule } from '@app/factors';
 import { KeysModule } from '@app/keys';
 import { PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
@@ -16,6 +17,7 @@ import { ApiKeysController } from './api-keys.controller';
 import { ClientsController } from './clients.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
+import { UserFactorsController } from './user-factors.controller';
 import { UserSessionsController } from './user-sessions.controller';
 import { UsersController } from './users.controller';
 
@@ -34,11 +36,13 @@ import { UsersController } from './users.controller';
     PersistenceModule,
     AuthorizationModule,
     TokensModule,
+    FactorsModule,
   ],
   controllers: [
     ClientsController,
     UsersController,
     UserSessionsController,
+    UserFactorsController,
     KeysController,
     SamlIssuersController,
     ApiKeysController,

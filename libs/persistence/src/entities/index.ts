@@ -14,6 +14,8 @@ import { SettingEntity } from './setting.entity';
 import { SubjectEntity } from './subject.entity';
 import { UsedIdentifierEntity } from './used-identifier.entity';
 import { UserEntity } from './user.entity';
+import { UserFactorEntity } from './user-factor.entity';
+import { RecoveryCodeEntity } from './recovery-code.entity';
 
 /** Every entity, listed explicitly (no globs). */
 export const ENTITIES = [
@@ -33,6 +35,8 @@ export const ENTITIES = [
   RateLimitEntity,
   SubjectEntity,
   ApiKeyEntity,
+  UserFactorEntity,
+  RecoveryCodeEntity,
 ];
 
 export {
@@ -52,4 +56,6 @@ export {
   SubjectEntity,
   UsedIdentifierEntity,
   UserEntity,
+  UserFactorEntity,
+  RecoveryCodeEntity,
 };

@@ -14,6 +14,7 @@ import { SettingRepository } from './setting.repository';
 import { SubjectRepository } from './subject.repository';
 import { UsedIdentifierRepository } from './used-identifier.repository';
 import { UserRepository } from './user.repository';
+import { UserFactorRepository } from './user-factor.repository';
 
 /** Every repository; PersistenceModule provides and exports them all. Add new ones here. */
 export const REPOSITORIES = [
@@ -33,6 +34,7 @@ export const REPOSITORIES = [
   SubjectRepository,
   ApiKeyRepository,
   BackchannelLogoutRepository,
+  UserFactorRepository,
 ];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
@@ -63,3 +65,5 @@ export { BackchannelLogoutRepository };
 export type { BackchannelLogoutJob } from './backchannel-logout.repository';
 export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
+export { UserFactorRepository };
+export type { UserFactorRecord } from './user-factor.repository';

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+
+import { CryptoModule } from '@app/crypto';
+import { PersistenceModule } from '@app/persistence';
+
+import { FactorService } from './factor.service';
+import { GroupMfaPolicy } from './mfa-policy';
+
+/** Second factors of the login page and the admin API, and the policies that ask for them. */
+@Module({
+  imports: [CryptoModule, PersistenceModule],
+  providers: [FactorService, GroupMfaPolicy],
+  exports: [FactorService, GroupMfaPolicy],
+})
+export class FactorsModule {}
