@@ -3,6 +3,10 @@ export { AuthorizationModule } from './authorization.module';
 /** Answers authorization requests and login form posts with a redirect, the login page or an error page. */
 export { AuthorizationService, LOGIN_TICKET_FIELD } from './authorization.service';
 export type { AuthorizationOutcome, BrowserCookies, LoginForm } from './authorization.service';
+/** The second-factor page: its ticket field and what it shows. */
+export { FACTOR_TICKET_FIELD } from './second-factor.service';
+export type { FactorForm } from './second-factor.service';
+export type { FactorMethod } from './login-ticket.service';
 export type { AuthorizationInput } from './authorization-request';
 /** Answers for the client (RFC 6749 §4.1.2.1): an error's parameters, and the query mode's Location. */
 export { errorResponse, responseLocation } from './authorization-response';

@@ -62,6 +62,11 @@ export class FactorService {
     return { secret, otpauthUri: otpauthUri(secret, this.issuerLabel(), account) };
   }
 
+  /** The otpauth:// URI of `secret` for `account`, to show the same enrolment again. */
+  otpauthUriOf(secret: string, account: string): string {
+    return otpauthUri(secret, this.issuerLabel(), account);
+  }
+
   /** An administrator adds a TOTP factor: stored at once, the secret shown this once. */
   async addTotp(userId: string, account: string): Promise<TotpEnrolment & { id: string }> {
     const enrolment = this.newTotp(account);
