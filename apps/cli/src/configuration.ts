@@ -16,6 +16,11 @@ export interface ConfigurationExport {
   saml_issuers: Array<{ entity_id: string; certificates: string[] }>;
   /** Names and scopes; the keys themselves are never readable. */
   api_keys: Array<{ name: string; scopes: string[] }>;
+  /**
+   * LDAP / Active Directory settings without `bind_password`, which the server never returns:
+   * to create one on import, add `bind_password` to it in the file.
+   */
+  directories: Json[];
 }
 
 // Members the server assigns: never sent back on create or replace.
@@ -25,33 +30,39 @@ const CLIENT_READ_ONLY = [
   'client_secret',
   'client_secret_expires_at',
 ];
-const USER_READ_ONLY = ['id', 'username', 'created_at', 'updated_at', 'groups'];
+const USER_READ_ONLY = ['id', 'username', 'source', 'created_at', 'updated_at', 'groups'];
+const DIRECTORY_READ_ONLY = ['id', 'created_at', 'updated_at'];
 
 export async function exportConfiguration(api: AdminApi): Promise<ConfigurationExport> {
-  const [clients, users, issuers, apiKeys] = await Promise.all([
+  const [clients, users, issuers, apiKeys, directories] = await Promise.all([
     api.listAll<Json>('/clients'),
     api.listAll<Json>('/users'),
     api.get<{ items: Json[] }>('/saml-issuers'),
     api.get<{ items: Json[] }>('/api-keys'),
+    api.get<{ items: Json[] }>('/directories'),
   ]);
   return {
     format: 'uas-admin-export',
     version: 1,
     exported_at: new Date().toISOString(),
     clients: clients.map((client) => omit(client, ['client_secret'])),
-    users: users.map((user) => omit(user, ['created_at', 'updated_at'])),
+    // A directory's users come back by signing in through it; as local users they could not.
+    users: users
+      .filter((user) => user.source !== 'directory')
+      .map((user) => omit(user, ['created_at', 'updated_at'])),
     saml_issuers: issuers.items.map((i) => ({
       entity_id: i.entity_id as string,
       certificates: i.certificates as string[],
     })),
     api_keys: apiKeys.items.map((k) => ({ name: k.name as string, scopes: k.scopes as string[] })),
+    directories: directories.items.map((d) => omit(d, ['created_at', 'updated_at'])),
   };
 }
 
 /** One change an import makes: what, which, and how to undo it. */
 export interface Change {
   action: 'create' | 'update';
-  kind: 'client' | 'user' | 'saml_issuer' | 'api_key';
+  kind: 'client' | 'user' | 'saml_issuer' | 'api_key' | 'directory';
   /** client_name, username, entity_id or API key name. */
   name: string;
   apply: () => Promise<Json | undefined>;
@@ -163,6 +174,48 @@ export async function planImport(api: AdminApi, file: unknown): Promise<Change[]
     }
   }
 
+  // Directories before users: a directory user's first sign-in needs its directory, not the
+  // other way round, and neither is created through the other.
+  const directories = byKey(current.directories, (d) => d.name);
+  const missingPasswords: string[] = [];
+  for (const wanted of config.directories) {
+    const settings = omit(wanted, DIRECTORY_READ_ONLY);
+    const name = String(settings.name);
+    const existing = directories.get(name);
+    if (!existing) {
+      if (typeof settings.bind_password !== 'string') {
+        missingPasswords.push(name);
+        continue;
+      }
+      changes.push(
+        creation(
+          'directory',
+          name,
+          () => api.post<Json>('/directories', settings),
+          (made) => api.delete(`/directories/${String(made.id)}`),
+        ),
+      );
+    } else if (!sameJson(omit(existing, DIRECTORY_READ_ONLY), omit(settings, ['bind_password']))) {
+      const id = String(existing.id);
+      changes.push({
+        action: 'update',
+        kind: 'directory',
+        name,
+        // Without bind_password the server keeps the stored one (and so does the undo).
+        apply: () => api.put<Json>(`/directories/${id}`, settings),
+        undo: async () => {
+          await api.put(`/directories/${id}`, omit(existing, DIRECTORY_READ_ONLY));
+        },
+      });
+    }
+  }
+  if (missingPasswords.length > 0) {
+    throw new CliError(
+      `directory ${missingPasswords.join(', ')} needs bind_password in the file (exports never hold it; nothing was written)`,
+      ExitCode.refused,
+    );
+  }
+
   const keys = byKey(current.api_keys, (k) => k.name);
   for (const wanted of config.api_keys) {
     const existing = keys.get(wanted.name);
@@ -246,10 +299,13 @@ function validateFile(file: unknown): ConfigurationExport {
       ExitCode.usage,
     );
   }
-  for (const member of ['clients', 'users', 'saml_issuers', 'api_keys'] as const) {
+  for (const member of ['clients', 'users', 'saml_issuers', 'api_keys', 'directories'] as const) {
     if (config[member] !== undefined && !Array.isArray(config[member]))
       throw new CliError(`${member} must be an array`, ExitCode.usage);
   }
+  for (const directory of config.directories ?? [])
+    if (typeof directory?.name !== 'string')
+      throw new CliError('every directory needs a name', ExitCode.usage);
   for (const user of config.users ?? [])
     if (typeof user?.username !== 'string')
       throw new CliError('every user needs a username', ExitCode.usage);
@@ -261,6 +317,7 @@ function validateFile(file: unknown): ConfigurationExport {
     users: config.users ?? [],
     saml_issuers: config.saml_issuers ?? [],
     api_keys: config.api_keys ?? [],
+    directories: config.directories ?? [],
   };
 }
 

@@ -190,6 +190,76 @@ export function buildProgram(): Command {
     done(`deleted SAML issuer ${id}`);
   });
 
+  const directories = program
+    .command('directories')
+    .description('LDAP and Active Directory directories users sign in with');
+  directories
+    .command('list')
+    .action(async () =>
+      table((await api().get<{ items: Json[] }>('/directories')).items, ['id', 'name', 'url']),
+    );
+  directories
+    .command('get <id>')
+    .action(async (id: string) => show(await api().get(`/directories/${encodeURIComponent(id)}`)));
+  directories
+    .command('create')
+    .description('the settings as JSON (see README, "Connect your directory")')
+    .requiredOption('--data <json>', 'the directory as JSON, @FILE, or - for stdin')
+    .action(async (o: { data: string }) =>
+      show(await api().post('/directories', readJsonArgument(o.data))),
+    );
+  directories
+    .command('update <id>')
+    .description('replace the settings; without bind_password the stored one is kept')
+    .requiredOption('--data <json>', 'the directory as JSON, @FILE, or - for stdin')
+    .action(async (id: string, o: { data: string }) =>
+      show(await api().put(`/directories/${encodeURIComponent(id)}`, readJsonArgument(o.data))),
+    );
+  directories.command('delete <id>').action(async (id: string) => {
+    await api().delete(`/directories/${encodeURIComponent(id)}`);
+    done(`deleted directory ${id}`);
+  });
+
+  program
+    .command('audit')
+    .description('search audit events, newest first')
+    .option('--type <type>', 'event type, e.g. signin or client.created')
+    .option('--subject <subject>', 'the user, client or key the event is about')
+    .option('--client-id <client_id>', 'the client the event concerns')
+    .option('--since <time>', 'RFC 3339 time, e.g. 2026-12-01T00:00:00Z')
+    .option('--limit <n>', 'at most this many events (default 50)', '50')
+    .action(
+      async (o: {
+        type?: string;
+        subject?: string;
+        clientId?: string;
+        since?: string;
+        limit: string;
+      }) => {
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new CliError('--limit must be a positive integer', ExitCode.usage);
+        const query = new URLSearchParams();
+        if (o.type) query.set('type', o.type);
+        if (o.subject) query.set('subject', o.subject);
+        if (o.clientId) query.set('client_id', o.clientId);
+        if (o.since) query.set('since', o.since);
+        const items: Json[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = new URLSearchParams(query);
+          page.set('limit', String(Math.min(200, limit - items.length)));
+          if (cursor) page.set('cursor', cursor);
+          const answer: { items: Json[]; next_cursor: string | null } = await api().get(
+            `/audit-events?${page.toString()}`,
+          );
+          items.push(...answer.items);
+          cursor = answer.next_cursor;
+        } while (cursor && items.length < limit);
+        table(items, ['time', 'type', 'outcome', 'actor', 'subject', 'client_id', 'ip']);
+      },
+    );
+
   program
     .command('export')
     .description('the whole configuration as JSON on stdout; no secret in clear')
@@ -249,6 +319,7 @@ function createdLine(kind: string, result: Json): string {
   if (kind === 'user')
     return `user ${text(result.username)}: id ${text(result.id)}, no usable password until one is set`;
   if (kind === 'api_key') return `API key ${text(result.name)}: ${text(result.key)}`;
+  if (kind === 'directory') return `directory ${text(result.name)}: id ${text(result.id)}`;
   return `${kind} ${text(result.entity_id ?? result.id)}`;
 }
 

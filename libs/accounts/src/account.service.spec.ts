@@ -103,6 +103,7 @@ describe(AccountService.name, () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       username: 'alice',
       claims: { email: 'a@example.com' },
+      source: 'local',
       createdAt: NOW,
       updatedAt: NOW,
     });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { CryptoModule } from '@app/crypto';
+import { LdapModule } from '@app/ldap';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 
@@ -14,7 +15,7 @@ import { SubjectRegistry } from './subject-registry';
  * subs of external identity sources.
  */
 @Module({
-  imports: [CryptoModule, PersistenceModule, ObservabilityModule],
+  imports: [CryptoModule, PersistenceModule, ObservabilityModule, LdapModule],
   providers: [AccountService, PasswordHasher, PasswordLogin, SubjectRegistry],
   exports: [AccountService, PasswordLogin, SubjectRegistry],
 })

@@ -1,4 +1,4 @@
-import { UserRecord } from '@app/persistence';
+import { DIRECTORY_PASSWORD_HASH, UserRecord } from '@app/persistence';
 
 /** The address claim (OpenID Connect Core §5.1.1): every member optional. */
 export interface AddressClaim {
@@ -62,6 +62,8 @@ export interface UserAccount {
   readonly id: string;
   readonly username: string;
   readonly claims: UserClaims;
+  /** `directory`: signs in through an LDAP directory, which keeps its claims up to date. */
+  readonly source: 'local' | 'directory';
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -75,6 +77,7 @@ export function toUserAccount(record: UserRecord): UserAccount {
     id: record.id,
     username: record.username,
     claims: record.claims,
+    source: record.passwordHash === DIRECTORY_PASSWORD_HASH ? 'directory' : 'local',
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

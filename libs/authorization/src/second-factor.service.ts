@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AccountService, UserAccount } from '@app/accounts';
 import { acrValuesRequireMfa, Amr, FactorService, GroupMfaPolicy } from '@app/factors';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
+import { AuditLog } from '@app/persistence';
 
 import { AuthorizationRequest } from './authorization-request';
 import { FactorMethod, FactorStep, LoginTicketService } from './login-ticket.service';
@@ -57,6 +58,7 @@ export class SecondFactorService {
     private readonly otp: OtpChallengeService,
     private readonly accounts: AccountService,
     private readonly tickets: LoginTicketService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** True when this request, for this user, must pass a second factor. */
@@ -133,6 +135,7 @@ export class SecondFactorService {
     const code = values.code ?? '';
     if (step.stage === 'enrol' && step.secret) {
       const confirmed = await this.factors.confirmTotp(user.id, step.secret, code);
+      await this.record(user.id, 'totp_enrolment', confirmed !== null);
       if (confirmed)
         return {
           kind: 'passed',
@@ -142,6 +145,7 @@ export class SecondFactorService {
       return { kind: 'form', form: await this.failedForm(request, step, csrfToken) };
     }
     const method = await this.check(user.id, step, request, code);
+    await this.record(user.id, step.method ?? 'totp', method !== null);
     if (method === null)
       return { kind: 'form', form: await this.failedForm(request, step, csrfToken) };
     return { kind: 'passed', amr: passed(step.amr, method), recoveryCodes: null };
@@ -156,6 +160,16 @@ export class SecondFactorService {
   ): FactorForm {
     const next: FactorStep = { ...step, stage: 'enrolled', secret: null, reference: null };
     return this.form(request, next, csrfToken, { recoveryCodes });
+  }
+
+  /** CONTRACT §5: every sign-in step, never the code. */
+  private async record(userId: string, method: string, success: boolean): Promise<void> {
+    await this.audit.recordQuietly({
+      type: 'signin',
+      outcome: success ? 'success' : 'failure',
+      subject: userId,
+      details: { method, step: 'second_factor' },
+    });
   }
 
   /** The RFC 8176 method a right code proves, or null (counted as a failure). */

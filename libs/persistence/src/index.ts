@@ -71,3 +71,20 @@ export type { ApiKeyRecord } from './repositories';
 /** Users' second factors (TOTP) and recovery codes, each code used once. */
 export { UserFactorRepository } from './repositories';
 export type { UserFactorRecord } from './repositories';
+/** The append-only audit record (CONTRACT §5) and the service that writes it. */
+export { AuditEventRepository } from './repositories';
+export type { AuditEventFilter, AuditEventRecord } from './repositories';
+export { AuditLog } from './audit-log';
+export type { AuditContext, AuditEvent } from './audit-log';
+/** LDAP / Active Directory directories, and the links of local users to their entries. */
+export {
+  DIRECTORY_PASSWORD_HASH,
+  DirectoryAccountRepository,
+  DirectoryRepository,
+} from './repositories';
+export type {
+  DirectoryAccountConflict,
+  DirectoryEntrySnapshot,
+  DirectoryRecord,
+  DirectorySettings,
+} from './repositories';

@@ -13,6 +13,7 @@ const user: UserAccount = {
     phone_number: '+358401234567',
     address: { locality: 'Espoo', country: 'FI' },
   },
+  source: 'local',
   createdAt: new Date('2030-01-01T00:00:00Z'),
   updatedAt: new Date('2030-01-02T00:00:00Z'),
 };

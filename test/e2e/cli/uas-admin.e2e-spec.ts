@@ -132,6 +132,39 @@ describe('uas-admin CLI', () => {
     expect((await admin(source).delete(`/admin/v1/clients/${client.client_id}`)).status).toBe(204);
   });
 
+  it('searches the audit record by type, with --json for scripts', async () => {
+    const made = await cli(
+      [
+        '--json',
+        'clients',
+        'create',
+        '--name',
+        'audited-app',
+        '--grant-type',
+        'client_credentials',
+      ],
+      env,
+    );
+    expect(made.code).toBe(0);
+    const client = JSON.parse(made.stdout);
+
+    const found = await cli(['--json', 'audit', '--type', 'client.created', '--limit', '1'], env);
+    expect(found.code).toBe(0);
+    expect(JSON.parse(found.stdout).items).toEqual([
+      expect.objectContaining({
+        type: 'client.created',
+        actor: 'admin_token',
+        subject: client.client_id,
+        outcome: 'success',
+      }),
+    ]);
+    const human = await cli(['audit', '--subject', client.client_id], env);
+    expect(human.stdout).toMatch(/\tclient\.created\tsuccess\tadmin_token\t/);
+    expect((await cli(['audit', '--limit', 'x'], env)).code).toBe(2);
+    // The export test below expects exactly the clients it made.
+    expect((await admin(source).delete(`/admin/v1/clients/${client.client_id}`)).status).toBe(204);
+  });
+
   it('exits non-zero with the server error on one line', async () => {
     const missing = await cli(['users', 'get', '00000000-0000-4000-8000-000000000000'], env);
 
@@ -255,5 +288,56 @@ describe('uas-admin CLI', () => {
     expect(res.stderr).toContain('rolled back 1 change(s)');
     const found = await admin(source).get('/admin/v1/users?username=rollback-first');
     expect(found.body.items).toEqual([]);
+  });
+
+  it('manages directories, exports them without the bind password, and imports them only with one', async () => {
+    const settings = {
+      name: 'corp-ldap',
+      url: 'ldap://127.0.0.1:3899',
+      bind_dn: 'cn=reader,dc=corp,dc=example',
+      bind_password: 'reader secret 1',
+      user_base_dn: 'ou=people,dc=corp,dc=example',
+      user_filter: '(uid={username})',
+      attributes: { id: 'entryUUID', username: 'uid', email: 'mail' },
+    };
+    const created = await cli(
+      ['--json', 'directories', 'create', '--data', JSON.stringify(settings)],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const directory = JSON.parse(created.stdout);
+    expect(directory.bind_password).toBeUndefined();
+    const listed = await cli(['directories', 'list'], env);
+    expect(listed.stdout).toContain(`${directory.id}\tcorp-ldap\tldap://127.0.0.1:3899`);
+
+    const exported = await cli(['export'], env);
+    expect(exported.stdout).not.toContain('reader secret 1');
+    const file = JSON.parse(exported.stdout);
+    expect(file.directories).toEqual([expect.objectContaining({ name: 'corp-ldap' })]);
+    const empty = await createTestDatabase();
+    const fresh = await startTestServer({ databaseUrl: empty.url });
+    try {
+      const freshEnv = { UAS_ADMIN_URL: fresh.origin, UAS_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+      const only = { format: 'uas-admin-export', version: 1, directories: file.directories };
+
+      const refused = await cli(['import', '-'], freshEnv, JSON.stringify(only));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('corp-ldap needs bind_password');
+      expect((await admin(fresh).get('/admin/v1/directories')).body.items).toEqual([]);
+
+      only.directories[0].bind_password = 'reader secret 1';
+      const imported = await cli(['--json', 'import', '-'], freshEnv, JSON.stringify(only));
+      expect(imported.code).toBe(0);
+      const copy = (await admin(fresh).get('/admin/v1/directories')).body.items;
+      expect(copy).toEqual([
+        expect.objectContaining({ name: 'corp-ldap', user_filter: '(uid={username})' }),
+      ]);
+    } finally {
+      await fresh.close();
+      await empty.drop();
+    }
+
+    const deleted = await cli(['directories', 'delete', directory.id], env);
+    expect(deleted.code).toBe(0);
   });
 });

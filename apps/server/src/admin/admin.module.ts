@@ -6,6 +6,7 @@ import { ClientsModule } from '@app/clients';
 import { DiscoveryModule } from '@app/discovery';
 import { FactorsModule } from '@app/factors';
 import { KeysModule } from '@app/keys';
+import { LdapModule } from '@app/ldap';
 import { PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
 import { TokensModule } from '@app/tokens';
@@ -14,7 +15,9 @@ import { AdminToken } from './admin-token';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
+import { AuditEventsController } from './audit-events.controller';
 import { ClientsController } from './clients.controller';
+import { DirectoriesController } from './directories.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
 import { UserFactorsController } from './user-factors.controller';
@@ -37,6 +40,7 @@ import { UsersController } from './users.controller';
     AuthorizationModule,
     TokensModule,
     FactorsModule,
+    LdapModule,
   ],
   controllers: [
     ClientsController,
@@ -46,6 +50,8 @@ import { UsersController } from './users.controller';
     KeysController,
     SamlIssuersController,
     ApiKeysController,
+    AuditEventsController,
+    DirectoriesController,
   ],
   providers: [AdminToken, AdminTokenGuard, ApiKeyService],
   exports: [AdminToken, AdminTokenGuard, ApiKeyService],

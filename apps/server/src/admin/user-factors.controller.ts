@@ -22,6 +22,7 @@ import { AccountService } from '@app/accounts';
 import { OAuthError } from '@app/errors';
 import { FactorService } from '@app/factors';
 
+import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
@@ -47,6 +48,7 @@ export class UserFactorsController {
 
   @Post()
   @RequiredScope('users:write')
+  @Audited('user.factor_added', { param: 'id' })
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Add a TOTP factor; the secret is in this answer only' })
   @ApiCreatedResponse({ type: FactorCreatedResponseDto })
@@ -85,6 +87,7 @@ export class UserFactorsController {
 
   @Delete(':factorId')
   @RequiredScope('users:write')
+  @Audited('user.factor_removed', { param: 'id' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a factor of the user' })
   @ApiNoContentResponse()

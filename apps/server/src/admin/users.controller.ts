@@ -29,6 +29,7 @@ import {
 } from '@app/accounts';
 import { OAuthError } from '@app/errors';
 
+import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
@@ -49,6 +50,7 @@ export class UsersController {
   constructor(private readonly accounts: AccountService) {}
 
   @Post()
+  @Audited('user.created', { response: 'id' })
   @RequiredScope('users:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create a user' })
@@ -85,6 +87,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @Audited('user.updated', { param: 'id' })
   @RequiredScope('users:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: "Change a user's password and/or claims (null removes a claim)" })
@@ -102,6 +105,7 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @Audited('user.deleted', { param: 'id' })
   @RequiredScope('users:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a user; every token issued for it stops working' })
@@ -133,6 +137,8 @@ function toResponse(account: UserAccount): Record<string, unknown> {
     ...Object.fromEntries(
       USER_CLAIM_NAMES.filter((n) => claims[n] !== undefined).map((n) => [n, claims[n]]),
     ),
+    // Only directory users say where they come from; a local user's answer is as it was.
+    ...(account.source === 'directory' ? { source: 'directory' } : {}),
     created_at: account.createdAt.toISOString(),
     updated_at: account.updatedAt.toISOString(),
   };

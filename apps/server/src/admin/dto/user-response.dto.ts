@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { UserClaimsDto } from './user-create.dto';
 
@@ -9,6 +9,13 @@ export class UserResponseDto extends UserClaimsDto {
 
   @ApiProperty()
   username: string;
+
+  @ApiPropertyOptional({
+    enum: ['directory'],
+    description:
+      'Present on users who sign in through an LDAP directory, which keeps their claims.',
+  })
+  source?: 'directory';
 
   @ApiProperty({ format: 'date-time' })
   created_at: string;
