@@ -16,6 +16,7 @@ import { LoginSessionService } from './login-session.service';
 import { LogoutService } from './logout.service';
 import { LoginTicketService } from './login-ticket.service';
 import { RequestObjectVerifier } from './request-object.verifier';
+import { PasskeyRegistrationService } from './passkey-registration.service';
 import { SecondFactorService } from './second-factor.service';
 
 /** The authorization endpoint's logic: request validation, request objects, login sessions, codes. */
@@ -39,7 +40,14 @@ import { SecondFactorService } from './second-factor.service';
     IdTokenHintVerifier,
     LogoutService,
     SecondFactorService,
+    PasskeyRegistrationService,
   ],
-  exports: [AuthorizationService, AuthorizationCodeService, LoginSessionService, LogoutService],
+  exports: [
+    PasskeyRegistrationService,
+    AuthorizationService,
+    AuthorizationCodeService,
+    LoginSessionService,
+    LogoutService,
+  ],
 })
 export class AuthorizationModule {}

@@ -51,6 +51,7 @@ const FACTOR_FORM: FactorForm = {
   enrolment: null,
   recoveryCodes: null,
   failed: false,
+  passkeyOptions: null,
 };
 
 describe(AuthorizationService.name, () => {

@@ -22,3 +22,6 @@ export { LOGOUT_CONFIRM_FIELD, LogoutService } from './logout.service';
 export type { LogoutInput, LogoutOutcome } from './logout.service';
 /** PKCE (RFC 7636): methods, syntax and the verifier check. */
 export { isPkceValue, PkceMethod, pkceVerifierMatches } from './pkce';
+/** A signed-in user (past a second factor) adds a passkey. */
+export { PASSKEY_TICKET_FIELD, PasskeyRegistrationService } from './passkey-registration.service';
+export type { PasskeyRegistrationOutcome } from './passkey-registration.service';

@@ -17,11 +17,13 @@ export const FACTOR_FORM_TTL_SECONDS = 10 * 60;
 const CONTEXT = 'login_ticket';
 /** AAD of a second-step ticket: a first-step ticket is never taken for one, nor the reverse. */
 const FACTOR_CONTEXT = 'login_factor_ticket';
+/** AAD of a passkey registration form's ticket. */
+const PASSKEY_CONTEXT = 'passkey_registration_ticket';
 /** 256 random bits, base64url. */
 const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** How the second factor is being asked for. */
-export type FactorMethod = 'totp' | 'sms' | 'email';
+export type FactorMethod = 'totp' | 'passkey' | 'sms' | 'email';
 
 /**
  * A sign-in between the password and the second factor, kept sealed in the form and never as a
@@ -38,6 +40,8 @@ export interface FactorStep {
   readonly reference: string | null;
   /** The TOTP secret being enrolled (sealed, so it never rests anywhere unencrypted). */
   readonly secret: string | null;
+  /** The WebAuthn challenge of a passkey ceremony (absent from tickets of other methods). */
+  readonly challenge?: string | null;
 }
 
 /** What a ticket holds: the validated request (the client by id), the form's expiry and the CSRF binding. */
@@ -96,6 +100,40 @@ export class LoginTicketService {
     const content = this.unseal(ticket, FACTOR_CONTEXT);
     const request = content?.step && (await this.requestOf(content, csrfToken));
     return request && content?.step ? { request, step: content.step } : null;
+  }
+
+  /** Seals a passkey registration's user and challenge for the browser holding `csrfToken`. */
+  sealPasskeyRegistration(
+    registration: { userId: string; challenge: string },
+    csrfToken: string,
+  ): string {
+    const content = {
+      ...registration,
+      exp: this.clock.nowSeconds() + FACTOR_FORM_TTL_SECONDS,
+      csrf: hashToken(csrfToken).toString('base64url'),
+    };
+    return this.cipher.encrypt(JSON.stringify(content), PASSKEY_CONTEXT);
+  }
+
+  /** The registration of a ticket posted with the browser's CSRF cookie, or null. */
+  openPasskeyRegistration(
+    ticket: string,
+    csrfToken: string | null,
+  ): { userId: string; challenge: string } | null {
+    try {
+      const content = JSON.parse(this.cipher.decryptString(ticket, PASSKEY_CONTEXT)) as {
+        userId: string;
+        challenge: string;
+        exp: number;
+        csrf: string;
+      };
+      if (!this.isCsrfToken(csrfToken) || content.exp <= this.clock.nowSeconds()) return null;
+      if (!safeEqual(hashToken(csrfToken).toString('base64url'), content.csrf)) return null;
+      return { userId: content.userId, challenge: content.challenge };
+    } catch (error) {
+      if (error instanceof DecryptionError || error instanceof SyntaxError) return null;
+      throw error;
+    }
   }
 
   private sealContent(

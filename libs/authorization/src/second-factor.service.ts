@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 
 import { AccountService, UserAccount } from '@app/accounts';
-import { acrValuesRequireMfa, Amr, FactorService, GroupMfaPolicy } from '@app/factors';
+import {
+  acrValuesRequireMfa,
+  Amr,
+  FactorService,
+  GroupMfaPolicy,
+  PasskeyService,
+} from '@app/factors';
 import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { AuditLog } from '@app/persistence';
 
@@ -31,6 +37,8 @@ export interface FactorForm {
   readonly recoveryCodes: readonly string[] | null;
   /** The previous code was wrong (or the user is throttled: the same answer). */
   readonly failed: boolean;
+  /** The navigator.credentials.get() options of a passkey ceremony, as JSON. */
+  readonly passkeyOptions: string | null;
 }
 
 /** The answer to a post of the second-factor form. */
@@ -59,6 +67,7 @@ export class SecondFactorService {
     private readonly accounts: AccountService,
     private readonly tickets: LoginTicketService,
     private readonly audit: AuditLog,
+    private readonly passkeys: PasskeyService,
   ) {}
 
   /** True when this request, for this user, must pass a second factor. */
@@ -97,6 +106,19 @@ export class SecondFactorService {
     if (chosen === 'totp') {
       const step: FactorStep = { ...base, stage: 'code', method: chosen };
       return this.form(request, step, csrfToken, { alternatives });
+    }
+    if (chosen === 'passkey') {
+      const ceremony = await this.passkeys.authenticationCeremony(user.id);
+      const step: FactorStep = {
+        ...base,
+        stage: 'code',
+        method: chosen,
+        challenge: ceremony.challenge,
+      };
+      return this.form(request, step, csrfToken, {
+        alternatives,
+        passkeyOptions: ceremony.optionsJson,
+      });
     }
     const recipient = recipientOf(user, chosen) as string;
     const sent = await this.otp.sendSecondFactor({
@@ -144,8 +166,16 @@ export class SecondFactorService {
         };
       return { kind: 'form', form: await this.failedForm(request, step, csrfToken) };
     }
-    const method = await this.check(user.id, step, request, code);
+    const method =
+      step.method === 'passkey'
+        ? await this.checkPasskey(user.id, step, values.passkey ?? '')
+        : await this.check(user.id, step, request, code);
     await this.record(user.id, step.method ?? 'totp', method !== null);
+    if (method === null && step.method === 'passkey') {
+      // The challenge is spent: a new ceremony, saying the last one failed.
+      const again = await this.begin(request, user, step.amr, csrfToken, 'passkey');
+      return { kind: 'form', form: { ...again, failed: true } };
+    }
     if (method === null)
       return { kind: 'form', form: await this.failedForm(request, step, csrfToken) };
     return { kind: 'passed', amr: passed(step.amr, method), recoveryCodes: null };
@@ -170,6 +200,21 @@ export class SecondFactorService {
       subject: userId,
       details: { method, step: 'second_factor' },
     });
+  }
+
+  /** RFC 8176 `hwk` for a passkey that signed this step's challenge (once), else null. */
+  private async checkPasskey(
+    userId: string,
+    step: FactorStep,
+    response: string,
+  ): Promise<string | null> {
+    if (!step.challenge || (await this.factors.isThrottled(userId))) return null;
+    if (await this.passkeys.authenticate(userId, step.challenge, response)) {
+      await this.factors.clearFailures(userId);
+      return Amr.HardwareKey;
+    }
+    await this.factors.countFailure(userId);
+    return null;
   }
 
   /** The RFC 8176 method a right code proves, or null (counted as a failure). */
@@ -228,6 +273,7 @@ export class SecondFactorService {
   private async methodsOf(user: UserAccount): Promise<FactorMethod[]> {
     const methods: FactorMethod[] = [];
     if (await this.factors.hasTotp(user.id)) methods.push('totp');
+    if (await this.passkeys.hasPasskey(user.id)) methods.push('passkey');
     if (recipientOf(user, 'sms') && this.otp.isAvailable(OtpChannel.Sms)) methods.push('sms');
     if (recipientOf(user, 'email') && this.otp.isAvailable(OtpChannel.Email)) methods.push('email');
     return methods;
@@ -250,12 +296,13 @@ export class SecondFactorService {
       enrolment: shown.enrolment ?? null,
       recoveryCodes: shown.recoveryCodes ?? null,
       failed: shown.failed ?? false,
+      passkeyOptions: shown.passkeyOptions ?? null,
     };
   }
 }
 
 function isFactorMethod(value: string | undefined): value is FactorMethod {
-  return value === 'totp' || value === 'sms' || value === 'email';
+  return value === 'totp' || value === 'passkey' || value === 'sms' || value === 'email';
 }
 
 /** `amr` after a second factor by `method`: RFC 8176 §2 `mfa` says there were two. */

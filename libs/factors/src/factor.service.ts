@@ -8,8 +8,8 @@ import { RateLimitRepository, UserFactorRepository } from '@app/persistence';
 
 import { base32Decode, matchTotpStep, newTotpSecret, otpauthUri } from './totp';
 
-/** The only factor type the admin API creates (CONTRACT §4). */
-export const FactorType = { Totp: 'totp' } as const;
+/** Factor types: TOTP (the one the admin API creates, CONTRACT §4) and passkeys (WebAuthn). */
+export const FactorType = { Totp: 'totp', Passkey: 'passkey' } as const;
 export type FactorType = (typeof FactorType)[keyof typeof FactorType];
 
 /** A new TOTP secret and the URI an authenticator app reads it from; shown once. */
@@ -155,7 +155,7 @@ export class FactorService {
   private async verifyTotp(userId: string, code: string): Promise<CodeCheck> {
     const now = this.clock.now();
     for (const factor of await this.factors.findByUser(userId)) {
-      if (factor.type !== FactorType.Totp) continue;
+      if (factor.type !== FactorType.Totp || factor.secret === null) continue;
       const key = base32Decode(this.cipher.decryptString(factor.secret, contextOf(factor.id)));
       const step = key && matchTotpStep(key, code, Math.floor(now.getTime() / 1000));
       // RFC 6238 §5.2: the verifier must not accept the second attempt of the same OTP.

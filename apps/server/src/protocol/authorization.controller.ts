@@ -18,7 +18,7 @@ import { renderErrorPage } from './login/error-page';
 import { renderFactorPage } from './login/factor-page';
 import { FORM_POST_CSP, renderFormPostPage } from './login/form-post-page';
 import { renderLoginPage } from './login/login-page';
-import { PAGE_HEADERS } from './login/page-headers';
+import { PAGE_HEADERS, PASSKEY_PAGE_CSP } from './login/page-headers';
 import { RequestParams } from './request-params';
 
 /**
@@ -101,7 +101,10 @@ export class AuthorizationController {
       return this.page(200, renderLoginPage(outcome.form, this.urls()), [csrf]);
     const session =
       outcome.sessionToken === null ? [] : [this.cookie(SESSION_COOKIE, outcome.sessionToken)];
-    return this.page(200, renderFactorPage(outcome.form, this.urls()), [csrf, ...session]);
+    const page = this.page(200, renderFactorPage(outcome.form, this.urls()), [csrf, ...session]);
+    if (outcome.form.passkeyOptions !== null)
+      page.headers.set('Content-Security-Policy', PASSKEY_PAGE_CSP);
+    return page;
   }
 
   /**
@@ -159,10 +162,11 @@ export class AuthorizationController {
     });
   }
 
-  private urls(): { action: string; stylesheet: string } {
+  private urls(): { action: string; stylesheet: string; script: string } {
     return {
       action: routePath(this.config, 'authorization'),
       stylesheet: routePath(this.config, 'loginStylesheet'),
+      script: routePath(this.config, 'passkeyScript'),
     };
   }
 }

@@ -4,7 +4,10 @@ import { ApiProperty } from '@nestjs/swagger';
 export class FactorResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
-  @ApiProperty({ enum: ['totp'] })
+  @ApiProperty({
+    enum: ['totp', 'passkey'],
+    description: 'Passkeys are added by their user after sign-in.',
+  })
   type: string;
   @ApiProperty({ format: 'date-time' })
   created_at: string;

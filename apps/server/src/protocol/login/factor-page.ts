@@ -34,6 +34,19 @@ ${ticket}
     return renderPage({ locale, title: t.recoveryTitle, stylesheetUrl: urls.stylesheet, body });
   }
   const title = form.stage === 'enrol' ? t.enrolTitle : t.factorTitle;
+  if (form.method === 'passkey' && form.passkeyOptions !== null) {
+    const body = `<h1>${escapeHtml(title)}</h1>
+${form.failed ? `<p id="uas-error" class="uas-error" role="alert">${escapeHtml(t.passkeyFailed)}</p>\n` : ''}<p class="uas-lead">${escapeHtml(t.passkeyLead)}</p>
+${passkeyForm('get', form.passkeyOptions, action, ticket, t.usePasskey)}
+${alternativesOf(form, t, ticket, action)}`;
+    return renderPage({
+      locale,
+      title,
+      stylesheetUrl: urls.stylesheet,
+      body,
+      scriptUrl: urls.script,
+    });
+  }
   const body = `<h1>${escapeHtml(title)}</h1>
 ${leadOf(form, t)}
 ${form.failed ? `<p id="uas-error" class="uas-error" role="alert">${escapeHtml(t.factorFailed)}</p>\n` : ''}${enrolmentOf(form, t)}<form method="post" action="${action}" class="uas-form">
@@ -81,6 +94,7 @@ function alternativesOf(form: FactorForm, t: Messages, ticket: string, action: s
   if (form.stage !== 'code') return '';
   const label: Record<FactorMethod, string> = {
     totp: t.useTotp,
+    passkey: t.usePasskey,
     sms: t.useSms,
     email: t.useEmail,
   };
@@ -99,5 +113,23 @@ function alternativesOf(form: FactorForm, t: Messages, ticket: string, action: s
 ${ticket}
 <h2 id="uas-other">${escapeHtml(t.otherMethods)}</h2>
 ${buttons}
+</form>`;
+}
+
+/**
+ * A form the passkey script completes: on submit it runs navigator.credentials.`kind` with the
+ * options and posts the credential in `passkey`. Keyboard: the button has the focus.
+ */
+export function passkeyForm(
+  kind: 'get' | 'create',
+  optionsJson: string,
+  action: string,
+  hidden: string,
+  label: string,
+): string {
+  return `<form method="post" action="${action}" class="uas-form" data-passkey="${kind}" data-options="${escapeHtml(optionsJson)}">
+${hidden}
+<input type="hidden" name="passkey" value="">
+<button type="submit" id="uas-passkey" autofocus>${escapeHtml(label)}</button>
 </form>`;
 }

@@ -43,6 +43,15 @@ export interface Messages {
   readonly recoveryTitle: string;
   readonly recoveryLead: string;
   readonly continue: string;
+  readonly passkeyLead: string;
+  readonly usePasskey: string;
+  readonly passkeyFailed: string;
+  readonly passkeyAddTitle: string;
+  readonly passkeyAddLead: string;
+  readonly passkeyAdd: string;
+  readonly passkeyAddedTitle: string;
+  readonly passkeyAddedLead: string;
+  readonly passkeySignInFirst: string;
 }
 
 const MESSAGES: Record<Locale, Messages> = {
@@ -87,6 +96,16 @@ const MESSAGES: Record<Locale, Messages> = {
     recoveryLead:
       'If you lose your device, each code works once in place of a code from the app. They are shown only now: write them down or keep them somewhere safe.',
     continue: 'Continue',
+    passkeyLead: 'Confirm with your passkey: your device asks for your fingerprint, face or PIN.',
+    usePasskey: 'Use a passkey',
+    passkeyFailed: 'The passkey could not be used. Try again, or choose another way.',
+    passkeyAddTitle: 'Add a passkey',
+    passkeyAddLead:
+      'A passkey on this device or a security key can confirm your sign-ins in place of a code.',
+    passkeyAdd: 'Add a passkey',
+    passkeyAddedTitle: 'Passkey added',
+    passkeyAddedLead: 'You can now confirm your sign-ins with this passkey.',
+    passkeySignInFirst: 'Sign in to an application first, then come back to add a passkey.',
   },
   fi: {
     signInTitle: 'Kirjaudu sisään',
@@ -130,6 +149,17 @@ const MESSAGES: Record<Locale, Messages> = {
     recoveryLead:
       'Jos laitteesi katoaa, kukin koodi käy kerran sovelluksen koodin sijasta. Ne näytetään vain nyt: kirjoita ne muistiin tai säilytä ne turvallisessa paikassa.',
     continue: 'Jatka',
+    passkeyLead: 'Vahvista pääsyavaimella: laitteesi kysyy sormenjälkeä, kasvoja tai PIN-koodia.',
+    usePasskey: 'Käytä pääsyavainta',
+    passkeyFailed: 'Pääsyavainta ei voitu käyttää. Yritä uudelleen tai valitse toinen tapa.',
+    passkeyAddTitle: 'Lisää pääsyavain',
+    passkeyAddLead:
+      'Tämän laitteen pääsyavain tai suojausavain voi vahvistaa kirjautumisesi koodin sijasta.',
+    passkeyAdd: 'Lisää pääsyavain',
+    passkeyAddedTitle: 'Pääsyavain lisätty',
+    passkeyAddedLead: 'Voit nyt vahvistaa kirjautumisesi tällä pääsyavaimella.',
+    passkeySignInFirst:
+      'Kirjaudu ensin johonkin sovellukseen ja palaa sitten lisäämään pääsyavain.',
   },
   sv: {
     signInTitle: 'Logga in',
@@ -172,6 +202,18 @@ const MESSAGES: Record<Locale, Messages> = {
     recoveryLead:
       'Om du förlorar din enhet fungerar varje kod en gång i stället för en kod från appen. De visas bara nu: skriv ner dem eller förvara dem på ett säkert ställe.',
     continue: 'Fortsätt',
+    passkeyLead:
+      'Bekräfta med din nyckel: enheten frågar efter fingeravtryck, ansikte eller PIN-kod.',
+    usePasskey: 'Använd en nyckel',
+    passkeyFailed: 'Nyckeln kunde inte användas. Försök igen eller välj ett annat sätt.',
+    passkeyAddTitle: 'Lägg till en nyckel',
+    passkeyAddLead:
+      'En nyckel på den här enheten eller en säkerhetsnyckel kan bekräfta dina inloggningar i stället för en kod.',
+    passkeyAdd: 'Lägg till en nyckel',
+    passkeyAddedTitle: 'Nyckeln har lagts till',
+    passkeyAddedLead: 'Du kan nu bekräfta dina inloggningar med den här nyckeln.',
+    passkeySignInFirst:
+      'Logga först in i ett program och kom sedan tillbaka för att lägga till en nyckel.',
   },
 };
 
