@@ -17,3 +17,8 @@ export { SubjectRegistry, SubjectSource } from './subject-registry';
 /** A user as other libs see it (`id` is the `sub`) and its claims. */
 export { USER_CLAIM_NAMES } from './user-account';
 export type { AddressClaim, UserAccount, UserClaims, UserClaimsPatch } from './user-account';
+/** Groups and their members (admin API). */
+export { GroupService } from './group.service';
+export type { Group, GroupPage, NewGroup } from './group.service';
+/** A user's effective groups: the `groups` claim, `allowed_groups`, a group's `require_mfa`. */
+export { UserGroups } from './user-groups';

@@ -14,6 +14,7 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
 import { ClientsController } from './clients.controller';
+import { GroupsController } from './groups.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
 import { UserSessionsController } from './user-sessions.controller';
@@ -42,6 +43,7 @@ import { UsersController } from './users.controller';
     KeysController,
     SamlIssuersController,
     ApiKeysController,
+    GroupsController,
   ],
   providers: [AdminToken, AdminTokenGuard, ApiKeyService],
   exports: [AdminToken, AdminTokenGuard, ApiKeyService],

@@ -26,6 +26,7 @@ import {
   UserAccount,
   UserClaims,
   UserClaimsPatch,
+  UserGroups,
 } from '@app/accounts';
 import { OAuthError } from '@app/errors';
 
@@ -46,7 +47,10 @@ const pipe = new AdminValidationPipe();
 @Controller('admin/v1/users')
 @UseGuards(AdminTokenGuard)
 export class UsersController {
-  constructor(private readonly accounts: AccountService) {}
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly userGroups: UserGroups,
+  ) {}
 
   @Post()
   @RequiredScope('users:write')
@@ -57,6 +61,7 @@ export class UsersController {
     const { username, password } = body;
     return toResponse(
       await this.accounts.create({ username, password, claims: claimsOf(body, false) }),
+      [],
     );
   }
 
@@ -70,7 +75,11 @@ export class UsersController {
   ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
     const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
     const page = await this.accounts.list(limit, query.cursor ?? null, query.username ?? null);
-    return { items: page.items.map(toResponse), next_cursor: page.nextCursor };
+    const groups = await Promise.all(page.items.map((item) => this.userGroups.namesOf(item.id)));
+    return {
+      items: page.items.map((item, i) => toResponse(item, groups[i])),
+      next_cursor: page.nextCursor,
+    };
   }
 
   @Get(':id')
@@ -81,7 +90,7 @@ export class UsersController {
   async get(@Param('id') id: string): Promise<Record<string, unknown>> {
     const account = await this.accounts.findById(id);
     if (!account) throw notFound();
-    return toResponse(account);
+    return toResponse(account, await this.userGroups.namesOf(account.id));
   }
 
   @Patch(':id')
@@ -98,7 +107,7 @@ export class UsersController {
       claims: claimsOf(body, true),
     });
     if (!account) throw notFound();
-    return toResponse(account);
+    return toResponse(account, await this.userGroups.namesOf(account.id));
   }
 
   @Delete(':id')
@@ -125,7 +134,8 @@ function claimsOf(body: UserCreateDto | UserUpdateDto, keepNull: boolean): UserC
   return Object.fromEntries(USER_CLAIM_NAMES.filter(present).map((name) => [name, source[name]]));
 }
 
-function toResponse(account: UserAccount): Record<string, unknown> {
+/** The user as answered; `groups`: the names of its groups (CONTRACT §4). */
+function toResponse(account: UserAccount, groups: readonly string[]): Record<string, unknown> {
   const claims = account.claims as Record<string, unknown>;
   return {
     id: account.id,
@@ -133,6 +143,7 @@ function toResponse(account: UserAccount): Record<string, unknown> {
     ...Object.fromEntries(
       USER_CLAIM_NAMES.filter((n) => claims[n] !== undefined).map((n) => [n, claims[n]]),
     ),
+    groups,
     created_at: account.createdAt.toISOString(),
     updated_at: account.updatedAt.toISOString(),
   };

@@ -3,6 +3,8 @@ import { BackchannelLogoutEntity } from './backchannel-logout.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ClientEntity } from './client.entity';
 import { GrantEntity } from './grant.entity';
+import { GroupMemberEntity } from './group-member.entity';
+import { GroupEntity } from './group.entity';
 import { LoginSessionEntity } from './login-session.entity';
 import { OtpChallengeEntity } from './otp-challenge.entity';
 import { RateLimitEntity } from './rate-limit.entity';
@@ -33,6 +35,8 @@ export const ENTITIES = [
   RateLimitEntity,
   SubjectEntity,
   ApiKeyEntity,
+  GroupEntity,
+  GroupMemberEntity,
 ];
 
 export {
@@ -41,6 +45,8 @@ export {
   BackchannelLogoutEntity,
   ClientEntity,
   GrantEntity,
+  GroupEntity,
+  GroupMemberEntity,
   LoginSessionEntity,
   OtpChallengeEntity,
   RateLimitEntity,

@@ -14,6 +14,7 @@ import { AddRequestedClaims1764400000000 } from './1764400000000-add-requested-c
 import { CreateApiKeys1764410000000 } from './1764410000000-create-api-keys';
 import { AddClientTokenGeneration1764420000000 } from './1764420000000-add-client-token-generation';
 import { AddSessionLogout1764430000000 } from './1764430000000-add-session-logout';
+import { CreateGroups1764440000000 } from './1764440000000-create-groups';
 
 /** Every migration, in order (one a line, so parallel work merges without conflict). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   CreateApiKeys1764410000000,
   AddClientTokenGeneration1764420000000,
   AddSessionLogout1764430000000,
+  CreateGroups1764440000000,
 ];

@@ -3,6 +3,7 @@ import { AuthorizationCodeRepository } from './authorization-code.repository';
 import { BackchannelLogoutRepository } from './backchannel-logout.repository';
 import { ClientRepository } from './client.repository';
 import { GrantRepository } from './grant.repository';
+import { GroupRepository } from './group.repository';
 import { HousekeepingRepository } from './housekeeping.repository';
 import { LoginSessionRepository } from './login-session.repository';
 import { OtpChallengeRepository } from './otp-challenge.repository';
@@ -33,6 +34,7 @@ export const REPOSITORIES = [
   SubjectRepository,
   ApiKeyRepository,
   BackchannelLogoutRepository,
+  GroupRepository,
 ];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
@@ -63,3 +65,5 @@ export { BackchannelLogoutRepository };
 export type { BackchannelLogoutJob } from './backchannel-logout.repository';
 export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
+export { GroupRepository };
+export type { GroupChange, GroupRecord } from './group.repository';

@@ -10,6 +10,9 @@ export class UserResponseDto extends UserClaimsDto {
   @ApiProperty()
   username: string;
 
+  @ApiProperty({ type: [String], description: "The names of the user's groups, sorted." })
+  groups: string[];
+
   @ApiProperty({ format: 'date-time' })
   created_at: string;
 
