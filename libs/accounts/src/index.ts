@@ -2,7 +2,7 @@
 export { AccountsModule } from './accounts.module';
 /** Create, read, change, delete and list users; passwords are never returned. */
 export { AccountService } from './account.service';
-export type { NewUser, UserPage, UserPatch } from './account.service';
+export type { ImportedUser, ImportResult, NewUser, UserPage, UserPatch } from './account.service';
 /** Username + password check with brute-force limits shared by every instance (password grant, login page). */
 export {
   MAX_CHECKS_IN_FLIGHT_PER_ADDRESS,

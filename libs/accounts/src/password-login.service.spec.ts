@@ -70,6 +70,7 @@ describe(PasswordLogin.name, () => {
       async (hash, password) => hash === ALICE.passwordHash && password === 'right password',
     );
     hasher.verifyDummy.mockResolvedValue(false);
+    hasher.needsRehash.mockReturnValue(false);
     metrics = mockOf<Metrics>();
     metrics.countSignIn.mockReturnValue(undefined);
     sut = new PasswordLogin(config, clock, users, rateLimits, hasher, metrics);

@@ -118,7 +118,28 @@ export class PasswordLogin {
     const [fromAddressNow] = await this.failureCounts(buckets);
     if (fromAddressNow >= maxFailures) return null;
     await this.rateLimits.clear(buckets.address);
+    await this.upgradeHash(user.id, user.passwordHash, password, address);
     return toUserAccount(user);
+  }
+
+  /**
+   * An imported hash (bcrypt, PBKDF2, argon2i/d) or a weaker argon2id, just checked, is replaced
+   * by the server's own: the password is at hand only now. Only the very hash that was checked is
+   * replaced, so a password changed meanwhile is kept; a failure leaves the old hash to try again.
+   */
+  private async upgradeHash(
+    userId: string,
+    checked: string,
+    password: string,
+    address: string,
+  ): Promise<void> {
+    if (!this.hasher.needsRehash(checked)) return;
+    try {
+      const upgraded = await this.hasher.hash(password, address);
+      await this.users.replacePasswordHash(userId, checked, upgraded);
+    } catch {
+      // The sign-in succeeded; the upgrade is tried again at the next one.
+    }
   }
 
   /** Takes one of the address's in-flight places; 429 when it has none left. */

@@ -35,6 +35,7 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
 import { PAGE_LIMIT_DEFAULT } from './dto/page-query.dto';
 import { UserCreateDto } from './dto/user-create.dto';
+import { UserImportDto, UserImportItemDto, UserImportResponseDto } from './dto/user-import.dto';
 import { UserQueryDto } from './dto/user-query.dto';
 import { UserPageResponseDto, UserResponseDto } from './dto/user-response.dto';
 import { UserUpdateDto } from './dto/user-update.dto';
@@ -63,6 +64,27 @@ export class UsersController {
       await this.accounts.create({ username, password, claims: claimsOf(body, false) }),
       [],
     );
+  }
+
+  @Post('import')
+  @RequiredScope('users:write')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary:
+      'Import users with their existing password hashes: all or nothing; dry_run writes nothing',
+  })
+  @ApiOkResponse({ type: UserImportResponseDto })
+  async import(@Body(pipe) body: UserImportDto): Promise<UserImportResponseDto> {
+    const results = await this.accounts.importUsers(
+      body.users.map((user) => ({
+        username: user.username,
+        passwordHash: user.password_hash,
+        claims: claimsOf(user, false),
+      })),
+      body.dry_run ?? false,
+    );
+    return { results: results.map(({ username, status }) => ({ username, status })) };
   }
 
   @Get()
@@ -125,9 +147,12 @@ function notFound(): OAuthError {
 }
 
 /** The claim members present in the body; null only when `keepNull` (on PATCH it removes the claim). */
-function claimsOf(body: UserCreateDto, keepNull: false): UserClaims;
+function claimsOf(body: UserCreateDto | UserImportItemDto, keepNull: false): UserClaims;
 function claimsOf(body: UserUpdateDto, keepNull: true): UserClaimsPatch;
-function claimsOf(body: UserCreateDto | UserUpdateDto, keepNull: boolean): UserClaimsPatch {
+function claimsOf(
+  body: UserCreateDto | UserImportItemDto | UserUpdateDto,
+  keepNull: boolean,
+): UserClaimsPatch {
   const source = body as unknown as Record<string, unknown>;
   const present = (name: string) =>
     source[name] !== undefined && (keepNull || source[name] !== null);
