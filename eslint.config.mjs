@@ -40,7 +40,7 @@ export default tseslint.config(
   },
   {
     // CommonJS on purpose: Jest's config and the swc options it shares with the build.
-    files: ['**/*.cjs', 'jest.config.js'],
+    files: ['**/*.cjs', 'jest.config.js', 'jest.ldap.config.js', 'jest.rp-native.config.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

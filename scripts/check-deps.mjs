@@ -10,6 +10,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAYERS = [
   ['config', 'errors', 'observability'],
   ['crypto', 'persistence'],
+  // LDAP / Active Directory sign-in, which accounts asks before its own users' passwords.
+  ['ldap'],
   ['keys', 'clients', 'accounts', 'otp', 'saml'],
   ['tokens', 'authorization'],
   ['grants'],

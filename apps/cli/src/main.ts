@@ -308,6 +308,46 @@ export function buildProgram(): Command {
   });
 
   program
+    .command('audit')
+    .description('search audit events, newest first')
+    .option('--type <type>', 'event type, e.g. signin or client.created')
+    .option('--subject <subject>', 'the user, client or key the event is about')
+    .option('--client-id <client_id>', 'the client the event concerns')
+    .option('--since <time>', 'RFC 3339 time, e.g. 2026-12-01T00:00:00Z')
+    .option('--limit <n>', 'at most this many events (default 50)', '50')
+    .action(
+      async (o: {
+        type?: string;
+        subject?: string;
+        clientId?: string;
+        since?: string;
+        limit: string;
+      }) => {
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new CliError('--limit must be a positive integer', ExitCode.usage);
+        const query = new URLSearchParams();
+        if (o.type) query.set('type', o.type);
+        if (o.subject) query.set('subject', o.subject);
+        if (o.clientId) query.set('client_id', o.clientId);
+        if (o.since) query.set('since', o.since);
+        const items: Json[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = new URLSearchParams(query);
+          page.set('limit', String(Math.min(200, limit - items.length)));
+          if (cursor) page.set('cursor', cursor);
+          const answer: { items: Json[]; next_cursor: string | null } = await api().get(
+            `/audit-events?${page.toString()}`,
+          );
+          items.push(...answer.items);
+          cursor = answer.next_cursor;
+        } while (cursor && items.length < limit);
+        table(items, ['time', 'type', 'outcome', 'actor', 'subject', 'client_id', 'ip']);
+      },
+    );
+
+  program
     .command('export')
     .description('the whole configuration as JSON on stdout; no secret in clear')
     .action(async () => {

@@ -6,12 +6,14 @@ import {
   NestModule,
   RequestMethod,
 } from '@nestjs/common';
-import { APP_FILTER, RouterModule } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, RouterModule } from '@nestjs/core';
 
 import { APP_CONFIG, AppConfig, Clock, ConfigModule, RouteName, routePath } from '@app/config';
 import { OAuthExceptionFilter } from '@app/errors';
+import { PersistenceModule } from '@app/persistence';
 
 import { AdminModule } from './admin/admin.module';
+import { AuditInterceptor } from './audit/audit.interceptor';
 import { HealthModule } from './health/health.module';
 import { CorsMiddleware } from './protocol/cors.middleware';
 import { ProtocolModule } from './protocol/protocol.module';
@@ -50,9 +52,13 @@ export class ServerModule implements NestModule {
         ProtocolModule,
         HealthModule,
         AdminModule,
+        PersistenceModule,
         RouterModule.register([{ path: config.issuer.basePath || '/', module: ProtocolModule }]),
       ],
-      providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: OAuthExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { CryptoModule } from '@app/crypto';
+import { LdapModule } from '@app/ldap';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 
@@ -16,7 +17,7 @@ import { UserGroups } from './user-groups';
  * subs of external identity sources.
  */
 @Module({
-  imports: [CryptoModule, PersistenceModule, ObservabilityModule],
+  imports: [CryptoModule, PersistenceModule, ObservabilityModule, LdapModule],
   providers: [
     AccountService,
     PasswordHasher,

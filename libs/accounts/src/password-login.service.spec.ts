@@ -1,7 +1,15 @@
 import { AppConfig, FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { DirectorySignIn } from '@app/ldap';
 import { Metrics } from '@app/observability';
-import { RateLimitRepository, RateWindow, UserRecord, UserRepository } from '@app/persistence';
+import {
+  AuditLog,
+  DIRECTORY_PASSWORD_HASH,
+  RateLimitRepository,
+  RateWindow,
+  UserRecord,
+  UserRepository,
+} from '@app/persistence';
 
 import { mockOf } from '../../../test/mocks';
 import { PasswordHasher } from './password-hasher';
@@ -18,6 +26,7 @@ const WINDOW_SECONDS = 900;
 const config = { login: { maxFailures: MAX_FAILURES, windowSeconds: WINDOW_SECONDS } } as AppConfig;
 const HOME = '192.0.2.10';
 const ATTACKER = '198.51.100.66';
+const AUDITED_ADDRESS = '203.0.113.50';
 
 const ALICE: UserRecord = {
   id: '6f1c1c1e-7d43-4f7e-9a53-0d9b7f0b5a11',
@@ -55,6 +64,8 @@ describe(PasswordLogin.name, () => {
   let rateLimits: jest.Mocked<RateLimitRepository>;
   let hasher: jest.Mocked<PasswordHasher>;
   let metrics: jest.Mocked<Metrics>;
+  let audit: jest.Mocked<AuditLog>;
+  let directories: jest.Mocked<DirectorySignIn>;
   let sut: PasswordLogin;
 
   beforeEach(() => {
@@ -73,7 +84,95 @@ describe(PasswordLogin.name, () => {
     hasher.needsRehash.mockReturnValue(false);
     metrics = mockOf<Metrics>();
     metrics.countSignIn.mockReturnValue(undefined);
-    sut = new PasswordLogin(config, clock, users, rateLimits, hasher, metrics);
+    audit = mockOf<AuditLog>();
+    audit.recordQuietly.mockResolvedValue();
+    directories = mockOf<DirectorySignIn>();
+    directories.authenticate.mockResolvedValue({ kind: 'unknown' });
+    sut = new PasswordLogin(config, clock, users, rateLimits, hasher, metrics, directories, audit);
+  });
+
+  it('records each sign-in with its reason class, never the password', async () => {
+    await sut.authenticate('alice', 'right password', AUDITED_ADDRESS);
+    await sut.authenticate('alice', 'wrong password', AUDITED_ADDRESS);
+    await sut.authenticate('mallory', 'wrong password', AUDITED_ADDRESS);
+
+    expect(audit.recordQuietly.mock.calls.map(([event]) => event)).toEqual([
+      { type: 'signin', outcome: 'success', subject: ALICE.id, details: { method: 'password' } },
+      {
+        type: 'signin',
+        outcome: 'failure',
+        subject: ALICE.id,
+        details: { method: 'password', reason: 'wrong_password' },
+      },
+      {
+        type: 'signin',
+        outcome: 'failure',
+        subject: null,
+        details: { method: 'password', reason: 'unknown_user' },
+      },
+    ]);
+    expect(JSON.stringify(audit.recordQuietly.mock.calls)).not.toMatch(
+      /right password|wrong password/,
+    );
+  });
+
+  it('records a throttled attempt as such', async () => {
+    await failTimes(config.login.maxFailures);
+    audit.recordQuietly.mockClear();
+
+    await sut.authenticate('alice', 'right password', ATTACKER);
+
+    expect(audit.recordQuietly).toHaveBeenCalledWith(
+      expect.objectContaining({
+        outcome: 'failure',
+        details: { method: 'password', reason: 'throttled' },
+      }),
+    );
+  });
+
+  describe('with directories (CONTRACT §4)', () => {
+    const BOB: UserRecord = {
+      ...ALICE,
+      id: '0b1d7e44-5d3c-4a2e-8f7b-1c2d3e4f5a6b',
+      username: 'bob',
+      passwordHash: DIRECTORY_PASSWORD_HASH,
+    };
+
+    it('never asks a directory about a local user with a password', async () => {
+      await sut.authenticate('alice', 'wrong password', HOME);
+
+      expect(directories.authenticate).not.toHaveBeenCalled();
+    });
+
+    it('signs in the user a directory signed in, without checking a local hash', async () => {
+      directories.authenticate.mockResolvedValue({ kind: 'signed_in', user: BOB });
+
+      const account = await sut.authenticate('bob', 'directory password', HOME);
+
+      expect(account?.id).toBe(BOB.id);
+      expect(hasher.verify).not.toHaveBeenCalled();
+    });
+
+    it('counts a password a directory refused like a wrong local one', async () => {
+      directories.authenticate.mockResolvedValue({ kind: 'refused' });
+
+      for (let i = 0; i < MAX_FAILURES; i += 1) await sut.authenticate('bob', 'wrong', ATTACKER);
+      directories.authenticate.mockResolvedValue({ kind: 'signed_in', user: BOB });
+
+      expect(await sut.authenticate('bob', 'directory password', ATTACKER)).toBeNull();
+      expect(await sut.authenticate('bob', 'directory password', HOME)).not.toBeNull();
+    });
+
+    it('counts nothing when the directory does not answer', async () => {
+      directories.authenticate.mockRejectedValue(
+        new OAuthError('temporarily_unavailable', 'down', { retryAfterSeconds: 5 }),
+      );
+
+      await expect(sut.authenticate('bob', 'x', ATTACKER)).rejects.toMatchObject({
+        code: 'temporarily_unavailable',
+      });
+      expect(rateLimits.hit).not.toHaveBeenCalled();
+    });
   });
 
   async function failTimes(n: number, address = ATTACKER, username = 'alice'): Promise<void> {

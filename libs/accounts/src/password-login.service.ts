@@ -5,8 +5,16 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { DirectorySignIn } from '@app/ldap';
 import { Metrics } from '@app/observability';
-import { canonicalUsername, RateLimitRepository, UserRepository } from '@app/persistence';
+import {
+  AuditLog,
+  canonicalUsername,
+  DIRECTORY_PASSWORD_HASH,
+  RateLimitRepository,
+  UserRecord,
+  UserRepository,
+} from '@app/persistence';
 
 import { clientAddressKey } from './client-address';
 import { PasswordHasher } from './password-hasher';
@@ -24,6 +32,20 @@ export const USERNAME_SLOWDOWN_FACTOR = 10;
 /** The slow-down: this much per LOGIN_MAX_FAILURES beyond the threshold, doubling, capped. */
 const SLOWDOWN_BASE_MS = 250;
 const SLOWDOWN_MAX_MS = 4000;
+
+/** Why a check failed, for the audit record (the answer itself never says). */
+type FailureReason = 'unknown_user' | 'wrong_password' | 'throttled';
+
+interface CheckResult {
+  readonly account: UserAccount | null;
+  /** The user the username named, if any (the audit event's subject). */
+  readonly userId: string | null;
+  readonly reason: FailureReason | null;
+}
+
+function failed(userId: string | null, reason: FailureReason): CheckResult {
+  return { account: null, userId, reason };
+}
 
 /** The delay of a check for a username with `failures` failures in the window. */
 export function slowdownMs(failures: number, maxFailures: number): number {
@@ -60,6 +82,8 @@ export class PasswordLogin {
     private readonly rateLimits: RateLimitRepository,
     private readonly hasher: PasswordHasher,
     private readonly metrics: Metrics,
+    private readonly directories: DirectorySignIn,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -75,19 +99,22 @@ export class PasswordLogin {
     const address = clientAddressKey(clientAddress);
     const release = this.admit(address);
     try {
-      const account = await this.check(username, password, address);
+      const { account, userId, reason } = await this.check(username, password, address);
       this.metrics.countSignIn(account ? 'success' : 'failure');
+      // CONTRACT §5: every sign-in, with the reason class of a failure, never the password.
+      await this.audit.recordQuietly({
+        type: 'signin',
+        outcome: account ? 'success' : 'failure',
+        subject: userId,
+        details: { method: 'password', ...(reason ? { reason } : {}) },
+      });
       return account;
     } finally {
       release();
     }
   }
 
-  private async check(
-    username: string,
-    password: string,
-    address: string,
-  ): Promise<UserAccount | null> {
+  private async check(username: string, password: string, address: string): Promise<CheckResult> {
     const user = await this.users.findByUsername(username);
     // An unknown username goes the same way as a known one (the same reads, writes, slow-down
     // and hash) under one of a bounded set of shared buckets, so neither the time nor the
@@ -97,29 +124,61 @@ export class PasswordLogin {
     const [fromAddress, overall] = await this.failureCounts(buckets);
     // Throttled: no check of the password, but the same work, so the answer tells nothing.
     if (fromAddress >= maxFailures)
-      return this.hasher.verifyDummy(password, address).then(() => null);
+      return this.hasher
+        .verifyDummy(password, address)
+        .then(() => failed(user?.id ?? null, 'throttled'));
     const delay = slowdownMs(overall, maxFailures);
     if (delay > 0) await sleep(delay);
 
-    const matches = user
-      ? await this.hasher.verify(user.passwordHash, password, address)
-      : await this.hasher.verifyDummy(password, address);
-    if (!user || !matches) {
+    const fromDirectory = await this.checkDirectories(user, username, password);
+    const signedIn =
+      fromDirectory === undefined ? await this.checkLocal(user, password, address) : fromDirectory;
+    if (!signedIn) {
       const now = this.clock.now();
       const window = this.config.login.windowSeconds;
       await Promise.all([
         this.rateLimits.hit(buckets.address, window, now),
         this.rateLimits.hit(buckets.user, window, now),
       ]);
-      return null;
+      return failed(user?.id ?? null, user ? 'wrong_password' : 'unknown_user');
     }
     // Checked again after the slow hash: of many guesses sent at once, only those finished before
     // the failures reached the limit can succeed, so concurrency buys no extra guesses.
     const [fromAddressNow] = await this.failureCounts(buckets);
-    if (fromAddressNow >= maxFailures) return null;
+    if (fromAddressNow >= maxFailures) return failed(signedIn.id, 'throttled');
     await this.rateLimits.clear(buckets.address);
-    await this.upgradeHash(user.id, user.passwordHash, password, address);
-    return toUserAccount(user);
+    // A local password just checked: an imported or weaker hash becomes the server's own.
+    if (fromDirectory === undefined)
+      await this.upgradeHash(signedIn.id, signedIn.passwordHash, password, address);
+    return { account: toUserAccount(signedIn), userId: signedIn.id, reason: null };
+  }
+
+  private async checkLocal(
+    user: UserRecord | null,
+    password: string,
+    address: string,
+  ): Promise<UserRecord | null> {
+    const matches = user
+      ? await this.hasher.verify(user.passwordHash, password, address)
+      : await this.hasher.verifyDummy(password, address);
+    return matches ? user : null;
+  }
+
+  /**
+   * CONTRACT §4 directories: a local user with a password signs in here; any other username
+   * (unknown, or a directory user's) is asked of the directories, in creation order. Undefined
+   * when no directory has it; null for a wrong password there, counted like a local one. A
+   * directory that does not answer throws temporarily_unavailable before anything is counted.
+   */
+  private async checkDirectories(
+    user: UserRecord | null,
+    username: string,
+    password: string,
+  ): Promise<UserRecord | null | undefined> {
+    if (user && user.passwordHash !== DIRECTORY_PASSWORD_HASH) return undefined;
+    const outcome = await this.directories.authenticate(username, password);
+    if (outcome.kind === 'unknown') return undefined;
+    return outcome.kind === 'signed_in' ? outcome.user : null;
   }
 
   /**
@@ -133,7 +192,7 @@ export class PasswordLogin {
     password: string,
     address: string,
   ): Promise<void> {
-    if (!this.hasher.needsRehash(checked)) return;
+    if (checked === DIRECTORY_PASSWORD_HASH || !this.hasher.needsRehash(checked)) return;
     try {
       const upgraded = await this.hasher.hash(password, address);
       await this.users.replacePasswordHash(userId, checked, upgraded);

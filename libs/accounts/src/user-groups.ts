@@ -11,14 +11,26 @@ import { canonicalUsername, GroupRepository } from '@app/persistence';
 export class UserGroups {
   constructor(private readonly groups: GroupRepository) {}
 
-  /** The names of the user's groups, sorted by their canonical form (the `groups` claim). */
-  namesOf(userId: string): Promise<string[]> {
-    return this.groups.namesOfUser(userId);
+  /**
+   * The names of the user's groups, local and from its directory, sorted by canonical form (the
+   * `groups` claim). A name in both (canonical form) is one group, spelled as the local group
+   * when the user is a local member too, else as the directory gave it.
+   */
+  async namesOf(userId: string): Promise<string[]> {
+    const byKey = new Map<string, string>();
+    for (const { name, local } of await this.groups.namesOfUser(userId)) {
+      const key = canonicalUsername(name);
+      if (local || !byKey.has(key)) byKey.set(key, name);
+    }
+    return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, name]) => name);
   }
 
-  /** Whether any group of the user asks for a second factor at sign-in (CONTRACT §3). */
-  requiresMfa(userId: string): Promise<boolean> {
-    return this.groups.anyRequiresMfa(userId);
+  /**
+   * Whether any group of the user asks for a second factor at sign-in (CONTRACT §3), a
+   * directory group counting through the local group of its name.
+   */
+  async requiresMfa(userId: string): Promise<boolean> {
+    return this.groups.anyRequiresMfa(await this.namesOf(userId));
   }
 
   /**

@@ -3,6 +3,7 @@ import { AppConfig, FixedClock } from '@app/config';
 import { hashToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 import {
+  AuditLog,
   AuthorizationCodeRepository,
   ConsumedAuthorizationCode,
   GrantRepository,
@@ -65,12 +66,15 @@ describe(AuthorizationCodeService.name, () => {
   };
   let codes: jest.Mocked<AuthorizationCodeRepository>;
   let grants: jest.Mocked<GrantRepository>;
+  let audit: jest.Mocked<AuditLog>;
   let sut: AuthorizationCodeService;
 
   beforeEach(() => {
     codes = mockOf<AuthorizationCodeRepository>();
     grants = mockOf<GrantRepository>();
-    sut = new AuthorizationCodeService(config, clock, codes, grants);
+    audit = mockOf<AuditLog>();
+    audit.recordQuietly.mockResolvedValue();
+    sut = new AuthorizationCodeService(config, clock, codes, grants, audit);
   });
 
   it('issues 256 random bits, stored as a hash bound to the request and the session, alive CODE_TTL_SECONDS', async () => {

@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 import {
+  AuditLog,
   AuthorizationCodeRepository,
   ConsumedAuthorizationCode,
   GrantRepository,
@@ -47,6 +48,7 @@ export class AuthorizationCodeService {
     private readonly clock: Clock,
     private readonly codes: AuthorizationCodeRepository,
     private readonly grants: GrantRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   /** A new code for `request`, signed in by `session`. */
@@ -103,7 +105,15 @@ export class AuthorizationCodeService {
 
   private async revokeReplayed(codeHash: Buffer, clientId: string): Promise<void> {
     const replayed = await this.codes.markReplayed(codeHash, clientId, this.clock.now());
-    if (replayed?.grantId) await this.grants.revoke(replayed.grantId, this.clock.now());
+    if (!replayed) return;
+    if (replayed.grantId) await this.grants.revoke(replayed.grantId, this.clock.now());
+    // RFC 6749 §4.1.2: a code used twice is a sign of theft, worth a security team's look.
+    await this.audit.recordQuietly({
+      type: 'authorization_code.replayed',
+      outcome: 'failure',
+      clientId,
+      details: { grant_id: replayed.grantId },
+    });
   }
 }
 

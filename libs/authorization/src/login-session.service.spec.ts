@@ -1,6 +1,7 @@
 import { FixedClock } from '@app/config';
 import { hashToken } from '@app/crypto';
 import {
+  AuditLog,
   BackchannelLogoutRepository,
   Database,
   GrantRepository,
@@ -24,6 +25,7 @@ describe(LoginSessionService.name, () => {
   let sessions: jest.Mocked<LoginSessionRepository>;
   let grants: jest.Mocked<GrantRepository>;
   let backchannel: jest.Mocked<BackchannelLogoutRepository>;
+  let audit: jest.Mocked<AuditLog>;
   let sut: LoginSessionService;
 
   const record = (token: string, userId = USER_ID): LoginSessionRecord => ({
@@ -47,7 +49,9 @@ describe(LoginSessionService.name, () => {
     backchannel = mockOf<BackchannelLogoutRepository>();
     backchannel.enqueueForSessions.mockResolvedValue(1);
     backchannel.wake.mockReturnValue();
-    sut = new LoginSessionService(db, sessions, grants, backchannel, clock);
+    audit = mockOf<AuditLog>();
+    audit.record.mockResolvedValue();
+    sut = new LoginSessionService(db, sessions, grants, backchannel, clock, audit);
   });
 
   it('starts a session of 256 random bits with a random sid, and stores only their hash', async () => {
@@ -139,6 +143,15 @@ describe(LoginSessionService.name, () => {
     expect(sessions.delete).toHaveBeenCalledWith(hashToken('B'.repeat(43)), tx);
     expect(grants.revokeForEndedSessions).toHaveBeenCalledWith([SID], clock.now(), tx);
     expect(backchannel.enqueueForSessions).toHaveBeenCalledWith([SID], clock.now(), tx);
+    expect(audit.record).toHaveBeenCalledWith(
+      {
+        type: 'logout',
+        outcome: 'success',
+        subject: USER_ID,
+        details: { sid: SID, reason: 'logout' },
+      },
+      tx,
+    );
     expect(db.propagateChanges).toHaveBeenCalled();
     expect(backchannel.wake).toHaveBeenCalled();
   });

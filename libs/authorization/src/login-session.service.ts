@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import {
+  AuditLog,
   BackchannelLogoutRepository,
   Database,
   EndedLoginSession,
@@ -24,6 +25,9 @@ export interface LoginSession {
   readonly authTime: Date;
   readonly amr: readonly string[];
 }
+
+/** Why a session ended, in its audit event. */
+type LogoutReason = 'logout' | 'another_user_signed_in' | 'admin';
 
 /** ubisecure-notes §17 question 19: the product's SSO session lasts 60 minutes. */
 export const LOGIN_SESSION_TTL_SECONDS = 60 * 60;
@@ -47,6 +51,7 @@ export class LoginSessionService {
     private readonly grants: GrantRepository,
     private readonly backchannel: BackchannelLogoutRepository,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -72,7 +77,7 @@ export class LoginSessionService {
     if (previous) {
       const renewed = await this.sessions.renew(previous, userId, next, now);
       if (renewed) return { token, session: toSession(renewed) };
-      await this.endByIdHash(previous);
+      await this.endByIdHash(previous, 'another_user_signed_in');
     }
     const created = { ...next, sid: randomUUID(), userId, createdAt: now };
     await this.sessions.create(created);
@@ -88,7 +93,7 @@ export class LoginSessionService {
 
   /** Ends the session a cookie value names, if any (RP-Initiated Logout 1.0 §2). */
   async end(token: string | null): Promise<EndedLoginSession | null> {
-    return validToken(token) ? this.endByIdHash(hashToken(token)) : null;
+    return validToken(token) ? this.endByIdHash(hashToken(token), 'logout') : null;
   }
 
   /** A user's live sessions, for the admin API. */
@@ -105,7 +110,7 @@ export class LoginSessionService {
     const now = this.clock.now();
     const ended = await this.db.transaction(async (tx) => {
       const sessions = await this.sessions.deleteByUser(userId, tx);
-      await this.afterEnd(sessions, now, tx);
+      await this.afterEnd(sessions, now, 'admin', tx);
       await this.grants.revokeByUser(userId, now, tx);
       return sessions;
     });
@@ -113,26 +118,44 @@ export class LoginSessionService {
     return ended.length;
   }
 
-  private async endByIdHash(idHash: Buffer): Promise<EndedLoginSession | null> {
+  private async endByIdHash(
+    idHash: Buffer,
+    reason: LogoutReason,
+  ): Promise<EndedLoginSession | null> {
     const now = this.clock.now();
     const ended = await this.db.transaction(async (tx) => {
       const session = await this.sessions.delete(idHash, tx);
-      if (session) await this.afterEnd([session], now, tx);
+      if (session) await this.afterEnd([session], now, reason, tx);
       return session;
     });
     if (ended) await this.published();
     return ended;
   }
 
-  /** In the ending transaction: revoke the sessions' own grants, queue their logout tokens. */
+  /**
+   * In the ending transaction: revoke the sessions' own grants, queue their logout tokens, and
+   * record each logout (CONTRACT §5), so none of it happens without the rest.
+   */
   private async afterEnd(
     sessions: readonly EndedLoginSession[],
     now: Date,
+    reason: LogoutReason,
     tx: Transaction,
   ): Promise<void> {
     const sids = sessions.map((s) => s.sid);
     await this.grants.revokeForEndedSessions(sids, now, tx);
     await this.backchannel.enqueueForSessions(sids, now, tx);
+    for (const session of sessions) {
+      await this.audit.record(
+        {
+          type: 'logout',
+          outcome: 'success',
+          subject: session.userId,
+          details: { sid: session.sid, reason },
+        },
+        tx,
+      );
+    }
   }
 
   /** After commit: every instance's token cache drops the revoked grants; the sender starts. */

@@ -37,6 +37,8 @@ export interface AppConfig {
    * as well as the always-refused link-local and cloud-metadata ones (CONTRACT §2).
    */
   readonly outbound: { readonly denyPrivate: boolean };
+  /** Audit events (CONTRACT §5): how long they are kept; whether token issuance is one. */
+  readonly audit: { readonly retentionDays: number; readonly tokenEvents: boolean };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
   /** LOG_FORMAT: JSON lines, or pino-pretty's one line per entry for a terminal. */
   readonly logFormat: 'json' | 'pretty';

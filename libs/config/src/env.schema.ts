@@ -153,6 +153,18 @@ export class EnvSchema {
   @IsIn(['json', 'pretty'])
   LOG_FORMAT: string = 'json';
 
+  /** Days audit events are kept; the housekeeping job deletes older ones. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  AUDIT_RETENTION_DAYS: number = 90;
+
+  /** Record every token issuance as an audit event too (there are many). */
+  @Transform(toBool)
+  @IsBoolean()
+  AUDIT_TOKEN_EVENTS: boolean = false;
+
   /** When set, GET /metrics wants it as a bearer token; unset, /metrics is open. */
   @IsOptional()
   @IsString()

@@ -92,6 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rotationLeadSeconds: schema.KEY_ROTATION_LEAD_SECONDS,
     },
     outbound: { denyPrivate: schema.OUTBOUND_DENY_PRIVATE },
+    audit: {
+      retentionDays: schema.AUDIT_RETENTION_DAYS,
+      tokenEvents: schema.AUDIT_TOKEN_EVENTS,
+    },
     logLevel: schema.LOG_LEVEL as AppConfig['logLevel'],
     logFormat: schema.LOG_FORMAT as AppConfig['logFormat'],
     metrics: { token: schema.METRICS_TOKEN ?? null },

@@ -1,4 +1,5 @@
 import { ClientAuthMethod, GrantType, RegisteredClient } from '@app/clients';
+import { AuditLog } from '@app/persistence';
 import { OAuthError } from '@app/errors';
 import { Metrics } from '@app/observability';
 
@@ -49,7 +50,13 @@ describe(GrantRegistry.name, () => {
   const password = handler(GrantType.Password);
   const refresh = handler(GrantType.RefreshToken);
   const metrics = mockOf<Metrics>();
-  const sut = new GrantRegistry([refresh, password, handler(GrantType.SmsOtp, false)], metrics);
+  const audit = mockOf<AuditLog>();
+  Object.assign(audit, { tokenEvents: false });
+  const sut = new GrantRegistry(
+    [refresh, password, handler(GrantType.SmsOtp, false)],
+    metrics,
+    audit,
+  );
 
   beforeEach(() => {
     metrics.countTokensIssued.mockReset();
@@ -57,9 +64,9 @@ describe(GrantRegistry.name, () => {
   });
 
   it('refuses two handlers for one grant type at boot', () => {
-    expect(() => new GrantRegistry([password, handler(GrantType.Password)], metrics)).toThrow(
-      /Two handlers/,
-    );
+    expect(
+      () => new GrantRegistry([password, handler(GrantType.Password)], metrics, audit),
+    ).toThrow(/Two handlers/);
   });
 
   it('counts a token response by its grant type, once', async () => {

@@ -1,6 +1,7 @@
 import { GRANT_TYPE_ORDER, GrantType, isGrantTypeAllowed, RegisteredClient } from '@app/clients';
 import { OAuthError } from '@app/errors';
 import { Metrics } from '@app/observability';
+import { AuditLog } from '@app/persistence';
 
 import { GrantHandler, TokenEndpointResult, TokenRequest } from './grant-handler';
 
@@ -11,6 +12,7 @@ export class GrantRegistry {
   constructor(
     handlers: readonly GrantHandler[],
     private readonly metrics: Metrics,
+    private readonly audit: AuditLog,
   ) {
     for (const handler of handlers) {
       if (this.handlers.has(handler.grantType)) {
@@ -55,7 +57,17 @@ export class GrantRegistry {
    */
   async run(handler: GrantHandler, request: TokenRequest): Promise<TokenEndpointResult> {
     const result = await handler.handle(request);
-    if ('access_token' in result) this.metrics.countTokensIssued(handler.grantType);
+    if ('access_token' in result) {
+      this.metrics.countTokensIssued(handler.grantType);
+      // AUDIT_TOKEN_EVENTS: issuance is an audit event only when asked for (there are many).
+      if (this.audit.tokenEvents)
+        await this.audit.recordQuietly({
+          type: 'token.issued',
+          outcome: 'success',
+          clientId: request.client.clientId,
+          details: { grant_type: handler.grantType, scope: result.scope },
+        });
+    }
     return result;
   }
 

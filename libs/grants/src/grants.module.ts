@@ -4,7 +4,7 @@ import { AccountsModule } from '@app/accounts';
 import { AuthorizationModule } from '@app/authorization';
 import { Metrics, ObservabilityModule } from '@app/observability';
 import { OtpModule } from '@app/otp';
-import { PersistenceModule } from '@app/persistence';
+import { AuditLog, PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
 import { TokensModule } from '@app/tokens';
 
@@ -43,9 +43,9 @@ const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [
     ...GRANT_HANDLERS,
     {
       provide: GrantRegistry,
-      useFactory: (metrics: Metrics, ...handlers: GrantHandler[]) =>
-        new GrantRegistry(handlers, metrics),
-      inject: [Metrics, ...GRANT_HANDLERS],
+      useFactory: (metrics: Metrics, audit: AuditLog, ...handlers: GrantHandler[]) =>
+        new GrantRegistry(handlers, metrics, audit),
+      inject: [Metrics, AuditLog, ...GRANT_HANDLERS],
     },
   ],
   exports: [GrantRegistry],

@@ -40,6 +40,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
         this.clock.now(),
         this.config.tokens.accessTokenTtlSeconds,
         longestLimitWindowSeconds(this.config),
+        this.config.audit.retentionDays,
       );
       if (report) this.logger.debug(`purged ${JSON.stringify(report)}`);
     } catch (error) {

@@ -71,3 +71,20 @@ export type { ApiKeyRecord } from './repositories';
 /** Groups and memberships (names unique in canonical form). */
 export { GroupRepository } from './repositories';
 export type { GroupChange, GroupRecord } from './repositories';
+/** The append-only audit record (CONTRACT §5) and the service that writes it. */
+export { AuditEventRepository } from './repositories';
+export type { AuditEventFilter, AuditEventRecord } from './repositories';
+export { AuditLog } from './audit-log';
+export type { AuditContext, AuditEvent } from './audit-log';
+/** LDAP / Active Directory directories, and the links of local users to their entries. */
+export {
+  DIRECTORY_PASSWORD_HASH,
+  DirectoryAccountRepository,
+  DirectoryRepository,
+} from './repositories';
+export type {
+  DirectoryAccountConflict,
+  DirectoryEntrySnapshot,
+  DirectoryRecord,
+  DirectorySettings,
+} from './repositories';

@@ -6,6 +6,7 @@ import { Database } from './database';
 import { DatabaseNotifications } from './database-notifications';
 import { DatabaseServer, DatabaseServerModule } from './database-server';
 import { dataSourceOptions, openDataSource } from './data-source';
+import { AuditLog } from './audit-log';
 import { HousekeepingService } from './housekeeping.service';
 import { REPOSITORIES } from './repositories';
 
@@ -65,8 +66,9 @@ export class DatabaseLifecycle implements OnApplicationBootstrap, OnApplicationS
     },
     DatabaseLifecycle,
     HousekeepingService,
+    AuditLog,
     ...REPOSITORIES,
   ],
-  exports: [Database, DatabaseNotifications, HousekeepingService, ...REPOSITORIES],
+  exports: [Database, DatabaseNotifications, HousekeepingService, AuditLog, ...REPOSITORIES],
 })
 export class PersistenceModule {}

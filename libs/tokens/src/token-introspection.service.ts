@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { RegisteredClient } from '@app/clients';
 import { Clock } from '@app/config';
 import { hashToken } from '@app/crypto';
-import { GrantRepository, RefreshTokenRepository } from '@app/persistence';
+import { AuditLog, GrantRepository, RefreshTokenRepository } from '@app/persistence';
 
 import { AccessTokenVerifier } from './access-token-verifier';
 
@@ -20,6 +20,7 @@ export class TokenIntrospection {
     private readonly accessTokens: AccessTokenVerifier,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly grants: GrantRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   /** RFC 7662 §2.2. `token_type_hint` is only a hint (§2.1), so both kinds are always tried. */
@@ -69,12 +70,26 @@ export class TokenIntrospection {
       if (access) {
         if (access.client_id === caller.clientId) {
           await this.grants.revokeAccessToken(access.jti, new Date(access.exp * 1000));
+          await this.audit.recordQuietly({
+            type: 'token.revoked',
+            outcome: 'success',
+            subject: access.sub,
+            clientId: caller.clientId,
+            details: { token_type: 'access_token', jti: access.jti },
+          });
         }
         return;
       }
     }
     const grantId = await this.refreshTokens.findGrantId(hashToken(token), caller.clientId);
-    if (grantId) await this.grants.revoke(grantId, this.clock.now());
+    if (!grantId) return;
+    await this.grants.revoke(grantId, this.clock.now());
+    await this.audit.recordQuietly({
+      type: 'token.revoked',
+      outcome: 'success',
+      clientId: caller.clientId,
+      details: { token_type: 'refresh_token', grant_id: grantId },
+    });
   }
 }
 

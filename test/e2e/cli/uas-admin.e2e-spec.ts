@@ -132,6 +132,39 @@ describe('uas-admin CLI', () => {
     expect((await admin(source).delete(`/admin/v1/clients/${client.client_id}`)).status).toBe(204);
   });
 
+  it('searches the audit record by type, with --json for scripts', async () => {
+    const made = await cli(
+      [
+        '--json',
+        'clients',
+        'create',
+        '--name',
+        'audited-app',
+        '--grant-type',
+        'client_credentials',
+      ],
+      env,
+    );
+    expect(made.code).toBe(0);
+    const client = JSON.parse(made.stdout);
+
+    const found = await cli(['--json', 'audit', '--type', 'client.created', '--limit', '1'], env);
+    expect(found.code).toBe(0);
+    expect(JSON.parse(found.stdout).items).toEqual([
+      expect.objectContaining({
+        type: 'client.created',
+        actor: 'admin_token',
+        subject: client.client_id,
+        outcome: 'success',
+      }),
+    ]);
+    const human = await cli(['audit', '--subject', client.client_id], env);
+    expect(human.stdout).toMatch(/\tclient\.created\tsuccess\tadmin_token\t/);
+    expect((await cli(['audit', '--limit', 'x'], env)).code).toBe(2);
+    // The export test below expects exactly the clients it made.
+    expect((await admin(source).delete(`/admin/v1/clients/${client.client_id}`)).status).toBe(204);
+  });
+
   it('exits non-zero with the server error on one line', async () => {
     const missing = await cli(['users', 'get', '00000000-0000-4000-8000-000000000000'], env);
 

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 
 import { OAuthError } from '@app/errors';
 
+import { AUDIT_ACTOR } from '../audit/audit.interceptor';
 import { ADMIN_TOKEN_ONLY, REQUIRED_SCOPE, RouteRequirement } from './admin-scope';
 import { AdminToken } from './admin-token';
 import { ApiKeyService } from './api-key.service';
@@ -25,8 +26,10 @@ export class AdminTokenGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>()
-      .headers.authorization;
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, unknown>; [AUDIT_ACTOR]?: string }>();
+    const header = request.headers.authorization;
     const presented = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (presented === undefined) {
       throw new OAuthError('invalid_token', 'The admin token is missing or invalid.', {
@@ -34,7 +37,11 @@ export class AdminTokenGuard implements CanActivate {
         detail: 'no bearer token',
       });
     }
-    if (this.token.matches(presented)) return true;
+    if (this.token.matches(presented)) {
+      // CONTRACT §5: audit events of admin changes name the credential.
+      request[AUDIT_ACTOR] = 'admin_token';
+      return true;
+    }
     const apiKey = await this.apiKeys.authenticate(presented);
     if (!apiKey) {
       throw new OAuthError('invalid_token', 'The admin token is missing or invalid.', {
@@ -59,6 +66,7 @@ export class AdminTokenGuard implements CanActivate {
         detail: `API key ${apiKey.id} lacks ${required}`,
       });
     }
+    request[AUDIT_ACTOR] = `api_key:${apiKey.id}:${apiKey.name}`;
     return true;
   }
 }

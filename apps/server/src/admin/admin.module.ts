@@ -5,6 +5,7 @@ import { AuthorizationModule } from '@app/authorization';
 import { ClientsModule } from '@app/clients';
 import { DiscoveryModule } from '@app/discovery';
 import { KeysModule } from '@app/keys';
+import { LdapModule } from '@app/ldap';
 import { PersistenceModule } from '@app/persistence';
 import { SamlModule } from '@app/saml';
 import { TokensModule } from '@app/tokens';
@@ -13,8 +14,10 @@ import { AdminToken } from './admin-token';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
+import { AuditEventsController } from './audit-events.controller';
 import { ClientsController } from './clients.controller';
 import { GroupsController } from './groups.controller';
+import { DirectoriesController } from './directories.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
 import { UserSessionsController } from './user-sessions.controller';
@@ -35,6 +38,7 @@ import { UsersController } from './users.controller';
     PersistenceModule,
     AuthorizationModule,
     TokensModule,
+    LdapModule,
   ],
   controllers: [
     ClientsController,
@@ -44,6 +48,8 @@ import { UsersController } from './users.controller';
     SamlIssuersController,
     ApiKeysController,
     GroupsController,
+    AuditEventsController,
+    DirectoriesController,
   ],
   providers: [AdminToken, AdminTokenGuard, ApiKeyService],
   exports: [AdminToken, AdminTokenGuard, ApiKeyService],

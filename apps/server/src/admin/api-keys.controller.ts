@@ -18,6 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 
+import { Audited } from '../audit/audited';
 import { ADMIN_TOKEN_ONLY, RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
@@ -41,6 +42,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
   @Post()
+  @Audited('api_key.created', { response: 'id' })
   @RequiredScope(ADMIN_TOKEN_ONLY)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create an API key; the key is in this answer only' })
@@ -62,6 +64,7 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
+  @Audited('api_key.deleted', { param: 'id' })
   @RequiredScope(ADMIN_TOKEN_ONLY)
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key; it is refused at once on every instance' })

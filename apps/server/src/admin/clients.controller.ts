@@ -31,6 +31,7 @@ import { DiscoveryService } from '@app/discovery';
 import { OAuthError } from '@app/errors';
 import { ClientTokenRevocation } from '@app/tokens';
 
+import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
@@ -61,6 +62,7 @@ export class ClientsController {
   ) {}
 
   @Post()
+  @Audited('client.created', { response: 'client_id' })
   @RequiredScope('clients:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Register a client' })
@@ -95,6 +97,7 @@ export class ClientsController {
   }
 
   @Put(':client_id')
+  @Audited('client.updated', { param: 'client_id' })
   @RequiredScope('clients:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
@@ -116,6 +119,7 @@ export class ClientsController {
   }
 
   @Delete(':client_id')
+  @Audited('client.deleted', { param: 'client_id' })
   @RequiredScope('clients:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a client; every token issued to it stops working' })
@@ -125,6 +129,7 @@ export class ClientsController {
   }
 
   @Post(':client_id/secret')
+  @Audited('client.secret_rotated', { param: 'client_id' })
   @RequiredScope('clients:write')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -137,6 +142,7 @@ export class ClientsController {
   }
 
   @Post(':client_id/revoke-tokens')
+  @Audited('client.tokens_revoked', { param: 'client_id' })
   @RequiredScope('clients:write')
   @HttpCode(204)
   @ApiOperation({

@@ -24,6 +24,7 @@ import {
 import { Group, GroupService } from '@app/accounts';
 import { OAuthError } from '@app/errors';
 
+import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
@@ -47,6 +48,7 @@ export class GroupsController {
 
   @Post()
   @RequiredScope('groups:write')
+  @Audited('group.created', { response: 'id' })
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create a group (a name taken in any letter case is 409)' })
   @ApiCreatedResponse({ type: GroupResponseDto })
@@ -85,6 +87,7 @@ export class GroupsController {
 
   @Patch(':id')
   @RequiredScope('groups:write')
+  @Audited('group.updated', { param: 'id' })
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Rename a group or change its description or require_mfa' })
   @ApiOkResponse({ type: GroupResponseDto })
@@ -103,6 +106,7 @@ export class GroupsController {
 
   @Delete(':id')
   @RequiredScope('groups:write')
+  @Audited('group.deleted', { param: 'id' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a group and its memberships' })
   @ApiNoContentResponse()
@@ -112,6 +116,7 @@ export class GroupsController {
 
   @Put(':id/members/:userId')
   @RequiredScope('groups:write')
+  @Audited('group.member_added', { param: 'userId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Make a user a member (idempotent); 404 for an unknown group or user' })
   @ApiNoContentResponse()
@@ -121,6 +126,7 @@ export class GroupsController {
 
   @Delete(':id/members/:userId')
   @RequiredScope('groups:write')
+  @Audited('group.member_removed', { param: 'userId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'End a membership (idempotent); 404 for an unknown group or user' })
   @ApiNoContentResponse()

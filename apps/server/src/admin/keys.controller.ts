@@ -10,6 +10,7 @@ import {
 
 import { KeyStore, KeySummary } from '@app/keys';
 
+import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
@@ -34,6 +35,7 @@ export class KeysController {
   }
 
   @Post('rotate')
+  @Audited('key.rotated', { response: 'kid' })
   @RequiredScope('keys:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({

@@ -20,6 +20,7 @@ import {
 
 import { SamlIssuer, SamlIssuerService } from '@app/saml';
 
+import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
@@ -35,6 +36,7 @@ export class SamlIssuersController {
   constructor(private readonly issuers: SamlIssuerService) {}
 
   @Post()
+  @Audited('saml_issuer.created', { response: 'id' })
   @RequiredScope('clients:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Trust a SAML issuer (entityID and signing certificates)' })
@@ -57,6 +59,7 @@ export class SamlIssuersController {
   }
 
   @Delete(':id')
+  @Audited('saml_issuer.deleted', { param: 'id' })
   @RequiredScope('clients:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Stop trusting a SAML issuer; its assertions are refused at once' })

@@ -12,6 +12,7 @@ import { AccountService } from '@app/accounts';
 import { LoginSessionService } from '@app/authorization';
 import { OAuthError } from '@app/errors';
 
+import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 
@@ -65,6 +66,7 @@ export class UserSessionsController {
   }
 
   @Delete()
+  @Audited('user.sessions_ended', { param: 'id' })
   @RequiredScope('users:write')
   @HttpCode(204)
   @ApiOperation({

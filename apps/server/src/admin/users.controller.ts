@@ -30,6 +30,7 @@ import {
 } from '@app/accounts';
 import { OAuthError } from '@app/errors';
 
+import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
@@ -54,6 +55,7 @@ export class UsersController {
   ) {}
 
   @Post()
+  @Audited('user.created', { response: 'id' })
   @RequiredScope('users:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create a user' })
@@ -68,6 +70,7 @@ export class UsersController {
 
   @Post('import')
   @RequiredScope('users:write')
+  @Audited('user.imported', null)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
@@ -116,6 +119,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @Audited('user.updated', { param: 'id' })
   @RequiredScope('users:write')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: "Change a user's password and/or claims (null removes a claim)" })
@@ -133,6 +137,7 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @Audited('user.deleted', { param: 'id' })
   @RequiredScope('users:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a user; every token issued for it stops working' })

@@ -1,7 +1,7 @@
 import { GrantType, RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { hashToken } from '@app/crypto';
-import { ConsumedRefreshToken, Database, RefreshTokenRepository } from '@app/persistence';
+import { AuditLog, ConsumedRefreshToken, Database, RefreshTokenRepository } from '@app/persistence';
 import { MintedRefreshToken, TokenResponse, TokenService } from '@app/tokens';
 
 import { caught, mockOf } from '../../../../test/mocks';
@@ -53,13 +53,16 @@ describe(RefreshTokenGrant.name, () => {
   let db: jest.Mocked<Database>;
   let refreshTokens: jest.Mocked<RefreshTokenRepository>;
   let tokens: jest.Mocked<TokenService>;
+  let audit: jest.Mocked<AuditLog>;
   let sut: RefreshTokenGrant;
 
   beforeEach(() => {
     db = mockOf<Database>();
     refreshTokens = mockOf<RefreshTokenRepository>();
     tokens = mockOf<TokenService>();
-    sut = new RefreshTokenGrant(db, refreshTokens, tokens, clock);
+    audit = mockOf<AuditLog>();
+    audit.recordQuietly.mockResolvedValue();
+    sut = new RefreshTokenGrant(db, refreshTokens, tokens, clock, audit);
     tokens.mintRefreshToken.mockReturnValue(next);
     tokens.reissue.mockResolvedValue(tokenResponse);
     db.transaction.mockImplementation((fn) => fn(tx as never));

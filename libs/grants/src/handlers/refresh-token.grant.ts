@@ -4,7 +4,7 @@ import { GrantType, SUPPORTED_SCOPES } from '@app/clients';
 import { Clock } from '@app/config';
 import { hashToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { ConsumedRefreshToken, Database, RefreshTokenRepository } from '@app/persistence';
+import { AuditLog, ConsumedRefreshToken, Database, RefreshTokenRepository } from '@app/persistence';
 import { MintedRefreshToken, TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, requireParam, TokenRequest } from '../grant-handler';
@@ -24,6 +24,7 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
@@ -40,7 +41,13 @@ export class RefreshTokenGrant implements GrantHandler {
         : await this.rotateNarrowing(presented, client.clientId, requested, next, now);
     if (!rotated) {
       // RFC 9700 §4.14.2: a rotated refresh token presented again signals theft.
-      await this.refreshTokens.revokeGrantOfUsedToken(presented, client.clientId, now);
+      if (await this.refreshTokens.revokeGrantOfUsedToken(presented, client.clientId, now)) {
+        await this.audit.recordQuietly({
+          type: 'refresh_token.reuse_detected',
+          outcome: 'failure',
+          clientId: client.clientId,
+        });
+      }
       // Same answer for unknown, used, expired, revoked and foreign tokens: never say which.
       throw new OAuthError('invalid_grant', 'The refresh token is invalid.');
     }

@@ -1,7 +1,10 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { AuditEventEntity } from './audit-event.entity';
 import { BackchannelLogoutEntity } from './backchannel-logout.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ClientEntity } from './client.entity';
+import { DirectoryAccountEntity } from './directory-account.entity';
+import { DirectoryEntity } from './directory.entity';
 import { GrantEntity } from './grant.entity';
 import { GroupMemberEntity } from './group-member.entity';
 import { GroupEntity } from './group.entity';
@@ -37,13 +40,19 @@ export const ENTITIES = [
   ApiKeyEntity,
   GroupEntity,
   GroupMemberEntity,
+  AuditEventEntity,
+  DirectoryEntity,
+  DirectoryAccountEntity,
 ];
 
 export {
   ApiKeyEntity,
+  AuditEventEntity,
   AuthorizationCodeEntity,
   BackchannelLogoutEntity,
   ClientEntity,
+  DirectoryAccountEntity,
+  DirectoryEntity,
   GrantEntity,
   GroupEntity,
   GroupMemberEntity,

@@ -160,26 +160,33 @@ export class GroupRepository {
     return rows[0]?.found === true;
   }
 
-  /** The names of the groups `userId` is a member of, by canonical name: one indexed statement. */
-  async namesOfUser(userId: string): Promise<string[]> {
+  /**
+   * The group names of `userId` from every source, in one indexed statement: its local
+   * memberships, then the groups its directory gave at its last sign-in (CONTRACT §4: a
+   * directory group and a local group of the same name are one group; the caller merges them
+   * by canonical name, as only the code case-maps).
+   */
+  async namesOfUser(userId: string): Promise<{ name: string; local: boolean }[]> {
     if (!isCanonicalUuid(userId)) return [];
-    const rows = await this.db.query<{ name: string }>(
-      `SELECT g.name FROM group_members m JOIN groups g ON g.id = m.group_id
-       WHERE m.user_id = $1 ORDER BY g.name_key`,
+    return this.db.query<{ name: string; local: boolean }>(
+      `SELECT g.name, true AS local FROM group_members m JOIN groups g ON g.id = m.group_id
+       WHERE m.user_id = $1
+       UNION ALL
+       SELECT d.name, false AS local
+       FROM directory_accounts a CROSS JOIN LATERAL jsonb_array_elements_text(a.groups) AS d(name)
+       WHERE a.user_id = $1`,
       [userId],
     );
-    return rows.map((r) => r.name);
   }
 
-  /** Whether any group of `userId` requires a second factor. */
-  async anyRequiresMfa(userId: string): Promise<boolean> {
-    if (!isCanonicalUuid(userId)) return false;
+  /** Whether any of the groups named (in any canonical spelling) requires a second factor. */
+  async anyRequiresMfa(names: readonly string[]): Promise<boolean> {
+    if (names.length === 0) return false;
     const rows = await this.db.query<{ required: boolean }>(
       `SELECT EXISTS (
-         SELECT 1 FROM group_members m JOIN groups g ON g.id = m.group_id
-         WHERE m.user_id = $1 AND g.require_mfa
+         SELECT 1 FROM groups WHERE name_key = ANY($1::text[]) AND require_mfa
        ) AS required`,
-      [userId],
+      [names.map(canonicalUsername)],
     );
     return rows[0]?.required === true;
   }

@@ -24,6 +24,7 @@ export class HousekeepingRepository {
     now: Date,
     accessTokenTtlSeconds: number,
     longestLimitWindowSeconds: number,
+    auditRetentionDays: number | null = null,
   ): Promise<PurgeReport | null> {
     return this.db.transaction(async (tx) => {
       const [lock] = await this.db.query<{ locked: boolean }>(
@@ -63,6 +64,13 @@ export class HousekeepingRepository {
           [cutoff],
         ],
       ];
+      // CONTRACT §5: audit events are kept AUDIT_RETENTION_DAYS, then purged here and only here.
+      if (auditRetentionDays !== null)
+        statements.push([
+          'audit_events',
+          'DELETE FROM audit_events WHERE time < $1',
+          [new Date(now.getTime() - auditRetentionDays * day)],
+        ]);
       const report: PurgeReport = {};
       for (const [table, sql, params] of statements) {
         const rows = await this.db.query<{ n: number }>(

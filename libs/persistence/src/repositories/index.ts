@@ -1,7 +1,10 @@
 import { ApiKeyRepository } from './api-key.repository';
+import { AuditEventRepository } from './audit-event.repository';
 import { AuthorizationCodeRepository } from './authorization-code.repository';
 import { BackchannelLogoutRepository } from './backchannel-logout.repository';
 import { ClientRepository } from './client.repository';
+import { DirectoryAccountRepository } from './directory-account.repository';
+import { DirectoryRepository } from './directory.repository';
 import { GrantRepository } from './grant.repository';
 import { GroupRepository } from './group.repository';
 import { HousekeepingRepository } from './housekeeping.repository';
@@ -35,6 +38,9 @@ export const REPOSITORIES = [
   ApiKeyRepository,
   BackchannelLogoutRepository,
   GroupRepository,
+  AuditEventRepository,
+  DirectoryRepository,
+  DirectoryAccountRepository,
 ];
 
 export { GrantRepository, HousekeepingRepository, RefreshTokenRepository };
@@ -67,3 +73,12 @@ export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
 export { GroupRepository };
 export type { GroupChange, GroupRecord } from './group.repository';
+export { AuditEventRepository };
+export type { AuditEventFilter, AuditEventRecord, NewAuditEvent } from './audit-event.repository';
+export { DirectoryAccountRepository, DirectoryRepository };
+export { DIRECTORY_PASSWORD_HASH } from './directory-account.repository';
+export type {
+  DirectoryAccountConflict,
+  DirectoryEntrySnapshot,
+} from './directory-account.repository';
+export type { DirectoryRecord, DirectorySettings } from './directory.repository';

@@ -1,0 +1,66 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Observable, from, mergeMap } from 'rxjs';
+
+import { AuditContext, AuditLog } from '@app/persistence';
+
+import { AUDITED, AuditedRoute } from './audited';
+
+/** What the admin guard leaves on the request: which credential it accepted. */
+export const AUDIT_ACTOR = Symbol('uas:audit-actor');
+
+type AuditedRequest = {
+  ip?: string;
+  params?: Record<string, string>;
+  [AUDIT_ACTOR]?: string;
+};
+
+/**
+ * Every request runs in an audit context (its address, and for the admin API the credential
+ * the guard accepted), so the services' events name them without carrying them. After an admin
+ * route marked `@Audited` succeeds, its event is written with that actor; a route that failed
+ * wrote nothing and records nothing.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audit: AuditLog,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<AuditedRequest>();
+    const ctx: AuditContext = { actor: request[AUDIT_ACTOR] ?? null, ip: request.ip ?? null };
+    const audited = this.reflector.get<AuditedRoute | undefined>(AUDITED, context.getHandler());
+    // The handler's whole async chain runs inside the context.
+    const handled = new Observable<unknown>((subscriber) =>
+      AuditLog.run(ctx, () => next.handle().subscribe(subscriber)),
+    );
+    if (!audited) return handled;
+    return handled.pipe(
+      mergeMap((body) =>
+        from(
+          AuditLog.run(ctx, async () => {
+            await this.audit.recordQuietly({
+              type: audited.type,
+              outcome: 'success',
+              subject: subjectOf(audited, request, body),
+            });
+            return body;
+          }),
+        ),
+      ),
+    );
+  }
+}
+
+function subjectOf(route: AuditedRoute, request: AuditedRequest, body: unknown): string | null {
+  const subject = route.subject;
+  if (subject === null) return null;
+  const value =
+    'param' in subject
+      ? request.params?.[subject.param]
+      : (body as Record<string, unknown> | null | undefined)?.[subject.response];
+  return typeof value === 'string' ? value : null;
+}
