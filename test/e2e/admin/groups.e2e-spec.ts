@@ -55,6 +55,18 @@ describe('admin groups', () => {
 
     expect((await admin(server).delete(`/admin/v1/groups/${id}`)).status).toBe(204);
     expect((await admin(server).get(`/admin/v1/groups/${id}`)).status).toBe(404);
+
+    // CONTRACT §5: every admin change is an audit event with its actor.
+    const events = await admin(server).get(`/admin/v1/audit-events?subject=${id}`);
+    expect(
+      (events.body.items as { type: string; actor: string }[]).map((e) => [e.type, e.actor]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['group.created', 'admin_token'],
+        ['group.updated', 'admin_token'],
+        ['group.deleted', 'admin_token'],
+      ]),
+    );
     expect((await admin(server).delete(`/admin/v1/groups/${id}`)).status).toBe(404);
   });
 
