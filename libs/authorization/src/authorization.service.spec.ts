@@ -1,4 +1,4 @@
-import { PasswordLogin, UserAccount } from '@app/accounts';
+import { PasswordLogin, UserAccount, UserGroups } from '@app/accounts';
 import { RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -57,6 +57,7 @@ describe(AuthorizationService.name, () => {
   let tickets: jest.Mocked<LoginTicketService>;
   let codes: jest.Mocked<AuthorizationCodeService>;
   let passwords: jest.Mocked<PasswordLogin>;
+  let userGroups: jest.Mocked<UserGroups>;
   let sut: AuthorizationService;
 
   beforeEach(() => {
@@ -65,7 +66,17 @@ describe(AuthorizationService.name, () => {
     tickets = mockOf<LoginTicketService>();
     codes = mockOf<AuthorizationCodeService>();
     passwords = mockOf<PasswordLogin>();
-    sut = new AuthorizationService(validator, sessions, tickets, codes, passwords, clock);
+    userGroups = mockOf<UserGroups>();
+    userGroups.mayUse.mockResolvedValue(true);
+    sut = new AuthorizationService(
+      validator,
+      sessions,
+      tickets,
+      codes,
+      passwords,
+      clock,
+      userGroups,
+    );
     tickets.isCsrfToken.mockImplementation((value) => value === CSRF);
     tickets.seal.mockReturnValue('ticket');
     codes.issue.mockResolvedValue('the-code');

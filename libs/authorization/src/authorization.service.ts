@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { PasswordLogin } from '@app/accounts';
+import { PasswordLogin, UserGroups } from '@app/accounts';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 
@@ -31,6 +31,12 @@ export interface LoginForm {
   readonly uiLocales: string | null;
   /** The previous attempt failed. */
   readonly failed: boolean;
+  /**
+   * The browser is signed in as a user the client's `allowed_groups` refuse: the page says so
+   * and offers to sign in with another account, instead of sending the user back to a client
+   * that would send them here again.
+   */
+  readonly notAllowed?: boolean;
 }
 
 /** The name of the hidden field that carries the login ticket. */
@@ -64,6 +70,7 @@ export class AuthorizationService {
     private readonly codes: AuthorizationCodeService,
     private readonly passwords: PasswordLogin,
     private readonly clock: Clock,
+    private readonly userGroups: UserGroups,
   ) {}
 
   /** An authorization request, from the query or a form. */
@@ -73,8 +80,14 @@ export class AuthorizationService {
   ): Promise<AuthorizationOutcome> {
     const request = await this.validator.validate(input);
     const session = await this.sessions.find(browser.sessionToken);
-    if (session && !this.mustSignIn(request, session))
-      return this.respondWithCode(request, session, null);
+    if (session && !this.mustSignIn(request, session)) {
+      if (await this.mayUse(request, session.userId))
+        return this.respondWithCode(request, session, null);
+      // CONTRACT §4 allowed_groups: without a user to ask (prompt=none), the client hears it;
+      // otherwise the user may sign in with another account, or is refused after that sign-in.
+      if (request.promptNone) throw accessDenied(request);
+      return this.loginForm(request, browser, request.loginHint, false, true);
+    }
     if (request.promptNone) {
       // OIDC Core §3.1.2.6: prompt=none and the user must sign in.
       throw new OAuthError('login_required', 'The user must sign in.', {
@@ -105,6 +118,9 @@ export class AuthorizationService {
         : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
+    // CONTRACT §4 allowed_groups, checked before a session starts: a refused user leaves no
+    // session behind, so the next request for this client asks for another account.
+    if (!(await this.mayUse(request, user.id))) throw accessDenied(request);
     // A new cookie value at every sign-in, so none set before it can be ridden (session fixation).
     const { token, session } = await this.sessions.start(user.id, ['pwd'], browser.sessionToken);
     return this.respondWithCode(request, session, token);
@@ -116,6 +132,10 @@ export class AuthorizationService {
     if (request.maxAgeSeconds === null) return false;
     const elapsedSeconds = (this.clock.now().getTime() - session.authTime.getTime()) / 1000;
     return elapsedSeconds > request.maxAgeSeconds;
+  }
+
+  private mayUse(request: AuthorizationRequest, userId: string): Promise<boolean> {
+    return this.userGroups.mayUse(request.client.metadata.allowed_groups, userId);
   }
 
   private async respondWithCode(
@@ -132,6 +152,7 @@ export class AuthorizationService {
     browser: BrowserCookies,
     username: string | null,
     failed: boolean,
+    notAllowed = false,
   ): AuthorizationOutcome {
     const csrfToken = this.tickets.isCsrfToken(browser.csrfToken)
       ? browser.csrfToken
@@ -142,7 +163,15 @@ export class AuthorizationService {
       username,
       uiLocales: request.uiLocales,
       failed,
+      ...(notAllowed ? { notAllowed } : {}),
     };
     return { kind: 'login', form, csrfToken };
   }
+}
+
+/** RFC 6749 §4.1.2.1: the user (in none of the client's `allowed_groups`) may not use the client. */
+function accessDenied(request: AuthorizationRequest): OAuthError {
+  return new OAuthError('access_denied', 'The user is not allowed to use this application.', {
+    redirect: errorTargetOf(request),
+  });
 }

@@ -6,6 +6,8 @@ import { ClientEntity } from './client.entity';
 import { DirectoryAccountEntity } from './directory-account.entity';
 import { DirectoryEntity } from './directory.entity';
 import { GrantEntity } from './grant.entity';
+import { GroupMemberEntity } from './group-member.entity';
+import { GroupEntity } from './group.entity';
 import { LoginSessionEntity } from './login-session.entity';
 import { OtpChallengeEntity } from './otp-challenge.entity';
 import { RateLimitEntity } from './rate-limit.entity';
@@ -36,6 +38,8 @@ export const ENTITIES = [
   RateLimitEntity,
   SubjectEntity,
   ApiKeyEntity,
+  GroupEntity,
+  GroupMemberEntity,
   AuditEventEntity,
   DirectoryEntity,
   DirectoryAccountEntity,
@@ -50,6 +54,8 @@ export {
   DirectoryAccountEntity,
   DirectoryEntity,
   GrantEntity,
+  GroupEntity,
+  GroupMemberEntity,
   LoginSessionEntity,
   OtpChallengeEntity,
   RateLimitEntity,

@@ -6,6 +6,7 @@ import { ClientRepository } from './client.repository';
 import { DirectoryAccountRepository } from './directory-account.repository';
 import { DirectoryRepository } from './directory.repository';
 import { GrantRepository } from './grant.repository';
+import { GroupRepository } from './group.repository';
 import { HousekeepingRepository } from './housekeeping.repository';
 import { LoginSessionRepository } from './login-session.repository';
 import { OtpChallengeRepository } from './otp-challenge.repository';
@@ -36,6 +37,7 @@ export const REPOSITORIES = [
   SubjectRepository,
   ApiKeyRepository,
   BackchannelLogoutRepository,
+  GroupRepository,
   AuditEventRepository,
   DirectoryRepository,
   DirectoryAccountRepository,
@@ -69,6 +71,8 @@ export { BackchannelLogoutRepository };
 export type { BackchannelLogoutJob } from './backchannel-logout.repository';
 export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
+export { GroupRepository };
+export type { GroupChange, GroupRecord } from './group.repository';
 export { AuditEventRepository };
 export type { AuditEventFilter, AuditEventRecord, NewAuditEvent } from './audit-event.repository';
 export { DirectoryAccountRepository, DirectoryRepository };
