@@ -1,4 +1,4 @@
-import { PasswordLogin, UserAccount } from '@app/accounts';
+import { PasswordLogin, UserAccount, UserGroups } from '@app/accounts';
 import { RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -74,6 +74,7 @@ describe(AuthorizationService.name, () => {
   let codes: jest.Mocked<AuthorizationCodeService>;
   let passwords: jest.Mocked<PasswordLogin>;
   let secondFactors: jest.Mocked<SecondFactorService>;
+  let userGroups: jest.Mocked<UserGroups>;
   let sut: AuthorizationService;
 
   beforeEach(() => {
@@ -83,6 +84,8 @@ describe(AuthorizationService.name, () => {
     codes = mockOf<AuthorizationCodeService>();
     passwords = mockOf<PasswordLogin>();
     secondFactors = mockOf<SecondFactorService>();
+    userGroups = mockOf<UserGroups>();
+    userGroups.mayUse.mockResolvedValue(true);
     sut = new AuthorizationService(
       validator,
       sessions,
@@ -90,6 +93,7 @@ describe(AuthorizationService.name, () => {
       codes,
       passwords,
       clock,
+      userGroups,
       secondFactors,
     );
     secondFactors.isRequired.mockResolvedValue(false);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { PasswordLogin } from '@app/accounts';
+import { PasswordLogin, UserGroups } from '@app/accounts';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 
@@ -32,6 +32,12 @@ export interface LoginForm {
   readonly uiLocales: string | null;
   /** The previous attempt failed. */
   readonly failed: boolean;
+  /**
+   * The browser is signed in as a user the client's `allowed_groups` refuse: the page says so
+   * and offers to sign in with another account, instead of sending the user back to a client
+   * that would send them here again.
+   */
+  readonly notAllowed?: boolean;
 }
 
 /** The name of the hidden field that carries the login ticket. */
@@ -72,6 +78,7 @@ export class AuthorizationService {
     private readonly codes: AuthorizationCodeService,
     private readonly passwords: PasswordLogin,
     private readonly clock: Clock,
+    private readonly userGroups: UserGroups,
     private readonly secondFactors: SecondFactorService,
   ) {}
 
@@ -83,6 +90,12 @@ export class AuthorizationService {
     const request = await this.validator.validate(input);
     const session = await this.sessions.find(browser.sessionToken);
     if (session && !this.mustSignIn(request, session)) {
+      if (!(await this.mayUse(request, session.userId))) {
+        // CONTRACT §4 allowed_groups: without a user to ask (prompt=none), the client hears it;
+        // otherwise the user may sign in with another account, or is refused after that sign-in.
+        if (request.promptNone) throw accessDenied(request);
+        return this.loginForm(request, browser, request.loginHint, false, true);
+      }
       if (!(await this.needsSecondFactor(request, session)))
         return this.respondWithCode(request, session, null);
       const stepUp = await this.stepUp(request, session, browser);
@@ -113,6 +126,9 @@ export class AuthorizationService {
         : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
+    // CONTRACT §4 allowed_groups, checked before a session starts: a refused user leaves no
+    // session behind, so the next request for this client asks for another account.
+    if (!(await this.mayUse(request, user.id))) throw accessDenied(request);
     // CONTRACT §3: no session until the second factor, when one is required.
     if (await this.secondFactors.isRequired(request, user.id)) {
       const csrfToken = this.csrfTokenOf(browser);
@@ -197,6 +213,10 @@ export class AuthorizationService {
     return elapsedSeconds > request.maxAgeSeconds;
   }
 
+  private mayUse(request: AuthorizationRequest, userId: string): Promise<boolean> {
+    return this.userGroups.mayUse(request.client.metadata.allowed_groups, userId);
+  }
+
   private async respondWithCode(
     request: AuthorizationRequest,
     session: LoginSession,
@@ -211,6 +231,7 @@ export class AuthorizationService {
     browser: BrowserCookies,
     username: string | null,
     failed: boolean,
+    notAllowed = false,
   ): AuthorizationOutcome {
     const csrfToken = this.csrfTokenOf(browser);
     const form: LoginForm = {
@@ -219,6 +240,7 @@ export class AuthorizationService {
       username,
       uiLocales: request.uiLocales,
       failed,
+      ...(notAllowed ? { notAllowed } : {}),
     };
     return { kind: 'login', form, csrfToken };
   }
@@ -229,4 +251,11 @@ function expiredForm(): OAuthError {
     'invalid_request',
     'The sign-in form has expired or was not opened in this browser. Return to the application and start again.',
   );
+}
+
+/** RFC 6749 §4.1.2.1: the user (in none of the client's `allowed_groups`) may not use the client. */
+function accessDenied(request: AuthorizationRequest): OAuthError {
+  return new OAuthError('access_denied', 'The user is not allowed to use this application.', {
+    redirect: errorTargetOf(request),
+  });
 }

@@ -42,6 +42,11 @@ export interface ClientMetadata {
   backchannel_logout_session_required?: boolean;
   /** Extension (CONTRACT §3): the login page asks every user of this client for a second factor. */
   require_mfa?: boolean;
+  /**
+   * CONTRACT §4: the groups whose members may use the client (names, compared in canonical
+   * form); absent or empty, every user may.
+   */
+  allowed_groups?: string[];
 }
 
 /** A client as the protocol code sees it. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { AccountsModule } from '@app/accounts';
 import { CryptoModule } from '@app/crypto';
 import { PersistenceModule } from '@app/persistence';
 
@@ -9,7 +10,7 @@ import { PasskeyService } from './passkey.service';
 
 /** Second factors of the login page and the admin API, and the policies that ask for them. */
 @Module({
-  imports: [CryptoModule, PersistenceModule],
+  imports: [AccountsModule, CryptoModule, PersistenceModule],
   providers: [FactorService, GroupMfaPolicy, PasskeyService],
   exports: [FactorService, GroupMfaPolicy, PasskeyService],
 })

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 
+import { UserGroups } from '@app/accounts';
+
 /**
- * Whether a user's groups require a second factor (CONTRACT §4: a group's `require_mfa`).
- * The one place the group policy enters sign-in; it answers false until groups exist.
+ * Whether a user's groups require a second factor (CONTRACT §4: a group's `require_mfa`), for
+ * the login page and the password grant: the one place the group policy enters sign-in.
  */
 @Injectable()
 export class GroupMfaPolicy {
-  // MFA-GROUPS-HOOK: wire to the groups lib's requiresMfa(userId) once it is on main.
+  constructor(private readonly groups: UserGroups) {}
+
   requiresMfa(userId: string): Promise<boolean> {
-    void userId;
-    return Promise.resolve(false);
+    return this.groups.requiresMfa(userId);
   }
 }

@@ -71,6 +71,9 @@ export type { ApiKeyRecord } from './repositories';
 /** Users' second factors (TOTP) and recovery codes, each code used once. */
 export { UserFactorRepository } from './repositories';
 export type { UserFactorRecord } from './repositories';
+/** Groups and memberships (names unique in canonical form). */
+export { GroupRepository } from './repositories';
+export type { GroupChange, GroupRecord } from './repositories';
 /** The append-only audit record (CONTRACT §5) and the service that writes it. */
 export { AuditEventRepository } from './repositories';
 export type { AuditEventFilter, AuditEventRecord } from './repositories';

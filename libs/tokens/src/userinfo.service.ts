@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import { AccountService } from '@app/accounts';
+import { AccountService, UserGroups } from '@app/accounts';
 import { ClientRegistry, OPENID_SCOPES, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { GrantRepository } from '@app/persistence';
 
 import { AccessTokenVerifier } from './access-token-verifier';
-import { releaseClaims } from './claim-release';
+import { releaseClaims, releasedClaimNames } from './claim-release';
 
 /** The UserInfo answer before it is formatted (JSON, or a JWT per the client's metadata). */
 export interface UserinfoResult {
@@ -24,6 +24,7 @@ export class UserinfoService {
     private readonly grants: GrantRepository,
     private readonly clients: ClientRegistry,
     private readonly accounts: AccountService,
+    private readonly userGroups: UserGroups,
   ) {}
 
   async claimsFor(accessToken: string): Promise<UserinfoResult> {
@@ -52,16 +53,20 @@ export class UserinfoService {
         challenge: bearerChallenge(this.config, 'invalid_token'),
       });
     }
-    const released = grant
-      ? releaseClaims('userinfo', {
-          client,
-          scope: token.scope.split(' ').filter(Boolean),
-          grantScope: grant.scope.split(' ').filter(Boolean),
-          requestedClaims: grant.requestedClaims,
-          grantClaims: grant.claims,
-          user,
-        })
-      : {};
+    let released: Record<string, unknown> = {};
+    if (grant) {
+      const source = {
+        client,
+        scope: token.scope.split(' ').filter(Boolean),
+        grantScope: grant.scope.split(' ').filter(Boolean),
+        requestedClaims: grant.requestedClaims,
+      };
+      const groups =
+        user && releasedClaimNames('userinfo', source).has('groups')
+          ? await this.userGroups.namesOf(user.id)
+          : [];
+      released = releaseClaims('userinfo', { ...source, grantClaims: grant.claims, user, groups });
+    }
     // OpenID Connect Core §5.3.2: sub is always returned.
     return { client, claims: { ...released, sub: token.sub } };
   }

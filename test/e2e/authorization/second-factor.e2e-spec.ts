@@ -91,6 +91,46 @@ describe('second factor at the authorization endpoint', () => {
     expect(res.body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
   });
 
+  it('asks a member of a require_mfa group for a second factor, and refuses them the password grant', async () => {
+    const plain = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'password'],
+    });
+    const member = await adminCreateUser(server, { username: 'gus', password: PASSWORD });
+    const group = await admin(server).post('/admin/v1/groups', {
+      name: 'Finance',
+      require_mfa: true,
+    });
+    expect(group.status).toBe(201);
+    const joined = await admin(server).put(
+      `/admin/v1/groups/${group.body.id}/members/${member.id}`,
+      {},
+    );
+    expect(joined.status).toBe(204);
+    const browser = new Browser(server);
+    const form = await browser.openLoginPage({
+      response_type: 'code',
+      client_id: plain.client_id,
+      redirect_uri: REDIRECT_URI,
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    });
+
+    const page = await browser.submitLogin(form, 'gus', PASSWORD);
+    const grant = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'password', username: 'gus', password: PASSWORD },
+      basic(plain.client_id, plain.client_secret as string),
+    );
+
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('name="code"');
+    expect(browser.cookies.has('uas_session')).toBe(false);
+    expect(grant.status).toBe(400);
+    expect(grant.body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+  });
+
   it('serves the second step with the login page headers, no script, and no session cookie', async () => {
     const browser = new Browser(server);
 

@@ -17,6 +17,7 @@ import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
 import { AuditEventsController } from './audit-events.controller';
 import { ClientsController } from './clients.controller';
+import { GroupsController } from './groups.controller';
 import { DirectoriesController } from './directories.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
@@ -50,6 +51,7 @@ import { UsersController } from './users.controller';
     KeysController,
     SamlIssuersController,
     ApiKeysController,
+    GroupsController,
     AuditEventsController,
     DirectoriesController,
   ],

@@ -6,6 +6,8 @@ import { ClientEntity } from './client.entity';
 import { DirectoryAccountEntity } from './directory-account.entity';
 import { DirectoryEntity } from './directory.entity';
 import { GrantEntity } from './grant.entity';
+import { GroupMemberEntity } from './group-member.entity';
+import { GroupEntity } from './group.entity';
 import { LoginSessionEntity } from './login-session.entity';
 import { OtpChallengeEntity } from './otp-challenge.entity';
 import { RateLimitEntity } from './rate-limit.entity';
@@ -40,6 +42,8 @@ export const ENTITIES = [
   ApiKeyEntity,
   UserFactorEntity,
   RecoveryCodeEntity,
+  GroupEntity,
+  GroupMemberEntity,
   AuditEventEntity,
   DirectoryEntity,
   DirectoryAccountEntity,
@@ -54,6 +58,8 @@ export {
   DirectoryAccountEntity,
   DirectoryEntity,
   GrantEntity,
+  GroupEntity,
+  GroupMemberEntity,
   LoginSessionEntity,
   OtpChallengeEntity,
   RateLimitEntity,

@@ -6,6 +6,7 @@ import { ClientRepository } from './client.repository';
 import { DirectoryAccountRepository } from './directory-account.repository';
 import { DirectoryRepository } from './directory.repository';
 import { GrantRepository } from './grant.repository';
+import { GroupRepository } from './group.repository';
 import { HousekeepingRepository } from './housekeeping.repository';
 import { LoginSessionRepository } from './login-session.repository';
 import { OtpChallengeRepository } from './otp-challenge.repository';
@@ -38,6 +39,7 @@ export const REPOSITORIES = [
   ApiKeyRepository,
   BackchannelLogoutRepository,
   UserFactorRepository,
+  GroupRepository,
   AuditEventRepository,
   DirectoryRepository,
   DirectoryAccountRepository,
@@ -73,6 +75,8 @@ export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
 export { UserFactorRepository };
 export type { UserFactorRecord } from './user-factor.repository';
+export { GroupRepository };
+export type { GroupChange, GroupRecord } from './group.repository';
 export { AuditEventRepository };
 export type { AuditEventFilter, AuditEventRecord, NewAuditEvent } from './audit-event.repository';
 export { DirectoryAccountRepository, DirectoryRepository };

@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   MaxLength,
+  MinLength,
 } from 'class-validator';
 
 const URI_MAX = 2048;
@@ -215,4 +216,18 @@ export class ClientCreateDto {
   @IsOptional()
   @IsBoolean()
   require_mfa?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 100,
+    description:
+      'The groups whose members may use the client (names, any letter case); absent or empty: every user. A user in none of them gets access_denied at the authorization endpoint and invalid_grant at the token endpoint.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(256, { each: true })
+  allowed_groups?: string[];
 }

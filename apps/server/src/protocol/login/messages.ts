@@ -12,6 +12,8 @@ export interface Messages {
   readonly password: string;
   readonly submit: string;
   readonly failed: string;
+  /** The signed-in account is in none of the client's allowed groups. */
+  readonly notAllowed: string;
   readonly errorTitle: string;
   readonly errorLead: string;
   readonly errorCode: string;
@@ -63,6 +65,8 @@ const MESSAGES: Record<Locale, Messages> = {
     password: 'Password',
     submit: 'Sign in',
     failed: 'The username or password is incorrect.',
+    notAllowed:
+      'You are signed in with an account that may not use this application. Sign in with another account.',
     errorTitle: 'The sign-in request cannot be accepted',
     errorLead:
       'The application sent a request that this service cannot accept. Return to the application and try again.',
@@ -115,6 +119,8 @@ const MESSAGES: Record<Locale, Messages> = {
     password: 'Salasana',
     submit: 'Kirjaudu',
     failed: 'Käyttäjätunnus tai salasana on virheellinen.',
+    notAllowed:
+      'Olet kirjautunut tunnuksella, jolla ei voi käyttää tätä sovellusta. Kirjaudu toisella tunnuksella.',
     errorTitle: 'Kirjautumispyyntöä ei voida hyväksyä',
     errorLead:
       'Sovellus lähetti pyynnön, jota tämä palvelu ei voi hyväksyä. Palaa sovellukseen ja yritä uudelleen.',
@@ -169,6 +175,8 @@ const MESSAGES: Record<Locale, Messages> = {
     password: 'Lösenord',
     submit: 'Logga in',
     failed: 'Användarnamnet eller lösenordet är felaktigt.',
+    notAllowed:
+      'Du är inloggad med ett konto som inte får använda det här programmet. Logga in med ett annat konto.',
     errorTitle: 'Inloggningsbegäran kan inte godkännas',
     errorLead:
       'Programmet skickade en begäran som den här tjänsten inte kan godkänna. Gå tillbaka till programmet och försök igen.',
