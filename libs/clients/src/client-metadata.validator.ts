@@ -125,6 +125,8 @@ export class ClientMetadataValidator {
     this.checkEncryptionPairs(metadata, problems);
     if (metadata.id_token_claims !== undefined && typeof metadata.id_token_claims !== 'boolean')
       problems.add('id_token_claims', 'must be a boolean');
+    if (metadata.require_mfa !== undefined && typeof metadata.require_mfa !== 'boolean')
+      problems.add('require_mfa', 'must be a boolean');
     this.checkLogout(metadata, problems);
     this.checkAllowedGroups(metadata, problems);
 

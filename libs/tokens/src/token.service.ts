@@ -6,6 +6,7 @@ import { AccountService, UserGroups } from '@app/accounts';
 import { GrantType, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
+import { acrOf } from '@app/factors';
 import { OAuthError } from '@app/errors';
 import { KeyStore } from '@app/keys';
 import { GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
@@ -269,6 +270,8 @@ export class TokenService {
       auth_time: authTime,
       azp: client.clientId,
       amr,
+      // OpenID Connect Core §2: the class follows from the methods (a second factor or not).
+      acr: acrOf(amr),
       at_hash: atHash,
       ...(nonce ? { nonce } : {}),
       // Back-Channel Logout 1.0 §2.1: the session the RP will be told has ended.

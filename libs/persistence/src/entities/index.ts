@@ -19,6 +19,8 @@ import { SettingEntity } from './setting.entity';
 import { SubjectEntity } from './subject.entity';
 import { UsedIdentifierEntity } from './used-identifier.entity';
 import { UserEntity } from './user.entity';
+import { UserFactorEntity } from './user-factor.entity';
+import { RecoveryCodeEntity } from './recovery-code.entity';
 
 /** Every entity, listed explicitly (no globs). */
 export const ENTITIES = [
@@ -38,6 +40,8 @@ export const ENTITIES = [
   RateLimitEntity,
   SubjectEntity,
   ApiKeyEntity,
+  UserFactorEntity,
+  RecoveryCodeEntity,
   GroupEntity,
   GroupMemberEntity,
   AuditEventEntity,
@@ -67,4 +71,6 @@ export {
   SubjectEntity,
   UsedIdentifierEntity,
   UserEntity,
+  UserFactorEntity,
+  RecoveryCodeEntity,
 };

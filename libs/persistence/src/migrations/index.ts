@@ -16,6 +16,7 @@ import { AddClientTokenGeneration1764420000000 } from './1764420000000-add-clien
 import { AddSessionLogout1764430000000 } from './1764430000000-add-session-logout';
 import { CreateGroups1764440000000 } from './1764440000000-create-groups';
 import { CreateDirectories1764450000000 } from './1764450000000-create-directories';
+import { CreateUserFactors1764460000000 } from './1764460000000-create-user-factors';
 import { CreateAuditEvents1764470000000 } from './1764470000000-create-audit-events';
 
 /** Every migration, in order (one a line, so parallel work merges without conflict). */
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   AddSessionLogout1764430000000,
   CreateGroups1764440000000,
   CreateDirectories1764450000000,
+  CreateUserFactors1764460000000,
   CreateAuditEvents1764470000000,
 ];

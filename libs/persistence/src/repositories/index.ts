@@ -18,6 +18,7 @@ import { SettingRepository } from './setting.repository';
 import { SubjectRepository } from './subject.repository';
 import { UsedIdentifierRepository } from './used-identifier.repository';
 import { UserRepository } from './user.repository';
+import { UserFactorRepository } from './user-factor.repository';
 
 /** Every repository; PersistenceModule provides and exports them all. Add new ones here. */
 export const REPOSITORIES = [
@@ -37,6 +38,7 @@ export const REPOSITORIES = [
   SubjectRepository,
   ApiKeyRepository,
   BackchannelLogoutRepository,
+  UserFactorRepository,
   GroupRepository,
   AuditEventRepository,
   DirectoryRepository,
@@ -71,6 +73,8 @@ export { BackchannelLogoutRepository };
 export type { BackchannelLogoutJob } from './backchannel-logout.repository';
 export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
+export { UserFactorRepository };
+export type { UserFactorRecord } from './user-factor.repository';
 export { GroupRepository };
 export type { GroupChange, GroupRecord } from './group.repository';
 export { AuditEventRepository };

@@ -210,6 +210,14 @@ export class ClientCreateDto {
   backchannel_logout_session_required?: boolean;
 
   @ApiPropertyOptional({
+    description:
+      'Extension: the login page asks every user of this client for a second factor after the password, and the password grant refuses them. Default false.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  require_mfa?: boolean;
+
+  @ApiPropertyOptional({
     type: [String],
     maxItems: 100,
     description:

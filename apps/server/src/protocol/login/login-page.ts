@@ -8,6 +8,8 @@ import { renderPage } from './page-layout';
 export interface PageUrls {
   readonly action: string;
   readonly stylesheet: string;
+  /** The passkey ceremony's script, for the pages that run one. */
+  readonly script?: string;
 }
 
 /**
