@@ -13,6 +13,7 @@ const LAYERS = [
   // LDAP / Active Directory sign-in, which accounts asks before its own users' passwords.
   ['ldap'],
   ['keys', 'clients', 'accounts', 'otp', 'saml'],
+  ['factors'],
   ['tokens', 'authorization'],
   ['grants'],
   ['discovery'],

@@ -230,6 +230,47 @@ describe('caches across instances', () => {
       expect((await userinfoAt(b, accessToken)).status).toBe(401);
     });
 
+    it("answers a user's changed groups on one instance as soon as another changed them", async () => {
+      const user = await adminCreateUser(a, {});
+      const group = await admin(a).post('/admin/v1/groups', {
+        name: `group-${Math.random().toString(36).slice(2)}`,
+      });
+      expect(group.status).toBe(201);
+      const tokens = await postForm(
+        a,
+        '/oauth2/token',
+        {
+          grant_type: 'password',
+          username: user.username,
+          password: user.password,
+          scope: 'openid groups',
+        },
+        auth,
+      );
+      expect(tokens.status).toBe(200);
+      const groupsAtB = async () => {
+        const res = await userinfoAt(b, tokens.body.access_token);
+        expect(res.status).toBe(200);
+        return res.body.groups as string[];
+      };
+      // Twice on b: the second answer comes from b's memory.
+      expect(await groupsAtB()).toEqual([]);
+      expect(await groupsAtB()).toEqual([]);
+
+      const members = `/admin/v1/groups/${group.body.id}/members/${user.id}`;
+      expect((await admin(a).put(members, {})).status).toBe(204);
+      expect(await groupsAtB()).toEqual([group.body.name]);
+
+      const renamed = `${group.body.name}-renamed`;
+      expect(
+        (await admin(a).patch(`/admin/v1/groups/${group.body.id}`, { name: renamed })).status,
+      ).toBe(200);
+      expect(await groupsAtB()).toEqual([renamed]);
+
+      expect((await admin(a).delete(members)).status).toBe(204);
+      expect(await groupsAtB()).toEqual([]);
+    });
+
     it('answers claims changed in the database while the notification connection was down', async () => {
       if (!process.env.DATABASE_URL) return; // the embedded engine has no listener, hence no cache
       const { id, accessToken } = await knownToB();

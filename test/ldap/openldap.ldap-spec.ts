@@ -243,6 +243,63 @@ describe('OpenLDAP directory', () => {
     ]);
   });
 
+  it('treats directory groups as groups: the groups claim, one group with a local namesake, allowed_groups', async () => {
+    const grant = (c: { client_id: string; client_secret?: string }, username: string) =>
+      postFormFrom(
+        '127.0.0.1',
+        server.origin,
+        '/uas/oauth2/token',
+        {
+          grant_type: 'password',
+          username,
+          password: `${username}-password`,
+          scope: 'openid groups',
+        },
+        { Authorization: basic(c.client_id, c.client_secret!) },
+      );
+    expect((await passwordGrant('bob', 'bob-password')).status).toBe(200);
+    const [bob] = (await admin(server).get('/admin/v1/users?username=bob')).body.items;
+    const engineering = await admin(server).post('/admin/v1/groups', { name: 'Engineering' });
+    const local = await admin(server).post('/admin/v1/groups', { name: 'Local Only' });
+    for (const group of [engineering, local]) {
+      const put = await admin(server).put(
+        `/admin/v1/groups/${group.body.id}/members/${bob.id}`,
+        {},
+      );
+      expect(put.status).toBe(204);
+    }
+
+    const res = await grant(client, 'bob');
+    expect(res.status).toBe(200);
+    const body = json(res) as { id_token: string; access_token: string };
+    // `engineering` from the directory and the local `Engineering` are one group, named as locally.
+    expect(decodeJwt(body.id_token).payload.groups).toEqual([
+      'admins',
+      'Engineering',
+      'Local Only',
+    ]);
+    const userinfo = await request(server.http)
+      .get('/uas/oauth2/userinfo')
+      .set('Authorization', `Bearer ${body.access_token}`);
+    expect(userinfo.body.groups).toEqual(['admins', 'Engineering', 'Local Only']);
+    expect((await admin(server).get(`/admin/v1/users/${bob.id}`)).body.groups).toEqual([
+      'admins',
+      'Engineering',
+      'Local Only',
+    ]);
+
+    const adminsOnly = await adminCreateClient(server, {
+      grant_types: ['password'],
+      allowed_groups: ['ADMINS'],
+    });
+    expect((await grant(adminsOnly, 'bob')).status).toBe(200);
+    const refused = await grant(adminsOnly, 'alice');
+    expect(refused.status).toBe(400);
+    expect(json(refused).error).toBe('invalid_grant');
+    await admin(server).delete(`/admin/v1/groups/${engineering.body.id}`);
+    await admin(server).delete(`/admin/v1/groups/${local.body.id}`);
+  });
+
   it('signs a directory user in at the login page, as the same user', async () => {
     const browser = new Browser(server);
     const { verifier, challenge } = pkcePair();

@@ -1,9 +1,12 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
+import * as x509 from '@peculiar/x509';
 
 import { freePort } from './test-server';
 
@@ -23,6 +26,16 @@ export interface SlapdOptions {
   readonly ldif: string;
   /** Extra schema files (slapd.conf syntax), after core, cosine, inetorgperson and nis. */
   readonly schemas?: readonly string[];
+  /** A server certificate: slapd then also listens on ldaps:// and offers StartTLS on ldap://. */
+  readonly tls?: ServerCertificate;
+}
+
+/** PEM files for slapd's TLS (Debian's slapd uses GnuTLS: an unencrypted PKCS#8 RSA key). */
+export interface ServerCertificate {
+  readonly certificatePem: string;
+  readonly keyPem: string;
+  /** The issuing CA's certificate (TLSCACertificateFile). */
+  readonly caPem: string;
 }
 
 /**
@@ -36,11 +49,19 @@ export class Slapd {
     readonly dir: string,
     readonly port: number,
     private readonly configFile: string,
+    /** The ldaps:// port, when started with `tls`. */
+    readonly tlsPort: number | null = null,
   ) {}
 
   /** ldap://127.0.0.1:PORT */
   get url(): string {
     return `ldap://127.0.0.1:${this.port}`;
+  }
+
+  /** ldaps://127.0.0.1:TLS_PORT (only when started with `tls`). */
+  get ldapsUrl(): string {
+    if (this.tlsPort === null) throw new Error('slapd was started without tls');
+    return `ldaps://127.0.0.1:${this.tlsPort}`;
   }
 
   /** Writes the configuration, loads the entries and starts slapd. */
@@ -55,12 +76,29 @@ export class Slapd {
       await writeFile(file, schema);
       schemaFiles.push(file);
     }
+    const tlsLines: string[] = [];
+    if (options.tls) {
+      const files = {
+        TLSCACertificateFile: ['ca.pem', options.tls.caPem],
+        TLSCertificateFile: ['server.pem', options.tls.certificatePem],
+        TLSCertificateKeyFile: ['server.key', options.tls.keyPem],
+      };
+      for (const [directive, [name, pem]] of Object.entries(files)) {
+        // The key stays readable only by this user, which slapd runs as.
+        await writeFile(path.join(dir, name), pem, { mode: 0o600 });
+        tlsLines.push(`${directive} ${path.join(dir, name)}`);
+      }
+    }
     const configFile = path.join(dir, 'slapd.conf');
-    await writeFile(configFile, slapdConf(dir, options.suffix, schemaFiles));
+    await writeFile(configFile, slapdConf(dir, options.suffix, schemaFiles, tlsLines));
     const ldifFile = path.join(dir, 'data.ldif');
     await writeFile(ldifFile, options.ldif);
     await run(SLAPADD, ['-f', configFile, '-l', ldifFile]);
-    const slapd = new Slapd(dir, await freePort(), configFile);
+    const port = await freePort();
+    let tlsPort: number | null = null;
+    // freePort() closes its listener before answering: ask again until the two differ.
+    while (options.tls && (tlsPort === null || tlsPort === port)) tlsPort = await freePort();
+    const slapd = new Slapd(dir, port, configFile, tlsPort);
     await slapd.resume();
     return slapd;
   }
@@ -69,14 +107,16 @@ export class Slapd {
   async resume(): Promise<void> {
     if (this.process) return;
     // -d 0: stay in the foreground (a child the test owns and kills), logging nothing.
-    const child = spawn(SLAPD, ['-f', this.configFile, '-h', `${this.url}/`, '-d', '0'], {
+    const urls = this.tlsPort === null ? `${this.url}/` : `${this.url}/ ${this.ldapsUrl}/`;
+    const child = spawn(SLAPD, ['-f', this.configFile, '-h', urls, '-d', '0'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     this.process = child;
     const deadline = Date.now() + 10_000;
-    while (!(await accepts(this.port))) {
+    const ports = this.tlsPort === null ? [this.port] : [this.port, this.tlsPort];
+    while (!(await acceptsAll(ports))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         this.process = null;
         child.kill('SIGKILL');
@@ -106,13 +146,19 @@ export class Slapd {
   }
 }
 
-function slapdConf(dir: string, suffix: string, schemaFiles: readonly string[]): string {
+function slapdConf(
+  dir: string,
+  suffix: string,
+  schemaFiles: readonly string[],
+  tlsLines: readonly string[],
+): string {
   return [
     ...schemaFiles.map((file) => `include ${file}`),
     `modulepath ${MODULES}`,
     'moduleload back_mdb',
     `pidfile ${path.join(dir, 'slapd.pid')}`,
     `argsfile ${path.join(dir, 'slapd.args')}`,
+    ...tlsLines,
     'database mdb',
     'maxsize 10485760',
     `suffix "${suffix}"`,
@@ -133,6 +179,11 @@ export const ROOT_PASSWORD = 'root-secret';
 export const SERVICE_DN_RDN = 'cn=uas-service';
 export const SERVICE_PASSWORD = 'service-secret';
 
+async function acceptsAll(ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) if (!(await accepts(port))) return false;
+  return true;
+}
+
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -142,4 +193,109 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+const DAY_MS = 24 * 3600 * 1000;
+
+/** An RSA key pair as WebCrypto keys (for @peculiar/x509) and its PKCS#8 PEM. */
+async function rsaKeys(): Promise<{ keys: webcrypto.CryptoKeyPair; pem: string }> {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const subtle = globalThis.crypto.subtle;
+  const keys = {
+    publicKey: await subtle.importKey(
+      'spki',
+      publicKey.export({ format: 'der', type: 'spki' }),
+      RSA,
+      true,
+      ['verify'],
+    ),
+    privateKey: await subtle.importKey(
+      'pkcs8',
+      privateKey.export({ format: 'der', type: 'pkcs8' }),
+      RSA,
+      false,
+      ['sign'],
+    ),
+  };
+  return { keys, pem: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+}
+
+/** A throwaway certificate authority that issues server certificates for test directories. */
+export class TestCertificateAuthority {
+  private constructor(
+    private readonly keys: webcrypto.CryptoKeyPair,
+    private readonly certificate: x509.X509Certificate,
+  ) {}
+
+  /** The CA certificate, PEM: what a directory's `ca_certificate` trusts. */
+  get caPem(): string {
+    return this.certificate.toString('pem');
+  }
+
+  static async create(name = 'UAS Test CA'): Promise<TestCertificateAuthority> {
+    const { keys } = await rsaKeys();
+    const notBefore = new Date(Date.now() - DAY_MS);
+    const certificate = await x509.X509CertificateGenerator.createSelfSigned(
+      {
+        serialNumber: randomBytes(8).toString('hex'),
+        name: `CN=${name}`,
+        notBefore,
+        notAfter: new Date(notBefore.getTime() + 2 * DAY_MS),
+        signingAlgorithm: RSA,
+        keys,
+        extensions: [
+          new x509.BasicConstraintsExtension(true, 0, true),
+          new x509.KeyUsagesExtension(
+            x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+            true,
+          ),
+          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, globalThis.crypto),
+        ],
+      },
+      globalThis.crypto,
+    );
+    return new TestCertificateAuthority(keys, certificate);
+  }
+
+  /** A server certificate (RFC 5280 subjectAltName) for these DNS names and IP addresses. */
+  async issue(names: {
+    dns?: readonly string[];
+    ip?: readonly string[];
+  }): Promise<ServerCertificate> {
+    const { keys, pem } = await rsaKeys();
+    const notBefore = new Date(Date.now() - DAY_MS);
+    const altNames = [
+      ...(names.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
+      ...(names.ip ?? []).map((value) => ({ type: 'ip' as const, value })),
+    ];
+    const certificate = await x509.X509CertificateGenerator.create(
+      {
+        serialNumber: randomBytes(8).toString('hex'),
+        subject: `CN=${altNames[0].value}`,
+        issuer: this.certificate.subject,
+        notBefore,
+        notAfter: new Date(notBefore.getTime() + 2 * DAY_MS),
+        signingAlgorithm: RSA,
+        signingKey: this.keys.privateKey,
+        publicKey: keys.publicKey,
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.KeyUsagesExtension(
+            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+            true,
+          ),
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+          new x509.SubjectAlternativeNameExtension(altNames),
+          await x509.AuthorityKeyIdentifierExtension.create(
+            this.keys.publicKey,
+            false,
+            globalThis.crypto,
+          ),
+        ],
+      },
+      globalThis.crypto,
+    );
+    return { certificatePem: certificate.toString('pem'), keyPem: pem, caPem: this.caPem };
+  }
 }

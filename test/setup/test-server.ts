@@ -29,6 +29,8 @@ export interface StartOptions {
   readonly clock?: FixedClock;
   /** Log lines go here (at LOG_LEVEL, in LOG_FORMAT) instead of nowhere. */
   readonly logDestination?: Writable;
+  /** The issuer's host name; 127.0.0.1 by default. WebAuthn needs a domain (`localhost`), not an IP. */
+  readonly issuerHost?: string;
 }
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
@@ -43,7 +45,7 @@ export async function startTestServer(options: StartOptions): Promise<TestServer
     PORT: String(port),
     HOST: '127.0.0.1',
     // 127.0.0.1, not localhost: relying-party libraries compare the issuer to the URL they fetched.
-    ISSUER: `http://127.0.0.1:${port}/uas`,
+    ISSUER: `http://${options.issuerHost ?? '127.0.0.1'}:${port}/uas`,
     DATABASE_URL: options.databaseUrl,
     MASTER_KEY: options.masterKey ?? generateMasterKey(),
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,

@@ -21,6 +21,8 @@ export interface ConfigurationExport {
    * to create one on import, add `bind_password` to it in the file.
    */
   directories: Json[];
+  /** Groups by name; their members are the users' `groups` (names). */
+  groups: Array<{ name: string; description: string | null; require_mfa: boolean }>;
 }
 
 // Members the server assigns: never sent back on create or replace.
@@ -34,12 +36,13 @@ const USER_READ_ONLY = ['id', 'username', 'source', 'created_at', 'updated_at', 
 const DIRECTORY_READ_ONLY = ['id', 'created_at', 'updated_at'];
 
 export async function exportConfiguration(api: AdminApi): Promise<ConfigurationExport> {
-  const [clients, users, issuers, apiKeys, directories] = await Promise.all([
+  const [clients, users, issuers, apiKeys, directories, groups] = await Promise.all([
     api.listAll<Json>('/clients'),
     api.listAll<Json>('/users'),
     api.get<{ items: Json[] }>('/saml-issuers'),
     api.get<{ items: Json[] }>('/api-keys'),
     api.get<{ items: Json[] }>('/directories'),
+    api.listAll<Json>('/groups'),
   ]);
   return {
     format: 'uas-admin-export',
@@ -56,14 +59,19 @@ export async function exportConfiguration(api: AdminApi): Promise<ConfigurationE
     })),
     api_keys: apiKeys.items.map((k) => ({ name: k.name as string, scopes: k.scopes as string[] })),
     directories: directories.items.map((d) => omit(d, ['created_at', 'updated_at'])),
+    groups: groups.map((g) => ({
+      name: g.name as string,
+      description: (g.description as string | null) ?? null,
+      require_mfa: g.require_mfa === true,
+    })),
   };
 }
 
 /** One change an import makes: what, which, and how to undo it. */
 export interface Change {
   action: 'create' | 'update';
-  kind: 'client' | 'user' | 'saml_issuer' | 'api_key' | 'directory';
-  /** client_name, username, entity_id or API key name. */
+  kind: 'client' | 'user' | 'saml_issuer' | 'api_key' | 'directory' | 'group' | 'membership';
+  /** client_name, username, entity_id, API key name, directory or group name, or `group/username`. */
   name: string;
   apply: () => Promise<Json | undefined>;
   undo?: () => Promise<void>;
@@ -236,7 +244,84 @@ export async function planImport(api: AdminApi, file: unknown): Promise<Change[]
       );
     }
   }
+  planGroups(api, config, current, changes);
   return changes;
+}
+
+/**
+ * Groups missing by name are created and differing ones changed; a user's `groups` in the file
+ * that the user lacks become memberships, added after the users and groups exist (ids are
+ * looked up when applied, as a new user's id is known only then). Nothing is removed.
+ */
+function planGroups(
+  api: AdminApi,
+  config: ConfigurationExport,
+  current: ConfigurationExport,
+  changes: Change[],
+): void {
+  const key = (name: string) => name.normalize('NFKC').toUpperCase().toLowerCase();
+  const groups = new Map(current.groups.map((g) => [key(g.name), g]));
+  const groupId = async (name: string): Promise<string> => {
+    const found = (await api.listAll<Json>('/groups')).find(
+      (g) => key(String(g.name)) === key(name),
+    );
+    if (!found) throw new CliError(`no group named ${name}`, ExitCode.refused);
+    return String(found.id);
+  };
+  for (const wanted of config.groups) {
+    const body = {
+      name: wanted.name,
+      description: wanted.description ?? null,
+      require_mfa: wanted.require_mfa === true,
+    };
+    const existing = groups.get(key(wanted.name));
+    if (!existing) {
+      changes.push(
+        creation(
+          'group',
+          wanted.name,
+          () => api.post<Json>('/groups', body),
+          (made) => api.delete(`/groups/${String(made.id)}`),
+        ),
+      );
+    } else if (!sameJson({ ...existing, name: wanted.name }, body)) {
+      changes.push({
+        action: 'update',
+        kind: 'group',
+        name: wanted.name,
+        apply: async () => api.patch<Json>(`/groups/${await groupId(wanted.name)}`, body),
+        undo: async () => {
+          await api.patch(`/groups/${await groupId(wanted.name)}`, existing);
+        },
+      });
+    }
+  }
+  const currentUsers = new Map(current.users.map((u) => [String(u.username), u]));
+  for (const wanted of config.users) {
+    const username = String(wanted.username);
+    const has = new Set(
+      ((currentUsers.get(username)?.groups as string[] | undefined) ?? []).map(key),
+    );
+    for (const group of (wanted.groups as string[] | undefined) ?? []) {
+      if (has.has(key(group))) continue;
+      const member = async () => {
+        const { items } = await api.get<{ items: Json[] }>(
+          `/users?username=${encodeURIComponent(username)}`,
+        );
+        return `/groups/${await groupId(group)}/members/${String(items[0]?.id)}`;
+      };
+      changes.push({
+        action: 'create',
+        kind: 'membership',
+        name: `${group}/${username}`,
+        apply: async () => {
+          await api.put(await member(), {});
+          return { group, username };
+        },
+        undo: async () => api.delete(await member()),
+      });
+    }
+  }
 }
 
 /** A creation, undone by removing what the server made (known only once it answered). */
@@ -299,7 +384,14 @@ function validateFile(file: unknown): ConfigurationExport {
       ExitCode.usage,
     );
   }
-  for (const member of ['clients', 'users', 'saml_issuers', 'api_keys', 'directories'] as const) {
+  for (const member of [
+    'clients',
+    'users',
+    'saml_issuers',
+    'api_keys',
+    'directories',
+    'groups',
+  ] as const) {
     if (config[member] !== undefined && !Array.isArray(config[member]))
       throw new CliError(`${member} must be an array`, ExitCode.usage);
   }
@@ -309,6 +401,9 @@ function validateFile(file: unknown): ConfigurationExport {
   for (const user of config.users ?? [])
     if (typeof user?.username !== 'string')
       throw new CliError('every user needs a username', ExitCode.usage);
+  for (const group of config.groups ?? [])
+    if (typeof group?.name !== 'string')
+      throw new CliError('every group needs a name', ExitCode.usage);
   return {
     format: 'uas-admin-export',
     version: 1,
@@ -318,6 +413,7 @@ function validateFile(file: unknown): ConfigurationExport {
     saml_issuers: config.saml_issuers ?? [],
     api_keys: config.api_keys ?? [],
     directories: config.directories ?? [],
+    groups: config.groups ?? [],
   };
 }
 

@@ -7,6 +7,9 @@ import { applyImport, exportConfiguration, planImport } from './configuration';
 
 type Json = Record<string, unknown>;
 
+/** The form of the ids the server mints; anything else is taken as a name. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 interface GlobalOptions {
   url?: string;
   token?: string;
@@ -126,6 +129,117 @@ export function buildProgram(): Command {
     done(`deleted user ${id}`);
   });
 
+  users
+    .command('import <file>')
+    .description(
+      'import users with their password hashes (argon2, bcrypt, pbkdf2-sha256) from a JSON file (- for stdin): {"users": [...]} or an array; all or nothing',
+    )
+    .option('--dry-run', 'check everything, write nothing')
+    .action(async (file: string, o: { dryRun?: boolean }) => {
+      const parsed = readJsonValue(file === '-' ? '-' : `@${file}`);
+      const list: unknown = Array.isArray(parsed) ? parsed : (parsed as Json).users;
+      if (!Array.isArray(list))
+        throw new CliError('the file must hold {"users": [...]} or an array', ExitCode.usage);
+      const answer = await api().post<{ results: Json[] }>('/users/import', {
+        users: list,
+        dry_run: o.dryRun === true,
+      });
+      table(answer.results, ['username', 'status']);
+    });
+
+  const groups = program.command('groups').description('groups of users');
+  /** A group by id, or by name in any letter case. */
+  const groupId = async (admin: AdminApi, group: string): Promise<string> => {
+    if (UUID.test(group)) return group;
+    const wanted = group.normalize('NFKC').toLowerCase();
+    const found = (await admin.listAll<Json>('/groups')).find(
+      (g) => String(g.name).normalize('NFKC').toLowerCase() === wanted,
+    );
+    if (!found) throw new CliError(`no group named ${group}`, ExitCode.refused);
+    return String(found.id);
+  };
+  /** A user by id, or by username. */
+  const userId = async (admin: AdminApi, user: string): Promise<string> => {
+    if (UUID.test(user)) return user;
+    const { items } = await admin.get<{ items: Json[] }>(
+      `/users?username=${encodeURIComponent(user)}`,
+    );
+    if (!items[0]) throw new CliError(`no user named ${user}`, ExitCode.refused);
+    return String(items[0].id);
+  };
+  groups
+    .command('list')
+    .action(async () =>
+      table(await api().listAll('/groups'), ['id', 'name', 'require_mfa', 'description']),
+    );
+  groups
+    .command('get <group>')
+    .description('by id or name')
+    .action(async (group: string) => {
+      const admin = api();
+      show(await admin.get(`/groups/${await groupId(admin, group)}`));
+    });
+  groups
+    .command('create')
+    .requiredOption('--name <name>')
+    .option('--description <text>')
+    .option('--require-mfa', 'members are asked for a second factor')
+    .action(async (o: { name: string; description?: string; requireMfa?: boolean }) =>
+      show(
+        await api().post('/groups', {
+          name: o.name,
+          ...(o.description !== undefined ? { description: o.description } : {}),
+          ...(o.requireMfa ? { require_mfa: true } : {}),
+        }),
+      ),
+    );
+  groups
+    .command('update <group>')
+    .description('by id or name')
+    .option('--name <name>')
+    .option('--description <text>', 'an empty text removes it')
+    .option('--require-mfa <bool>', 'true or false')
+    .action(
+      async (group: string, o: { name?: string; description?: string; requireMfa?: string }) => {
+        if (o.requireMfa !== undefined && !['true', 'false'].includes(o.requireMfa))
+          throw new CliError('--require-mfa must be true or false', ExitCode.usage);
+        const admin = api();
+        show(
+          await admin.patch(`/groups/${await groupId(admin, group)}`, {
+            ...(o.name !== undefined ? { name: o.name } : {}),
+            ...(o.description !== undefined ? { description: o.description || null } : {}),
+            ...(o.requireMfa !== undefined ? { require_mfa: o.requireMfa === 'true' } : {}),
+          }),
+        );
+      },
+    );
+  groups
+    .command('delete <group>')
+    .description('by id or name')
+    .action(async (group: string) => {
+      const admin = api();
+      await admin.delete(`/groups/${await groupId(admin, group)}`);
+      done(`deleted group ${group}`);
+    });
+  groups
+    .command('add-member <group> <user>')
+    .description('group by id or name, user by id or username')
+    .action(async (group: string, user: string) => {
+      const admin = api();
+      const [g, u] = await Promise.all([groupId(admin, group), userId(admin, user)]);
+      await admin.put(`/groups/${g}/members/${u}`, {});
+      done(`added ${user} to ${group}`);
+    });
+  groups
+    .command('remove-member <group> <user>')
+    .description('group by id or name, user by id or username')
+    .action(async (group: string, user: string) => {
+      const admin = api();
+      const [g, u] = await Promise.all([groupId(admin, group), userId(admin, user)]);
+      await admin.delete(`/groups/${g}/members/${u}`);
+      done(`removed ${user} from ${group}`);
+    });
+
   const keys = program.command('keys').description("the server's signing keys");
   keys
     .command('list')
@@ -158,7 +272,10 @@ export function buildProgram(): Command {
     .command('create')
     .description('prints the key, shown only now')
     .requiredOption('--name <name>')
-    .requiredOption('--scope <scope...>', 'admin:read, clients:write, users:write, keys:write, …')
+    .requiredOption(
+      '--scope <scope...>',
+      'admin:read, clients:write, users:write, groups:write, keys:write, …',
+    )
     .action(async (o: { name: string; scope: string[] }) =>
       show(await api().post('/api-keys', { name: o.name, scopes: o.scope })),
     );
@@ -320,6 +437,8 @@ function createdLine(kind: string, result: Json): string {
     return `user ${text(result.username)}: id ${text(result.id)}, no usable password until one is set`;
   if (kind === 'api_key') return `API key ${text(result.name)}: ${text(result.key)}`;
   if (kind === 'directory') return `directory ${text(result.name)}: id ${text(result.id)}`;
+  if (kind === 'group') return `group ${text(result.name)}: id ${text(result.id)}`;
+  if (kind === 'membership') return `${text(result.username)} joined ${text(result.group)}`;
   return `${kind} ${text(result.entity_id ?? result.id)}`;
 }
 
@@ -331,9 +450,14 @@ function text(value: unknown): string {
 
 /** `@FILE`, `-` (stdin) or an inline JSON object. */
 function readJsonArgument(value: string): Json {
+  return readJsonValue(value) as Json;
+}
+
+/** `@FILE`, `-` (stdin) or inline JSON, any JSON value. */
+function readJsonValue(value: string): unknown {
   const text = value === '-' || value.startsWith('@') ? readInput(value.replace(/^@/, '')) : value;
   try {
-    return JSON.parse(text) as Json;
+    return JSON.parse(text) as unknown;
   } catch {
     throw new CliError(`not valid JSON: ${value === '-' ? 'stdin' : value}`, ExitCode.usage);
   }

@@ -7,12 +7,14 @@ import { OAuthError } from '@app/errors';
 import {
   BackchannelLogoutRepository,
   AuthorizationCodeRepository,
+  canonicalUsername,
   Database,
   GrantRepository,
   LoginSessionRepository,
   UserRepository,
 } from '@app/persistence';
 
+import { importedHashAlgorithm } from './imported-password-hash';
 import { PasswordHasher } from './password-hasher';
 import { assertPasswordAllowed } from './password-policy';
 import {
@@ -28,6 +30,20 @@ export interface NewUser {
   readonly username: string;
   readonly password: string;
   readonly claims: UserClaims;
+}
+
+/** A user brought over from another system, with the password hash it had there. */
+export interface ImportedUser {
+  readonly username: string;
+  /** argon2 PHC, bcrypt ($2a$/$2b$/$2y$) or passlib pbkdf2-sha256; rehashed at the first sign-in. */
+  readonly passwordHash: string;
+  readonly claims: UserClaims;
+}
+
+/** What an import did, or would do, for one user. */
+export interface ImportResult {
+  readonly username: string;
+  readonly status: 'created' | 'would_create';
 }
 
 /** A change of a user: a new password and/or claims (null removes a claim). */
@@ -118,6 +134,52 @@ export class AccountService {
     await this.db.propagateChanges();
     this.backchannel.wake();
     return toUserAccount(updated);
+  }
+
+  /**
+   * CONTRACT §4 users/import: every user is checked first (hash format, a username twice in the
+   * batch or already taken, in canonical form), and any problem refuses the whole batch with
+   * each offending user's index and fields; then all are stored in one statement, or none.
+   * `dryRun` checks and writes nothing.
+   */
+  async importUsers(users: readonly ImportedUser[], dryRun: boolean): Promise<ImportResult[]> {
+    const problems: { field: string; problems: string[] }[] = [];
+    const taken = await this.users.takenUsernameKeys(users.map((u) => u.username));
+    const seen = new Map<string, number>();
+    users.forEach((user, i) => {
+      const key = canonicalUsername(user.username);
+      const hash = importedHashAlgorithm(user.passwordHash);
+      if ('problem' in hash)
+        problems.push({ field: `users.${i}.password_hash`, problems: [hash.problem] });
+      const earlier = seen.get(key);
+      if (earlier !== undefined)
+        problems.push({
+          field: `users.${i}.username`,
+          problems: [`is the same username as users.${earlier}`],
+        });
+      else if (taken.has(key))
+        problems.push({ field: `users.${i}.username`, problems: ['is taken by an existing user'] });
+      if (earlier === undefined) seen.set(key, i);
+    });
+    if (problems.length > 0) {
+      throw new OAuthError('invalid_request', 'Nothing was imported: some users are invalid.', {
+        fields: problems,
+      });
+    }
+    if (dryRun) return users.map((u) => ({ username: u.username, status: 'would_create' }));
+    const now = this.clock.now();
+    const stored = await this.users.createMany(
+      users.map((user) => ({
+        id: randomUUID(),
+        username: user.username,
+        passwordHash: user.passwordHash,
+        claims: pickClaims(user.claims),
+        createdAt: now,
+      })),
+    );
+    if (!stored)
+      throw new OAuthError('conflict', 'A username was taken meanwhile; nothing was imported.');
+    return users.map((u) => ({ username: u.username, status: 'created' }));
   }
 
   /** Deletes the user and, through the cascade, its grants, sessions and so its tokens. False when unknown. */

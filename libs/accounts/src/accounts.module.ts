@@ -6,9 +6,11 @@ import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 
 import { AccountService } from './account.service';
+import { GroupService } from './group.service';
 import { PasswordHasher } from './password-hasher';
 import { PasswordLogin } from './password-login.service';
 import { SubjectRegistry } from './subject-registry';
+import { UserGroups } from './user-groups';
 
 /**
  * Users, their passwords and claims, the password check with its brute-force limits, and the
@@ -16,7 +18,14 @@ import { SubjectRegistry } from './subject-registry';
  */
 @Module({
   imports: [CryptoModule, PersistenceModule, ObservabilityModule, LdapModule],
-  providers: [AccountService, PasswordHasher, PasswordLogin, SubjectRegistry],
-  exports: [AccountService, PasswordLogin, SubjectRegistry],
+  providers: [
+    AccountService,
+    PasswordHasher,
+    PasswordLogin,
+    SubjectRegistry,
+    GroupService,
+    UserGroups,
+  ],
+  exports: [AccountService, PasswordLogin, SubjectRegistry, GroupService, UserGroups],
 })
 export class AccountsModule {}

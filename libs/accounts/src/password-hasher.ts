@@ -6,6 +6,8 @@ import * as argon2 from 'argon2';
 import { randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 
+import { needsRehash, verifyImportedHash } from './imported-password-hash';
+
 /** OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. */
 const ARGON2_OPTIONS = {
   type: argon2.argon2id,
@@ -46,15 +48,24 @@ export class PasswordHasher implements OnModuleInit {
     return this.slots.run(key, () => argon2.hash(password, ARGON2_OPTIONS));
   }
 
-  /** True when `password` matches `hash`; false (never an exception) for a malformed hash. */
+  /**
+   * True when `password` matches `hash`; false (never an exception) for a malformed hash. Hashes
+   * brought by a user import (bcrypt, PBKDF2, argon2i/d) are checked by their own algorithm.
+   */
   async verify(hash: string, password: string, key: HashQueueKey): Promise<boolean> {
     return this.slots.run(key, async () => {
+      if (!hash.startsWith('$argon2id$')) return verifyImportedHash(hash, password);
       try {
         return await argon2.verify(hash, password);
       } catch {
         return false;
       }
     });
+  }
+
+  /** Whether `hash` is not the server's own (argon2id at its parameters) and is replaced at sign-in. */
+  needsRehash(hash: string): boolean {
+    return needsRehash(hash, ARGON2_OPTIONS);
   }
 
   /**

@@ -81,6 +81,7 @@ describe(PasswordLogin.name, () => {
       async (hash, password) => hash === ALICE.passwordHash && password === 'right password',
     );
     hasher.verifyDummy.mockResolvedValue(false);
+    hasher.needsRehash.mockReturnValue(false);
     metrics = mockOf<Metrics>();
     metrics.countSignIn.mockReturnValue(undefined);
     audit = mockOf<AuditLog>();

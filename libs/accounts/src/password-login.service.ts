@@ -147,6 +147,9 @@ export class PasswordLogin {
     const [fromAddressNow] = await this.failureCounts(buckets);
     if (fromAddressNow >= maxFailures) return failed(signedIn.id, 'throttled');
     await this.rateLimits.clear(buckets.address);
+    // A local password just checked: an imported or weaker hash becomes the server's own.
+    if (fromDirectory === undefined)
+      await this.upgradeHash(signedIn.id, signedIn.passwordHash, password, address);
     return { account: toUserAccount(signedIn), userId: signedIn.id, reason: null };
   }
 
@@ -176,6 +179,26 @@ export class PasswordLogin {
     const outcome = await this.directories.authenticate(username, password);
     if (outcome.kind === 'unknown') return undefined;
     return outcome.kind === 'signed_in' ? outcome.user : null;
+  }
+
+  /**
+   * An imported hash (bcrypt, PBKDF2, argon2i/d) or a weaker argon2id, just checked, is replaced
+   * by the server's own: the password is at hand only now. Only the very hash that was checked is
+   * replaced, so a password changed meanwhile is kept; a failure leaves the old hash to try again.
+   */
+  private async upgradeHash(
+    userId: string,
+    checked: string,
+    password: string,
+    address: string,
+  ): Promise<void> {
+    if (checked === DIRECTORY_PASSWORD_HASH || !this.hasher.needsRehash(checked)) return;
+    try {
+      const upgraded = await this.hasher.hash(password, address);
+      await this.users.replacePasswordHash(userId, checked, upgraded);
+    } catch {
+      // The sign-in succeeded; the upgrade is tried again at the next one.
+    }
   }
 
   /** Takes one of the address's in-flight places; 429 when it has none left. */

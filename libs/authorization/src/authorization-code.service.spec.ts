@@ -32,6 +32,7 @@ const request = {
   maxAgeSeconds: null,
   uiLocales: null,
   loginHint: null,
+  acrValues: null,
   codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
   codeChallengeMethod: 'S256',
   requestedClaims: null,

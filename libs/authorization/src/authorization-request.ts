@@ -39,6 +39,8 @@ export interface AuthorizationRequest {
   readonly maxAgeSeconds: number | null;
   readonly uiLocales: string | null;
   readonly loginHint: string | null;
+  /** acr_values (OIDC Core §3.1.2.1), space-separated, as sent; `urn:uas:acr:mfa` asks for a second factor. */
+  readonly acrValues: string | null;
   readonly codeChallenge: string | null;
   readonly codeChallengeMethod: PkceMethod | null;
 }

@@ -80,6 +80,7 @@ describe(AuthorizationRequestValidator.name, () => {
         max_age: '60',
         ui_locales: 'fi',
         login_hint: 'alice',
+        acr_values: 'urn:uas:acr:mfa',
       }),
     );
 
@@ -97,6 +98,7 @@ describe(AuthorizationRequestValidator.name, () => {
       maxAgeSeconds: 60,
       uiLocales: 'fi',
       loginHint: 'alice',
+      acrValues: 'urn:uas:acr:mfa',
       codeChallenge: CHALLENGE,
       codeChallengeMethod: 'S256',
     });

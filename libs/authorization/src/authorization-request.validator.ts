@@ -202,6 +202,7 @@ export class AuthorizationRequestValidator {
       maxAgeSeconds,
       uiLocales: params.ui_locales ?? null,
       loginHint: params.login_hint ?? null,
+      acrValues: params.acr_values ?? null,
       codeChallenge: pkce.challenge,
       codeChallengeMethod: pkce.method,
     };

@@ -18,6 +18,7 @@ function makeRequest(overrides: Partial<AuthorizationRequest> = {}): Authorizati
     maxAgeSeconds: null,
     uiLocales: null,
     loginHint: null,
+    acrValues: null,
     codeChallenge: null,
     codeChallengeMethod: null,
     requestedClaims: null,

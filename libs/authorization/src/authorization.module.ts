@@ -3,7 +3,9 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '@app/accounts';
 import { ClientsModule } from '@app/clients';
 import { CryptoModule } from '@app/crypto';
+import { FactorsModule } from '@app/factors';
 import { KeysModule } from '@app/keys';
+import { OtpModule } from '@app/otp';
 import { PersistenceModule } from '@app/persistence';
 
 import { AuthorizationRequestValidator } from './authorization-request.validator';
@@ -14,10 +16,20 @@ import { LoginSessionService } from './login-session.service';
 import { LogoutService } from './logout.service';
 import { LoginTicketService } from './login-ticket.service';
 import { RequestObjectVerifier } from './request-object.verifier';
+import { PasskeyRegistrationService } from './passkey-registration.service';
+import { SecondFactorService } from './second-factor.service';
 
 /** The authorization endpoint's logic: request validation, request objects, login sessions, codes. */
 @Module({
-  imports: [PersistenceModule, CryptoModule, KeysModule, ClientsModule, AccountsModule],
+  imports: [
+    PersistenceModule,
+    CryptoModule,
+    KeysModule,
+    ClientsModule,
+    AccountsModule,
+    FactorsModule,
+    OtpModule,
+  ],
   providers: [
     AuthorizationRequestValidator,
     RequestObjectVerifier,
@@ -27,7 +39,15 @@ import { RequestObjectVerifier } from './request-object.verifier';
     AuthorizationService,
     IdTokenHintVerifier,
     LogoutService,
+    SecondFactorService,
+    PasskeyRegistrationService,
   ],
-  exports: [AuthorizationService, AuthorizationCodeService, LoginSessionService, LogoutService],
+  exports: [
+    PasskeyRegistrationService,
+    AuthorizationService,
+    AuthorizationCodeService,
+    LoginSessionService,
+    LogoutService,
+  ],
 })
 export class AuthorizationModule {}

@@ -1,4 +1,4 @@
-import { PasswordLogin, UserAccount } from '@app/accounts';
+import { PasswordLogin, UserAccount, UserGroups } from '@app/accounts';
 import { RegisteredClient } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -10,6 +10,7 @@ import { AuthorizationCodeService } from './authorization-code.service';
 import { AuthorizationService, BrowserCookies } from './authorization.service';
 import { LoginSession, LoginSessionService } from './login-session.service';
 import { LoginTicketService } from './login-ticket.service';
+import { FactorForm, SecondFactorService } from './second-factor.service';
 
 const CLIENT_ID = '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b';
 const CSRF = 'C'.repeat(43);
@@ -32,11 +33,26 @@ function makeRequest(overrides: Partial<AuthorizationRequest> = {}): Authorizati
     maxAgeSeconds: null,
     uiLocales: 'sv',
     loginHint: 'alice@example.com',
+    acrValues: null,
     codeChallenge: null,
     codeChallengeMethod: null,
     ...overrides,
   };
 }
+
+const FACTOR_FORM: FactorForm = {
+  ticket: 'factor-ticket',
+  clientName: 'Payroll',
+  uiLocales: 'sv',
+  stage: 'code',
+  method: 'totp',
+  alternatives: [],
+  destination: null,
+  enrolment: null,
+  recoveryCodes: null,
+  failed: false,
+  passkeyOptions: null,
+};
 
 describe(AuthorizationService.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
@@ -57,6 +73,8 @@ describe(AuthorizationService.name, () => {
   let tickets: jest.Mocked<LoginTicketService>;
   let codes: jest.Mocked<AuthorizationCodeService>;
   let passwords: jest.Mocked<PasswordLogin>;
+  let secondFactors: jest.Mocked<SecondFactorService>;
+  let userGroups: jest.Mocked<UserGroups>;
   let sut: AuthorizationService;
 
   beforeEach(() => {
@@ -65,7 +83,20 @@ describe(AuthorizationService.name, () => {
     tickets = mockOf<LoginTicketService>();
     codes = mockOf<AuthorizationCodeService>();
     passwords = mockOf<PasswordLogin>();
-    sut = new AuthorizationService(validator, sessions, tickets, codes, passwords, clock);
+    secondFactors = mockOf<SecondFactorService>();
+    userGroups = mockOf<UserGroups>();
+    userGroups.mayUse.mockResolvedValue(true);
+    sut = new AuthorizationService(
+      validator,
+      sessions,
+      tickets,
+      codes,
+      passwords,
+      clock,
+      userGroups,
+      secondFactors,
+    );
+    secondFactors.isRequired.mockResolvedValue(false);
     tickets.isCsrfToken.mockImplementation((value) => value === CSRF);
     tickets.seal.mockReturnValue('ticket');
     codes.issue.mockResolvedValue('the-code');
@@ -132,6 +163,41 @@ describe(AuthorizationService.name, () => {
       sessions.find.mockResolvedValue(session);
 
       expect((await sut.authorize(NO_PARAMS, browser)).kind).toBe('login');
+    });
+
+    it('asks a password-only session for the second factor when the request requires one', async () => {
+      validator.validate.mockResolvedValue(makeRequest({ acrValues: 'urn:uas:acr:mfa' }));
+      sessions.find.mockResolvedValue(session);
+      secondFactors.isRequired.mockResolvedValue(true);
+      secondFactors.findUser.mockResolvedValue(user);
+      secondFactors.begin.mockResolvedValue(FACTOR_FORM);
+
+      const outcome = await sut.authorize(NO_PARAMS, browser);
+
+      expect(outcome).toMatchObject({ kind: 'factor', form: FACTOR_FORM });
+      expect(secondFactors.begin).toHaveBeenCalledWith(expect.anything(), user, ['pwd'], CSRF);
+      expect(codes.issue).not.toHaveBeenCalled();
+    });
+
+    it('answers prompt=none from a password-only session with interaction_required when a factor is required', async () => {
+      validator.validate.mockResolvedValue(makeRequest({ promptNone: true }));
+      sessions.find.mockResolvedValue(session);
+      secondFactors.isRequired.mockResolvedValue(true);
+
+      const error = await caught(sut.authorize(NO_PARAMS, browser));
+
+      expect(error.code).toBe('interaction_required');
+      expect(error.options.redirect).toBeDefined();
+    });
+
+    it('passes a session that had a second factor without asking again', async () => {
+      validator.validate.mockResolvedValue(makeRequest({ acrValues: 'urn:uas:acr:mfa' }));
+      sessions.find.mockResolvedValue({ ...session, amr: ['pwd', 'otp', 'mfa'] });
+
+      const outcome = await sut.authorize(NO_PARAMS, browser);
+
+      expect(outcome.kind).toBe('response');
+      expect(secondFactors.isRequired).not.toHaveBeenCalled();
     });
 
     it('passes a session exactly max_age old', async () => {
@@ -210,6 +276,27 @@ describe(AuthorizationService.name, () => {
       );
 
       expect(outcome).toMatchObject({ kind: 'login', form: { username: 'alice', failed: true } });
+    });
+
+    it('asks for the second factor, with no session yet, when one is required', async () => {
+      tickets.open.mockResolvedValue(makeRequest());
+      passwords.authenticate.mockResolvedValue(user);
+      secondFactors.isRequired.mockResolvedValue(true);
+      secondFactors.begin.mockResolvedValue(FACTOR_FORM);
+
+      const outcome = await sut.login(
+        { login_ticket: 'ticket', username: 'alice', password: 'pw' },
+        browser,
+      );
+
+      expect(outcome).toEqual({
+        kind: 'factor',
+        form: FACTOR_FORM,
+        csrfToken: CSRF,
+        sessionToken: null,
+      });
+      expect(secondFactors.begin).toHaveBeenCalledWith(makeRequest(), user, ['pwd'], CSRF);
+      expect(sessions.start).not.toHaveBeenCalled();
     });
 
     it('does not check a password that is missing', async () => {

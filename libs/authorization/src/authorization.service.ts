@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { PasswordLogin } from '@app/accounts';
+import { PasswordLogin, UserGroups } from '@app/accounts';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 
@@ -10,6 +10,7 @@ import { AuthorizationResponse, codeResponse, errorTargetOf } from './authorizat
 import { AuthorizationCodeService } from './authorization-code.service';
 import { LoginSession, LoginSessionService } from './login-session.service';
 import { LoginTicketService } from './login-ticket.service';
+import { FACTOR_TICKET_FIELD, FactorForm, SecondFactorService } from './second-factor.service';
 
 /** The cookies of the browser making the request. */
 export interface BrowserCookies {
@@ -31,6 +32,12 @@ export interface LoginForm {
   readonly uiLocales: string | null;
   /** The previous attempt failed. */
   readonly failed: boolean;
+  /**
+   * The browser is signed in as a user the client's `allowed_groups` refuse: the page says so
+   * and offers to sign in with another account, instead of sending the user back to a client
+   * that would send them here again.
+   */
+  readonly notAllowed?: boolean;
 }
 
 /** The name of the hidden field that carries the login ticket. */
@@ -48,7 +55,14 @@ export type AuthorizationOutcome =
       readonly response: AuthorizationResponse;
       readonly sessionToken: string | null;
     }
-  | { readonly kind: 'login'; readonly form: LoginForm; readonly csrfToken: string };
+  | { readonly kind: 'login'; readonly form: LoginForm; readonly csrfToken: string }
+  | {
+      readonly kind: 'factor';
+      readonly form: FactorForm;
+      readonly csrfToken: string;
+      /** Set once the second factor was passed and the page still has something to show. */
+      readonly sessionToken: string | null;
+    };
 
 /**
  * The authorization endpoint (RFC 6749 §4.1, OIDC Core §3.1.2) as steps: validate the request,
@@ -64,6 +78,8 @@ export class AuthorizationService {
     private readonly codes: AuthorizationCodeService,
     private readonly passwords: PasswordLogin,
     private readonly clock: Clock,
+    private readonly userGroups: UserGroups,
+    private readonly secondFactors: SecondFactorService,
   ) {}
 
   /** An authorization request, from the query or a form. */
@@ -73,8 +89,18 @@ export class AuthorizationService {
   ): Promise<AuthorizationOutcome> {
     const request = await this.validator.validate(input);
     const session = await this.sessions.find(browser.sessionToken);
-    if (session && !this.mustSignIn(request, session))
-      return this.respondWithCode(request, session, null);
+    if (session && !this.mustSignIn(request, session)) {
+      if (!(await this.mayUse(request, session.userId))) {
+        // CONTRACT §4 allowed_groups: without a user to ask (prompt=none), the client hears it;
+        // otherwise the user may sign in with another account, or is refused after that sign-in.
+        if (request.promptNone) throw accessDenied(request);
+        return this.loginForm(request, browser, request.loginHint, false, true);
+      }
+      if (!(await this.needsSecondFactor(request, session)))
+        return this.respondWithCode(request, session, null);
+      const stepUp = await this.stepUp(request, session, browser);
+      if (stepUp) return stepUp;
+    }
     if (request.promptNone) {
       // OIDC Core §3.1.2.6: prompt=none and the user must sign in.
       throw new OAuthError('login_required', 'The user must sign in.', {
@@ -91,12 +117,7 @@ export class AuthorizationService {
   ): Promise<AuthorizationOutcome> {
     const ticket = form[LOGIN_TICKET_FIELD] ?? null;
     const request = ticket === null ? null : await this.tickets.open(ticket, browser.csrfToken);
-    if (!request) {
-      throw new OAuthError(
-        'invalid_request',
-        'The sign-in form has expired or was not opened in this browser. Return to the application and start again.',
-      );
-    }
+    if (!request) throw expiredForm();
     const username = form.username ?? null;
     const password = form.password ?? null;
     const user =
@@ -105,9 +126,83 @@ export class AuthorizationService {
         : null;
     // One answer for an unknown user, a wrong password and a throttled username.
     if (!user) return this.loginForm(request, browser, username, true);
+    // CONTRACT §4 allowed_groups, checked before a session starts: a refused user leaves no
+    // session behind, so the next request for this client asks for another account.
+    if (!(await this.mayUse(request, user.id))) throw accessDenied(request);
+    // CONTRACT §3: no session until the second factor, when one is required.
+    if (await this.secondFactors.isRequired(request, user.id)) {
+      const csrfToken = this.csrfTokenOf(browser);
+      const form = await this.secondFactors.begin(request, user, ['pwd'], csrfToken);
+      return { kind: 'factor', form, csrfToken, sessionToken: null };
+    }
     // A new cookie value at every sign-in, so none set before it can be ridden (session fixation).
     const { token, session } = await this.sessions.start(user.id, ['pwd'], browser.sessionToken);
     return this.respondWithCode(request, session, token);
+  }
+
+  /** A post of the second-factor form: `factor_ticket`, and `code`, `method` or `continue`. */
+  async secondFactor(
+    form: Readonly<Record<string, string>>,
+    browser: BrowserCookies,
+  ): Promise<AuthorizationOutcome> {
+    const ticket = form[FACTOR_TICKET_FIELD] ?? null;
+    const opened =
+      ticket === null ? null : await this.tickets.openFactorStep(ticket, browser.csrfToken);
+    if (!opened) throw expiredForm();
+    const { request, step } = opened;
+    const csrfToken = browser.csrfToken as string;
+    if (step.stage === 'enrolled') {
+      // The session began with the enrolment; going on needs that very session.
+      const session = await this.sessions.find(browser.sessionToken);
+      if (!session || session.userId !== step.userId) throw expiredForm();
+      return this.respondWithCode(request, session, null);
+    }
+    const answer = await this.secondFactors.answer(form, request, step, csrfToken);
+    if (answer.kind === 'form')
+      return { kind: 'factor', form: answer.form, csrfToken, sessionToken: null };
+    const { token, session } = await this.sessions.start(
+      step.userId,
+      answer.amr,
+      browser.sessionToken,
+    );
+    if (!answer.recoveryCodes) return this.respondWithCode(request, session, token);
+    const shown = this.secondFactors.enrolledForm(request, step, answer.recoveryCodes, csrfToken);
+    return { kind: 'factor', form: shown, csrfToken, sessionToken: token };
+  }
+
+  /** A session without a second factor, and this request needs one. */
+  private async needsSecondFactor(
+    request: AuthorizationRequest,
+    session: LoginSession,
+  ): Promise<boolean> {
+    if (session.amr.includes('mfa')) return false;
+    return this.secondFactors.isRequired(request, session.userId);
+  }
+
+  /** Asks the session's user for the second factor alone; null when the user is gone. */
+  private async stepUp(
+    request: AuthorizationRequest,
+    session: LoginSession,
+    browser: BrowserCookies,
+  ): Promise<AuthorizationOutcome | null> {
+    // OIDC Core §3.1.2.6: the user would have to interact.
+    if (request.promptNone) {
+      throw new OAuthError('interaction_required', 'The user must pass a second factor.', {
+        redirect: errorTargetOf(request),
+      });
+    }
+    const user = await this.secondFactors.findUser(session.userId);
+    if (!user) return null;
+    const csrfToken = this.csrfTokenOf(browser);
+    const form = await this.secondFactors.begin(request, user, session.amr, csrfToken);
+    return { kind: 'factor', form, csrfToken, sessionToken: null };
+  }
+
+  /** The browser's CSRF cookie when it is one of ours (other open forms stay valid), else a new one. */
+  private csrfTokenOf(browser: BrowserCookies): string {
+    return this.tickets.isCsrfToken(browser.csrfToken)
+      ? browser.csrfToken
+      : this.tickets.newCsrfToken();
   }
 
   /** prompt=login, max_age=0, or a sign-in older than max_age (OIDC Core §3.1.2.1). */
@@ -116,6 +211,10 @@ export class AuthorizationService {
     if (request.maxAgeSeconds === null) return false;
     const elapsedSeconds = (this.clock.now().getTime() - session.authTime.getTime()) / 1000;
     return elapsedSeconds > request.maxAgeSeconds;
+  }
+
+  private mayUse(request: AuthorizationRequest, userId: string): Promise<boolean> {
+    return this.userGroups.mayUse(request.client.metadata.allowed_groups, userId);
   }
 
   private async respondWithCode(
@@ -132,17 +231,31 @@ export class AuthorizationService {
     browser: BrowserCookies,
     username: string | null,
     failed: boolean,
+    notAllowed = false,
   ): AuthorizationOutcome {
-    const csrfToken = this.tickets.isCsrfToken(browser.csrfToken)
-      ? browser.csrfToken
-      : this.tickets.newCsrfToken();
+    const csrfToken = this.csrfTokenOf(browser);
     const form: LoginForm = {
       ticket: this.tickets.seal(request, csrfToken),
       clientName: request.client.metadata.client_name ?? null,
       username,
       uiLocales: request.uiLocales,
       failed,
+      ...(notAllowed ? { notAllowed } : {}),
     };
     return { kind: 'login', form, csrfToken };
   }
+}
+
+function expiredForm(): OAuthError {
+  return new OAuthError(
+    'invalid_request',
+    'The sign-in form has expired or was not opened in this browser. Return to the application and start again.',
+  );
+}
+
+/** RFC 6749 §4.1.2.1: the user (in none of the client's `allowed_groups`) may not use the client. */
+function accessDenied(request: AuthorizationRequest): OAuthError {
+  return new OAuthError('access_denied', 'The user is not allowed to use this application.', {
+    redirect: errorTargetOf(request),
+  });
 }

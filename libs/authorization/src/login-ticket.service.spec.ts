@@ -33,6 +33,7 @@ const request: AuthorizationRequest = {
   maxAgeSeconds: 60,
   uiLocales: 'fi',
   loginHint: null,
+  acrValues: null,
   codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
   codeChallengeMethod: 'S256',
   requestedClaims: null,

@@ -86,6 +86,9 @@ export function authMethodUsesSecret(method: string): boolean {
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 // Loopback hosts for which plain http is allowed (RFC 8252 §7.3; CONTRACT §4).
 const LOOPBACK_HOSTS = ['127.0.0.1', '[::1]', 'localhost'];
+// allowed_groups: how many names, and how long each (as the admin API's group names).
+const MAX_ALLOWED_GROUPS = 100;
+const MAX_GROUP_NAME_LENGTH = 256;
 // CONTRACT §4: redirect URIs are at most 2,000 characters.
 const MAX_REDIRECT_URI_LENGTH = 2000;
 // Parameters the authorization response adds (RFC 6749 §4.1.2, RFC 9207 §2): a registered query
@@ -122,7 +125,10 @@ export class ClientMetadataValidator {
     this.checkEncryptionPairs(metadata, problems);
     if (metadata.id_token_claims !== undefined && typeof metadata.id_token_claims !== 'boolean')
       problems.add('id_token_claims', 'must be a boolean');
+    if (metadata.require_mfa !== undefined && typeof metadata.require_mfa !== 'boolean')
+      problems.add('require_mfa', 'must be a boolean');
     this.checkLogout(metadata, problems);
+    this.checkAllowedGroups(metadata, problems);
 
     problems.throwIfAny();
     return metadata;
@@ -372,6 +378,25 @@ export class ClientMetadataValidator {
         urlProblem(m.backchannel_logout_uri) ?? fetchedUrlProblem(m.backchannel_logout_uri);
       if (problem) problems.add('backchannel_logout_uri', problem);
     }
+  }
+
+  /** CONTRACT §4 `allowed_groups`: at most 100 non-empty group names. */
+  private checkAllowedGroups(m: ClientMetadata, problems: Problems): void {
+    const groups: unknown = m.allowed_groups;
+    if (groups === undefined) return;
+    if (!Array.isArray(groups)) {
+      problems.add('allowed_groups', 'must be an array of group names');
+      return;
+    }
+    if (groups.length > MAX_ALLOWED_GROUPS)
+      problems.add('allowed_groups', `must have at most ${MAX_ALLOWED_GROUPS} names`);
+    groups.forEach((name: unknown, i) => {
+      if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_GROUP_NAME_LENGTH)
+        problems.add(
+          `allowed_groups[${i}]`,
+          `must be a group name (1 to ${MAX_GROUP_NAME_LENGTH} characters)`,
+        );
+    });
   }
 
   /** OIDC Registration §2: an `*_enc` is meaningful only with its `*_alg`. */

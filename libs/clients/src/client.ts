@@ -40,6 +40,13 @@ export interface ClientMetadata {
   backchannel_logout_uri?: string;
   /** Back-Channel Logout 1.0 §2.2: whether the RP needs `sid` in logout tokens (it always gets one). */
   backchannel_logout_session_required?: boolean;
+  /** Extension (CONTRACT §3): the login page asks every user of this client for a second factor. */
+  require_mfa?: boolean;
+  /**
+   * CONTRACT §4: the groups whose members may use the client (names, compared in canonical
+   * form); absent or empty, every user may.
+   */
+  allowed_groups?: string[];
 }
 
 /** A client as the protocol code sees it. */

@@ -13,6 +13,10 @@ export const Routes = {
   logout: '/oauth2/logout',
   /** The login page's stylesheet (LOGIN_CSS_FILE replaces it). */
   loginStylesheet: '/oauth2/static/login.css',
+  /** The passkey ceremony's script (the one script of the login pages). */
+  passkeyScript: '/oauth2/static/passkey.js',
+  /** A signed-in user adds a passkey. */
+  passkeys: '/oauth2/passkeys',
 } as const;
 
 export type RouteName = keyof typeof Routes;

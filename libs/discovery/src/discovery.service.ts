@@ -5,6 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ClientAuthenticator, GrantType, SCOPE_CLAIM_NAMES, SUPPORTED_SCOPES } from '@app/clients';
 import { APP_CONFIG, AppConfig, routeUrl } from '@app/config';
 import { ResponseMode } from '@app/errors';
+import { ACR_VALUES_SUPPORTED } from '@app/factors';
 import { GrantRegistry } from '@app/grants';
 import { JoseSupport } from '@app/keys';
 
@@ -26,6 +27,7 @@ const ID_TOKEN_CLAIMS = [
   'nonce',
   'azp',
   'amr',
+  'acr',
   'at_hash',
   // Back-Channel Logout 1.0 §2.1: ID tokens from the login page name their session.
   'sid',
@@ -109,6 +111,8 @@ export class DiscoveryService {
             end_session_endpoint: routeUrl(c, 'logout'),
             backchannel_logout_supported: true,
             backchannel_logout_session_supported: true,
+            // CONTRACT §3: a password, or a password and a second factor.
+            acr_values_supported: [...ACR_VALUES_SUPPORTED],
           }
         : {}),
     };

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { AccountsModule } from '@app/accounts';
 import { AuthorizationModule } from '@app/authorization';
+import { FactorsModule } from '@app/factors';
 import { Metrics, ObservabilityModule } from '@app/observability';
 import { OtpModule } from '@app/otp';
 import { AuditLog, PersistenceModule } from '@app/persistence';
@@ -38,6 +39,7 @@ const GRANT_HANDLERS: (new (...args: never[]) => GrantHandler)[] = [
     SamlModule,
     AuthorizationModule,
     ObservabilityModule,
+    FactorsModule,
   ],
   providers: [
     ...GRANT_HANDLERS,

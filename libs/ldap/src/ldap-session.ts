@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConnectionOptions } from 'node:tls';
 
 import { Client, InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError } from 'ldapts';
@@ -53,7 +54,9 @@ export class LdapSession {
     });
     const session = new LdapSession(client);
     try {
-      if (endpoint.startTls) await client.startTLS(tlsOptions);
+      // RFC 4513 §3.1.3: after StartTLS the certificate must name the host of the URL. ldapts
+      // passes no name to the TLS layer, so it is given here (and as SNI for a DNS name).
+      if (endpoint.startTls) await client.startTLS({ ...tlsOptions, ...serverName(endpoint.url) });
       await session.bindService(bindDn, bindPassword);
       return session;
     } catch (error) {
@@ -117,4 +120,10 @@ export class LdapSession {
 function unavailable(step: string, error: unknown): DirectoryUnavailable {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new DirectoryUnavailable(`${step}: ${message}`);
+}
+
+/** The host a StartTLS certificate must name, and SNI when that host is a DNS name. */
+function serverName(url: string): { host: string; servername?: string } {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) === 0 ? { host, servername: host } : { host };
 }

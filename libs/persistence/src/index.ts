@@ -69,6 +69,12 @@ export type { BackchannelLogoutJob } from './repositories';
 /** Admin API keys, stored as SHA-256 digests of the key. */
 export { ApiKeyRepository } from './repositories';
 export type { ApiKeyRecord } from './repositories';
+/** Users' second factors (TOTP) and recovery codes, each code used once. */
+export { UserFactorRepository } from './repositories';
+export type { UserFactorRecord } from './repositories';
+/** Groups and memberships (names unique in canonical form). */
+export { GroupRepository } from './repositories';
+export type { GroupChange, GroupRecord } from './repositories';
 /** The append-only audit record (CONTRACT §5) and the service that writes it. */
 export { AuditEventRepository } from './repositories';
 export type { AuditEventFilter, AuditEventRecord } from './repositories';

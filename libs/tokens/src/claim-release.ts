@@ -23,6 +23,8 @@ export interface ClaimSource {
   readonly grantClaims: Readonly<Record<string, unknown>>;
   /** The registered user, when the subject is one. */
   readonly user: UserAccount | null;
+  /** The user's group names (UserGroups.namesOf), read only when `groups` is released. */
+  readonly groups?: readonly string[];
 }
 
 /**
@@ -53,7 +55,10 @@ export function releasedClaimNames(
  */
 export function releaseClaims(target: ClaimTarget, source: ClaimSource): Record<string, unknown> {
   const names = releasedClaimNames(target, source);
-  const values: Record<string, unknown> = { ...source.grantClaims, ...userValues(source.user) };
+  const values: Record<string, unknown> = {
+    ...source.grantClaims,
+    ...userValues(source.user, source.groups ?? []),
+  };
   return Object.fromEntries(
     Object.entries(values).filter(
       ([name, value]) =>
@@ -63,12 +68,12 @@ export function releaseClaims(target: ClaimTarget, source: ClaimSource): Record<
 }
 
 /** A user's claim values: the stored ones, `updated_at` (Core §5.1: seconds), and `groups`. */
-function userValues(user: UserAccount | null): Record<string, unknown> {
+function userValues(user: UserAccount | null, groups: readonly string[]): Record<string, unknown> {
   if (!user) return {};
   return {
     ...user.claims,
     updated_at: Math.floor(user.updatedAt.getTime() / 1000),
-    // CONTRACT "Scopes and claims": an array of group names; users belong to no group yet.
-    groups: [],
+    // CONTRACT "Scopes and claims": an array of group names.
+    groups: [...groups],
   };
 }

@@ -1,4 +1,4 @@
-import { AccountService } from '@app/accounts';
+import { AccountService, UserGroups } from '@app/accounts';
 import { GrantType, RegisteredClient } from '@app/clients';
 import { AppConfig, FixedClock } from '@app/config';
 import { KeyStore } from '@app/keys';
@@ -44,7 +44,16 @@ describe(TokenService.name, () => {
     refreshTokens = mockOf<RefreshTokenRepository>();
     protector = mockOf<ClientResponseProtector>();
     accounts = mockOf<AccountService>();
-    sut = new TokenService(config, clock, keys, grants, refreshTokens, protector, accounts);
+    sut = new TokenService(
+      config,
+      clock,
+      keys,
+      grants,
+      refreshTokens,
+      protector,
+      accounts,
+      mockOf<UserGroups>(),
+    );
     keys.sign.mockResolvedValue('access-jwt');
     protector.protect.mockResolvedValue('id-jwt');
   });

@@ -2,10 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
-import { AccountService } from '@app/accounts';
+import { AccountService, UserGroups } from '@app/accounts';
 import { GrantType, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
+import { acrOf } from '@app/factors';
+import { OAuthError } from '@app/errors';
 import { KeyStore } from '@app/keys';
 import { GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
 
@@ -49,6 +51,7 @@ export class TokenService {
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly protector: ClientResponseProtector,
     private readonly accounts: AccountService,
+    private readonly userGroups: UserGroups,
   ) {}
 
   /**
@@ -56,6 +59,7 @@ export class TokenService {
    * when the scope has openid, a refresh token when the client registered the refresh grant.
    */
   async issue(request: IssueTokensRequest): Promise<TokenResponse> {
+    await this.assertMayUse(request.client, request.userId);
     const now = this.clock.now();
     const scope = request.scope.join(' ');
     const grant: GrantRecord = {
@@ -113,8 +117,13 @@ export class TokenService {
   }
 
   /** The answer to a refresh (RFC 6749 §6): new access and ID tokens for `grant`, and the rotated refresh token. */
-  reissue(request: ReissueRequest): Promise<TokenResponse> {
+  async reissue(request: ReissueRequest): Promise<TokenResponse> {
     const { client, grant, scope } = request;
+    if (!(await this.mayUse(client, grant.userId))) {
+      // The user left every allowed group since the grant: the grant ends with the membership.
+      await this.grants.revoke(grant.id, this.clock.now());
+      throw notAllowed();
+    }
     return this.respond({
       client,
       grant,
@@ -136,6 +145,20 @@ export class TokenService {
       tokenHash: hashToken(value),
       expiresAt: new Date(now.getTime() + this.config.tokens.refreshTokenTtlSeconds * 1000),
     };
+  }
+
+  /**
+   * CONTRACT §4 `allowed_groups`: only members of one of the client's groups get tokens for it,
+   * at every grant (password, code, refresh), so a membership ended after sign-in ends access.
+   */
+  private async assertMayUse(client: RegisteredClient, userId: string | null): Promise<void> {
+    if (!(await this.mayUse(client, userId))) throw notAllowed();
+  }
+
+  private mayUse(client: RegisteredClient, userId: string | null): Promise<boolean> {
+    const allowed = client.metadata.allowed_groups;
+    if (!allowed || allowed.length === 0) return Promise.resolve(true);
+    return this.userGroups.mayUse(allowed, userId);
   }
 
   private mayRefresh(client: RegisteredClient): boolean {
@@ -212,9 +235,10 @@ export class TokenService {
       grantScope: grant.scope.split(' ').filter(Boolean),
       requestedClaims: grant.requestedClaims,
     };
-    const wanted = releasedClaimNames('id_token', source).size > 0;
-    const user = wanted && grant.userId ? await this.accounts.findById(grant.userId) : null;
-    return releaseClaims('id_token', { ...source, grantClaims: grant.claims, user });
+    const names = releasedClaimNames('id_token', source);
+    const user = names.size > 0 && grant.userId ? await this.accounts.findById(grant.userId) : null;
+    const groups = user && names.has('groups') ? await this.userGroups.namesOf(user.id) : [];
+    return releaseClaims('id_token', { ...source, grantClaims: grant.claims, user, groups });
   }
 
   /** OpenID Connect Core §2 and §3.1.3.6. */
@@ -246,6 +270,8 @@ export class TokenService {
       auth_time: authTime,
       azp: client.clientId,
       amr,
+      // OpenID Connect Core §2: the class follows from the methods (a second factor or not).
+      acr: acrOf(amr),
       at_hash: atHash,
       ...(nonce ? { nonce } : {}),
       // Back-Channel Logout 1.0 §2.1: the session the RP will be told has ended.
@@ -257,4 +283,9 @@ export class TokenService {
       encEnc: client.metadata.id_token_encrypted_response_enc,
     });
   }
+}
+
+/** RFC 6749 §5.2: the grant is not valid for this client, as the user may not use it. */
+function notAllowed(): OAuthError {
+  return new OAuthError('invalid_grant', 'The user is not allowed to use this application.');
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 
-import { AccountService, UserAccount } from '@app/accounts';
+import { AccountService, UserAccount, UserGroups } from '@app/accounts';
 import { ClientRegistry, OPENID_SCOPES, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -13,7 +13,7 @@ import {
 } from '@app/persistence';
 
 import { AccessTokenVerifier } from './access-token-verifier';
-import { releaseClaims } from './claim-release';
+import { releaseClaims, releasedClaimNames } from './claim-release';
 
 /** The UserInfo answer before it is formatted (JSON, or a JWT per the client's metadata). */
 export interface UserinfoResult {
@@ -36,6 +36,8 @@ export class UserinfoService implements OnModuleDestroy {
   private readonly grantCache: NotifiedCache<GrantRecord>;
   /** Users by id: any update or delete of the row, or of what else its claims come from, drops it. */
   private readonly userCache: NotifiedCache<UserAccount>;
+  /** Users' group names by user id: a membership, group or directory account change drops them. */
+  private readonly groupCache: NotifiedCache<string[]>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -43,6 +45,7 @@ export class UserinfoService implements OnModuleDestroy {
     private readonly grants: GrantRepository,
     private readonly clients: ClientRegistry,
     private readonly accounts: AccountService,
+    private readonly userGroups: UserGroups,
     notifications: DatabaseNotifications,
   ) {
     this.grantCache = new NotifiedCache(
@@ -51,11 +54,17 @@ export class UserinfoService implements OnModuleDestroy {
       CACHE_LIMIT,
     );
     this.userCache = new NotifiedCache(notifications, NotificationChannel.UserChanged, CACHE_LIMIT);
+    this.groupCache = new NotifiedCache(
+      notifications,
+      NotificationChannel.UserChanged,
+      CACHE_LIMIT,
+    );
   }
 
   onModuleDestroy(): void {
     this.grantCache.close();
     this.userCache.close();
+    this.groupCache.close();
   }
 
   async claimsFor(accessToken: string): Promise<UserinfoResult> {
@@ -88,16 +97,20 @@ export class UserinfoService implements OnModuleDestroy {
         challenge: bearerChallenge(this.config, 'invalid_token'),
       });
     }
-    const released = grant
-      ? releaseClaims('userinfo', {
-          client,
-          scope: token.scope.split(' ').filter(Boolean),
-          grantScope: grant.scope.split(' ').filter(Boolean),
-          requestedClaims: grant.requestedClaims,
-          grantClaims: grant.claims,
-          user,
-        })
-      : {};
+    let released: Record<string, unknown> = {};
+    if (grant) {
+      const source = {
+        client,
+        scope: token.scope.split(' ').filter(Boolean),
+        grantScope: grant.scope.split(' ').filter(Boolean),
+        requestedClaims: grant.requestedClaims,
+      };
+      const groups =
+        user && releasedClaimNames('userinfo', source).has('groups')
+          ? ((await this.groupCache.get(user.id, () => this.userGroups.namesOf(user.id))) ?? [])
+          : [];
+      released = releaseClaims('userinfo', { ...source, grantClaims: grant.claims, user, groups });
+    }
     // OpenID Connect Core §5.3.2: sub is always returned.
     return { client, claims: { ...released, sub: token.sub } };
   }

@@ -69,6 +69,7 @@ describe('admin API: users', () => {
         id: expect.stringMatching(UUID),
         username: 'alice',
         ...CLAIMS,
+        groups: [],
         created_at: server.clock.now().toISOString(),
         updated_at: server.clock.now().toISOString(),
       });
@@ -90,7 +91,13 @@ describe('admin API: users', () => {
         .send({ username: 'bare', password: 'bare password' });
 
       expect(res.status).toBe(201);
-      expect(Object.keys(res.body).sort()).toEqual(['created_at', 'id', 'updated_at', 'username']);
+      expect(Object.keys(res.body).sort()).toEqual([
+        'created_at',
+        'groups',
+        'id',
+        'updated_at',
+        'username',
+      ]);
     });
 
     it('answers 409 for a username taken in another letter case', async () => {
@@ -210,6 +217,7 @@ describe('admin API: users', () => {
           {
             id: user.id,
             username: 'Grace.Hopper',
+            groups: [],
             created_at: user.created_at,
             updated_at: user.updated_at,
           },
@@ -271,6 +279,7 @@ describe('admin API: users', () => {
         id: user.id,
         username: user.username,
         email: 'ivan@example.com',
+        groups: [],
         created_at: user.created_at,
         updated_at: user.updated_at,
       });
@@ -306,6 +315,7 @@ describe('admin API: users', () => {
         username: user.username,
         phone_number_verified: true,
         name: 'Judy Example',
+        groups: [],
         created_at: user.created_at,
         updated_at: server.clock.now().toISOString(),
       });

@@ -151,6 +151,7 @@ describe('authorization_code grant', () => {
       iat: server.clock.nowSeconds(),
       auth_time: expect.any(Number),
       amr: ['pwd'],
+      acr: 'urn:uas:acr:pwd',
       nonce: 'nonce-1',
       // Back-Channel Logout 1.0 §2.1: the session the code was issued in.
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),

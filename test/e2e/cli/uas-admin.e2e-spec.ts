@@ -233,6 +233,10 @@ describe('uas-admin CLI', () => {
       ],
       env,
     );
+    expect(
+      (await cli(['groups', 'create', '--name', 'Exported staff', '--require-mfa'], env)).code,
+    ).toBe(0);
+    expect((await cli(['groups', 'add-member', 'exported STAFF', 'alice'], env)).code).toBe(0);
     const exported = await cli(['export'], env);
     expect(exported.code).toBe(0);
     expect(exported.stdout).not.toContain(JSON.parse(made.stdout).client_secret);
@@ -248,6 +252,8 @@ describe('uas-admin CLI', () => {
         { action: 'create', kind: 'client', name: 'exported app' },
         { action: 'create', kind: 'user', name: 'alice' },
         { action: 'create', kind: 'api_key', name: 'users only' },
+        { action: 'create', kind: 'group', name: 'Exported staff' },
+        { action: 'create', kind: 'membership', name: 'Exported staff/alice' },
       ]),
     );
     expect((await admin(target).get('/admin/v1/clients')).body.items).toEqual([]);
@@ -266,6 +272,15 @@ describe('uas-admin CLI', () => {
     );
     expect(strip(copy.users, ['id'])).toEqual(strip(file.users, ['id']));
     expect(copy.api_keys).toEqual(file.api_keys);
+    expect(copy.groups).toEqual(file.groups);
+    expect(copy.groups).toContainEqual({
+      name: 'Exported staff',
+      description: null,
+      require_mfa: true,
+    });
+    expect(copy.users.find((u: { username: string }) => u.username === 'alice').groups).toEqual([
+      'Exported staff',
+    ]);
     const nothing = await cli(['import', '--dry-run', '-'], targetEnv, exported.stdout);
     expect(nothing.stdout).toBe('nothing to change\n');
   });
@@ -339,5 +354,75 @@ describe('uas-admin CLI', () => {
 
     const deleted = await cli(['directories', 'delete', directory.id], env);
     expect(deleted.code).toBe(0);
+  });
+
+  it('manages groups and members by name, and imports users with their password hashes', async () => {
+    const user = await cli(
+      ['--json', 'users', 'create', '--username', 'grace', '--password', 'a long password 2'],
+      env,
+    );
+    const graceId = JSON.parse(user.stdout).id as string;
+
+    const created = await cli(
+      ['--json', 'groups', 'create', '--name', 'Engineers', '--description', 'builders'],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const group = JSON.parse(created.stdout);
+    expect(group).toMatchObject({ name: 'Engineers', description: 'builders', require_mfa: false });
+
+    expect((await cli(['groups', 'add-member', 'engineers', 'grace'], env)).code).toBe(0);
+    expect((await admin(source).get(`/admin/v1/users/${graceId}`)).body.groups).toEqual([
+      'Engineers',
+    ]);
+    const listed = await cli(['groups', 'list'], env);
+    expect(listed.stdout).toContain(`${String(group.id)}\tEngineers\tfalse\tbuilders`);
+
+    const updated = await cli(
+      [
+        '--json',
+        'groups',
+        'update',
+        String(group.id),
+        '--require-mfa',
+        'true',
+        '--description',
+        '',
+      ],
+      env,
+    );
+    expect(JSON.parse(updated.stdout)).toMatchObject({ require_mfa: true, description: null });
+    expect(JSON.parse((await cli(['--json', 'groups', 'get', 'Engineers'], env)).stdout).id).toBe(
+      group.id,
+    );
+
+    expect((await cli(['groups', 'remove-member', 'Engineers', graceId], env)).code).toBe(0);
+    expect((await admin(source).get(`/admin/v1/users/${graceId}`)).body.groups).toEqual([]);
+    const missing = await cli(['groups', 'add-member', 'nobody-group', 'grace'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no group named nobody-group');
+    expect((await cli(['groups', 'delete', 'Engineers'], env)).code).toBe(0);
+    expect((await admin(source).get(`/admin/v1/groups/${String(group.id)}`)).status).toBe(404);
+
+    // users import: the dry run writes nothing, then the same file goes in.
+    const file = JSON.stringify({
+      users: [
+        {
+          username: 'migrated',
+          // Openwall crypt_blowfish test vector: "U*U" at cost 5.
+          password_hash: '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW',
+          email: 'migrated@example.com',
+        },
+      ],
+    });
+    const dry = await cli(['users', 'import', '--dry-run', '-'], env, file);
+    expect(dry).toEqual({ code: 0, stdout: 'migrated\twould_create\n', stderr: '' });
+    expect((await admin(source).get('/admin/v1/users?username=migrated')).body.items).toEqual([]);
+    const real = await cli(['--json', 'users', 'import', '-'], env, file);
+    expect(real.code).toBe(0);
+    expect(JSON.parse(real.stdout).items).toEqual([{ username: 'migrated', status: 'created' }]);
+    const again = await cli(['users', 'import', '-'], env, file);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('users.0.username');
   });
 });

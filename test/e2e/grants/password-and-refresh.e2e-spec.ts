@@ -92,6 +92,7 @@ describe('password and refresh_token grants', () => {
         iat: server.clock.nowSeconds(),
         auth_time: server.clock.nowSeconds(),
         amr: ['pwd'],
+        acr: 'urn:uas:acr:pwd',
         at_hash: expect.any(String),
         // CONTRACT "Scopes and claims": openid alone releases every claim scope's claims, in
         // the ID token too.

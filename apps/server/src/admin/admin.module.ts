@@ -4,6 +4,7 @@ import { AccountsModule } from '@app/accounts';
 import { AuthorizationModule } from '@app/authorization';
 import { ClientsModule } from '@app/clients';
 import { DiscoveryModule } from '@app/discovery';
+import { FactorsModule } from '@app/factors';
 import { KeysModule } from '@app/keys';
 import { LdapModule } from '@app/ldap';
 import { PersistenceModule } from '@app/persistence';
@@ -16,9 +17,11 @@ import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
 import { AuditEventsController } from './audit-events.controller';
 import { ClientsController } from './clients.controller';
+import { GroupsController } from './groups.controller';
 import { DirectoriesController } from './directories.controller';
 import { KeysController } from './keys.controller';
 import { SamlIssuersController } from './saml-issuers.controller';
+import { UserFactorsController } from './user-factors.controller';
 import { UserSessionsController } from './user-sessions.controller';
 import { UsersController } from './users.controller';
 
@@ -37,15 +40,18 @@ import { UsersController } from './users.controller';
     PersistenceModule,
     AuthorizationModule,
     TokensModule,
+    FactorsModule,
     LdapModule,
   ],
   controllers: [
     ClientsController,
     UsersController,
     UserSessionsController,
+    UserFactorsController,
     KeysController,
     SamlIssuersController,
     ApiKeysController,
+    GroupsController,
     AuditEventsController,
     DirectoriesController,
   ],

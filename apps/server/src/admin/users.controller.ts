@@ -26,6 +26,7 @@ import {
   UserAccount,
   UserClaims,
   UserClaimsPatch,
+  UserGroups,
 } from '@app/accounts';
 import { OAuthError } from '@app/errors';
 
@@ -35,6 +36,7 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { AdminValidationPipe } from './admin-validation.pipe';
 import { PAGE_LIMIT_DEFAULT } from './dto/page-query.dto';
 import { UserCreateDto } from './dto/user-create.dto';
+import { UserImportDto, UserImportItemDto, UserImportResponseDto } from './dto/user-import.dto';
 import { UserQueryDto } from './dto/user-query.dto';
 import { UserPageResponseDto, UserResponseDto } from './dto/user-response.dto';
 import { UserUpdateDto } from './dto/user-update.dto';
@@ -47,7 +49,10 @@ const pipe = new AdminValidationPipe();
 @Controller('admin/v1/users')
 @UseGuards(AdminTokenGuard)
 export class UsersController {
-  constructor(private readonly accounts: AccountService) {}
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly userGroups: UserGroups,
+  ) {}
 
   @Post()
   @Audited('user.created', { response: 'id' })
@@ -59,7 +64,30 @@ export class UsersController {
     const { username, password } = body;
     return toResponse(
       await this.accounts.create({ username, password, claims: claimsOf(body, false) }),
+      [],
     );
+  }
+
+  @Post('import')
+  @RequiredScope('users:write')
+  @Audited('user.imported', null, { unlessBodyFlag: 'dry_run' })
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary:
+      'Import users with their existing password hashes: all or nothing; dry_run writes nothing',
+  })
+  @ApiOkResponse({ type: UserImportResponseDto })
+  async import(@Body(pipe) body: UserImportDto): Promise<UserImportResponseDto> {
+    const results = await this.accounts.importUsers(
+      body.users.map((user) => ({
+        username: user.username,
+        passwordHash: user.password_hash,
+        claims: claimsOf(user, false),
+      })),
+      body.dry_run ?? false,
+    );
+    return { results: results.map(({ username, status }) => ({ username, status })) };
   }
 
   @Get()
@@ -72,7 +100,11 @@ export class UsersController {
   ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
     const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
     const page = await this.accounts.list(limit, query.cursor ?? null, query.username ?? null);
-    return { items: page.items.map(toResponse), next_cursor: page.nextCursor };
+    const groups = await Promise.all(page.items.map((item) => this.userGroups.namesOf(item.id)));
+    return {
+      items: page.items.map((item, i) => toResponse(item, groups[i])),
+      next_cursor: page.nextCursor,
+    };
   }
 
   @Get(':id')
@@ -83,7 +115,7 @@ export class UsersController {
   async get(@Param('id') id: string): Promise<Record<string, unknown>> {
     const account = await this.accounts.findById(id);
     if (!account) throw notFound();
-    return toResponse(account);
+    return toResponse(account, await this.userGroups.namesOf(account.id));
   }
 
   @Patch(':id')
@@ -101,7 +133,7 @@ export class UsersController {
       claims: claimsOf(body, true),
     });
     if (!account) throw notFound();
-    return toResponse(account);
+    return toResponse(account, await this.userGroups.namesOf(account.id));
   }
 
   @Delete(':id')
@@ -120,16 +152,20 @@ function notFound(): OAuthError {
 }
 
 /** The claim members present in the body; null only when `keepNull` (on PATCH it removes the claim). */
-function claimsOf(body: UserCreateDto, keepNull: false): UserClaims;
+function claimsOf(body: UserCreateDto | UserImportItemDto, keepNull: false): UserClaims;
 function claimsOf(body: UserUpdateDto, keepNull: true): UserClaimsPatch;
-function claimsOf(body: UserCreateDto | UserUpdateDto, keepNull: boolean): UserClaimsPatch {
+function claimsOf(
+  body: UserCreateDto | UserImportItemDto | UserUpdateDto,
+  keepNull: boolean,
+): UserClaimsPatch {
   const source = body as unknown as Record<string, unknown>;
   const present = (name: string) =>
     source[name] !== undefined && (keepNull || source[name] !== null);
   return Object.fromEntries(USER_CLAIM_NAMES.filter(present).map((name) => [name, source[name]]));
 }
 
-function toResponse(account: UserAccount): Record<string, unknown> {
+/** The user as answered; `groups`: the names of its groups (CONTRACT §4). */
+function toResponse(account: UserAccount, groups: readonly string[]): Record<string, unknown> {
   const claims = account.claims as Record<string, unknown>;
   return {
     id: account.id,
@@ -139,6 +175,7 @@ function toResponse(account: UserAccount): Record<string, unknown> {
     ),
     // Only directory users say where they come from; a local user's answer is as it was.
     ...(account.source === 'directory' ? { source: 'directory' } : {}),
+    groups,
     created_at: account.createdAt.toISOString(),
     updated_at: account.updatedAt.toISOString(),
   };

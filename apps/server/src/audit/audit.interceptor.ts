@@ -11,6 +11,7 @@ export const AUDIT_ACTOR = Symbol('uas:audit-actor');
 
 type AuditedRequest = {
   ip?: string;
+  body?: unknown;
   params?: Record<string, string>;
   [AUDIT_ACTOR]?: string;
 };
@@ -42,6 +43,10 @@ export class AuditInterceptor implements NestInterceptor {
       AuditLog.run(ctx, () => next.handle().subscribe(subscriber)),
     );
     if (!audited) return handled;
+    // A dry run changed nothing, so it is no admin change to record.
+    const flag = audited.unlessBodyFlag;
+    if (flag && (request.body as Record<string, unknown> | undefined)?.[flag] === true)
+      return handled;
     return handled.pipe(
       mergeMap((body) =>
         from(

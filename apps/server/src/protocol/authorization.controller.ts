@@ -6,6 +6,7 @@ import {
   AuthorizationService,
   BrowserCookies,
   errorResponse,
+  FACTOR_TICKET_FIELD,
   LOGIN_TICKET_FIELD,
   responseLocation,
 } from '@app/authorization';
@@ -14,9 +15,10 @@ import { OAuthError, ResponseMode } from '@app/errors';
 
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, sessionCookie } from './login/cookies';
 import { renderErrorPage } from './login/error-page';
+import { renderFactorPage } from './login/factor-page';
 import { FORM_POST_CSP, renderFormPostPage } from './login/form-post-page';
 import { renderLoginPage } from './login/login-page';
-import { PAGE_HEADERS } from './login/page-headers';
+import { PAGE_HEADERS, PASSKEY_PAGE_CSP } from './login/page-headers';
 import { RequestParams } from './request-params';
 
 /**
@@ -58,6 +60,7 @@ export class AuthorizationController {
       () => RequestParams.fromForm(contentType, body),
       (form) => {
         const browser = browserOf(cookie, address);
+        if (isFactorPost(form)) return this.authorization.secondFactor(form.values, browser);
         return isLoginPost(form)
           ? this.authorization.login(form.values, browser)
           : this.authorization.authorize(form, browser);
@@ -86,14 +89,22 @@ export class AuthorizationController {
       if (target) return this.respond(errorResponse(error, target), redirectStatus, null);
       return this.errorPage(
         error,
-        params && !isLoginPost(params) ? (params.values.ui_locales ?? null) : null,
+        params && !isLoginPost(params) && !isFactorPost(params)
+          ? (params.values.ui_locales ?? null)
+          : null,
       );
     }
-    return outcome.kind === 'response'
-      ? this.respond(outcome.response, redirectStatus, outcome.sessionToken)
-      : this.page(200, renderLoginPage(outcome.form, this.urls()), [
-          this.cookie(CSRF_COOKIE, outcome.csrfToken),
-        ]);
+    if (outcome.kind === 'response')
+      return this.respond(outcome.response, redirectStatus, outcome.sessionToken);
+    const csrf = this.cookie(CSRF_COOKIE, outcome.csrfToken);
+    if (outcome.kind === 'login')
+      return this.page(200, renderLoginPage(outcome.form, this.urls()), [csrf]);
+    const session =
+      outcome.sessionToken === null ? [] : [this.cookie(SESSION_COOKIE, outcome.sessionToken)];
+    const page = this.page(200, renderFactorPage(outcome.form, this.urls()), [csrf, ...session]);
+    if (outcome.form.passkeyOptions !== null)
+      page.headers.set('Content-Security-Policy', PASSKEY_PAGE_CSP);
+    return page;
   }
 
   /**
@@ -151,10 +162,11 @@ export class AuthorizationController {
     });
   }
 
-  private urls(): { action: string; stylesheet: string } {
+  private urls(): { action: string; stylesheet: string; script: string } {
     return {
       action: routePath(this.config, 'authorization'),
       stylesheet: routePath(this.config, 'loginStylesheet'),
+      script: routePath(this.config, 'passkeyScript'),
     };
   }
 }
@@ -170,4 +182,9 @@ function browserOf(header: string | undefined, address: string | undefined): Bro
 /** A post of the login form rather than an authorization request. */
 function isLoginPost(params: RequestParams): boolean {
   return params.has(LOGIN_TICKET_FIELD);
+}
+
+/** A post of the second-factor form. */
+function isFactorPost(params: RequestParams): boolean {
+  return params.has(FACTOR_TICKET_FIELD);
 }

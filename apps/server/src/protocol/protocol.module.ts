@@ -8,6 +8,7 @@ import { KeysModule } from '@app/keys';
 import { TokensModule } from '@app/tokens';
 
 import { AuthorizationController } from './authorization.controller';
+import { PasskeysController } from './passkeys.controller';
 import { DiscoveryController } from './discovery.controller';
 import { IntrospectionController } from './introspection.controller';
 import { JwksController } from './jwks.controller';
@@ -35,6 +36,7 @@ import { UserinfoController } from './userinfo.controller';
     RevocationController,
     UserinfoController,
     AuthorizationController,
+    PasskeysController,
     LoginStylesheetController,
     LogoutController,
   ],

@@ -4,6 +4,7 @@ import { PasswordLogin } from '@app/accounts';
 import { GrantType, resolveScope } from '@app/clients';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { GroupMfaPolicy } from '@app/factors';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { GrantHandler, requireParam, TokenRequest } from '../grant-handler';
@@ -18,17 +19,21 @@ export class PasswordGrant implements GrantHandler {
     private readonly logins: PasswordLogin,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly groups: GroupMfaPolicy,
   ) {}
 
   async handle({ client, params, clientAddress }: TokenRequest): Promise<TokenResponse> {
     const username = requireParam(params, 'username');
     const password = requireParam(params, 'password');
     const scope = resolveScope(params.scope, client);
+    // CONTRACT "Recorded details": the password grant never satisfies a second factor.
+    if (client.metadata.require_mfa === true) throw secondFactorRequired();
     const user = await this.logins.authenticate(username, password, clientAddress ?? null);
     if (!user) {
       // One answer for an unknown user, a wrong password and a throttled username.
       throw new OAuthError('invalid_grant', 'The username or password is incorrect.');
     }
+    if (await this.groups.requiresMfa(user.id)) throw secondFactorRequired();
     return this.tokens.issue({
       client,
       subject: user.id,
@@ -38,4 +43,11 @@ export class PasswordGrant implements GrantHandler {
       amr: ['pwd'],
     });
   }
+}
+
+function secondFactorRequired(): OAuthError {
+  return new OAuthError(
+    'invalid_grant',
+    'A second factor is required; sign in through the authorization endpoint.',
+  );
 }

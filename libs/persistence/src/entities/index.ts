@@ -6,6 +6,8 @@ import { ClientEntity } from './client.entity';
 import { DirectoryAccountEntity } from './directory-account.entity';
 import { DirectoryEntity } from './directory.entity';
 import { GrantEntity } from './grant.entity';
+import { GroupMemberEntity } from './group-member.entity';
+import { GroupEntity } from './group.entity';
 import { LoginSessionEntity } from './login-session.entity';
 import { OtpChallengeEntity } from './otp-challenge.entity';
 import { RateLimitEntity } from './rate-limit.entity';
@@ -17,6 +19,8 @@ import { SettingEntity } from './setting.entity';
 import { SubjectEntity } from './subject.entity';
 import { UsedIdentifierEntity } from './used-identifier.entity';
 import { UserEntity } from './user.entity';
+import { UserFactorEntity } from './user-factor.entity';
+import { RecoveryCodeEntity } from './recovery-code.entity';
 
 /** Every entity, listed explicitly (no globs). */
 export const ENTITIES = [
@@ -36,6 +40,10 @@ export const ENTITIES = [
   RateLimitEntity,
   SubjectEntity,
   ApiKeyEntity,
+  UserFactorEntity,
+  RecoveryCodeEntity,
+  GroupEntity,
+  GroupMemberEntity,
   AuditEventEntity,
   DirectoryEntity,
   DirectoryAccountEntity,
@@ -50,6 +58,8 @@ export {
   DirectoryAccountEntity,
   DirectoryEntity,
   GrantEntity,
+  GroupEntity,
+  GroupMemberEntity,
   LoginSessionEntity,
   OtpChallengeEntity,
   RateLimitEntity,
@@ -61,4 +71,6 @@ export {
   SubjectEntity,
   UsedIdentifierEntity,
   UserEntity,
+  UserFactorEntity,
+  RecoveryCodeEntity,
 };

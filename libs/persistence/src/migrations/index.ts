@@ -14,7 +14,9 @@ import { AddRequestedClaims1764400000000 } from './1764400000000-add-requested-c
 import { CreateApiKeys1764410000000 } from './1764410000000-create-api-keys';
 import { AddClientTokenGeneration1764420000000 } from './1764420000000-add-client-token-generation';
 import { AddSessionLogout1764430000000 } from './1764430000000-add-session-logout';
+import { CreateGroups1764440000000 } from './1764440000000-create-groups';
 import { CreateDirectories1764450000000 } from './1764450000000-create-directories';
+import { CreateUserFactors1764460000000 } from './1764460000000-create-user-factors';
 import { CreateAuditEvents1764470000000 } from './1764470000000-create-audit-events';
 import { NotifyUserChanges1764480000000 } from './1764480000000-notify-user-changes';
 
@@ -36,7 +38,9 @@ export const MIGRATIONS = [
   CreateApiKeys1764410000000,
   AddClientTokenGeneration1764420000000,
   AddSessionLogout1764430000000,
+  CreateGroups1764440000000,
   CreateDirectories1764450000000,
+  CreateUserFactors1764460000000,
   CreateAuditEvents1764470000000,
   NotifyUserChanges1764480000000,
 ];

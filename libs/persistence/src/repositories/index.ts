@@ -6,6 +6,7 @@ import { ClientRepository } from './client.repository';
 import { DirectoryAccountRepository } from './directory-account.repository';
 import { DirectoryRepository } from './directory.repository';
 import { GrantRepository } from './grant.repository';
+import { GroupRepository } from './group.repository';
 import { HousekeepingRepository } from './housekeeping.repository';
 import { LoginSessionRepository } from './login-session.repository';
 import { OtpChallengeRepository } from './otp-challenge.repository';
@@ -17,6 +18,7 @@ import { SettingRepository } from './setting.repository';
 import { SubjectRepository } from './subject.repository';
 import { UsedIdentifierRepository } from './used-identifier.repository';
 import { UserRepository } from './user.repository';
+import { UserFactorRepository } from './user-factor.repository';
 
 /** Every repository; PersistenceModule provides and exports them all. Add new ones here. */
 export const REPOSITORIES = [
@@ -36,6 +38,8 @@ export const REPOSITORIES = [
   SubjectRepository,
   ApiKeyRepository,
   BackchannelLogoutRepository,
+  UserFactorRepository,
+  GroupRepository,
   AuditEventRepository,
   DirectoryRepository,
   DirectoryAccountRepository,
@@ -69,6 +73,10 @@ export { BackchannelLogoutRepository };
 export type { BackchannelLogoutJob } from './backchannel-logout.repository';
 export { ApiKeyRepository };
 export type { ApiKeyRecord } from './api-key.repository';
+export { UserFactorRepository };
+export type { UserFactorRecord } from './user-factor.repository';
+export { GroupRepository };
+export type { GroupChange, GroupRecord } from './group.repository';
 export { AuditEventRepository };
 export type { AuditEventFilter, AuditEventRecord, NewAuditEvent } from './audit-event.repository';
 export { DirectoryAccountRepository, DirectoryRepository };

@@ -120,6 +120,52 @@ export class UserRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Replaces the password hash with a stronger one of the same password (rehash at sign-in),
+   * only while it is still `current`: no grant is revoked and `updated_at` (a claim) stays.
+   */
+  async replacePasswordHash(id: string, current: string, upgraded: string): Promise<boolean> {
+    if (!isCanonicalUuid(id)) return false;
+    const rows = await this.db.query(
+      `UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2 RETURNING id`,
+      [id, current, upgraded],
+    );
+    return rows.length === 1;
+  }
+
+  /** The canonical forms among `usernames` that are taken (user import). */
+  async takenUsernameKeys(usernames: readonly string[]): Promise<Set<string>> {
+    if (usernames.length === 0) return new Set();
+    const rows = await this.db.query<{ key: string }>(
+      `SELECT username_key AS key FROM users WHERE username_key = ANY($1::text[])`,
+      [usernames.map(canonicalUsername)],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /**
+   * Inserts every user in one statement, so all of them are stored or none; false when a
+   * username was taken meanwhile (in any canonical spelling).
+   */
+  async createMany(users: readonly Omit<UserRecord, 'updatedAt'>[]): Promise<boolean> {
+    if (users.length === 0) return true;
+    const entities = users.map(
+      (user) =>
+        ({
+          ...user,
+          updatedAt: user.createdAt,
+          usernameKey: canonicalUsername(user.username),
+        }) as QueryDeepPartialEntity<UserEntity>,
+    );
+    try {
+      await this.db.use(UserEntity, (rows) => rows.insert(entities));
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
   /** Deletes the user; grants, sessions and codes go with it (ON DELETE CASCADE). */
   async delete(id: string): Promise<boolean> {
     if (!isCanonicalUuid(id)) return false;

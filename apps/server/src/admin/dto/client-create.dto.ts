@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   MaxLength,
+  MinLength,
 } from 'class-validator';
 
 const URI_MAX = 2048;
@@ -207,4 +208,26 @@ export class ClientCreateDto {
   @IsOptional()
   @IsBoolean()
   backchannel_logout_session_required?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Extension: the login page asks every user of this client for a second factor after the password, and the password grant refuses them. Default false.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  require_mfa?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 100,
+    description:
+      'The groups whose members may use the client (names, any letter case); absent or empty: every user. A user in none of them gets access_denied at the authorization endpoint and invalid_grant at the token endpoint.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(256, { each: true })
+  allowed_groups?: string[];
 }

@@ -16,6 +16,8 @@ export class UserResponseDto extends UserClaimsDto {
       'Present on users who sign in through an LDAP directory, which keeps their claims.',
   })
   source?: 'directory';
+  @ApiProperty({ type: [String], description: "The names of the user's groups, sorted." })
+  groups: string[];
 
   @ApiProperty({ format: 'date-time' })
   created_at: string;

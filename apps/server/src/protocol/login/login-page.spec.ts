@@ -32,6 +32,15 @@ describe(renderLoginPage.name, () => {
     );
   });
 
+  it('says when the signed-in account may not use the application, in the asked language', () => {
+    const html = renderLoginPage({ ...form, notAllowed: true, uiLocales: 'sv' }, urls);
+
+    expect(html).toContain(
+      '<p id="uas-error" class="uas-error" role="alert">Du är inloggad med ett konto som inte får använda det här programmet.',
+    );
+    expect(renderLoginPage(form, urls)).not.toContain('uas-error');
+  });
+
   it('announces a failure and ties it to the fields', () => {
     const html = renderLoginPage({ ...form, failed: true, uiLocales: 'fi' }, urls);
 

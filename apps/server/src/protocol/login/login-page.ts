@@ -8,6 +8,8 @@ import { renderPage } from './page-layout';
 export interface PageUrls {
   readonly action: string;
   readonly stylesheet: string;
+  /** The passkey ceremony's script, for the pages that run one. */
+  readonly script?: string;
 }
 
 /**
@@ -25,7 +27,9 @@ export function renderLoginPage(form: LoginForm, urls: PageUrls): string {
   const focusPassword = form.username ? ' autofocus' : '';
   const alert = form.failed
     ? `<p id="uas-error" class="uas-error" role="alert">${escapeHtml(t.failed)}</p>\n`
-    : '';
+    : form.notAllowed
+      ? `<p id="uas-error" class="uas-error" role="alert">${escapeHtml(t.notAllowed)}</p>\n`
+      : '';
   const body = `<h1>${escapeHtml(t.signInTitle)}</h1>
 <p class="uas-lead">${escapeHtml(lead)}</p>
 ${alert}<form method="post" action="${escapeHtml(urls.action)}" class="uas-form">

@@ -5,8 +5,12 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, ConfigError, Routes } from '@app/config';
 
 import { DEFAULT_LOGIN_CSS } from './login-stylesheet';
+import { PASSKEY_SCRIPT } from './passkey-script';
 
-/** Serves the login page's stylesheet: the built-in one, or LOGIN_CSS_FILE read once at start. */
+/**
+ * Serves the login page's stylesheet (the built-in one, or LOGIN_CSS_FILE read once at start)
+ * and the passkey ceremony's script.
+ */
 @Controller()
 export class LoginStylesheetController {
   private readonly css: string;
@@ -22,6 +26,15 @@ export class LoginStylesheetController {
   @Header('X-Content-Type-Options', 'nosniff')
   stylesheet(): string {
     return this.css;
+  }
+
+  /** The passkey ceremony's script (the CSP of the pages that load it allows 'self' only). */
+  @Get(Routes.passkeyScript)
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=300')
+  @Header('X-Content-Type-Options', 'nosniff')
+  passkeyScript(): string {
+    return PASSKEY_SCRIPT;
   }
 }
 

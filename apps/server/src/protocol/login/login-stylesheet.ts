@@ -1,7 +1,8 @@
 /**
  * The built-in stylesheet of the login and error pages. Operators replace it with
  * LOGIN_CSS_FILE; the pages use only these classes: uas-card, uas-lead, uas-error, uas-detail,
- * uas-form, uas-field.
+ * uas-form, uas-field, and on the second-factor page uas-qr, uas-secret, uas-codes,
+ * uas-alternatives, uas-secondary.
  */
 export const DEFAULT_LOGIN_CSS = `:root {
   color-scheme: light dark;
@@ -86,6 +87,18 @@ button {
   cursor: pointer;
 }
 button:hover { filter: brightness(1.1); }
+h2 { margin: 1.5rem 0 0.75rem; font-size: 1rem; }
+.uas-qr { display: block; width: 200px; height: 200px; margin: 0 auto 1rem; }
+.uas-secret, .uas-codes code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 1rem; }
+.uas-secret { overflow-wrap: anywhere; }
+.uas-detail + .uas-form, .uas-qr + .uas-detail { margin-bottom: 1.25rem; }
+.uas-codes { columns: 2; margin: 0 0 1.5rem; padding-left: 1.25rem; }
+.uas-alternatives button { margin-bottom: 0.5rem; }
+button.uas-secondary {
+  background: transparent;
+  color: var(--uas-accent);
+  border: 1px solid var(--uas-accent);
+}
 input:focus-visible, button:focus-visible {
   outline: 3px solid var(--uas-focus);
   outline-offset: 2px;

@@ -7,7 +7,12 @@ export function renderPage(page: {
   title: string;
   stylesheetUrl: string;
   body: string;
+  /** The passkey ceremony's script: the one script a login page may load (CSP script-src 'self'). */
+  scriptUrl?: string;
 }): string {
+  const script = page.scriptUrl
+    ? `<script src="${escapeHtml(page.scriptUrl)}" defer></script>\n`
+    : '';
   return `<!DOCTYPE html>
 <html lang="${page.locale}">
 <head>
@@ -16,7 +21,7 @@ export function renderPage(page: {
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(page.title)}</title>
 <link rel="stylesheet" href="${escapeHtml(page.stylesheetUrl)}">
-</head>
+${script}</head>
 <body>
 <main class="uas-card">
 ${page.body}

@@ -1,0 +1,107 @@
+import { pbkdf2, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+
+import * as argon2 from 'argon2';
+import { compare as bcryptCompare } from 'bcryptjs';
+
+/** The password hash formats a user import accepts (CONTRACT §4 users/import). */
+export type PasswordHashAlgorithm = 'argon2' | 'bcrypt' | 'pbkdf2-sha256';
+
+// PHC string of argon2 (argon2id, argon2i, argon2d), as the argon2 package writes and verifies it
+// (parameters m, t, p in any order: the PHC format names them, and writers differ).
+const ARGON2 =
+  /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?[mtp]=\d+,[mtp]=\d+,[mtp]=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+// Modular crypt bcrypt: 2a, 2b or 2y (one algorithm), a two-digit cost, 22 + 31 characters of
+// bcrypt's own base64 (salt, then checksum).
+const BCRYPT = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
+// passlib's pbkdf2_sha256: $pbkdf2-sha256$rounds$salt$checksum, salt and checksum in passlib's
+// "adapted base64" (ab64: `.` for `+`, no padding).
+const PBKDF2_SHA256 = /^\$pbkdf2-sha256\$([1-9]\d{0,9})\$([./A-Za-z0-9]*)\$([./A-Za-z0-9]{43})$/;
+
+/** bcrypt's cost is 4..31 (2^cost rounds). */
+const BCRYPT_COST = { min: 4, max: 31 } as const;
+/** Bounds on imported PBKDF2 rounds: below is no protection, above is a denial of service. */
+const PBKDF2_ROUNDS = { min: 1000, max: 10_000_000 } as const;
+
+const pbkdf2Async = promisify(pbkdf2);
+
+/** The algorithm of an importable hash, or null with what is wrong with it. */
+export function importedHashAlgorithm(
+  hash: string,
+): { algorithm: PasswordHashAlgorithm } | { problem: string } {
+  if (ARGON2.test(hash)) return { algorithm: 'argon2' };
+  const b = BCRYPT.exec(hash);
+  if (b) {
+    const cost = Number(b[1]);
+    return cost >= BCRYPT_COST.min && cost <= BCRYPT_COST.max
+      ? { algorithm: 'bcrypt' }
+      : { problem: `bcrypt cost must be ${BCRYPT_COST.min} to ${BCRYPT_COST.max}` };
+  }
+  const p = parsePbkdf2Sha256(hash);
+  if (p) {
+    return p.rounds >= PBKDF2_ROUNDS.min && p.rounds <= PBKDF2_ROUNDS.max
+      ? { algorithm: 'pbkdf2-sha256' }
+      : { problem: `PBKDF2 rounds must be ${PBKDF2_ROUNDS.min} to ${PBKDF2_ROUNDS.max}` };
+  }
+  return {
+    problem:
+      'must be an argon2 PHC string ($argon2id$…), a bcrypt hash ($2a$, $2b$, $2y$) or passlib pbkdf2-sha256 ($pbkdf2-sha256$rounds$salt$hash)',
+  };
+}
+
+/** A passlib pbkdf2-sha256 hash taken apart; null when `hash` is not one. */
+export function parsePbkdf2Sha256(
+  hash: string,
+): { rounds: number; salt: Buffer; checksum: Buffer } | null {
+  const m = PBKDF2_SHA256.exec(hash);
+  if (!m) return null;
+  const checksum = ab64Decode(m[3]);
+  // SHA-256: a 32-byte checksum.
+  if (checksum.length !== 32) return null;
+  return { rounds: Number(m[1]), salt: ab64Decode(m[2]), checksum };
+}
+
+/** passlib's ab64: standard base64 with `.` for `+` and the padding left off. */
+export function ab64Decode(text: string): Buffer {
+  return Buffer.from(text.replace(/\./g, '+'), 'base64');
+}
+
+/**
+ * True when `password` matches the imported `hash`, by its own algorithm; false (never an
+ * exception) for a malformed hash. Comparisons are constant-time.
+ */
+export async function verifyImportedHash(hash: string, password: string): Promise<boolean> {
+  try {
+    if (hash.startsWith('$argon2')) return await argon2.verify(hash, password);
+    if (BCRYPT.test(hash)) return await bcryptCompare(password, hash);
+    const p = parsePbkdf2Sha256(hash);
+    if (p && p.rounds <= PBKDF2_ROUNDS.max) {
+      const derived = await pbkdf2Async(password, p.salt, p.rounds, 32, 'sha256');
+      return timingSafeEqual(derived, p.checksum);
+    }
+    return false;
+  } catch {
+    return false;
+  }
+}
+
+/** The parameters the server hashes with; a stored hash below them is replaced at sign-in. */
+export interface Argon2Parameters {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+
+/**
+ * Whether a stored hash should be replaced by the server's argon2id after a successful check:
+ * any other algorithm (imported bcrypt, PBKDF2, argon2i/argon2d), or argon2id with less memory
+ * or fewer passes than the server uses.
+ */
+export function needsRehash(hash: string, server: Argon2Parameters): boolean {
+  const m = /^\$argon2id\$v=19\$([mtp]=\d+,[mtp]=\d+,[mtp]=\d+)\$/.exec(hash);
+  if (!m) return true;
+  const params: Record<string, string> = Object.fromEntries(
+    m[1].split(',').map((pair) => pair.split('=') as [string, string]),
+  );
+  return Number(params.m) < server.memoryCost || Number(params.t) < server.timeCost;
+}

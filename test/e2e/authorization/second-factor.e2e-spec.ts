@@ -1,0 +1,206 @@
+import request from 'supertest';
+
+import { FixedClock } from '@app/config';
+
+import { CreatedClient } from '../../factories/client.factory';
+import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../../setup/oauth';
+import { createTestDatabase, TestDatabase } from '../../setup/test-database';
+import { startTestServer, TestServer } from '../../setup/test-server';
+import { totpAt } from '../../setup/totp';
+import { Browser, parseForm, pkcePair, redirectParams } from './browser';
+
+const PASSWORD = 'correct horse battery';
+const REDIRECT_URI = 'https://app.example.com/cb';
+const MAX_FAILURES = 3;
+const WINDOW_SECONDS = 900;
+
+/**
+ * CONTRACT §3 "Sign-in with more than a password" over plain HTTP: what discovery says, the
+ * password grant refusing a client that requires MFA, the limit on failed codes, and the
+ * second-step form's binding to its browser.
+ */
+describe('second factor at the authorization endpoint', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let client: CreatedClient;
+  let user: { id: string };
+  let secret: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    server = await startTestServer({
+      databaseUrl: db.url,
+      clock: new FixedClock(new Date('2031-03-01T12:00:00Z')),
+      env: {
+        LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+        LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      },
+    });
+    client = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'password'],
+      require_mfa: true,
+    });
+    user = await adminCreateUser(server, { username: 'tom', password: PASSWORD });
+    secret = (await admin(server).post(`/admin/v1/users/${user.id}/factors`, { type: 'totp' })).body
+      .secret;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  /** Opens a request of the client and signs in with the password: the second-step page. */
+  async function toSecondStep(browser: Browser): Promise<request.Response> {
+    const form = await browser.openLoginPage({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      state: 'st',
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    });
+    const page = await browser.submitLogin(form, 'tom', PASSWORD);
+    expect(page.status).toBe(200);
+    return page;
+  }
+
+  const postCode = (browser: Browser, page: request.Response, code: string) => {
+    const form = parseForm(page.text);
+    return browser.post(form.action, { ...form.hidden, code });
+  };
+
+  it('publishes acr_values_supported and acr among the claims', async () => {
+    const res = await request(server.http).get('/uas/.well-known/openid-configuration');
+
+    expect(res.body.acr_values_supported).toEqual(['urn:uas:acr:pwd', 'urn:uas:acr:mfa']);
+    expect(res.body.claims_supported).toContain('acr');
+  });
+
+  it('refuses the password grant for a client that requires MFA', async () => {
+    const res = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'password', username: 'tom', password: PASSWORD, scope: 'openid' },
+      basic(client.client_id, client.client_secret as string),
+    );
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+  });
+
+  it('asks a member of a require_mfa group for a second factor, and refuses them the password grant', async () => {
+    const plain = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'password'],
+    });
+    const member = await adminCreateUser(server, { username: 'gus', password: PASSWORD });
+    const group = await admin(server).post('/admin/v1/groups', {
+      name: 'Finance',
+      require_mfa: true,
+    });
+    expect(group.status).toBe(201);
+    const joined = await admin(server).put(
+      `/admin/v1/groups/${group.body.id}/members/${member.id}`,
+      {},
+    );
+    expect(joined.status).toBe(204);
+    const browser = new Browser(server);
+    const form = await browser.openLoginPage({
+      response_type: 'code',
+      client_id: plain.client_id,
+      redirect_uri: REDIRECT_URI,
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    });
+
+    const page = await browser.submitLogin(form, 'gus', PASSWORD);
+    const grant = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'password', username: 'gus', password: PASSWORD },
+      basic(plain.client_id, plain.client_secret as string),
+    );
+
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('name="code"');
+    expect(browser.cookies.has('uas_session')).toBe(false);
+    expect(grant.status).toBe(400);
+    expect(grant.body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+  });
+
+  it('serves the second step with the login page headers, no script, and no session cookie', async () => {
+    const browser = new Browser(server);
+
+    const page = await toSecondStep(browser);
+
+    expect(page.headers['content-security-policy']).toBe(
+      "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+    );
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.text).not.toMatch(/<script/i);
+    expect(page.text).toContain('name="code"');
+    expect(browser.cookies.has('uas_session')).toBe(false);
+  });
+
+  it(`refuses even the right code after ${MAX_FAILURES} wrong ones, until the window has passed`, async () => {
+    const browser = new Browser(server);
+    let page = await toSecondStep(browser);
+
+    for (let i = 0; i < MAX_FAILURES; i += 1) {
+      page = await postCode(browser, page, '000000');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('role="alert"');
+    }
+    const throttled = await postCode(browser, page, totpAt(secret, server.clock.now()));
+
+    expect(throttled.status).toBe(200);
+    expect(throttled.text).toContain('role="alert"');
+    expect(browser.cookies.has('uas_session')).toBe(false);
+    server.clock.advance(WINDOW_SECONDS + 1);
+    const fresh = await toSecondStep(browser);
+    const passed = await postCode(browser, fresh, totpAt(secret, server.clock.now()));
+    expect(passed.status).toBe(303);
+    expect(redirectParams(passed.headers.location)).toEqual({
+      code: expect.any(String),
+      state: 'st',
+    });
+    expect(browser.cookies.get('uas_session')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses a second-step form from another browser, and a first-step ticket in its place', async () => {
+    const browser = new Browser(server);
+    const page = await toSecondStep(browser);
+    const form = parseForm(page.text);
+    const stranger = new Browser(server);
+    await stranger.openLoginPage({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    });
+    server.clock.advance(60);
+    const code = totpAt(secret, server.clock.now());
+
+    const foreign = await stranger.post(form.action, { ...form.hidden, code });
+    const firstStep = await browser.openLoginPage({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    });
+    const swapped = await browser.post(form.action, {
+      factor_ticket: firstStep.hidden.login_ticket,
+      code,
+    });
+
+    expect(foreign.status).toBe(400);
+    expect(swapped.status).toBe(400);
+    expect(stranger.cookies.has('uas_session')).toBe(false);
+  });
+});
