@@ -30,7 +30,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PROFILE = process.env.BENCH_PROFILE === '1';
-// Our server twice, once per HTTP_ADAPTER (Express is the default, Fastify the faster setting).
+// Our server twice, once per HTTP_ADAPTER (Fastify is the default, Express the design's supported one).
 const SERVERS = (process.env.BENCH_SERVERS ?? 'uas-fastify,uas-express,oidc-provider').split(',');
 const isUas = (name) => name.startsWith('uas-');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
@@ -263,7 +263,7 @@ async function startUas(db, caseName, serverName) {
     ISSUER: `${base}/uas`,
     MASTER_KEY,
     ADMIN_TOKEN,
-    LOG_LEVEL: 'warn',
+    // Logging as shipped (LOG_LEVEL info: one access line per request), like audit and metrics.
     HTTP_ADAPTER: serverName.slice('uas-'.length),
     ...PROD_ENV,
     ...extraUasEnv(),

@@ -1,5 +1,6 @@
 // `npm start`: build (a couple of seconds with swc), then run the compiled server.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -13,9 +14,24 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 // with DATABASE_URL, and always under `start:prod` and the container, to JSON lines.
 const env = { ...process.env };
 if (!env.LOG_FORMAT && !env.DATABASE_URL) env.LOG_FORMAT = 'pretty';
-const server = spawn(process.execPath, [path.join(root, 'dist/apps/server/src/main.js')], {
-  stdio: 'inherit',
-  env,
-});
+// The same allocator settings and node flags as `start:prod` (package.json, the one place they
+// are written): the server started either way uses the same memory (README, Performance).
+const prod = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts[
+  'start:prod'
+].split(/\s+/);
+const nodeAt = prod.indexOf('node');
+for (const pair of prod.slice(0, nodeAt)) {
+  const [name, value] = pair.split('=');
+  env[name] ??= value;
+}
+const flags = prod.slice(nodeAt + 1).filter((arg) => arg.startsWith('--'));
+const server = spawn(
+  process.execPath,
+  [...flags, path.join(root, 'dist/apps/server/src/main.js')],
+  {
+    stdio: 'inherit',
+    env,
+  },
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

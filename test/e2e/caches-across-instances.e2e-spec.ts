@@ -149,6 +149,154 @@ describe('caches across instances', () => {
     });
   });
 
+  describe('userinfo', () => {
+    let auth: string;
+
+    beforeAll(async () => {
+      const client = await adminCreateClient(a, {
+        grant_types: ['password', 'refresh_token'],
+        client_name: 'userinfo app',
+      });
+      auth = basic(client.client_id, client.client_secret!);
+    });
+
+    const userinfoAt = (server: TestServer, token: string) =>
+      request(server.http).get('/uas/oauth2/userinfo').set('Authorization', `Bearer ${token}`);
+
+    /** A user with a token whose UserInfo b has answered twice (the second from its memory). */
+    async function knownToB(): Promise<{ id: string; accessToken: string; refreshToken: string }> {
+      const user = await adminCreateUser(a, { name: 'First Name' });
+      const tokens = await postForm(
+        a,
+        '/oauth2/token',
+        {
+          grant_type: 'password',
+          username: user.username,
+          password: user.password,
+          scope: 'openid profile',
+        },
+        auth,
+      );
+      expect(tokens.status).toBe(200);
+      for (let i = 0; i < 2; i += 1) {
+        const res = await userinfoAt(b, tokens.body.access_token);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ sub: user.id, name: 'First Name' });
+      }
+      return {
+        id: user.id,
+        accessToken: tokens.body.access_token,
+        refreshToken: tokens.body.refresh_token,
+      };
+    }
+
+    it("answers a user's changed claims on one instance as soon as another changed them", async () => {
+      const { id, accessToken } = await knownToB();
+
+      const patched = await admin(a).patch(`/admin/v1/users/${id}`, { name: 'Second Name' });
+
+      expect(patched.status).toBe(200);
+      const res = await userinfoAt(b, accessToken);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ sub: id, name: 'Second Name' });
+    });
+
+    it('drops a removed claim on one instance as soon as another removed it', async () => {
+      const { id, accessToken } = await knownToB();
+
+      expect((await admin(a).patch(`/admin/v1/users/${id}`, { name: null })).status).toBe(200);
+
+      const res = await userinfoAt(b, accessToken);
+      expect(res.status).toBe(200);
+      expect(res.body.sub).toBe(id);
+      expect(res.body).not.toHaveProperty('name');
+    });
+
+    it('refuses the token on one instance as soon as another deleted its user', async () => {
+      const { id, accessToken } = await knownToB();
+
+      expect((await admin(a).delete(`/admin/v1/users/${id}`)).status).toBe(204);
+
+      expect((await userinfoAt(b, accessToken)).status).toBe(401);
+    });
+
+    it('refuses the token on one instance as soon as another revoked its grant', async () => {
+      const { accessToken, refreshToken } = await knownToB();
+
+      expect((await postForm(a, '/oauth2/revocation', { token: refreshToken }, auth)).status).toBe(
+        200,
+      );
+
+      expect((await userinfoAt(b, accessToken)).status).toBe(401);
+    });
+
+    it("answers a user's changed groups on one instance as soon as another changed them", async () => {
+      const user = await adminCreateUser(a, {});
+      const group = await admin(a).post('/admin/v1/groups', {
+        name: `group-${Math.random().toString(36).slice(2)}`,
+      });
+      expect(group.status).toBe(201);
+      const tokens = await postForm(
+        a,
+        '/oauth2/token',
+        {
+          grant_type: 'password',
+          username: user.username,
+          password: user.password,
+          scope: 'openid groups',
+        },
+        auth,
+      );
+      expect(tokens.status).toBe(200);
+      const groupsAtB = async () => {
+        const res = await userinfoAt(b, tokens.body.access_token);
+        expect(res.status).toBe(200);
+        return res.body.groups as string[];
+      };
+      // Twice on b: the second answer comes from b's memory.
+      expect(await groupsAtB()).toEqual([]);
+      expect(await groupsAtB()).toEqual([]);
+
+      const members = `/admin/v1/groups/${group.body.id}/members/${user.id}`;
+      expect((await admin(a).put(members, {})).status).toBe(204);
+      expect(await groupsAtB()).toEqual([group.body.name]);
+
+      const renamed = `${group.body.name}-renamed`;
+      expect(
+        (await admin(a).patch(`/admin/v1/groups/${group.body.id}`, { name: renamed })).status,
+      ).toBe(200);
+      expect(await groupsAtB()).toEqual([renamed]);
+
+      expect((await admin(a).delete(members)).status).toBe(204);
+      expect(await groupsAtB()).toEqual([]);
+    });
+
+    it('answers claims changed in the database while the notification connection was down', async () => {
+      if (!process.env.DATABASE_URL) return; // the embedded engine has no listener, hence no cache
+      const { id, accessToken } = await knownToB();
+      const control = new Client({ connectionString: db.url });
+      await control.connect();
+      try {
+        await control.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE application_name = 'uas-notifications' AND datname = current_database()`,
+        );
+        await until(() => !b.app.get(DatabaseNotifications).isListening());
+        // Nobody listens: this change notifies no one, and b must not answer from its memory.
+        await control.query(
+          `UPDATE users SET claims = claims || '{"name": "Changed By Hand"}' WHERE id = $1`,
+          [id],
+        );
+
+        expect((await userinfoAt(b, accessToken)).body.name).toBe('Changed By Hand');
+        await waitForListeners(control, 2);
+        expect((await userinfoAt(b, accessToken)).body.name).toBe('Changed By Hand');
+      } finally {
+        await control.end();
+      }
+    });
+  });
+
   it('refuses a client changed while the notification connection was down', async () => {
     if (!process.env.DATABASE_URL) return; // the embedded engine has no listener, hence no cache
     const { client, auth } = await serviceClient();

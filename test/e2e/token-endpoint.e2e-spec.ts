@@ -135,6 +135,25 @@ describe('CORS on the endpoints browser applications call', () => {
     expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 
+  it.each([
+    '/uas/.well-known/openid-configuration',
+    '/uas/.well-known/openid-configuration?x=1',
+    '/uas/.well-known/oauth-authorization-server',
+    '/uas/oauth2/metadata.json',
+    '/uas/oauth2/metadata.jwks',
+  ])('marks %s readable from any origin, and answers its preflight', async (path) => {
+    const res = await request(server.http).get(path).set('Origin', 'https://app.example');
+    const preflight = await request(server.http)
+      .options(path)
+      .set('Origin', 'https://app.example')
+      .set('Access-Control-Request-Method', 'GET');
+
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
+  });
+
   it('sends no CORS headers on the admin API', async () => {
     const res = await request(server.http)
       .get('/admin/v1/clients')

@@ -50,7 +50,7 @@ export async function startTestServer(options: StartOptions): Promise<TestServer
     MASTER_KEY: options.masterKey ?? generateMasterKey(),
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'error',
-    // CI runs the e2e suite once per adapter: HTTP_ADAPTER=fastify npm run test:e2e.
+    // CI runs the e2e suite once per adapter: the default (Fastify), then HTTP_ADAPTER=express.
     ...(process.env.HTTP_ADAPTER ? { HTTP_ADAPTER: process.env.HTTP_ADAPTER } : {}),
     ...options.env,
   });

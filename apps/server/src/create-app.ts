@@ -20,6 +20,7 @@ import {
 import { setupAdminDocs } from './admin/admin-docs';
 import { AdminToken } from './admin/admin-token';
 import { fastifyRequestId, observeExpress, observeFastify } from './http-observation';
+import { corsPaths, setCorsHeaders } from './protocol/cors.middleware';
 import { ServerModule } from './server.module';
 
 export interface CreateAppOptions {
@@ -36,7 +37,7 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Builds the Nest application (not yet listening); main.ts and the e2e tests both call this.
- * HTTP_ADAPTER picks Express (the default) or Fastify; everything above the adapter is the same.
+ * HTTP_ADAPTER picks Fastify (the default) or Express; everything above the adapter is the same.
  * Every log line, Nest's included, goes through one pino logger (LOG_FORMAT, LOG_LEVEL).
  */
 export async function createApp(
@@ -107,9 +108,21 @@ async function createFastifyApp(
     // X-Request-Id (CONTRACT §5): kept when well-formed, else made; Fastify's own logger stays off.
     requestIdHeader: false,
     genReqId: fastifyRequestId,
+    // No Nest middleware runs on Fastify (CORS is the hook below), so no middleware engine
+    // runs on every request either.
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
   observeFastify(app, new HttpObserver(logger, app.get(Metrics)));
+  // CORS for the endpoints browsers call (what CorsMiddleware does on Express), on the path
+  // without its query; a preflight is answered here, before routing reaches a handler.
+  const cors = new Set(corsPaths(config));
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    const query = request.url.indexOf('?');
+    if (!cors.has(query === -1 ? request.url : request.url.slice(0, query))) return done();
+    if (!setCorsHeaders(request.raw, reply.raw)) return done();
+    void reply.code(204).send();
+  });
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES });
   app.useBodyParser(
     'application/x-www-form-urlencoded',

@@ -8,27 +8,15 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, RouterModule } from '@nestjs/core';
 
-import { APP_CONFIG, AppConfig, Clock, ConfigModule, RouteName, routePath } from '@app/config';
+import { APP_CONFIG, AppConfig, Clock, ConfigModule } from '@app/config';
 import { OAuthExceptionFilter } from '@app/errors';
 import { PersistenceModule } from '@app/persistence';
 
 import { AdminModule } from './admin/admin.module';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { HealthModule } from './health/health.module';
-import { CorsMiddleware } from './protocol/cors.middleware';
+import { CorsMiddleware, corsPaths } from './protocol/cors.middleware';
 import { ProtocolModule } from './protocol/protocol.module';
-
-/** The endpoints browser applications call across origins. */
-const CORS_ROUTES: RouteName[] = [
-  'openidConfiguration',
-  'oauthAuthorizationServer',
-  'metadataJson',
-  'jwks',
-  'token',
-  'userinfo',
-  'introspection',
-  'revocation',
-];
 
 /** The whole server: protocol endpoints below the issuer path, admin API, health. */
 @Module({})
@@ -36,12 +24,12 @@ export class ServerModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorsMiddleware).forRoutes(
-      ...CORS_ROUTES.map((route) => ({
-        path: routePath(this.config, route),
-        method: RequestMethod.ALL,
-      })),
-    );
+    // Fastify sets the CORS headers in a request hook of its own (create-app.ts): no Nest
+    // middleware runs there, so it needs no middleware engine on every request.
+    if (this.config.http.adapter === 'fastify') return;
+    consumer
+      .apply(CorsMiddleware)
+      .forRoutes(...corsPaths(this.config).map((path) => ({ path, method: RequestMethod.ALL })));
   }
 
   static forRoot(config: AppConfig, clock?: Clock): DynamicModule {

@@ -183,7 +183,10 @@ export class EnvSchema {
   })
   TRUST_PROXY?: string;
 
-  /** The HTTP layer under Nest: Express (the design's default) or Fastify (less CPU per request). */
+  /**
+   * The HTTP layer under Nest: Fastify by default (the README's Performance section: a fraction
+   * of Express's CPU per request), or Express, which the design names and which stays supported.
+   */
   @IsIn(['express', 'fastify'])
-  HTTP_ADAPTER: string = 'express';
+  HTTP_ADAPTER: string = 'fastify';
 }

@@ -11,6 +11,11 @@ export const NotificationChannel = {
   GrantChanged: 'uas_grant_changed',
   /** Payload: the jti of a revoked access token. */
   AccessTokenRevoked: 'uas_access_token_revoked',
+  /**
+   * Payload: the id of a user whose row (or anything else its claims are made of, such as its
+   * directory account) was updated or deleted (migration NotifyUserChanges).
+   */
+  UserChanged: 'uas_user_changed',
 } as const;
 export type NotificationChannel = (typeof NotificationChannel)[keyof typeof NotificationChannel];
 

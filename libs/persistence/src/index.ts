@@ -10,6 +10,7 @@ export { migrateDatabase } from './data-source';
 /** LISTEN/NOTIFY of committed changes, for caches that every instance must drop at once. */
 export { DatabaseNotifications, NotificationChannel } from './database-notifications';
 export type { NotificationListener } from './database-notifications';
+export { NotifiedCache } from './notified-cache';
 /** Identifiers are refused unless in the one form this server mints, before any cache or query. */
 export { canonicalUsername, isCanonicalUuid } from './identifiers';
 /** Connection failures → 503 temporarily_unavailable. */

@@ -1,10 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 
-import { AccountService, UserGroups } from '@app/accounts';
+import { AccountService, UserAccount, UserGroups } from '@app/accounts';
 import { ClientRegistry, OPENID_SCOPES, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { OAuthError } from '@app/errors';
-import { GrantRepository } from '@app/persistence';
+import {
+  DatabaseNotifications,
+  GrantRecord,
+  GrantRepository,
+  NotificationChannel,
+  NotifiedCache,
+} from '@app/persistence';
 
 import { AccessTokenVerifier } from './access-token-verifier';
 import { releaseClaims, releasedClaimNames } from './claim-release';
@@ -15,9 +21,24 @@ export interface UserinfoResult {
   readonly claims: Record<string, unknown>;
 }
 
-/** OpenID Connect Core §5.3: the claims about the subject of an access token. */
+/** Grants and users remembered per instance for UserInfo; the oldest go first beyond this. */
+const CACHE_LIMIT = 50_000;
+
+/**
+ * OpenID Connect Core §5.3: the claims about the subject of an access token. A request pays no
+ * database round trip once its grant and user are remembered: both caches are emptied by every
+ * instance at once when a grant or user row changes (NotifiedCache), as the token liveness and
+ * client caches are.
+ */
 @Injectable()
-export class UserinfoService {
+export class UserinfoService implements OnModuleDestroy {
+  /** Active grants by id: any update (revocation) or delete of the row drops it. */
+  private readonly grantCache: NotifiedCache<GrantRecord>;
+  /** Users by id: any update or delete of the row, or of what else its claims come from, drops it. */
+  private readonly userCache: NotifiedCache<UserAccount>;
+  /** Users' group names by user id: a membership, group or directory account change drops them. */
+  private readonly groupCache: NotifiedCache<string[]>;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accessTokens: AccessTokenVerifier,
@@ -25,7 +46,26 @@ export class UserinfoService {
     private readonly clients: ClientRegistry,
     private readonly accounts: AccountService,
     private readonly userGroups: UserGroups,
-  ) {}
+    notifications: DatabaseNotifications,
+  ) {
+    this.grantCache = new NotifiedCache(
+      notifications,
+      NotificationChannel.GrantChanged,
+      CACHE_LIMIT,
+    );
+    this.userCache = new NotifiedCache(notifications, NotificationChannel.UserChanged, CACHE_LIMIT);
+    this.groupCache = new NotifiedCache(
+      notifications,
+      NotificationChannel.UserChanged,
+      CACHE_LIMIT,
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.grantCache.close();
+    this.userCache.close();
+    this.groupCache.close();
+  }
 
   async claimsFor(accessToken: string): Promise<UserinfoResult> {
     const token = await this.accessTokens.verify(accessToken);
@@ -46,8 +86,12 @@ export class UserinfoService {
         challenge: bearerChallenge(this.config, 'invalid_token'),
       });
     }
-    const grant = await this.grants.findActive(token.gid);
-    const user = grant?.userId ? await this.accounts.findById(grant.userId) : null;
+    const gid = token.gid;
+    const grant = await this.grantCache.get(gid, () => this.grants.findActive(gid));
+    const userId = grant?.userId;
+    const user = userId
+      ? await this.userCache.get(userId, () => this.accounts.findById(userId))
+      : null;
     if (grant?.userId && !user) {
       throw new OAuthError('invalid_token', 'The access token is invalid.', {
         challenge: bearerChallenge(this.config, 'invalid_token'),
@@ -63,7 +107,7 @@ export class UserinfoService {
       };
       const groups =
         user && releasedClaimNames('userinfo', source).has('groups')
-          ? await this.userGroups.namesOf(user.id)
+          ? ((await this.groupCache.get(user.id, () => this.userGroups.namesOf(user.id))) ?? [])
           : [];
       released = releaseClaims('userinfo', { ...source, grantClaims: grant.claims, user, groups });
     }

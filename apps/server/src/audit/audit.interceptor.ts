@@ -4,7 +4,7 @@ import { Observable, from, mergeMap } from 'rxjs';
 
 import { AuditContext, AuditLog } from '@app/persistence';
 
-import { AUDITED, AuditedRoute } from './audited';
+import { AUDITED, AuditedRoute, NO_AUDIT_CONTEXT } from './audited';
 
 /** What the admin guard leaves on the request: which credential it accepted. */
 export const AUDIT_ACTOR = Symbol('uas:audit-actor');
@@ -24,6 +24,9 @@ type AuditedRequest = {
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
+  /** What each handler's metadata says, read once (the reflection is per-request work otherwise). */
+  private readonly routes = new WeakMap<object, RouteAudit>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: AuditLog,
@@ -31,9 +34,10 @@ export class AuditInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
+    const { audited, withoutContext } = this.routeAudit(context);
+    if (withoutContext) return next.handle();
     const request = context.switchToHttp().getRequest<AuditedRequest>();
     const ctx: AuditContext = { actor: request[AUDIT_ACTOR] ?? null, ip: request.ip ?? null };
-    const audited = this.reflector.get<AuditedRoute | undefined>(AUDITED, context.getHandler());
     // The handler's whole async chain runs inside the context.
     const handled = new Observable<unknown>((subscriber) =>
       AuditLog.run(ctx, () => next.handle().subscribe(subscriber)),
@@ -58,6 +62,25 @@ export class AuditInterceptor implements NestInterceptor {
       ),
     );
   }
+
+  private routeAudit(context: ExecutionContext): RouteAudit {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      const audited = this.reflector.get<AuditedRoute | undefined>(AUDITED, handler);
+      const withoutContext =
+        !audited && this.reflector.get<boolean>(NO_AUDIT_CONTEXT, context.getClass()) === true;
+      route = { audited, withoutContext };
+      this.routes.set(handler, route);
+    }
+    return route;
+  }
+}
+
+interface RouteAudit {
+  readonly audited: AuditedRoute | undefined;
+  /** `@NoAuditContext()`: the route records no event, so it runs without a context. */
+  readonly withoutContext: boolean;
 }
 
 function subjectOf(route: AuditedRoute, request: AuditedRequest, body: unknown): string | null {

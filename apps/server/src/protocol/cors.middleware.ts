@@ -1,5 +1,24 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 
+import { AppConfig, RouteName, routePath } from '@app/config';
+
+/** The endpoints browser applications call across origins. */
+const CORS_ROUTES: RouteName[] = [
+  'openidConfiguration',
+  'oauthAuthorizationServer',
+  'metadataJson',
+  'jwks',
+  'token',
+  'userinfo',
+  'introspection',
+  'revocation',
+];
+
+/** The paths (below the issuer path) that answer with CORS headers. */
+export function corsPaths(config: AppConfig): string[] {
+  return CORS_ROUTES.map((route) => routePath(config, route));
+}
+
 interface HeaderRequest {
   method?: string;
   headers: Record<string, string | string[] | undefined>;
@@ -19,16 +38,28 @@ interface HeaderResponse {
 @Injectable()
 export class CorsMiddleware implements NestMiddleware {
   use(req: HeaderRequest, res: HeaderResponse, next: () => void): void {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, Retry-After');
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
-      res.setHeader('Access-Control-Max-Age', '600');
+    if (setCorsHeaders(req, res)) {
       res.statusCode = 204;
       res.end();
       return;
     }
     next();
   }
+}
+
+/**
+ * Sets the CORS headers on `res`; true when `req` is a preflight, which the caller answers with
+ * an empty 204. Shared by the Express middleware and the Fastify request hook (create-app.ts).
+ */
+export function setCorsHeaders(
+  req: HeaderRequest,
+  res: Pick<HeaderResponse, 'setHeader'>,
+): boolean {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, Retry-After');
+  if (req.method !== 'OPTIONS' || !req.headers['access-control-request-method']) return false;
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Max-Age', '600');
+  return true;
 }

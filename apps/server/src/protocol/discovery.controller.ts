@@ -3,10 +3,12 @@ import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
 import { Routes } from '@app/config';
 import { DiscoveryService } from '@app/discovery';
 
+import { NoAuditContext } from '../audit/audited';
 import { DocumentResponse, sendDocument } from './cacheable-document';
 
 /** OpenID Connect Discovery 1.0 §4 and RFC 8414 §3: one document at three addresses. */
 @Controller()
+@NoAuditContext()
 export class DiscoveryController {
   constructor(private readonly discovery: DiscoveryService) {}
 

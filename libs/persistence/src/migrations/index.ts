@@ -18,6 +18,7 @@ import { CreateGroups1764440000000 } from './1764440000000-create-groups';
 import { CreateDirectories1764450000000 } from './1764450000000-create-directories';
 import { CreateUserFactors1764460000000 } from './1764460000000-create-user-factors';
 import { CreateAuditEvents1764470000000 } from './1764470000000-create-audit-events';
+import { NotifyUserChanges1764480000000 } from './1764480000000-notify-user-changes';
 
 /** Every migration, in order (one a line, so parallel work merges without conflict). */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   CreateDirectories1764450000000,
   CreateUserFactors1764460000000,
   CreateAuditEvents1764470000000,
+  NotifyUserChanges1764480000000,
 ];

@@ -45,13 +45,17 @@ export class DirectoryAccountRepository {
     entry: DirectoryEntrySnapshot,
     now: Date,
   ): Promise<UserRecord | DirectoryAccountConflict> {
+    let result: UserRecord | DirectoryAccountConflict;
     try {
-      return await this.db.transaction((tx) => this.upsert(entry, now, tx));
+      result = await this.db.transaction((tx) => this.upsert(entry, now, tx));
     } catch (error) {
       // Two first sign-ins of one entry at once: the loser finds the winner's link.
       if (!isUniqueViolation(error)) throw error;
-      return this.db.transaction((tx) => this.upsert(entry, now, tx));
+      result = await this.db.transaction((tx) => this.upsert(entry, now, tx));
     }
+    // Committed: every instance's claims cache (UserInfo) drops the user's old claims first.
+    if (result !== 'username_taken') await this.db.propagateChanges();
+    return result;
   }
 
   /** The names of the user's directory groups at their last sign-in ([] for a local user). */

@@ -111,6 +111,8 @@ export class GroupRepository {
           now,
         ],
       );
+      // Committed: every instance's groups cache (UserInfo) drops the old name first.
+      if (rows[0]) await this.db.propagateChanges();
       return rows[0] ?? null;
     } catch (error) {
       if (isUniqueViolation(error)) return 'conflict';
@@ -122,6 +124,7 @@ export class GroupRepository {
   async delete(id: string): Promise<boolean> {
     if (!isCanonicalUuid(id)) return false;
     const rows = await this.db.query(`DELETE FROM groups WHERE id = $1 RETURNING id`, [id]);
+    if (rows.length === 1) await this.db.propagateChanges();
     return rows.length === 1;
   }
 
@@ -143,6 +146,9 @@ export class GroupRepository {
       [groupId, userId],
       tx,
     );
+    // Outside a transaction the membership is committed: every instance's groups cache drops
+    // the user first; a transaction's caller propagates after its commit.
+    if (!tx && rows[0]?.found === true) await this.db.propagateChanges();
     return rows[0]?.found === true;
   }
 
@@ -157,6 +163,7 @@ export class GroupRepository {
          AND EXISTS (SELECT 1 FROM users WHERE id = $2) AS found`,
       [groupId, userId],
     );
+    if (rows[0]?.found === true) await this.db.propagateChanges();
     return rows[0]?.found === true;
   }
 

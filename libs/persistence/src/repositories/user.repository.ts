@@ -114,6 +114,9 @@ export class UserRepository {
       [id, change.passwordHash ?? null, JSON.stringify(change.claims ?? {}), now],
       tx,
     );
+    // Outside a transaction the change is committed: every instance's claims cache (UserInfo)
+    // drops the user first; a transaction's caller propagates after its commit.
+    if (rows[0] && !tx) await this.db.propagateChanges();
     return rows[0] ?? null;
   }
 
