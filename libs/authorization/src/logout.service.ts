@@ -1,8 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-
 import { Injectable } from '@nestjs/common';
 
 import { ClientRegistry, RegisteredClient } from '@app/clients';
+import { hashToken, safeEqual } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 
 import { IdTokenHintVerifier } from './id-token-hint.verifier';
@@ -70,7 +69,7 @@ export class LogoutService {
     const confirmed = input[LOGOUT_CONFIRM_FIELD];
     const proven =
       confirmed !== undefined
-        ? sessionToken !== null && sameProof(confirmed, confirmProof(sessionToken))
+        ? sessionToken !== null && safeEqual(confirmed, confirmProof(sessionToken))
         : hint !== null && hintNamesSession(hint, session);
     if (proven) {
       await this.sessions.end(sessionToken);
@@ -139,13 +138,7 @@ function hintNamesSession(
  * session (a cross-site post without it gets the confirmation page again).
  */
 function confirmProof(sessionToken: string): string {
-  return createHash('sha256').update(`uas logout confirmation:${sessionToken}`).digest('base64url');
-}
-
-function sameProof(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return hashToken(`uas logout confirmation:${sessionToken}`).toString('base64url');
 }
 
 function pick(input: LogoutInput, names: readonly (keyof LogoutInput)[]): Record<string, string> {
