@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 
 import { DynamicModule, INestApplication, NestApplicationOptions } from '@nestjs/common';
@@ -21,6 +22,8 @@ import { setupAdminDocs } from './admin/admin-docs';
 import { AdminToken } from './admin/admin-token';
 import { fastifyRequestId, observeExpress, observeFastify } from './http-observation';
 import { corsPaths, setCorsHeaders } from './protocol/cors.middleware';
+import { DirectRoutes } from './protocol/direct-routes';
+import { BODY_LIMIT_BYTES, parseForm } from './protocol/form';
 import { ServerModule } from './server.module';
 
 export interface CreateAppOptions {
@@ -31,9 +34,6 @@ export interface CreateAppOptions {
   /** Where log lines go instead of stdout (tests read what the server logged). */
   readonly logDestination?: Writable;
 }
-
-/** Small bodies only: nothing this server accepts is large (RFC 6749 requests, admin JSON). */
-const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Builds the Nest application (not yet listening); main.ts and the e2e tests both call this.
@@ -60,6 +60,12 @@ export async function createApp(
     config.http.adapter === 'fastify'
       ? await createFastifyApp(module, appOptions, config, logger)
       : await createExpressApp(module, appOptions, config, logger);
+  // The hottest protocol requests skip the framework (direct-routes.ts), on either adapter.
+  new DirectRoutes(
+    config,
+    new HttpObserver(logger, app.get(Metrics), config.logFormat),
+    app,
+  ).install(app.getHttpServer() as Server);
   setupAdminDocs(app);
   app.enableShutdownHooks();
   const adminToken = app.get(AdminToken).takeGenerated();
@@ -76,7 +82,7 @@ async function createExpressApp(
   logger: AppLogger,
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, options);
-  observeExpress(app, new HttpObserver(logger, app.get(Metrics)));
+  observeExpress(app, new HttpObserver(logger, app.get(Metrics), config.logFormat));
   // The client address the sign-in limits count (TRUST_PROXY): the socket's peer unless trusted.
   app.set('trust proxy', trustProxySetting(config));
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
@@ -113,7 +119,7 @@ async function createFastifyApp(
     skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
-  observeFastify(app, new HttpObserver(logger, app.get(Metrics)));
+  observeFastify(app, new HttpObserver(logger, app.get(Metrics), config.logFormat));
   // CORS for the endpoints browsers call (what CorsMiddleware does on Express), on the path
   // without its query; a preflight is answered here, before routing reaches a handler.
   const cors = new Set(corsPaths(config));
@@ -127,7 +133,7 @@ async function createFastifyApp(
   app.useBodyParser(
     'application/x-www-form-urlencoded',
     { bodyLimit: BODY_LIMIT_BYTES },
-    parseForm,
+    (_req: unknown, body: Buffer) => Promise.resolve(parseForm(body)),
   );
   // Like Express without a parser for the type: the body is left unread and handlers see none,
   // so they answer invalid_request themselves instead of a bare 415 from the framework.
@@ -139,24 +145,4 @@ async function createFastifyApp(
 function trustProxySetting(config: AppConfig): false | string[] {
   const { trustProxy } = config.http;
   return typeof trustProxy === 'object' ? [...trustProxy] : trustProxy;
-}
-
-/**
- * application/x-www-form-urlencoded as Express's urlencoded({ extended: false }) reads it: a
- * repeated name becomes an array (handlers refuse repeats), at most 100 parameters.
- */
-function parseForm(_req: unknown, body: Buffer): Promise<Record<string, string | string[]>> {
-  const params = new URLSearchParams(body.toString('utf8'));
-  const form: Record<string, string | string[]> = Object.create(null) as Record<
-    string,
-    string | string[]
-  >;
-  let count = 0;
-  for (const [name, value] of params) {
-    if ((count += 1) > 100) break;
-    const seen = form[name];
-    form[name] =
-      seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  return Promise.resolve(form);
 }

@@ -7,4 +7,5 @@ export type { ErrorRedirect, FieldProblem, OAuthErrorOptions } from './oauth-err
 export { DEFAULT_STATUS, OAuthErrorCodes } from './oauth-error-code';
 export type { OAuthErrorCode } from './oauth-error-code';
 /** Writes any error as RFC 6749 §5.2 JSON; registered as APP_FILTER. */
-export { OAuthExceptionFilter } from './oauth-exception.filter';
+export { OAuthExceptionFilter, renderOAuthError } from './oauth-exception.filter';
+export type { RenderedError } from './oauth-exception.filter';

@@ -11,71 +11,86 @@ const HTTP_STATUS_CODES: Record<number, OAuthError['code']> = {
   415: 'invalid_request',
 };
 
+/** An error as it goes on the wire: status, headers and the RFC 6749 §5.2 JSON body. */
+export interface RenderedError {
+  readonly status: number;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: Record<string, unknown>;
+}
+
 /**
- * Writes every error as RFC 6749 §5.2 JSON with Cache-Control: no-store.
- * Anything that is not an OAuthError or a Nest HttpException is logged with its stack
- * and answered 500 server_error: nothing internal reaches the client.
+ * Any error as RFC 6749 §5.2 JSON with Cache-Control: no-store: an OAuthError as it says, a
+ * Nest HttpException or body-parser error under 500 as the matching code, and anything else
+ * logged with its stack and answered 500 server_error, so nothing internal reaches the client.
+ * The exception filter and the direct routes (apps/server) both answer with this.
  */
+export function renderOAuthError(
+  exception: unknown,
+  logger: Pick<Logger, 'debug' | 'error'>,
+): RenderedError {
+  const error = toOAuthError(exception, logger);
+  if (error.options.detail) logger.debug(`${error.code}: ${error.options.detail}`);
+  const headers: [string, string][] = [
+    ['Cache-Control', 'no-store'],
+    ['Pragma', 'no-cache'],
+  ];
+  if (error.options.challenge) headers.push(['WWW-Authenticate', error.options.challenge]);
+  if (error.options.retryAfterSeconds !== undefined) {
+    headers.push(['Retry-After', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)))]);
+  }
+  const body: Record<string, unknown> = {
+    error: error.code,
+    error_description: error.description,
+  };
+  if (error.options.fields) body.fields = error.options.fields;
+  return { status: error.status, headers, body };
+}
+
+/** Writes every error with `renderOAuthError`, through the HTTP adapter (Express or Fastify). */
 @Catch()
 export class OAuthExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  /** Writes through the HTTP adapter, so the same filter serves Express and Fastify. */
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = this.adapterHost.httpAdapter;
     const res: unknown = host.switchToHttp().getResponse();
-    const error = this.toOAuthError(exception);
+    const rendered = renderOAuthError(exception, this.logger);
     if (http.isHeadersSent(res)) return;
-    if (error.options.detail) this.logger.debug(`${error.code}: ${error.options.detail}`);
-    http.setHeader(res, 'Cache-Control', 'no-store');
-    http.setHeader(res, 'Pragma', 'no-cache');
-    if (error.options.challenge) http.setHeader(res, 'WWW-Authenticate', error.options.challenge);
-    if (error.options.retryAfterSeconds !== undefined) {
-      http.setHeader(
-        res,
-        'Retry-After',
-        String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))),
-      );
-    }
-    const body: Record<string, unknown> = {
-      error: error.code,
-      error_description: error.description,
-    };
-    if (error.options.fields) body.fields = error.options.fields;
-    http.reply(res, body, error.status);
+    for (const [name, value] of rendered.headers) http.setHeader(res, name, value);
+    http.reply(res, rendered.body, rendered.status);
   }
+}
 
-  private toOAuthError(exception: unknown): OAuthError {
-    if (exception instanceof OAuthError) return exception;
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status < 500) {
-        const code = HTTP_STATUS_CODES[status] ?? 'invalid_request';
-        return new OAuthError(code, describeHttpException(exception, status), { status });
-      }
+function toOAuthError(exception: unknown, logger: Pick<Logger, 'error'>): OAuthError {
+  if (exception instanceof OAuthError) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status < 500) {
+      const code = HTTP_STATUS_CODES[status] ?? 'invalid_request';
+      return new OAuthError(code, describeHttpException(exception, status), { status });
     }
-    // Body-parser errors (malformed JSON or form, oversize bodies) carry a status and a type
-    // (Express's body-parser) or a statusCode and an FST_ code (Fastify).
-    const parserError = bodyParserStatus(exception);
-    if (parserError) {
-      if (parserError.status === 413) {
-        return new OAuthError('payload_too_large', 'The request body is too large.', {
-          status: 413,
-        });
-      }
-      if (parserError.status >= 400 && parserError.status < 500) {
-        return new OAuthError('invalid_request', 'The request body could not be parsed.', {
-          status: 400,
-        });
-      }
-    }
-    this.logger.error(
-      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-    );
-    return new OAuthError('server_error', 'The server could not complete the request.');
   }
+  // Body-parser errors (malformed JSON or form, oversize bodies) carry a status and a type
+  // (Express's body-parser) or a statusCode and an FST_ code (Fastify).
+  const parserError = bodyParserStatus(exception);
+  if (parserError) {
+    if (parserError.status === 413) {
+      return new OAuthError('payload_too_large', 'The request body is too large.', {
+        status: 413,
+      });
+    }
+    if (parserError.status >= 400 && parserError.status < 500) {
+      return new OAuthError('invalid_request', 'The request body could not be parsed.', {
+        status: 400,
+      });
+    }
+  }
+  logger.error(
+    exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+  );
+  return new OAuthError('server_error', 'The server could not complete the request.');
 }
 
 function bodyParserStatus(exception: unknown): { status: number } | null {

@@ -118,6 +118,15 @@ export class KeyStore implements OnModuleInit {
     return this.jwksDocumentCache;
   }
 
+  /**
+   * The JWKS document when it is built and no reload of the key set is due, else null (the
+   * caller then takes `jwksDocument`, which reloads): lets a request be answered synchronously.
+   */
+  currentJwksDocument(): JwksDocument | null {
+    if (this.clock.nowSeconds() - this.loadedAt >= CACHE_SECONDS) return null;
+    return this.jwksDocumentCache;
+  }
+
   /** Signs a JWT with the active signing key (RS256); `typ` per the token kind (e.g. at+jwt). */
   async sign(payload: Record<string, unknown>, typ = 'JWT'): Promise<string> {
     const key = await this.activeSigningKey();

@@ -23,7 +23,8 @@ export function sendDocument(
   return document.body;
 }
 
-function matchesEtag(header: string, etag: string): boolean {
+/** RFC 9110 §13.1.2: If-None-Match names `etag` (weak comparison) or is `*`. */
+export function matchesEtag(header: string, etag: string): boolean {
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
   return header.trim() === '*' || header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }

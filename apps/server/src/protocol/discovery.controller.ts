@@ -6,6 +6,9 @@ import { DiscoveryService } from '@app/discovery';
 import { NoAuditContext } from '../audit/audited';
 import { DocumentResponse, sendDocument } from './cacheable-document';
 
+/** The metadata changes only with a new deployment's configuration. */
+export const DISCOVERY_MAX_AGE_SECONDS = 300;
+
 /** OpenID Connect Discovery 1.0 §4 and RFC 8414 §3: one document at three addresses. */
 @Controller()
 @NoAuditContext()
@@ -14,7 +17,7 @@ export class DiscoveryController {
 
   @Get([Routes.openidConfiguration, Routes.oauthAuthorizationServer, Routes.metadataJson])
   @Header('Content-Type', 'application/json; charset=utf-8')
-  @Header('Cache-Control', 'public, max-age=300')
+  @Header('Cache-Control', `public, max-age=${DISCOVERY_MAX_AGE_SECONDS}`)
   metadata(
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: DocumentResponse,
