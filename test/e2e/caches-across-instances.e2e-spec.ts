@@ -4,7 +4,14 @@ import request from 'supertest';
 import { DatabaseNotifications } from '@app/persistence';
 
 import { TestDatabase } from '../setup/test-database';
-import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../setup/oauth';
+import {
+  admin,
+  adminCreateClient,
+  adminCreateUser,
+  basic,
+  decodeJwt,
+  postForm,
+} from '../setup/oauth';
 import { TestServer } from '../setup/test-server';
 import { startDeployment, stopDeployment } from '../setup/deployment';
 
@@ -199,6 +206,32 @@ describe('caches across instances', () => {
       const res = await userinfoAt(b, accessToken);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ sub: id, name: 'Second Name' });
+    });
+
+    it("puts a user's changed claims in the ID token of a refresh on one instance as soon as another changed them", async () => {
+      const { id, refreshToken } = await knownToB();
+      const refreshAtB = async (token: string) => {
+        const res = await postForm(
+          b,
+          '/oauth2/token',
+          { grant_type: 'refresh_token', refresh_token: token },
+          auth,
+        );
+        expect(res.status).toBe(200);
+        return {
+          name: decodeJwt(res.body.id_token as string).payload.name,
+          next: res.body.refresh_token as string,
+        };
+      };
+      // b remembers the user from UserInfo and from this refresh.
+      const first = await refreshAtB(refreshToken);
+      expect(first.name).toBe('First Name');
+
+      expect((await admin(a).patch(`/admin/v1/users/${id}`, { name: 'Second Name' })).status).toBe(
+        200,
+      );
+
+      expect((await refreshAtB(first.next)).name).toBe('Second Name');
     });
 
     it('drops a removed claim on one instance as soon as another removed it', async () => {

@@ -15,17 +15,19 @@ describe('direct routes answer as the framework does', () => {
   let db: TestDatabase;
   let server: TestServer;
   let client: { client_id: string; client_secret: string };
+
   let accessToken: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     server = await startTestServer({ databaseUrl: db.url });
-    client = await adminCreateClient(server, {
+    const created = await adminCreateClient(server, {
       client_name: 'direct routes',
       grant_types: ['client_credentials', 'password'],
       response_types: [],
       redirect_uris: [],
     });
+    client = { client_id: created.client_id, client_secret: created.client_secret ?? '' };
     await adminCreateUser(server, {
       username: 'direct@example.com',
       password: 'Direct-pass-1234!',

@@ -1,4 +1,4 @@
-import { AccountService, UserGroups } from '@app/accounts';
+import { UserGroups } from '@app/accounts';
 import { GrantType, RegisteredClient } from '@app/clients';
 import { AppConfig, FixedClock } from '@app/config';
 import { KeyStore } from '@app/keys';
@@ -7,6 +7,7 @@ import { GrantRepository, RefreshTokenRepository } from '@app/persistence';
 import { mockOf } from '../../../test/mocks';
 import { ClientResponseProtector } from './client-response-protector';
 import { TokenService } from './token.service';
+import { UserClaimsCache } from './user-claims.cache';
 
 const config = {
   issuer: { url: 'https://idp.example.com/uas' },
@@ -35,7 +36,6 @@ describe(TokenService.name, () => {
   let grants: jest.Mocked<GrantRepository>;
   let refreshTokens: jest.Mocked<RefreshTokenRepository>;
   let protector: jest.Mocked<ClientResponseProtector>;
-  let accounts: jest.Mocked<AccountService>;
   let sut: TokenService;
 
   beforeEach(() => {
@@ -43,7 +43,6 @@ describe(TokenService.name, () => {
     grants = mockOf<GrantRepository>();
     refreshTokens = mockOf<RefreshTokenRepository>();
     protector = mockOf<ClientResponseProtector>();
-    accounts = mockOf<AccountService>();
     sut = new TokenService(
       config,
       clock,
@@ -51,7 +50,7 @@ describe(TokenService.name, () => {
       grants,
       refreshTokens,
       protector,
-      accounts,
+      mockOf<UserClaimsCache>(),
       mockOf<UserGroups>(),
     );
     keys.sign.mockResolvedValue('access-jwt');

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
-import { AccountService, UserGroups } from '@app/accounts';
+import { UserGroups } from '@app/accounts';
 import { GrantType, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
@@ -14,6 +14,7 @@ import { GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persi
 import { releaseClaims, releasedClaimNames } from './claim-release';
 import { ClientResponseProtector } from './client-response-protector';
 import { tokenGenerationClaim } from './token-generation';
+import { UserClaimsCache } from './user-claims.cache';
 import { IssueTokensRequest, TokenResponse } from './token-types';
 
 /** A refresh token just minted: the value to answer once, and what to store of it. */
@@ -50,7 +51,7 @@ export class TokenService {
     private readonly grants: GrantRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly protector: ClientResponseProtector,
-    private readonly accounts: AccountService,
+    private readonly users: UserClaimsCache,
     private readonly userGroups: UserGroups,
   ) {}
 
@@ -222,7 +223,8 @@ export class TokenService {
 
   /**
    * The claims the ID token releases (CONTRACT "Scopes and claims"); the user is read only when
-   * some are released, so their current values go out.
+   * some are released, so their current values go out (from UserClaimsCache, which every
+   * instance empties when the user changes).
    */
   private async idTokenClaims(
     client: RegisteredClient,
@@ -236,8 +238,8 @@ export class TokenService {
       requestedClaims: grant.requestedClaims,
     };
     const names = releasedClaimNames('id_token', source);
-    const user = names.size > 0 && grant.userId ? await this.accounts.findById(grant.userId) : null;
-    const groups = user && names.has('groups') ? await this.userGroups.namesOf(user.id) : [];
+    const user = names.size > 0 && grant.userId ? await this.users.user(grant.userId) : null;
+    const groups = user && names.has('groups') ? await this.users.groupNames(user.id) : [];
     return releaseClaims('id_token', { ...source, grantClaims: grant.claims, user, groups });
   }
 

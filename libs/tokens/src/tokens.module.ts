@@ -13,6 +13,7 @@ import { ClientResponseProtector } from './client-response-protector';
 import { ClientTokenRevocation } from './client-token-revocation.service';
 import { TokenIntrospection } from './token-introspection.service';
 import { TokenService } from './token.service';
+import { UserClaimsCache } from './user-claims.cache';
 import { UserinfoService } from './userinfo.service';
 
 /** Token issuance, verification, introspection and revocation. */
@@ -25,6 +26,7 @@ import { UserinfoService } from './userinfo.service';
     AccessTokenVerifier,
     TokenIntrospection,
     UserinfoService,
+    UserClaimsCache,
     BackchannelLogoutSender,
     ClientTokenRevocation,
   ],

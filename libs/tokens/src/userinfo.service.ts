@@ -1,6 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 
-import { AccountService, UserAccount, UserGroups } from '@app/accounts';
 import { ClientRegistry, OPENID_SCOPES, RegisteredClient } from '@app/clients';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { OAuthError } from '@app/errors';
@@ -14,6 +13,7 @@ import {
 
 import { AccessTokenVerifier } from './access-token-verifier';
 import { releaseClaims, releasedClaimNames } from './claim-release';
+import { UserClaimsCache } from './user-claims.cache';
 
 /** The UserInfo answer before it is formatted (JSON, or a JWT per the client's metadata). */
 export interface UserinfoResult {
@@ -21,31 +21,26 @@ export interface UserinfoResult {
   readonly claims: Record<string, unknown>;
 }
 
-/** Grants and users remembered per instance for UserInfo; the oldest go first beyond this. */
+/** Grants remembered per instance for UserInfo; the oldest go first beyond this. */
 const CACHE_LIMIT = 50_000;
 
 /**
  * OpenID Connect Core §5.3: the claims about the subject of an access token. A request pays no
- * database round trip once its grant and user are remembered: both caches are emptied by every
- * instance at once when a grant or user row changes (NotifiedCache), as the token liveness and
- * client caches are.
+ * database round trip once its grant and user are remembered: the grant cache here and the
+ * user caches (UserClaimsCache) are emptied by every instance at once when a row changes
+ * (NotifiedCache), as the token liveness and client caches are.
  */
 @Injectable()
 export class UserinfoService implements OnModuleDestroy {
   /** Active grants by id: any update (revocation) or delete of the row drops it. */
   private readonly grantCache: NotifiedCache<GrantRecord>;
-  /** Users by id: any update or delete of the row, or of what else its claims come from, drops it. */
-  private readonly userCache: NotifiedCache<UserAccount>;
-  /** Users' group names by user id: a membership, group or directory account change drops them. */
-  private readonly groupCache: NotifiedCache<string[]>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accessTokens: AccessTokenVerifier,
     private readonly grants: GrantRepository,
     private readonly clients: ClientRegistry,
-    private readonly accounts: AccountService,
-    private readonly userGroups: UserGroups,
+    private readonly users: UserClaimsCache,
     notifications: DatabaseNotifications,
   ) {
     this.grantCache = new NotifiedCache(
@@ -53,18 +48,10 @@ export class UserinfoService implements OnModuleDestroy {
       NotificationChannel.GrantChanged,
       CACHE_LIMIT,
     );
-    this.userCache = new NotifiedCache(notifications, NotificationChannel.UserChanged, CACHE_LIMIT);
-    this.groupCache = new NotifiedCache(
-      notifications,
-      NotificationChannel.UserChanged,
-      CACHE_LIMIT,
-    );
   }
 
   onModuleDestroy(): void {
     this.grantCache.close();
-    this.userCache.close();
-    this.groupCache.close();
   }
 
   async claimsFor(accessToken: string): Promise<UserinfoResult> {
@@ -89,9 +76,7 @@ export class UserinfoService implements OnModuleDestroy {
     const gid = token.gid;
     const grant = await this.grantCache.get(gid, () => this.grants.findActive(gid));
     const userId = grant?.userId;
-    const user = userId
-      ? await this.userCache.get(userId, () => this.accounts.findById(userId))
-      : null;
+    const user = userId ? await this.users.user(userId) : null;
     if (grant?.userId && !user) {
       throw new OAuthError('invalid_token', 'The access token is invalid.', {
         challenge: bearerChallenge(this.config, 'invalid_token'),
@@ -107,7 +92,7 @@ export class UserinfoService implements OnModuleDestroy {
       };
       const groups =
         user && releasedClaimNames('userinfo', source).has('groups')
-          ? ((await this.groupCache.get(user.id, () => this.userGroups.namesOf(user.id))) ?? [])
+          ? await this.users.groupNames(user.id)
           : [];
       released = releaseClaims('userinfo', { ...source, grantClaims: grant.claims, user, groups });
     }
