@@ -21,8 +21,9 @@ const prod = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).s
 ].split(/\s+/);
 const nodeAt = prod.indexOf('node');
 for (const pair of prod.slice(0, nodeAt)) {
-  const [name, value] = pair.split('=');
-  env[name] ??= value;
+  // NAME=value, where the value may hold '=' itself (GLIBC_TUNABLES=glibc.malloc.hugetlb=1).
+  const at = pair.indexOf('=');
+  env[pair.slice(0, at)] ??= pair.slice(at + 1);
 }
 const flags = prod.slice(nodeAt + 1).filter((arg) => arg.startsWith('--'));
 const server = spawn(
