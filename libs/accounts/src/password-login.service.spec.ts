@@ -97,17 +97,25 @@ describe(PasswordLogin.name, () => {
     await sut.authenticate('mallory', 'wrong password', AUDITED_ADDRESS);
 
     expect(audit.recordQuietly.mock.calls.map(([event]) => event)).toEqual([
-      { type: 'signin', outcome: 'success', subject: ALICE.id, details: { method: 'password' } },
+      {
+        type: 'signin',
+        outcome: 'success',
+        subject: ALICE.id,
+        ip: AUDITED_ADDRESS,
+        details: { method: 'password' },
+      },
       {
         type: 'signin',
         outcome: 'failure',
         subject: ALICE.id,
+        ip: AUDITED_ADDRESS,
         details: { method: 'password', reason: 'wrong_password' },
       },
       {
         type: 'signin',
         outcome: 'failure',
         subject: null,
+        ip: AUDITED_ADDRESS,
         details: { method: 'password', reason: 'unknown_user' },
       },
     ]);
@@ -125,6 +133,7 @@ describe(PasswordLogin.name, () => {
     expect(audit.recordQuietly).toHaveBeenCalledWith(
       expect.objectContaining({
         outcome: 'failure',
+        ip: ATTACKER,
         details: { method: 'password', reason: 'throttled' },
       }),
     );

@@ -106,6 +106,7 @@ export class PasswordLogin {
         type: 'signin',
         outcome: account ? 'success' : 'failure',
         subject: userId,
+        ip: clientAddress,
         details: { method: 'password', ...(reason ? { reason } : {}) },
       });
       return account;

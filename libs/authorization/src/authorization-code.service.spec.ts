@@ -17,6 +17,7 @@ import { LoginSession } from './login-session.service';
 const CLIENT_ID = '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b';
 const USER_ID = '0b0e2c4e-1f5a-4c3b-9d8e-7f6a5b4c3d2e';
 const GRANT_ID = 'f7e6d5c4-b3a2-4190-8f7e-6d5c4b3a2190';
+const ADDRESS = '192.0.2.7';
 const config = { tokens: { codeTtlSeconds: 60 } } as AppConfig;
 
 const request = {
@@ -109,7 +110,7 @@ describe(AuthorizationCodeService.name, () => {
     codes.isReplayed.mockResolvedValue(false);
     const issueTokens = jest.fn().mockResolvedValue('tokens');
 
-    const result = await sut.redeem('the-code', CLIENT_ID, issueTokens);
+    const result = await sut.redeem('the-code', CLIENT_ID, ADDRESS, issueTokens);
 
     expect(result).toBe('tokens');
     expect(codes.consume).toHaveBeenCalledWith(
@@ -134,22 +135,31 @@ describe(AuthorizationCodeService.name, () => {
     });
   });
 
-  it('revokes the grant of a code presented again, and refuses it', async () => {
+  it('revokes the grant of a code presented again, refuses it, and records it with the address', async () => {
     codes.consume.mockResolvedValue(null);
     codes.markReplayed.mockResolvedValue({ grantId: GRANT_ID });
     grants.revoke.mockResolvedValue();
 
-    const error = await caught(sut.redeem('the-code', CLIENT_ID, jest.fn()));
+    const error = await caught(sut.redeem('the-code', CLIENT_ID, ADDRESS, jest.fn()));
 
     expect(error.code).toBe('invalid_grant');
     expect(grants.revoke).toHaveBeenCalledWith(GRANT_ID, clock.now());
+    expect(audit.recordQuietly).toHaveBeenCalledWith({
+      type: 'authorization_code.replayed',
+      outcome: 'failure',
+      clientId: CLIENT_ID,
+      ip: ADDRESS,
+      details: { grant_id: GRANT_ID },
+    });
   });
 
   it('refuses an unknown code without revoking anything', async () => {
     codes.consume.mockResolvedValue(null);
     codes.markReplayed.mockResolvedValue(null);
 
-    expect((await caught(sut.redeem('nope', CLIENT_ID, jest.fn()))).code).toBe('invalid_grant');
+    expect((await caught(sut.redeem('nope', CLIENT_ID, ADDRESS, jest.fn()))).code).toBe(
+      'invalid_grant',
+    );
   });
 
   it('revokes what it just issued when a replay raced it', async () => {
@@ -158,7 +168,7 @@ describe(AuthorizationCodeService.name, () => {
     grants.revoke.mockResolvedValue();
 
     const error = await caught(
-      sut.redeem('the-code', CLIENT_ID, jest.fn().mockResolvedValue('tokens')),
+      sut.redeem('the-code', CLIENT_ID, ADDRESS, jest.fn().mockResolvedValue('tokens')),
     );
 
     expect(error.code).toBe('invalid_grant');
@@ -173,7 +183,9 @@ describe(AuthorizationCodeService.name, () => {
     );
 
     expect(
-      await caught(sut.redeem('the-code', CLIENT_ID, jest.fn().mockRejectedValue(failure))),
+      await caught(
+        sut.redeem('the-code', CLIENT_ID, ADDRESS, jest.fn().mockRejectedValue(failure)),
+      ),
     ).toBe(failure);
   });
 });

@@ -80,17 +80,18 @@ export class AuthorizationCodeService {
    * Consumes `code` for `clientId` and runs `issueTokens` with it, whose grant must take the
    * code's `grantId`. invalid_grant for an unknown, expired, foreign or used code; a used code
    * presented again also revokes every token issued from it (RFC 6749 §4.1.2), even when the
-   * two redemptions raced.
+   * two redemptions raced. `clientAddress` is the HTTP client's, for the replay's audit event.
    */
   async redeem<T>(
     code: string,
     clientId: string,
+    clientAddress: string | null,
     issueTokens: (redeemed: RedeemedAuthorizationCode) => Promise<T>,
   ): Promise<T> {
     const codeHash = hashToken(code);
     const consumed = await this.codes.consume(codeHash, clientId, randomUUID(), this.clock.now());
     if (!consumed) {
-      await this.revokeReplayed(codeHash, clientId);
+      await this.revokeReplayed(codeHash, clientId, clientAddress);
       // Same answer for unknown, expired, used and foreign codes: never say which.
       throw invalidCode();
     }
@@ -103,7 +104,11 @@ export class AuthorizationCodeService {
     return result;
   }
 
-  private async revokeReplayed(codeHash: Buffer, clientId: string): Promise<void> {
+  private async revokeReplayed(
+    codeHash: Buffer,
+    clientId: string,
+    clientAddress: string | null,
+  ): Promise<void> {
     const replayed = await this.codes.markReplayed(codeHash, clientId, this.clock.now());
     if (!replayed) return;
     if (replayed.grantId) await this.grants.revoke(replayed.grantId, this.clock.now());
@@ -112,6 +117,7 @@ export class AuthorizationCodeService {
       type: 'authorization_code.replayed',
       outcome: 'failure',
       clientId,
+      ip: clientAddress,
       details: { grant_id: replayed.grantId },
     });
   }

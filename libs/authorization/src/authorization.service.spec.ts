@@ -254,7 +254,10 @@ describe(AuthorizationService.name, () => {
 
       expect(tickets.open).toHaveBeenCalledWith('ticket', CSRF);
       expect(passwords.authenticate).toHaveBeenCalledWith('alice', 'pw', '192.0.2.7');
-      expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd'], browser.sessionToken);
+      expect(sessions.start).toHaveBeenCalledWith(user.id, ['pwd'], browser.sessionToken, {
+        actor: null,
+        ip: '192.0.2.7',
+      });
       expect(outcome).toEqual({
         kind: 'response',
         response: {

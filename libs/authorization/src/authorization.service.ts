@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { PasswordLogin, UserGroups } from '@app/accounts';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { AuditContext } from '@app/persistence';
 
 import { AuthorizationInput, AuthorizationRequest } from './authorization-request';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
@@ -136,7 +137,12 @@ export class AuthorizationService {
       return { kind: 'factor', form, csrfToken, sessionToken: null };
     }
     // A new cookie value at every sign-in, so none set before it can be ridden (session fixation).
-    const { token, session } = await this.sessions.start(user.id, ['pwd'], browser.sessionToken);
+    const { token, session } = await this.sessions.start(
+      user.id,
+      ['pwd'],
+      browser.sessionToken,
+      auditContextOf(browser),
+    );
     return this.respondWithCode(request, session, token);
   }
 
@@ -157,13 +163,14 @@ export class AuthorizationService {
       if (!session || session.userId !== step.userId) throw expiredForm();
       return this.respondWithCode(request, session, null);
     }
-    const answer = await this.secondFactors.answer(form, request, step, csrfToken);
+    const answer = await this.secondFactors.answer(form, request, step, csrfToken, browser.address);
     if (answer.kind === 'form')
       return { kind: 'factor', form: answer.form, csrfToken, sessionToken: null };
     const { token, session } = await this.sessions.start(
       step.userId,
       answer.amr,
       browser.sessionToken,
+      auditContextOf(browser),
     );
     if (!answer.recoveryCodes) return this.respondWithCode(request, session, token);
     const shown = this.secondFactors.enrolledForm(request, step, answer.recoveryCodes, csrfToken);
@@ -244,6 +251,11 @@ export class AuthorizationService {
     };
     return { kind: 'login', form, csrfToken };
   }
+}
+
+/** A browser is no administrator: its events name only its address. */
+function auditContextOf(browser: BrowserCookies): AuditContext {
+  return { actor: null, ip: browser.address };
 }
 
 function expiredForm(): OAuthError {

@@ -1,6 +1,7 @@
 import { FixedClock } from '@app/config';
 import { hashToken } from '@app/crypto';
 import {
+  AuditContext,
   AuditLog,
   BackchannelLogoutRepository,
   Database,
@@ -16,6 +17,9 @@ import { LOGIN_SESSION_TTL_SECONDS, LoginSessionService } from './login-session.
 const USER_ID = '0b0e2c4e-1f5a-4c3b-9d8e-7f6a5b4c3d2e';
 const OTHER_USER = '1c1f3d5f-2a6b-4d4c-8e9f-8a7b6c5d4e3f';
 const SID = '5d3c1b2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d';
+/** The request that starts or ends sessions: a browser, or an administrator. */
+const BROWSER: AuditContext = { actor: null, ip: '192.0.2.7' };
+const ADMIN: AuditContext = { actor: 'admin_token', ip: '198.51.100.4' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe(LoginSessionService.name, () => {
@@ -57,7 +61,7 @@ describe(LoginSessionService.name, () => {
   it('starts a session of 256 random bits with a random sid, and stores only their hash', async () => {
     sessions.create.mockResolvedValue();
 
-    const { token, session } = await sut.start(USER_ID, ['pwd']);
+    const { token, session } = await sut.start(USER_ID, ['pwd'], null, BROWSER);
 
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(session).toEqual({
@@ -81,7 +85,7 @@ describe(LoginSessionService.name, () => {
       ...next,
     }));
 
-    const { token, session } = await sut.start(USER_ID, ['pwd'], old);
+    const { token, session } = await sut.start(USER_ID, ['pwd'], old, BROWSER);
 
     expect(token).not.toBe(old);
     expect(session.idHash).toEqual(hashToken(token));
@@ -102,11 +106,22 @@ describe(LoginSessionService.name, () => {
     sessions.delete.mockResolvedValue({ sid: SID, userId: OTHER_USER });
     sessions.create.mockResolvedValue();
 
-    const { session } = await sut.start(USER_ID, ['pwd'], old);
+    const { session } = await sut.start(USER_ID, ['pwd'], old, BROWSER);
 
     expect(sessions.delete).toHaveBeenCalledWith(hashToken(old), tx);
     expect(grants.revokeForEndedSessions).toHaveBeenCalledWith([SID], clock.now(), tx);
     expect(backchannel.enqueueForSessions).toHaveBeenCalledWith([SID], clock.now(), tx);
+    expect(audit.record).toHaveBeenCalledWith(
+      {
+        type: 'logout',
+        outcome: 'success',
+        subject: OTHER_USER,
+        actor: null,
+        ip: BROWSER.ip,
+        details: { sid: SID, reason: 'another_user_signed_in' },
+      },
+      tx,
+    );
     expect(backchannel.wake).toHaveBeenCalled();
     expect(session.sid).not.toBe(SID);
   });
@@ -129,7 +144,7 @@ describe(LoginSessionService.name, () => {
     'does not look up a cookie value we cannot have issued: %p',
     async (token) => {
       expect(await sut.find(token)).toBeNull();
-      expect(await sut.end(token)).toBeNull();
+      expect(await sut.end(token, BROWSER)).toBeNull();
       expect(sessions.findActive).not.toHaveBeenCalled();
       expect(db.transaction).not.toHaveBeenCalled();
     },
@@ -138,7 +153,7 @@ describe(LoginSessionService.name, () => {
   it('ends a session in one transaction: its grants revoked, its logouts queued, then the sender woken', async () => {
     sessions.delete.mockResolvedValue({ sid: SID, userId: USER_ID });
 
-    expect(await sut.end('B'.repeat(43))).toEqual({ sid: SID, userId: USER_ID });
+    expect(await sut.end('B'.repeat(43), BROWSER)).toEqual({ sid: SID, userId: USER_ID });
 
     expect(sessions.delete).toHaveBeenCalledWith(hashToken('B'.repeat(43)), tx);
     expect(grants.revokeForEndedSessions).toHaveBeenCalledWith([SID], clock.now(), tx);
@@ -148,6 +163,8 @@ describe(LoginSessionService.name, () => {
         type: 'logout',
         outcome: 'success',
         subject: USER_ID,
+        actor: null,
+        ip: BROWSER.ip,
         details: { sid: SID, reason: 'logout' },
       },
       tx,
@@ -159,7 +176,7 @@ describe(LoginSessionService.name, () => {
   it('ending an unknown session changes nothing', async () => {
     sessions.delete.mockResolvedValue(null);
 
-    expect(await sut.end('E'.repeat(43))).toBeNull();
+    expect(await sut.end('E'.repeat(43), BROWSER)).toBeNull();
 
     expect(grants.revokeForEndedSessions).not.toHaveBeenCalled();
     expect(backchannel.wake).not.toHaveBeenCalled();
@@ -168,10 +185,21 @@ describe(LoginSessionService.name, () => {
   it("an administrator's end of every session also revokes every grant of the user", async () => {
     sessions.deleteByUser.mockResolvedValue([{ sid: SID, userId: USER_ID }]);
 
-    expect(await sut.endAllForUser(USER_ID)).toBe(1);
+    expect(await sut.endAllForUser(USER_ID, ADMIN)).toBe(1);
 
     expect(grants.revokeForEndedSessions).toHaveBeenCalledWith([SID], clock.now(), tx);
     expect(backchannel.enqueueForSessions).toHaveBeenCalledWith([SID], clock.now(), tx);
+    expect(audit.record).toHaveBeenCalledWith(
+      {
+        type: 'logout',
+        outcome: 'success',
+        subject: USER_ID,
+        actor: 'admin_token',
+        ip: ADMIN.ip,
+        details: { sid: SID, reason: 'admin' },
+      },
+      tx,
+    );
     expect(grants.revokeByUser).toHaveBeenCalledWith(USER_ID, clock.now(), tx);
     expect(backchannel.wake).toHaveBeenCalled();
   });

@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import {
+  AuditContext,
   AuditLog,
   BackchannelLogoutRepository,
   Database,
@@ -41,7 +42,8 @@ const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * Ending a session is one transaction: the session goes, the grants made in it without
  * offline_access are revoked (so are their refresh and access tokens), and a logout token is
  * queued for every client that took tokens in it and registered a backchannel_logout_uri
- * (Back-Channel Logout 1.0 §2.7). The delivery happens later, off the user's request.
+ * (Back-Channel Logout 1.0 §2.7). The delivery happens later, off the user's request. Whatever
+ * ends sessions says who and from where (`source`), for the logout events.
  */
 @Injectable()
 export class LoginSessionService {
@@ -63,7 +65,8 @@ export class LoginSessionService {
   async start(
     userId: string,
     amr: readonly string[],
-    previousToken: string | null = null,
+    previousToken: string | null,
+    source: AuditContext,
   ): Promise<{ token: string; session: LoginSession }> {
     const token = randomToken(32);
     const now = this.clock.now();
@@ -77,7 +80,7 @@ export class LoginSessionService {
     if (previous) {
       const renewed = await this.sessions.renew(previous, userId, next, now);
       if (renewed) return { token, session: toSession(renewed) };
-      await this.endByIdHash(previous, 'another_user_signed_in');
+      await this.endByIdHash(previous, 'another_user_signed_in', source);
     }
     const created = { ...next, sid: randomUUID(), userId, createdAt: now };
     await this.sessions.create(created);
@@ -92,8 +95,8 @@ export class LoginSessionService {
   }
 
   /** Ends the session a cookie value names, if any (RP-Initiated Logout 1.0 §2). */
-  async end(token: string | null): Promise<EndedLoginSession | null> {
-    return validToken(token) ? this.endByIdHash(hashToken(token), 'logout') : null;
+  async end(token: string | null, source: AuditContext): Promise<EndedLoginSession | null> {
+    return validToken(token) ? this.endByIdHash(hashToken(token), 'logout', source) : null;
   }
 
   /** A user's live sessions, for the admin API. */
@@ -104,13 +107,13 @@ export class LoginSessionService {
   /**
    * An administrator ends every session of the user: each ends as a logout would, and every
    * grant of the user is revoked too, offline_access or not (CONTRACT §4). Returns how many
-   * sessions ended.
+   * sessions ended. `source` names the administrator's credential.
    */
-  async endAllForUser(userId: string): Promise<number> {
+  async endAllForUser(userId: string, source: AuditContext): Promise<number> {
     const now = this.clock.now();
     const ended = await this.db.transaction(async (tx) => {
       const sessions = await this.sessions.deleteByUser(userId, tx);
-      await this.afterEnd(sessions, now, 'admin', tx);
+      await this.afterEnd(sessions, now, 'admin', source, tx);
       await this.grants.revokeByUser(userId, now, tx);
       return sessions;
     });
@@ -121,11 +124,12 @@ export class LoginSessionService {
   private async endByIdHash(
     idHash: Buffer,
     reason: LogoutReason,
+    source: AuditContext,
   ): Promise<EndedLoginSession | null> {
     const now = this.clock.now();
     const ended = await this.db.transaction(async (tx) => {
       const session = await this.sessions.delete(idHash, tx);
-      if (session) await this.afterEnd([session], now, reason, tx);
+      if (session) await this.afterEnd([session], now, reason, source, tx);
       return session;
     });
     if (ended) await this.published();
@@ -140,6 +144,7 @@ export class LoginSessionService {
     sessions: readonly EndedLoginSession[],
     now: Date,
     reason: LogoutReason,
+    source: AuditContext,
     tx: Transaction,
   ): Promise<void> {
     const sids = sessions.map((s) => s.sid);
@@ -151,6 +156,8 @@ export class LoginSessionService {
           type: 'logout',
           outcome: 'success',
           subject: session.userId,
+          actor: source.actor,
+          ip: source.ip,
           details: { sid: session.sid, reason },
         },
         tx,

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ClientRegistry, RegisteredClient } from '@app/clients';
 import { hashToken, safeEqual } from '@app/crypto';
 import { OAuthError } from '@app/errors';
+import { AuditContext } from '@app/persistence';
 
 import { IdTokenHintVerifier } from './id-token-hint.verifier';
 import { LoginSession, LoginSessionService } from './login-session.service';
@@ -54,7 +55,12 @@ export class LogoutService {
     private readonly clients: ClientRegistry,
   ) {}
 
-  async logout(input: LogoutInput, sessionToken: string | null): Promise<LogoutOutcome> {
+  /** `source` is the browser's request, for the logout event. */
+  async logout(
+    input: LogoutInput,
+    sessionToken: string | null,
+    source: AuditContext,
+  ): Promise<LogoutOutcome> {
     const hint = input.id_token_hint ? await this.hints.verify(input.id_token_hint) : null;
     if (input.id_token_hint && !hint)
       throw new OAuthError('invalid_request', 'The id_token_hint is not an ID token issued here.');
@@ -72,7 +78,7 @@ export class LogoutService {
         ? sessionToken !== null && safeEqual(confirmed, confirmProof(sessionToken))
         : hint !== null && hintNamesSession(hint, session);
     if (proven) {
-      await this.sessions.end(sessionToken);
+      await this.sessions.end(sessionToken, source);
       return done;
     }
     return {

@@ -141,13 +141,15 @@ export class SecondFactorService {
 
   /**
    * A post of the form: `method` chooses another way (or sends a new code), `code` answers.
-   * The step's stage is `code` or `enrol` here; `enrolled` belongs to the session.
+   * The step's stage is `code` or `enrol` here; `enrolled` belongs to the session. `address` is
+   * the browser's, for the audit event.
    */
   async answer(
     values: Readonly<Record<string, string>>,
     request: AuthorizationRequest,
     step: FactorStep,
     csrfToken: string,
+    address: string | null,
   ): Promise<FactorAnswer> {
     const user = await this.accounts.findById(step.userId);
     if (!user) return { kind: 'form', form: await this.failedForm(request, step, csrfToken) };
@@ -157,7 +159,7 @@ export class SecondFactorService {
     const code = values.code ?? '';
     if (step.stage === 'enrol' && step.secret) {
       const confirmed = await this.factors.confirmTotp(user.id, step.secret, code);
-      await this.record(user.id, 'totp_enrolment', confirmed !== null);
+      await this.record(user.id, 'totp_enrolment', confirmed !== null, address);
       if (confirmed)
         return {
           kind: 'passed',
@@ -170,7 +172,7 @@ export class SecondFactorService {
       step.method === 'passkey'
         ? await this.checkPasskey(user.id, step, values.passkey ?? '')
         : await this.check(user.id, step, request, code);
-    await this.record(user.id, step.method ?? 'totp', method !== null);
+    await this.record(user.id, step.method ?? 'totp', method !== null, address);
     if (method === null && step.method === 'passkey') {
       // The challenge is spent: a new ceremony, saying the last one failed.
       const again = await this.begin(request, user, step.amr, csrfToken, 'passkey');
@@ -193,11 +195,17 @@ export class SecondFactorService {
   }
 
   /** CONTRACT §5: every sign-in step, never the code. */
-  private async record(userId: string, method: string, success: boolean): Promise<void> {
+  private async record(
+    userId: string,
+    method: string,
+    success: boolean,
+    address: string | null,
+  ): Promise<void> {
     await this.audit.recordQuietly({
       type: 'signin',
       outcome: success ? 'success' : 'failure',
       subject: userId,
+      ip: address,
       details: { method, step: 'second_factor' },
     });
   }

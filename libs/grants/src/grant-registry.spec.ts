@@ -81,6 +81,32 @@ describe(GrantRegistry.name, () => {
     expect(metrics.countTokensIssued.mock.calls).toEqual([[GrantType.Password]]);
   });
 
+  it('records the issuance with the client and its address when AUDIT_TOKEN_EVENTS asks', async () => {
+    const recording = mockOf<AuditLog>();
+    Object.assign(recording, { tokenEvents: true });
+    recording.recordQuietly.mockResolvedValue();
+    const issuing: GrantHandler = {
+      ...password,
+      handle: () =>
+        Promise.resolve({ access_token: 'at', token_type: 'Bearer', expires_in: 60, scope: 'a' }),
+    };
+    const client = makeClient([GrantType.Password]);
+
+    await new GrantRegistry([issuing], metrics, recording).run(issuing, {
+      client,
+      params: {},
+      clientAddress: '192.0.2.7',
+    });
+
+    expect(recording.recordQuietly).toHaveBeenCalledWith({
+      type: 'token.issued',
+      outcome: 'success',
+      clientId: client.clientId,
+      ip: '192.0.2.7',
+      details: { grant_type: GrantType.Password, scope: 'a' },
+    });
+  });
+
   it('counts no token for an answer without one (an OTP challenge) or a refused request', async () => {
     const challenge: GrantHandler = {
       ...password,

@@ -65,6 +65,7 @@ export class GrantRegistry {
           type: 'token.issued',
           outcome: 'success',
           clientId: request.client.clientId,
+          ip: request.clientAddress ?? null,
           details: { grant_type: handler.grantType, scope: result.scope },
         });
     }

@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
@@ -7,14 +5,21 @@ import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { Transaction } from './database';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 
-/** Who and where, for the events of one HTTP request (set by the server's interceptor). */
+/**
+ * Who and where, for the events of one HTTP request: the controller that has the request builds
+ * it and passes it down to the services that record events.
+ */
 export interface AuditContext {
   /** The admin credential: `admin_token`, or `api_key:<id>:<name>`; null outside the admin API. */
   actor: string | null;
   ip: string | null;
 }
 
-/** One security event (CONTRACT §5); `actor` and `ip` come from the request unless given. */
+/**
+ * One security event (CONTRACT §5). `actor` and `ip` are given by the caller, which has them from
+ * the request. The log keeps no per-request store of its own: on Node 20 such a store turns on
+ * promise hooks for the whole process, which every promise of every request then pays for.
+ */
 export interface AuditEvent {
   /** e.g. `signin`, `logout`, `token.revoked`, `client.created`. */
   readonly type: string;
@@ -23,16 +28,16 @@ export interface AuditEvent {
   readonly clientId?: string | null;
   /** Never a secret, password, token, code or OTP. */
   readonly details?: Record<string, unknown>;
+  /** The admin credential (see AuditContext); null outside the admin API. */
   readonly actor?: string | null;
+  /** The HTTP client's address (per TRUST_PROXY). */
+  readonly ip?: string | null;
 }
-
-const context = new AsyncLocalStorage<AuditContext>();
 
 /**
  * Writes audit events. Where the event describes a change made in a transaction, it is written
  * in that transaction (pass `tx`): no event for a change that rolled back, no change without its
- * event. The request's actor and address come from an AsyncLocalStorage context the HTTP layer
- * opens per request, so services need not carry them.
+ * event.
  */
 @Injectable()
 export class AuditLog {
@@ -44,16 +49,6 @@ export class AuditLog {
     private readonly events: AuditEventRepository,
   ) {}
 
-  /** Runs `fn` with `ctx` as the request's audit context. */
-  static run<T>(ctx: AuditContext, fn: () => T): T {
-    return context.run(ctx, fn);
-  }
-
-  /** The current request's context (mutable: the admin guard names the actor in it). */
-  static current(): AuditContext | undefined {
-    return context.getStore();
-  }
-
   /** Whether token issuance is recorded (AUDIT_TOKEN_EVENTS; there are many). */
   get tokenEvents(): boolean {
     return this.config.audit.tokenEvents;
@@ -61,15 +56,14 @@ export class AuditLog {
 
   /** Appends the event; in `tx` when given, and then a failure fails the transaction too. */
   async record(event: AuditEvent, tx?: Transaction): Promise<void> {
-    const ctx = context.getStore();
     await this.events.append(
       {
         time: this.clock.now(),
         type: event.type,
-        actor: event.actor ?? ctx?.actor ?? null,
+        actor: event.actor ?? null,
         subject: event.subject ?? null,
         clientId: event.clientId ?? null,
-        ip: ctx?.ip ?? null,
+        ip: event.ip ?? null,
         outcome: event.outcome,
         details: event.details ?? {},
       },

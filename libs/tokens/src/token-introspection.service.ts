@@ -63,8 +63,13 @@ export class TokenIntrospection {
    * RFC 7009 §2.1: revoking a refresh token revokes its grant, and with it every access token
    * issued from the grant; an access token is revoked alone. Unknown, foreign or already
    * invalid tokens are ignored: the endpoint answers the same either way (§2.2).
+   * `clientAddress` is the HTTP client's, for the audit event.
    */
-  async revoke(token: string, caller: RegisteredClient): Promise<void> {
+  async revoke(
+    token: string,
+    caller: RegisteredClient,
+    clientAddress: string | null,
+  ): Promise<void> {
     if (looksLikeJwt(token)) {
       const access = await this.accessTokens.verifySignature(token);
       if (access) {
@@ -75,6 +80,7 @@ export class TokenIntrospection {
             outcome: 'success',
             subject: access.sub,
             clientId: caller.clientId,
+            ip: clientAddress,
             details: { token_type: 'access_token', jti: access.jti },
           });
         }
@@ -88,6 +94,7 @@ export class TokenIntrospection {
       type: 'token.revoked',
       outcome: 'success',
       clientId: caller.clientId,
+      ip: clientAddress,
       details: { token_type: 'refresh_token', grant_id: grantId },
     });
   }

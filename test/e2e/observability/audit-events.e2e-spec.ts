@@ -5,10 +5,13 @@ import { Database, HousekeepingService } from '@app/persistence';
 import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { newMasterKey, startTestServer, TestServer } from '../../setup/test-server';
-import { Browser } from '../authorization/browser';
+import { totpAt } from '../../setup/totp';
+import { Browser, parseForm } from '../authorization/browser';
 
 const REDIRECT = 'https://app.example.com/cb';
 const PASSWORD = 'correct horse battery';
+/** The address every request of these tests comes from (IPv4, or IPv4-mapped IPv6). */
+const LOOPBACK = expect.stringMatching(/127\.0\.0\.1/);
 
 interface AuditEvent {
   id: string;
@@ -83,7 +86,7 @@ describe('audit events', () => {
       actor: 'admin_token',
       subject: created.client_id,
       client_id: null,
-      ip: expect.stringMatching(/127\.0\.0\.1/),
+      ip: LOOPBACK,
       outcome: 'success',
       details: {},
     });
@@ -105,6 +108,7 @@ describe('audit events', () => {
     const event = await latest('user.created');
     expect(event.actor).toBe(`api_key:${id}:provisioning`);
     expect(event.subject).toBe(res.body.id);
+    expect(event.ip).toEqual(LOOPBACK);
     expect(JSON.stringify(event)).not.toContain(PASSWORD);
     expect(JSON.stringify(event)).not.toContain(key);
   });
@@ -117,11 +121,13 @@ describe('audit events', () => {
     expect(success).toMatchObject({
       outcome: 'success',
       subject: user.id,
+      ip: LOOPBACK,
       details: { method: 'password' },
     });
     expect(failure).toMatchObject({
       outcome: 'failure',
       subject: user.id,
+      ip: LOOPBACK,
       details: { method: 'password', reason: 'wrong_password' },
     });
     expect(JSON.stringify([success, failure])).not.toMatch(/wrong password|correct horse/);
@@ -158,6 +164,7 @@ describe('audit events', () => {
       outcome: 'success',
       subject: user.id,
       client_id: client.client_id,
+      ip: LOOPBACK,
       details: { token_type: 'access_token' },
     });
 
@@ -168,6 +175,8 @@ describe('audit events', () => {
     expect(logout).toMatchObject({
       outcome: 'success',
       subject: user.id,
+      actor: null,
+      ip: LOOPBACK,
       details: { reason: 'logout' },
     });
     expect(logout.details.sid).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
@@ -187,6 +196,7 @@ describe('audit events', () => {
     expect(await latest('refresh_token.reuse_detected')).toMatchObject({
       outcome: 'failure',
       client_id: client.client_id,
+      ip: LOOPBACK,
     });
 
     const browser = new Browser(server);
@@ -212,6 +222,80 @@ describe('audit events', () => {
     expect(await latest('authorization_code.replayed')).toMatchObject({
       outcome: 'failure',
       client_id: client.client_id,
+      ip: LOOPBACK,
+    });
+  });
+
+  it("records the session another user's sign-in ends, and an administrator's end of a user's sessions with the admin as actor", async () => {
+    const carol = await adminCreateUser(server, { username: 'carol', password: PASSWORD });
+    const params = {
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+    };
+    const browser = new Browser(server);
+    await browser.signIn(params, 'alice', PASSWORD);
+    await browser.signIn({ ...params, prompt: 'login' }, 'carol', PASSWORD);
+
+    expect(await latest('logout')).toMatchObject({
+      outcome: 'success',
+      subject: user.id,
+      actor: null,
+      ip: LOOPBACK,
+      details: { reason: 'another_user_signed_in' },
+    });
+
+    const ended = await admin(server).delete(`/admin/v1/users/${carol.id}/sessions`);
+    expect(ended.status).toBe(204);
+    expect(await latest('logout')).toMatchObject({
+      outcome: 'success',
+      subject: carol.id,
+      actor: 'admin_token',
+      ip: LOOPBACK,
+      details: { reason: 'admin' },
+    });
+    expect(await latest('user.sessions_ended')).toMatchObject({
+      outcome: 'success',
+      subject: carol.id,
+      actor: 'admin_token',
+      ip: LOOPBACK,
+    });
+  });
+
+  it('records the second step of a sign-in with its address', async () => {
+    const strict = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT],
+      grant_types: ['authorization_code'],
+      require_mfa: true,
+    });
+    const dave = await adminCreateUser(server, { username: 'dave', password: PASSWORD });
+    const factor = await admin(server).post(`/admin/v1/users/${dave.id}/factors`, {
+      type: 'totp',
+    });
+    expect(factor.status).toBe(201);
+    const browser = new Browser(server);
+    const login = await browser.openLoginPage({
+      response_type: 'code',
+      client_id: strict.client_id,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+    });
+    const step = await browser.submitLogin(login, 'dave', PASSWORD);
+    expect(step.status).toBe(200);
+    const form = parseForm(step.text);
+
+    const passed = await browser.post(form.action, {
+      ...form.hidden,
+      code: totpAt(factor.body.secret as string, server.clock.now()),
+    });
+
+    expect(passed.status).toBe(303);
+    expect(await latest('signin')).toMatchObject({
+      outcome: 'success',
+      subject: dave.id,
+      ip: LOOPBACK,
+      details: { method: 'totp', step: 'second_factor' },
     });
   });
 
@@ -221,6 +305,7 @@ describe('audit events', () => {
     expect(await latest('key.rotated')).toMatchObject({
       actor: 'admin_token',
       subject: res.body.kid,
+      ip: LOOPBACK,
     });
   });
 
@@ -304,6 +389,7 @@ describe('audit events of token issuance', () => {
         if (tokenEvents === 'true')
           expect(listed.body.items[0]).toMatchObject({
             outcome: 'success',
+            ip: expect.stringMatching(/127\.0\.0\.1/),
             details: { grant_type: 'client_credentials' },
           });
         await server.close();

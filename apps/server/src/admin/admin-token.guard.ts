@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 
 import { OAuthError } from '@app/errors';
 
-import { AUDIT_ACTOR } from '../audit/audit.interceptor';
+import { AUDIT_ACTOR } from '../audit/audit-context';
 import { ADMIN_TOKEN_ONLY, REQUIRED_SCOPE, RouteRequirement } from './admin-scope';
 import { AdminToken } from './admin-token';
 import { ApiKeyService } from './api-key.service';

@@ -11,7 +11,9 @@ import {
 import { AccountService } from '@app/accounts';
 import { LoginSessionService } from '@app/authorization';
 import { OAuthError } from '@app/errors';
+import { AuditContext } from '@app/persistence';
 
+import { RequestAuditContext } from '../audit/audit-context';
 import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -74,9 +76,13 @@ export class UserSessionsController {
       'End every session of the user: every token issued to them is revoked, and the clients that registered a backchannel_logout_uri get logout tokens',
   })
   @ApiNoContentResponse()
-  async endAll(@Param('id') id: string): Promise<void> {
+  async endAll(
+    @Param('id') id: string,
+    @RequestAuditContext() source: AuditContext,
+  ): Promise<void> {
     if (!(await this.accounts.findById(id))) throw notFound();
-    await this.sessions.endAllForUser(id);
+    // Each session's logout event names the administrator's credential as its actor.
+    await this.sessions.endAllForUser(id, source);
   }
 }
 

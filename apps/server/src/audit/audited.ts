@@ -21,13 +21,3 @@ export const Audited = (
   subject: AuditSubject,
   options: { unlessBodyFlag?: string } = {},
 ): MethodDecorator => SetMetadata(AUDITED, { type, subject, ...options } satisfies AuditedRoute);
-
-export const NO_AUDIT_CONTEXT = 'uas:no-audit-context';
-
-/**
- * Marks a controller whose routes record no audit event (metadata, JWKS, UserInfo,
- * introspection): they skip the per-request audit context, which the hottest read-only endpoints
- * would otherwise pay for on every call. A route that records events must not carry it, or its
- * events lose their address.
- */
-export const NoAuditContext = (): ClassDecorator => SetMetadata(NO_AUDIT_CONTEXT, true);

@@ -8,7 +8,6 @@ import { DiscoveryService } from '@app/discovery';
 import { renderOAuthError } from '@app/errors';
 import { KeyStore } from '@app/keys';
 import { HttpObserver, REQUEST_ID_HEADER, requestIdOf } from '@app/observability';
-import { AuditLog } from '@app/persistence';
 
 import { matchesEtag } from './cacheable-document';
 import { DISCOVERY_MAX_AGE_SECONDS } from './discovery.controller';
@@ -97,10 +96,7 @@ export class DirectRoutes {
       'token',
       this.formRoute(tokenPath, (req, form, contentType) => {
         const ip = this.clientAddress(req);
-        // The audit context the AuditInterceptor gives the route under Nest.
-        return AuditLog.run({ actor: null, ip }, () =>
-          token.token(contentType, req.headers.authorization, form, ip ?? undefined),
-        );
+        return token.token(contentType, req.headers.authorization, form, ip ?? undefined);
       }),
     );
     const introspectionPath = routePath(config, 'introspection');

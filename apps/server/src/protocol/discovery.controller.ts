@@ -3,7 +3,6 @@ import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
 import { Routes } from '@app/config';
 import { DiscoveryService } from '@app/discovery';
 
-import { NoAuditContext } from '../audit/audited';
 import { DocumentResponse, sendDocument } from './cacheable-document';
 
 /** The metadata changes only with a new deployment's configuration. */
@@ -11,7 +10,6 @@ export const DISCOVERY_MAX_AGE_SECONDS = 300;
 
 /** OpenID Connect Discovery 1.0 §4 and RFC 8414 §3: one document at three addresses. */
 @Controller()
-@NoAuditContext()
 export class DiscoveryController {
   constructor(private readonly discovery: DiscoveryService) {}
 

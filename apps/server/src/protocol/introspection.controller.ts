@@ -4,14 +4,12 @@ import { ClientAuthenticator } from '@app/clients';
 import { Routes } from '@app/config';
 import { TokenIntrospection } from '@app/tokens';
 
-import { NoAuditContext } from '../audit/audited';
 import { NoStore } from './no-store.decorator';
 import { RequestParams } from './request-params';
 import { requireToken } from './require-token';
 
 /** RFC 7662 token introspection (also advertised as the legacy tokeninfo_endpoint). */
 @Controller()
-@NoAuditContext()
 export class IntrospectionController {
   constructor(
     private readonly clients: ClientAuthenticator,

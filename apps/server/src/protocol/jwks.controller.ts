@@ -3,7 +3,6 @@ import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
 import { Routes } from '@app/config';
 import { KeyStore } from '@app/keys';
 
-import { NoAuditContext } from '../audit/audited';
 import { DocumentResponse, sendDocument } from './cacheable-document';
 
 /** Below the default KEY_ROTATION_LEAD_SECONDS (120). */
@@ -14,7 +13,6 @@ export const JWKS_MAX_AGE_SECONDS = 60;
  * that honours it has the next key before it signs anything.
  */
 @Controller()
-@NoAuditContext()
 export class JwksController {
   constructor(private readonly keys: KeyStore) {}
 

@@ -3,7 +3,9 @@ import { Body, Controller, Get, Headers, Inject, Post, Query } from '@nestjs/com
 import { LogoutInput, LogoutOutcome, LogoutService } from '@app/authorization';
 import { APP_CONFIG, AppConfig, routePath, Routes } from '@app/config';
 import { OAuthError } from '@app/errors';
+import { AuditContext } from '@app/persistence';
 
+import { RequestAuditContext } from '../audit/audit-context';
 import { expiredCookie, readCookie, SESSION_COOKIE } from './login/cookies';
 import { renderErrorPage } from './login/error-page';
 import { renderLogoutConfirmPage, renderSignedOutPage } from './login/logout-pages';
@@ -34,8 +36,12 @@ export class LogoutController {
   ) {}
 
   @Get(Routes.logout)
-  get(@Query() query: unknown, @Headers('cookie') cookie: string | undefined): Promise<Response> {
-    return this.answer(() => RequestParams.fromQuery(query), cookie);
+  get(
+    @Query() query: unknown,
+    @Headers('cookie') cookie: string | undefined,
+    @RequestAuditContext() source: AuditContext,
+  ): Promise<Response> {
+    return this.answer(() => RequestParams.fromQuery(query), cookie, source);
   }
 
   /** §2: the parameters may be form-encoded in a POST; the confirmation form posts here too. */
@@ -44,18 +50,23 @@ export class LogoutController {
     @Headers('content-type') contentType: string | undefined,
     @Headers('cookie') cookie: string | undefined,
     @Body() body: unknown,
+    @RequestAuditContext() source: AuditContext,
   ): Promise<Response> {
-    return this.answer(() => RequestParams.fromForm(contentType, body), cookie);
+    return this.answer(() => RequestParams.fromForm(contentType, body), cookie, source);
   }
 
-  private async answer(read: () => RequestParams, cookie: string | undefined): Promise<Response> {
+  private async answer(
+    read: () => RequestParams,
+    cookie: string | undefined,
+    source: AuditContext,
+  ): Promise<Response> {
     let uiLocales: string | null = null;
     let outcome: LogoutOutcome;
     try {
       const params = read();
       uiLocales = params.values.ui_locales ?? null;
       const input = pick(params.singleValued(), LOGOUT_PARAMETERS) as LogoutInput;
-      outcome = await this.logout.logout(input, readCookie(cookie, SESSION_COOKIE));
+      outcome = await this.logout.logout(input, readCookie(cookie, SESSION_COOKIE), source);
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       // Never redirected (§3: only to a registered URI, and only for a valid request).

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 
 import { ClientAuthenticator } from '@app/clients';
 import { Routes } from '@app/config';
@@ -26,6 +26,7 @@ export class RevocationController {
     @Headers('content-type') contentType: string | undefined,
     @Headers('authorization') authorization: string | undefined,
     @Body() body: unknown,
+    @Ip() clientAddress: string | undefined,
   ): Promise<Record<string, never>> {
     const params = RequestParams.fromForm(contentType, body).singleValued();
     const { client } = await this.clients.authenticate({
@@ -33,7 +34,7 @@ export class RevocationController {
       params,
       endpoint: 'revocation',
     });
-    await this.tokens.revoke(requireToken(params), client);
+    await this.tokens.revoke(requireToken(params), client, clientAddress ?? null);
     return {};
   }
 }

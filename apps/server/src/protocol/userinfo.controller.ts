@@ -9,7 +9,6 @@ import {
   UserinfoService,
 } from '@app/tokens';
 
-import { NoAuditContext } from '../audit/audited';
 import { NoStore } from './no-store.decorator';
 import { RequestParams } from './request-params';
 
@@ -21,7 +20,6 @@ interface HeaderSink {
 
 /** OpenID Connect Core §5.3 UserInfo, GET and POST. */
 @Controller()
-@NoAuditContext()
 export class UserinfoController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -60,7 +60,9 @@ describe(AuthorizationCodeGrant.name, () => {
 
   /** The code service hands `code` to the grant's checks, like AuthorizationCodeService.redeem. */
   function codeIs(code: RedeemedAuthorizationCode): void {
-    codes.redeem.mockImplementation(async (_value, _clientId, issueTokens) => issueTokens(code));
+    codes.redeem.mockImplementation(async (_value, _clientId, _address, issueTokens) =>
+      issueTokens(code),
+    );
   }
 
   it("issues tokens for the code's user, scope, nonce, auth_time and amr, in the grant the code names", async () => {
@@ -69,10 +71,16 @@ describe(AuthorizationCodeGrant.name, () => {
     const result = await sut.handle({
       client,
       params: { code: 'c', redirect_uri: 'https://app.example.com/cb' },
+      clientAddress: '192.0.2.7',
     });
 
     expect(result).toBe(tokenResponse);
-    expect(codes.redeem).toHaveBeenCalledWith('c', client.clientId, expect.any(Function));
+    expect(codes.redeem).toHaveBeenCalledWith(
+      'c',
+      client.clientId,
+      '192.0.2.7',
+      expect.any(Function),
+    );
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
       grantId: redeemed().grantId,

@@ -22,10 +22,10 @@ export class AuthorizationCodeGrant implements GrantHandler {
     private readonly tokens: TokenService,
   ) {}
 
-  async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
+  async handle({ client, params, clientAddress }: TokenRequest): Promise<TokenResponse> {
     const code = requireParam(params, 'code');
     // Consumed first, whatever follows: a code that failed a check cannot be tried again.
-    return this.codes.redeem(code, client.clientId, (redeemed) => {
+    return this.codes.redeem(code, client.clientId, clientAddress ?? null, (redeemed) => {
       checkRedirectUri(redeemed, params);
       checkCodeVerifier(redeemed, params);
       return this.tokens.issue({

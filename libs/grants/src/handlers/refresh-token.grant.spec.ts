@@ -92,7 +92,13 @@ describe(RefreshTokenGrant.name, () => {
       refreshTokens.rotate.mockResolvedValue(null);
       refreshTokens.revokeGrantOfUsedToken.mockResolvedValue(true);
 
-      const error = await caught(sut.handle({ client, params: { refresh_token: 'presented' } }));
+      const error = await caught(
+        sut.handle({
+          client,
+          params: { refresh_token: 'presented' },
+          clientAddress: '192.0.2.7',
+        }),
+      );
 
       expect(error.code).toBe('invalid_grant');
       expect(refreshTokens.revokeGrantOfUsedToken).toHaveBeenCalledWith(
@@ -101,6 +107,12 @@ describe(RefreshTokenGrant.name, () => {
         clock.now(),
       );
       expect(tokens.reissue).not.toHaveBeenCalled();
+      expect(audit.recordQuietly).toHaveBeenCalledWith({
+        type: 'refresh_token.reuse_detected',
+        outcome: 'failure',
+        clientId: client.clientId,
+        ip: '192.0.2.7',
+      });
     });
 
     it('gives the same answer for a token that was never issued', async () => {

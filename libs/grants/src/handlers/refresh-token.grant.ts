@@ -27,7 +27,7 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly audit: AuditLog,
   ) {}
 
-  async handle({ client, params }: TokenRequest): Promise<TokenResponse> {
+  async handle({ client, params, clientAddress }: TokenRequest): Promise<TokenResponse> {
     const presented = hashToken(requireParam(params, 'refresh_token'));
     const now = this.clock.now();
     const next = this.tokens.mintRefreshToken(now);
@@ -46,6 +46,7 @@ export class RefreshTokenGrant implements GrantHandler {
           type: 'refresh_token.reuse_detected',
           outcome: 'failure',
           clientId: client.clientId,
+          ip: clientAddress ?? null,
         });
       }
       // Same answer for unknown, used, expired, revoked and foreign tokens: never say which.
