@@ -2,13 +2,15 @@
 //
 // Builds the server, starts it on PostgreSQL (a fresh database on DATABASE_URL's server, or the
 // embedded engine when DATABASE_URL is unset), seeds clients and users through the admin API,
-// and drives each case with autocannon (in this process) for a bounded time. Each server is
-// restarted per case, and the two servers alternate case by case. Server CPU is read from
-// /proc (utime + stime of the server and all its descendants), RSS sampled from /proc.
+// and drives each case with autocannon (in this process) for a bounded time. Each case starts
+// every server afresh; they run side by side and are measured in alternating rounds, so a drift
+// in the machine's speed touches them alike. Server CPU is read from /proc (utime + stime of the
+// server and all its descendants), RSS sampled from /proc.
 // Prints a table and writes JSON to bench/results/. Everything it starts, it stops.
 //
 // Environment (all optional):
-//   BENCH_SECONDS (6)        measured seconds per case      BENCH_WARMUP_SECONDS (2)
+//   BENCH_SECONDS (9)        measured seconds per server and case, split into BENCH_ROUNDS (3)
+//   BENCH_WARMUP_SECONDS (2)
 //   BENCH_CONNECTIONS (16)   concurrent connections         BENCH_CASES (all) comma list
 //   BENCH_SERVERS (uas-fastify,uas-express,oidc-provider)  BENCH_PROFILE=1: --cpu-prof per case
 //   BENCH_UAS_ENV            extra env for our server, e.g. "WEB_CONCURRENCY=2"
@@ -26,7 +28,8 @@ const autocannon = require('autocannon');
 const pg = require('pg');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PROFILE = process.env.BENCH_PROFILE === '1';
@@ -669,7 +672,11 @@ function cannon(url, options, seconds) {
   });
 }
 
-async function runCase(caseName, serverName, db, seedRef) {
+/**
+ * Starts `serverName` for the case, seeds it (once per run, our server), builds the requests and
+ * warms it up. Null when the server has no such case.
+ */
+async function prepareCase(caseName, serverName, db, seedRef) {
   const spec = CASES[caseName];
   const builder = isUas(serverName) ? spec.uas : spec.peer;
   if (!builder) return null;
@@ -681,38 +688,93 @@ async function runCase(caseName, serverName, db, seedRef) {
     const state = { failures: [], starved: 0, flows: 0 };
     const options = await builder(server, seedRef.value, state);
     await cannon(server.base, options, WARMUP_SECONDS);
-    const warmupFailures = state.failures.length;
-    state.flows = 0;
-    const stop = startMeter(server.child.pid);
-    const result = await cannon(server.base, options, SECONDS);
-    const m = stop();
-    const perUnit = spec.flowRequests ?? 1;
-    const units = spec.flowRequests ? state.flows : result.requests.total - result.non2xx;
-    const unitsPerSecond = units / m.wallSeconds;
-    const row = {
-      case: caseName,
-      server: serverName,
-      unit: spec.flowRequests ? 'flow' : 'request',
-      requests: result.requests.total,
-      units,
-      perSecond: round(unitsPerSecond),
-      perServerCpuSecond: round(units / m.serverCpuSeconds),
-      perTotalCpuSecond: round(units / (m.serverCpuSeconds + m.postgresCpuSeconds)),
-      latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-      ...Object.fromEntries(
-        Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
-      ),
-      non2xx:
-        result.non2xx - (spec.flowRequests ? (result.statusCodeStats?.['303']?.count ?? 0) : 0),
-      errors: result.errors + result.timeouts,
-      warmupFailures,
-      failures: state.failures.slice(warmupFailures, warmupFailures + 5),
-      poolStarved: state.starved,
-      requestsPerUnit: perUnit,
-    };
-    return row;
-  } finally {
+    return { spec, serverName, server, options, state, warmupFailures: state.failures.length };
+  } catch (error) {
     await stopServer(server.child);
+    throw error;
+  }
+}
+
+/** One measured round on a prepared server: what autocannon and the meter saw. */
+async function measureRound(prepared, seconds) {
+  const { spec, server, options, state } = prepared;
+  state.flows = 0;
+  const stop = startMeter(server.child.pid);
+  const result = await cannon(server.base, options, seconds);
+  const m = stop();
+  const units = spec.flowRequests ? state.flows : result.requests.total - result.non2xx;
+  return { result, m, units };
+}
+
+/** The rounds of one server in one case, summed: rates are total units over total seconds. */
+function caseRow(caseName, prepared, rounds) {
+  const { spec, serverName, state, warmupFailures } = prepared;
+  const sum = (f) => rounds.reduce((a, r) => a + f(r), 0);
+  const max = (f) => Math.max(...rounds.map(f));
+  const units = sum((r) => r.units);
+  const m = {
+    wallSeconds: sum((r) => r.m.wallSeconds),
+    serverCpuSeconds: sum((r) => r.m.serverCpuSeconds),
+    postgresCpuSeconds: sum((r) => r.m.postgresCpuSeconds),
+    loadGeneratorCpuSeconds: sum((r) => r.m.loadGeneratorCpuSeconds),
+    processes: max((r) => r.m.processes),
+    peakRssMb: max((r) => r.m.peakRssMb),
+    peakRssTotalMb: max((r) => r.m.peakRssTotalMb),
+  };
+  const latencies = rounds.map((r) => r.result.latency);
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return {
+    case: caseName,
+    server: serverName,
+    unit: spec.flowRequests ? 'flow' : 'request',
+    requests: sum((r) => r.result.requests.total),
+    units,
+    perSecond: round(units / m.wallSeconds),
+    perServerCpuSecond: round(units / m.serverCpuSeconds),
+    perTotalCpuSecond: round(units / (m.serverCpuSeconds + m.postgresCpuSeconds)),
+    // Per round, for the spread within the run.
+    roundsPerServerCpuSecond: rounds.map((r) => round(r.units / r.m.serverCpuSeconds)),
+    latencyMs: {
+      p50: median(latencies.map((l) => l.p50)),
+      p99: Math.max(...latencies.map((l) => l.p99)),
+      max: Math.max(...latencies.map((l) => l.max)),
+    },
+    ...Object.fromEntries(
+      Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
+    ),
+    non2xx: sum(
+      (r) =>
+        r.result.non2xx - (spec.flowRequests ? (r.result.statusCodeStats?.['303']?.count ?? 0) : 0),
+    ),
+    errors: sum((r) => r.result.errors + r.result.timeouts),
+    warmupFailures,
+    failures: state.failures.slice(warmupFailures, warmupFailures + 5),
+    poolStarved: state.starved,
+    requestsPerUnit: spec.flowRequests ?? 1,
+  };
+}
+
+/**
+ * Every server of the case runs at once, idle but for its own rounds, and the rounds alternate
+ * (ours, the peer, the peer, ours, …): a machine whose speed drifts over seconds (a shared VM)
+ * then slows both sides alike, where one long measurement per server compared two different
+ * stretches of time.
+ */
+async function runCase(caseName, db, seedRef, flip) {
+  const prepared = [];
+  try {
+    for (const serverName of SERVERS) {
+      const p = await prepareCase(caseName, serverName, db, seedRef);
+      if (p) prepared.push(p);
+    }
+    const rounds = new Map(prepared.map((p) => [p, []]));
+    for (let i = 0; i < ROUNDS; i += 1) {
+      const order = (i + flip) % 2 === 0 ? prepared : [...prepared].reverse();
+      for (const p of order) rounds.get(p).push(await measureRound(p, SECONDS / ROUNDS));
+    }
+    return prepared.map((p) => caseRow(caseName, p, rounds.get(p)));
+  } finally {
+    for (const p of prepared) await stopServer(p.server.child);
   }
 }
 
@@ -804,21 +866,17 @@ async function main() {
       `note: load average ${LOAD_BEFORE[0].toFixed(2)} before the run: other work on this machine skews the results`,
     );
   console.log(
-    `${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per case, ${os.cpus().length} cores (${os.cpus()[0]?.model})`,
+    `${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per server and case in ${ROUNDS} alternating rounds, ${os.cpus().length} cores (${os.cpus()[0]?.model})`,
   );
   const seedRef = { value: null };
   const rows = [];
-  for (const caseName of wanted) {
+  for (const [index, caseName] of wanted.entries()) {
     if (!CASES[caseName])
       throw new Error(`unknown case ${caseName}; cases: ${Object.keys(CASES).join(', ')}`);
-    // Interleaved: our server and the peer alternate, the order flipping from case to case.
-    const order = rows.length % 2 === 0 ? SERVERS : [...SERVERS].reverse();
-    for (const serverName of order) {
-      const row = await runCase(caseName, serverName, db, seedRef);
-      if (!row) continue;
+    for (const row of await runCase(caseName, db, seedRef, index % 2)) {
       rows.push(row);
       console.log(
-        `  ${caseName} / ${serverName}: ${row.perSecond.toFixed(0)}/s, ${row.perServerCpuSecond.toFixed(0)} per server CPU-s, p99 ${row.latencyMs.p99} ms, non2xx ${row.non2xx}, errors ${row.errors}${row.failures.length ? `, e.g. ${row.failures[0]}` : ''}`,
+        `  ${caseName} / ${row.server}: ${row.perSecond.toFixed(0)}/s, ${row.perServerCpuSecond.toFixed(0)} per server CPU-s (rounds ${row.roundsPerServerCpuSecond.map((v) => v.toFixed(0)).join(', ')}), p99 ${row.latencyMs.p99} ms, non2xx ${row.non2xx}, errors ${row.errors}${row.failures.length ? `, e.g. ${row.failures[0]}` : ''}`,
       );
     }
   }
@@ -845,6 +903,7 @@ async function main() {
     database: db.label,
     settings: {
       seconds: SECONDS,
+      rounds: ROUNDS,
       warmupSeconds: WARMUP_SECONDS,
       connections: CONNECTIONS,
       profile: PROFILE,

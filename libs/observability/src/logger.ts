@@ -68,20 +68,14 @@ export function createLogger(settings: LoggerSettings): AppLogger {
     });
     return pino(options, stream);
   }
-  // Asynchronous writes in batches of at least 32 KiB, or whatever 100 ms gathered: one system
-  // call per line cost a third of the CPU of a metadata request, and 4 KiB batches still a
-  // twentieth at tens of thousands of lines a second (README, Performance). pino flushes what
-  // is left when the process exits; a SIGKILL loses at most the last 100 ms.
+  // Asynchronous writes in batches of at least 4 KiB, or whatever 100 ms gathered: one system
+  // call per line cost a third of the CPU of a metadata request (README, Performance). Not much
+  // larger: sonic-boom measures its whole pending string at every write. pino flushes what is
+  // left when the process exits; a SIGKILL loses at most the last 100 ms.
   return pino(
     options,
     settings.destination ??
-      pino.destination({
-        dest: 1,
-        sync: false,
-        minLength: 32 * 1024,
-        maxWrite: 64 * 1024,
-        periodicFlush: 100,
-      }),
+      pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 }),
   );
 }
 
