@@ -23,10 +23,13 @@ type Response = ServerResponse;
 type DirectRoute = (req: Request, res: Response) => boolean;
 type Listener = (req: Request, res: Response) => void;
 
-/** What a serialized document answer needs, made once per document. */
+/** A document's answers, made once per document: body and headers but the request id. */
 interface PreparedDocument {
   readonly body: Buffer;
   readonly etag: string;
+  /** Header name/value pairs; index 1 takes the request id. */
+  readonly ok: readonly string[];
+  readonly notModified: readonly string[];
 }
 
 /** The form bodies these routes read themselves; anything else is left to the framework. */
@@ -150,26 +153,16 @@ export class DirectRoutes {
       const document = current();
       if (!document) return false;
       const started = performance.now();
-      const id = requestIdOf(req.headers['x-request-id']);
       let prepared = this.prepared.get(document);
       if (!prepared) {
-        prepared = { body: Buffer.from(document.body), etag: document.etag };
+        prepared = prepare(document, contentType, cacheControl);
         this.prepared.set(document, prepared);
       }
       const ifNoneMatch = req.headers['if-none-match'];
       const status = ifNoneMatch && matchesEtag(ifNoneMatch, prepared.etag) ? 304 : 200;
-      const headers = [
-        REQUEST_ID_HEADER,
-        id,
-        ...CORS,
-        'Cache-Control',
-        cacheControl,
-        'ETag',
-        prepared.etag,
-      ];
-      if (status === 200) {
-        headers.push('Content-Type', contentType, 'Content-Length', String(prepared.body.length));
-      }
+      const headers = (status === 200 ? prepared.ok : prepared.notModified).slice();
+      const id = requestIdOf(req.headers['x-request-id']);
+      headers[1] = id;
       res.writeHead(status, headers);
       // Node leaves the body out of a HEAD answer itself.
       res.end(status === 200 ? prepared.body : undefined);
@@ -259,6 +252,30 @@ export class DirectRoutes {
     if (!this.trust) return req.socket.remoteAddress ?? null;
     return proxyaddr(req, this.trust);
   }
+}
+
+/** RFC 9110 §15.4.5: a 304 carries the validators and caching headers, not the content's. */
+function prepare(
+  document: { readonly body: string; readonly etag: string },
+  contentType: string,
+  cacheControl: string,
+): PreparedDocument {
+  const body = Buffer.from(document.body);
+  const common = [
+    REQUEST_ID_HEADER,
+    '',
+    ...CORS,
+    'Cache-Control',
+    cacheControl,
+    'ETag',
+    document.etag,
+  ];
+  return {
+    body,
+    etag: document.etag,
+    ok: [...common, 'Content-Type', contentType, 'Content-Length', String(body.length)],
+    notModified: common,
+  };
 }
 
 /** The URL without its query: a document's route template is its path. */
