@@ -1,22 +1,59 @@
 /** Small bodies only: nothing this server accepts is large (RFC 6749 requests, admin JSON). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/** At most this many parameters are read from a form; the rest are ignored. */
+const MAX_PARAMETERS = 100;
+
+type Form = Record<string, string | string[]>;
+
 /**
  * application/x-www-form-urlencoded as Express's urlencoded({ extended: false }) reads it: a
  * repeated name becomes an array (handlers refuse repeats), at most 100 parameters.
+ *
+ * The names and values of WHATWG URL §5.1 (what URLSearchParams gives), read directly: every
+ * token request pays for this, and URLSearchParams' object and iterator were several
+ * microseconds of it. A body this reading cannot decode exactly as URLSearchParams would (a
+ * malformed percent sequence, bytes that are no UTF-8, a leading '?') is read by
+ * URLSearchParams itself.
  */
-export function parseForm(body: Buffer): Record<string, string | string[]> {
-  const params = new URLSearchParams(body.toString('utf8'));
-  const form: Record<string, string | string[]> = Object.create(null) as Record<
-    string,
-    string | string[]
-  >;
+export function parseForm(body: Buffer): Form {
+  const text = body.toString('utf8');
+  if (text.charCodeAt(0) === 0x3f /* ? */) return parseWithUrlSearchParams(text);
+  const form = Object.create(null) as Form;
   let count = 0;
-  for (const [name, value] of params) {
-    if ((count += 1) > 100) break;
-    const seen = form[name];
-    form[name] =
-      seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    if ((count += 1) > MAX_PARAMETERS) break;
+    const eq = pair.indexOf('=');
+    const name = decode(eq === -1 ? pair : pair.slice(0, eq));
+    const value = decode(eq === -1 ? '' : pair.slice(eq + 1));
+    if (name === null || value === null) return parseWithUrlSearchParams(text);
+    add(form, name, value);
   }
   return form;
+}
+
+/** `+` is a space, then percent-decoding as UTF-8; null where URLSearchParams would differ. */
+function decode(raw: string): string | null {
+  if (raw.indexOf('%') === -1 && raw.indexOf('+') === -1) return raw;
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+function parseWithUrlSearchParams(text: string): Form {
+  const form = Object.create(null) as Form;
+  let count = 0;
+  for (const [name, value] of new URLSearchParams(text)) {
+    if ((count += 1) > MAX_PARAMETERS) break;
+    add(form, name, value);
+  }
+  return form;
+}
+
+function add(form: Form, name: string, value: string): void {
+  const seen = form[name];
+  form[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
 }
