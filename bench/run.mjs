@@ -10,7 +10,7 @@
 //
 // Environment (all optional):
 //   BENCH_SECONDS (9)        measured seconds per server and case, split into BENCH_ROUNDS (3)
-//   BENCH_WARMUP_SECONDS (2)
+//   BENCH_WARMUP_SECONDS (5)
 //   BENCH_CONNECTIONS (16)   concurrent connections         BENCH_CASES (all) comma list
 //   BENCH_SERVERS (uas-fastify,uas-express,oidc-provider)  BENCH_PROFILE=1: --cpu-prof per case
 //   BENCH_UAS_ENV            extra env for our server, e.g. "WEB_CONCURRENCY=2"
@@ -30,7 +30,7 @@ const pg = require('pg');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 9);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 // Our server twice, once per HTTP_ADAPTER (Fastify is the default, Express the design's supported one).
