@@ -10,7 +10,7 @@
 //
 // Environment (all optional):
 //   BENCH_SECONDS (9)        measured seconds per server and case, split into BENCH_ROUNDS (3)
-//   BENCH_WARMUP_SECONDS (5)
+//   BENCH_WARMUP_SECONDS (5), and BENCH_ROUND_WARMUP_SECONDS (1) before every round
 //   BENCH_CONNECTIONS (16)   concurrent connections         BENCH_CASES (all) comma list
 //   BENCH_SERVERS (uas-fastify,uas-express,oidc-provider)  BENCH_PROFILE=1: --cpu-prof per case
 //   BENCH_UAS_ENV            extra env for our server, e.g. "WEB_CONCURRENCY=2"
@@ -30,6 +30,7 @@ const pg = require('pg');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 9);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUND_WARMUP_SECONDS = Number(process.env.BENCH_ROUND_WARMUP_SECONDS ?? 1);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PROFILE = process.env.BENCH_PROFILE === '1';
@@ -695,9 +696,15 @@ async function prepareCase(caseName, serverName, db, seedRef) {
   }
 }
 
-/** One measured round on a prepared server: what autocannon and the meter saw. */
+/**
+ * One measured round on a prepared server: what autocannon and the meter saw. A second of load
+ * first: a server left idle while the others ran its rounds has had its idle database
+ * connections closed (the pool's 10 s idle timeout) and its heap shrunk, which the first
+ * measured requests would otherwise pay for (the peer has no pool).
+ */
 async function measureRound(prepared, seconds) {
   const { spec, server, options, state } = prepared;
+  if (ROUND_WARMUP_SECONDS > 0) await cannon(server.base, options, ROUND_WARMUP_SECONDS);
   state.flows = 0;
   const stop = startMeter(server.child.pid);
   const result = await cannon(server.base, options, seconds);
@@ -904,6 +911,7 @@ async function main() {
     settings: {
       seconds: SECONDS,
       rounds: ROUNDS,
+      roundWarmupSeconds: ROUND_WARMUP_SECONDS,
       warmupSeconds: WARMUP_SECONDS,
       connections: CONNECTIONS,
       profile: PROFILE,

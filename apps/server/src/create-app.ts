@@ -133,7 +133,8 @@ async function createFastifyApp(
   app.useBodyParser(
     'application/x-www-form-urlencoded',
     { bodyLimit: BODY_LIMIT_BYTES },
-    (_req: unknown, body: Buffer) => Promise.resolve(parseForm(body)),
+    // async: a refused form (too many parameters) becomes a rejection the error filter renders.
+    async (_req: unknown, body: Buffer) => parseForm(body),
   );
   // Like Express without a parser for the type: the body is left unread and handlers see none,
   // so they answer invalid_request themselves instead of a bare 415 from the framework.

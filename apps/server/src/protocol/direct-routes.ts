@@ -119,10 +119,10 @@ export class DirectRoutes {
           if (name.toLowerCase() === 'content-type') contentType = value;
         },
       };
-      void this.answer(req, res, userinfoPath, started, async () => ({
+      this.answer(req, res, userinfoPath, started, async () => ({
         body: await userinfo.get(req.headers.authorization, sink),
         contentType,
-      }));
+      })).catch((error: unknown) => this.failed(res, error));
       return true;
     });
   }
@@ -190,6 +190,8 @@ export class DirectRoutes {
         !PLAIN_FORM.test(contentType) ||
         length === undefined ||
         req.headers['transfer-encoding'] !== undefined ||
+        // A compressed body is the framework's to decode (Express does) or refuse.
+        (req.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity' ||
         !(Number(length) <= BODY_LIMIT_BYTES)
       ) {
         return false;
@@ -201,10 +203,10 @@ export class DirectRoutes {
       req.on('error', () => undefined);
       req.on('end', () => {
         const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-        void this.answer(req, res, template, started, async () => ({
+        this.answer(req, res, template, started, async () => ({
           body: await handle(req, parseForm(body), contentType),
           contentType: JSON_TYPE,
-        }));
+        })).catch((error: unknown) => this.failed(res, error));
       });
       return true;
     };
@@ -245,6 +247,29 @@ export class DirectRoutes {
       status,
       performance.now() - started,
     );
+  }
+
+  /**
+   * What `answer` could not write (it renders every error of the work itself): logged, and the
+   * connection ended, so a broken answer never reaches the client or the process.
+   */
+  private failed(res: Response, error: unknown): void {
+    this.errors.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body =
+      '{"error":"server_error","error_description":"The server could not complete the request."}';
+    res.writeHead(500, [
+      ...CORS,
+      ...NO_STORE,
+      'Content-Type',
+      JSON_TYPE,
+      'Content-Length',
+      String(body.length),
+    ]);
+    res.end(body);
   }
 
   /** The client's address as the framework computes it under TRUST_PROXY (proxy-addr, as both use). */

@@ -3,9 +3,7 @@ import { parseForm } from './form';
 /** What URLSearchParams (WHATWG URL §5.1) reads, with the same repeat and count rules. */
 function reference(text: string): Record<string, string | string[]> {
   const form = Object.create(null) as Record<string, string | string[]>;
-  let count = 0;
   for (const [name, value] of new URLSearchParams(text)) {
-    if ((count += 1) > 100) break;
     const seen = form[name];
     form[name] =
       seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
@@ -33,11 +31,26 @@ describe(parseForm.name, () => {
     ['a leading question mark', '?a=1&b=2'],
     ['an empty body', ''],
     ['__proto__ and constructor names', '__proto__=x&constructor=y&toString=z'],
-    ['more than 100 parameters', Array.from({ length: 120 }, (_, i) => `p${i}=${i}`).join('&')],
+    ['exactly 100 parameters', Array.from({ length: 100 }, (_, i) => `p${i}=${i}`).join('&')],
   ])('reads %s as URLSearchParams does', (_name, text) => {
     const parsed = parseForm(Buffer.from(text, 'utf8'));
     expect(Object.entries(parsed)).toEqual(Object.entries(reference(text)));
     // No inherited members: a name like __proto__ is an own key like any other.
     expect(Object.getPrototypeOf(parsed)).toBeNull();
+  });
+
+  it.each([
+    ['a plain form', (i: number) => `p${i}=${i}`],
+    ['one that needs the fallback reader', (i: number) => `p${i}=%zz`],
+  ])('refuses more than 100 parameters in %s, rather than reading the first 100', (_name, pair) => {
+    // A repeat beyond a cut would go unseen: grant_type=a … grant_type=b.
+    const text = [
+      'grant_type=a',
+      ...Array.from({ length: 100 }, (_, i) => pair(i)),
+      'grant_type=b',
+    ].join('&');
+    expect(() => parseForm(Buffer.from(text))).toThrow(
+      expect.objectContaining({ code: 'payload_too_large', status: 413 }),
+    );
   });
 });

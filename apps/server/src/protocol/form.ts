@@ -1,14 +1,21 @@
+import { OAuthError } from '@app/errors';
+
 /** Small bodies only: nothing this server accepts is large (RFC 6749 requests, admin JSON). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** At most this many parameters are read from a form; the rest are ignored. */
+/**
+ * More parameters than any request of this server has: a form with more is refused whole (as
+ * Express's body-parser does, 413), not cut short, since a parameter repeated beyond the cut
+ * would go unseen (RFC 6749 §3.1: none may be sent twice).
+ */
 const MAX_PARAMETERS = 100;
 
 type Form = Record<string, string | string[]>;
 
 /**
  * application/x-www-form-urlencoded as Express's urlencoded({ extended: false }) reads it: a
- * repeated name becomes an array (handlers refuse repeats), at most 100 parameters.
+ * repeated name becomes an array (handlers refuse repeats); more than 100 parameters is
+ * `payload_too_large`.
  *
  * The names and values of WHATWG URL §5.1 (what URLSearchParams gives), read directly: every
  * token request pays for this, and URLSearchParams' object and iterator were several
@@ -23,7 +30,7 @@ export function parseForm(body: Buffer): Form {
   let count = 0;
   for (const pair of text.split('&')) {
     if (pair === '') continue;
-    if ((count += 1) > MAX_PARAMETERS) break;
+    if ((count += 1) > MAX_PARAMETERS) throw tooManyParameters();
     const eq = pair.indexOf('=');
     const name = decode(eq === -1 ? pair : pair.slice(0, eq));
     const value = decode(eq === -1 ? '' : pair.slice(eq + 1));
@@ -47,10 +54,16 @@ function parseWithUrlSearchParams(text: string): Form {
   const form = Object.create(null) as Form;
   let count = 0;
   for (const [name, value] of new URLSearchParams(text)) {
-    if ((count += 1) > MAX_PARAMETERS) break;
+    if ((count += 1) > MAX_PARAMETERS) throw tooManyParameters();
     add(form, name, value);
   }
   return form;
+}
+
+function tooManyParameters(): OAuthError {
+  return new OAuthError('payload_too_large', 'The request body is too large.', {
+    status: 413,
+  });
 }
 
 function add(form: Form, name: string, value: string): void {
