@@ -42,7 +42,10 @@ const PASSWORD = 'Bench-password-1234!';
 const REDIRECT_URI = 'http://127.0.0.1/cb';
 const PKCE_VERIFIER = 'bench-verifier-0123456789-abcdefghijklmnopqrstuvwxyz';
 const PKCE_CHALLENGE = createHash('sha256').update(PKCE_VERIFIER).digest('base64url');
-const POOL_SIZE = CONNECTIONS * 4;
+// Refresh tokens per server: every autocannon run ends with up to one request per connection in
+// flight, whose rotated successor never comes back to the pool (warm-up, and per round a
+// warm-up and the round).
+const POOL_SIZE = CONNECTIONS * (2 * ROUNDS + 4);
 
 const started = new Set(); // child processes to kill on exit
 const cleanups = [];
