@@ -9,14 +9,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppConfig, Clock } from '@app/config';
-import {
-  announce,
-  AppLogger,
-  createLogger,
-  HttpObserver,
-  Metrics,
-  PinoNestLogger,
-} from '@app/observability';
+import { announce, createLogger, HttpObserver, Metrics, PinoNestLogger } from '@app/observability';
 
 import { setupAdminDocs } from './admin/admin-docs';
 import { AdminToken } from './admin/admin-token';
@@ -56,16 +49,16 @@ export async function createApp(
     logger: silent ? false : new PinoNestLogger(logger),
     abortOnError: false,
   };
+  // One observer for the framework's requests and the direct routes': one access-line batch per turn.
+  let observer: HttpObserver | undefined;
+  const observe: Observe = (nest) =>
+    (observer ??= new HttpObserver(logger, nest.get(Metrics), config.logFormat));
   const app =
     config.http.adapter === 'fastify'
-      ? await createFastifyApp(module, appOptions, config, logger)
-      : await createExpressApp(module, appOptions, config, logger);
+      ? await createFastifyApp(module, appOptions, config, observe)
+      : await createExpressApp(module, appOptions, config, observe);
   // The hottest protocol requests skip the framework (direct-routes.ts), on either adapter.
-  new DirectRoutes(
-    config,
-    new HttpObserver(logger, app.get(Metrics), config.logFormat),
-    app,
-  ).install(app.getHttpServer() as Server);
+  new DirectRoutes(config, observe(app), app).install(app.getHttpServer() as Server);
   setupAdminDocs(app);
   app.enableShutdownHooks();
   const adminToken = app.get(AdminToken).takeGenerated();
@@ -74,15 +67,17 @@ export async function createApp(
 }
 
 type AppOptions = NestApplicationOptions;
+/** The process's one HttpObserver, made once the app (and its Metrics) exists. */
+type Observe = (app: INestApplication) => HttpObserver;
 
 async function createExpressApp(
   module: DynamicModule,
   options: AppOptions,
   config: AppConfig,
-  logger: AppLogger,
+  observe: Observe,
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, options);
-  observeExpress(app, new HttpObserver(logger, app.get(Metrics), config.logFormat));
+  observeExpress(app, observe(app));
   // The client address the sign-in limits count (TRUST_PROXY): the socket's peer unless trusted.
   app.set('trust proxy', trustProxySetting(config));
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
@@ -101,7 +96,7 @@ async function createFastifyApp(
   module: DynamicModule,
   options: AppOptions,
   config: AppConfig,
-  logger: AppLogger,
+  observe: Observe,
 ): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -119,7 +114,7 @@ async function createFastifyApp(
     skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
-  observeFastify(app, new HttpObserver(logger, app.get(Metrics), config.logFormat));
+  observeFastify(app, observe(app));
   // CORS for the endpoints browsers call (what CorsMiddleware does on Express), on the path
   // without its query; a preflight is answered here, before routing reaches a handler.
   const cors = new Set(corsPaths(config));

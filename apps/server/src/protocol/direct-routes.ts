@@ -254,21 +254,16 @@ export class DirectRoutes {
    * connection ended, so a broken answer never reaches the client or the process.
    */
   private failed(res: Response, error: unknown): void {
-    this.errors.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // Logged with its stack, answered as server_error: what the filter does with the unknown.
+    const rendered = renderOAuthError(error, this.errors);
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const body =
-      '{"error":"server_error","error_description":"The server could not complete the request."}';
-    res.writeHead(500, [
-      ...CORS,
-      ...NO_STORE,
-      'Content-Type',
-      JSON_TYPE,
-      'Content-Length',
-      String(body.length),
-    ]);
+    const body = JSON.stringify(rendered.body);
+    const headers = [...CORS, 'Content-Type', JSON_TYPE, 'Content-Length', String(body.length)];
+    for (const [name, value] of rendered.headers) headers.push(name, value);
+    res.writeHead(rendered.status, headers);
     res.end(body);
   }
 
