@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
@@ -219,6 +220,85 @@ describe('direct routes answer as the framework does', () => {
     expect(put.status).toBeLessThan(500);
   });
 });
+
+describe('direct routes during a graceful shutdown', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('leave a keep-alive connection to the framework once the server closes', async () => {
+    const server = await startTestServer({ databaseUrl: db.url });
+    const socket = connect(Number(new URL(server.origin).port), '127.0.0.1');
+    const answers = answersOn(socket);
+    const metadata = 'GET /uas/.well-known/openid-configuration HTTP/1.1\r\nHost: 127.0.0.1\r\n';
+    // A whole request and the start of the next: the connection is in the middle of a request
+    // (not idle) when the server starts closing, so closing leaves it open.
+    socket.write(`${metadata}\r\n${metadata}`);
+    expect((await answers.next()).status).toBe(200);
+
+    const closed = server.close();
+    await until(() => !server.http.listening);
+    socket.write('\r\n');
+    const during = await answers.next();
+    if (server.config.http.adapter === 'fastify') {
+      // Fastify's return503OnClosing: the client is told to go elsewhere and the connection ends,
+      // so the shutdown is not held open by a busy client.
+      expect(during.status).toBe(503);
+      expect(during.headers.connection).toBe('close');
+    } else {
+      // Express answers while it drains; the connection ends when the client lets it go.
+      expect(during.status).toBe(200);
+      socket.end();
+    }
+    await closed;
+    socket.destroy();
+  });
+});
+
+/** Reads HTTP/1.1 responses (with Content-Length) from a raw connection, one at a time. */
+function answersOn(socket: Socket): { next(): Promise<Answer> } {
+  let buffered = Buffer.alloc(0);
+  let wake: (() => void) | null = null;
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    wake?.();
+  });
+  const more = () => new Promise<void>((resolve) => (wake = resolve));
+  return {
+    async next() {
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end !== -1) {
+          const [statusLine, ...lines] = buffered.subarray(0, end).toString('latin1').split('\r\n');
+          const headers: Record<string, string> = {};
+          for (const line of lines) {
+            const colon = line.indexOf(':');
+            headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+          }
+          const length = Number(headers['content-length'] ?? 0);
+          if (buffered.length >= end + 4 + length) {
+            const body = buffered.subarray(end + 4, end + 4 + length).toString('utf8');
+            buffered = buffered.subarray(end + 4 + length);
+            return { status: Number(statusLine.split(' ')[1]), headers, body };
+          }
+        }
+        await more();
+      }
+    },
+  };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i += 1)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
 
 interface Answer {
   status: number;

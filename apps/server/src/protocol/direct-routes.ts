@@ -131,9 +131,20 @@ export class DirectRoutes {
   install(server: Server): void {
     const listeners = server.listeners('request') as Listener[];
     server.removeAllListeners('request');
+    // Once the server is closing (graceful shutdown), every request goes to the framework, which
+    // knows how to end a keep-alive connection then (Fastify answers 503 with Connection: close).
+    // Answering here instead would let a busy keep-alive client hold the shutdown open.
+    let closing = false;
+    const close = server.close.bind(server);
+    server.close = (callback?: (err?: Error) => void) => {
+      closing = true;
+      return close(callback);
+    };
     server.on('request', (req: Request, res: Response) => {
-      const route = this.routes.get(pathOf(req.url ?? ''));
-      if (route?.(req, res)) return;
+      if (!closing) {
+        const route = this.routes.get(pathOf(req.url ?? ''));
+        if (route?.(req, res)) return;
+      }
       for (const listener of listeners) listener.call(server, req, res);
     });
   }
