@@ -14,6 +14,9 @@
 //   BENCH_CONNECTIONS (16)   concurrent connections         BENCH_CASES (all) comma list
 //   BENCH_SERVERS (uas-fastify,uas-express,oidc-provider)  BENCH_PROFILE=1: --cpu-prof per case
 //   BENCH_UAS_ENV            extra env for our server, e.g. "WEB_CONCURRENCY=2"
+//   BENCH_VARIANT_ARGS, BENCH_VARIANT_ENV: with `uas-variant` in BENCH_SERVERS, our server again
+//                            (Fastify) with these node flags / NAME=value pairs on top of
+//                            start:prod's, measured side by side with it: how a setting is judged
 //   BENCH_OUT                results file name (default: <iso date>.json)
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
@@ -246,13 +249,18 @@ const PROD_ARGS = PROD_COMMAND.slice(PROD_COMMAND.indexOf('node') + 1);
 const MASTER_KEY = randomBytes(32).toString('base64url');
 const ADMIN_TOKEN = randomBytes(24).toString('base64url');
 
+/** NAME=value pairs separated by white space, each split at its first `=`. */
+function envPairs(text) {
+  return Object.fromEntries(
+    (text ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
 function extraUasEnv() {
-  const env = {};
-  for (const pair of (process.env.BENCH_UAS_ENV ?? '').split(/\s+/).filter(Boolean)) {
-    const [k, ...v] = pair.split('=');
-    env[k] = v.join('=');
-  }
-  return env;
+  return envPairs(process.env.BENCH_UAS_ENV);
 }
 
 async function startUas(db, caseName, serverName) {
@@ -265,7 +273,13 @@ async function startUas(db, caseName, serverName) {
         `--cpu-prof-name=${serverName}-${caseName}-${Date.now()}.cpuprofile`,
       ]
     : [];
-  const child = spawnServer(serverName, [...args, ...PROD_ARGS], {
+  // `uas-variant`: start:prod's flags, then the variant's (a later V8 flag wins), then the script.
+  const variant = serverName === 'uas-variant';
+  const variantArgs = variant
+    ? (process.env.BENCH_VARIANT_ARGS ?? '').split(/\s+/).filter(Boolean)
+    : [];
+  const nodeArgs = [...PROD_ARGS.slice(0, -1), ...variantArgs, PROD_ARGS.at(-1)];
+  const child = spawnServer(serverName, [...args, ...nodeArgs], {
     ...db.env,
     NODE_ENV: 'production',
     PORT: String(port),
@@ -274,9 +288,10 @@ async function startUas(db, caseName, serverName) {
     MASTER_KEY,
     ADMIN_TOKEN,
     // Logging as shipped (LOG_LEVEL info: one access line per request), like audit and metrics.
-    HTTP_ADAPTER: serverName.slice('uas-'.length),
+    HTTP_ADAPTER: variant ? 'fastify' : serverName.slice('uas-'.length),
     ...PROD_ENV,
     ...extraUasEnv(),
+    ...(variant ? envPairs(process.env.BENCH_VARIANT_ENV) : {}),
   });
   await waitFor(`${base}/health/ready`, child);
   return { child, base, issuerPath: '/uas' };
@@ -932,6 +947,12 @@ async function main() {
       profile: PROFILE,
       uasCommand: PROD_COMMAND.join(' '),
       uasEnv: extraUasEnv(),
+      ...(SERVERS.includes('uas-variant')
+        ? {
+            variantArgs: process.env.BENCH_VARIANT_ARGS ?? '',
+            variantEnv: envPairs(process.env.BENCH_VARIANT_ENV),
+          }
+        : {}),
     },
     passwordHashBaseline: baseline,
     rows,
@@ -939,7 +960,8 @@ async function main() {
   };
   const dir = path.join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(
+  // BENCH_OUT: a name in bench/results/, or a path of its own.
+  const file = path.resolve(
     dir,
     process.env.BENCH_OUT ?? `${results.date.replace(/[:.]/g, '-')}.json`,
   );
