@@ -282,8 +282,13 @@ export class SecondFactorService {
     const methods: FactorMethod[] = [];
     if (await this.factors.hasTotp(user.id)) methods.push('totp');
     if (await this.passkeys.hasPasskey(user.id)) methods.push('passkey');
-    if (recipientOf(user, 'sms') && this.otp.isAvailable(OtpChannel.Sms)) methods.push('sms');
-    if (recipientOf(user, 'email') && this.otp.isAvailable(OtpChannel.Email)) methods.push('email');
+    for (const [method, channel] of [
+      ['sms', OtpChannel.Sms],
+      ['email', OtpChannel.Email],
+    ] as const) {
+      const recipient = recipientOf(user, method);
+      if (recipient && this.otp.canSendSecondFactor(channel, recipient)) methods.push(method);
+    }
     return methods;
   }
 

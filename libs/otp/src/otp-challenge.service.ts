@@ -72,6 +72,15 @@ export class OtpChallengeService {
   }
 
   /**
+   * True when a second-factor code can go to `recipient` over `channel`: the channel is set up
+   * and the recipient is a valid MSISDN or address for it (a stored number may be one the OTP
+   * grants would refuse, e.g. `12345`: offering it would promise a code that is never sent).
+   */
+  canSendSecondFactor(channel: OtpChannel, recipient: string): boolean {
+    return this.isAvailable(channel) && readRecipient(channel, recipient) !== null;
+  }
+
+  /**
    * Sends a new OTP and returns the reference of its challenge; the username's earlier
    * references for this grant type stop working. invalid_request for a bad username or texts;
    * 429 slow_down with Retry-After past OTP_SENDS_PER_HOUR for the username (nothing sent);

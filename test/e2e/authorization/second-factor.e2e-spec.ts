@@ -5,6 +5,7 @@ import { FixedClock } from '@app/config';
 import { CreatedClient } from '../../factories/client.factory';
 import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
+import { LoopbackSmsGateway } from '../../setup/loopback-sms-gateway';
 import { startTestServer, TestServer } from '../../setup/test-server';
 import { totpAt } from '../../setup/totp';
 import { Browser, parseForm, pkcePair, redirectParams } from './browser';
@@ -25,15 +26,19 @@ describe('second factor at the authorization endpoint', () => {
   let client: CreatedClient;
   let user: { id: string };
   let secret: string;
+  let gateway: LoopbackSmsGateway;
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    gateway = new LoopbackSmsGateway();
+    const gatewayUrl = await gateway.start();
     server = await startTestServer({
       databaseUrl: db.url,
       clock: new FixedClock(new Date('2031-03-01T12:00:00Z')),
       env: {
         LOGIN_MAX_FAILURES: String(MAX_FAILURES),
         LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
+        SMS_GATEWAY_URL: gatewayUrl,
       },
     });
     client = await adminCreateClient(server, {
@@ -48,6 +53,7 @@ describe('second factor at the authorization endpoint', () => {
 
   afterAll(async () => {
     await server?.close();
+    await gateway?.stop();
     await db?.drop();
   });
 
@@ -169,6 +175,47 @@ describe('second factor at the authorization endpoint', () => {
       state: 'st',
     });
     expect(browser.cookies.get('uas_session')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('offers an SMS code only to a verified number the SMS grants would send to', async () => {
+    // The admin API keeps `12345` (digits with an optional +), but it is no MSISDN (6 to 15
+    // digits): offering it would show "code sent" for a code that never leaves.
+    await adminCreateUser(server, {
+      username: 'ivy',
+      password: PASSWORD,
+      phone_number: '12345',
+      phone_number_verified: true,
+    });
+    await adminCreateUser(server, {
+      username: 'jan',
+      password: PASSWORD,
+      phone_number: '+358401234567',
+      phone_number_verified: true,
+    });
+    const signIn = async (username: string) => {
+      const browser = new Browser(server);
+      const form = await browser.openLoginPage({
+        response_type: 'code',
+        client_id: client.client_id,
+        redirect_uri: REDIRECT_URI,
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+      });
+      const before = gateway.texts.length;
+      const page = await browser.submitLogin(form, username, PASSWORD);
+      expect(page.status).toBe(200);
+      return { page, texts: gateway.texts.slice(before) };
+    };
+
+    const valid = await signIn('jan');
+    const invalid = await signIn('ivy');
+
+    expect(valid.texts.map((t) => t.mobile)).toEqual(['+358401234567']);
+    expect(valid.page.text).toContain('••• 567');
+    expect(invalid.texts).toEqual([]);
+    expect(invalid.page.text).not.toContain('••• 345');
+    // With no way to pass a second factor, the user enrols an authenticator app instead.
+    expect(invalid.page.text).toContain('class="uas-qr"');
   });
 
   it('refuses a second-step form from another browser, and a first-step ticket in its place', async () => {
