@@ -33,8 +33,11 @@ export interface FactorStep {
   readonly userId: string;
   /** RFC 8176 methods passed so far (`pwd`). */
   readonly amr: readonly string[];
-  /** `code`: a code by `method`; `enrol`: confirm `secret` with a code; `enrolled`: shown the recovery codes. */
-  readonly stage: 'code' | 'enrol' | 'enrolled';
+  /**
+   * `code`: a code by `method`; `enrol`: confirm `secret` with a code; `enrolled`: shown the
+   * recovery codes; `unreachable`: no way to pass (a verified number or address no code can go to).
+   */
+  readonly stage: 'code' | 'enrol' | 'enrolled' | 'unreachable';
   readonly method: FactorMethod | null;
   /** The OTP challenge reference of an SMS or e-mail code. */
   readonly reference: string | null;

@@ -96,6 +96,12 @@ export class SecondFactorService {
   ): Promise<FactorForm> {
     const methods = await this.methodsOf(user);
     const base = { userId: user.id, amr: [...amr], reference: null, secret: null };
+    if (methods.length === 0 && this.hasUnreachableRecipient(user)) {
+      // Fail closed: the account names a verified number or address for codes (its admin's
+      // choice of second factor), so enrolling an app on the password alone would go around it.
+      const step: FactorStep = { ...base, stage: 'unreachable', method: null };
+      return this.form(request, step, csrfToken, {});
+    }
     if (methods.length === 0) {
       const enrolment = this.factors.newTotp(user.username);
       const step: FactorStep = { ...base, stage: 'enrol', method: null, secret: enrolment.secret };
@@ -153,6 +159,9 @@ export class SecondFactorService {
   ): Promise<FactorAnswer> {
     const user = await this.accounts.findById(step.userId);
     if (!user) return { kind: 'form', form: await this.failedForm(request, step, csrfToken) };
+    // Nothing can be answered on this page: it is asked afresh (the number may have been fixed).
+    if (step.stage === 'unreachable')
+      return { kind: 'form', form: await this.begin(request, user, step.amr, csrfToken) };
     const chosen = values.method;
     if (step.stage === 'code' && isFactorMethod(chosen))
       return { kind: 'form', form: await this.begin(request, user, step.amr, csrfToken, chosen) };
@@ -282,14 +291,23 @@ export class SecondFactorService {
     const methods: FactorMethod[] = [];
     if (await this.factors.hasTotp(user.id)) methods.push('totp');
     if (await this.passkeys.hasPasskey(user.id)) methods.push('passkey');
-    for (const [method, channel] of [
-      ['sms', OtpChannel.Sms],
-      ['email', OtpChannel.Email],
-    ] as const) {
+    for (const [method, channel] of CODE_CHANNELS) {
       const recipient = recipientOf(user, method);
       if (recipient && this.otp.canSendSecondFactor(channel, recipient)) methods.push(method);
     }
     return methods;
+  }
+
+  /** A verified number or address on a channel that is set up, to which no code can be sent. */
+  private hasUnreachableRecipient(user: UserAccount): boolean {
+    return CODE_CHANNELS.some(([method, channel]) => {
+      const recipient = recipientOf(user, method);
+      return (
+        recipient !== null &&
+        this.otp.isAvailable(channel) &&
+        !this.otp.canSendSecondFactor(channel, recipient)
+      );
+    });
   }
 
   private form(
@@ -313,6 +331,12 @@ export class SecondFactorService {
     };
   }
 }
+
+/** The second factors that are a code sent to the user's verified number or address. */
+const CODE_CHANNELS = [
+  ['sms', OtpChannel.Sms],
+  ['email', OtpChannel.Email],
+] as const;
 
 function isFactorMethod(value: string | undefined): value is FactorMethod {
   return value === 'totp' || value === 'passkey' || value === 'sms' || value === 'email';

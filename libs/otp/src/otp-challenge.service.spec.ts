@@ -258,6 +258,19 @@ describe(OtpChallengeService.name, () => {
       expect(sut.isAvailable(OtpChannel.Email)).toBe(false);
     });
 
+    it('can send a second factor only to a recipient the grants would send to, on a set-up channel', () => {
+      const sut = makeSut(loadConfig({ ...PRODUCTION_ENV, SMTP_URL: '' }));
+
+      expect(sut.canSendSecondFactor(OtpChannel.Sms, '+358 40 123 4567')).toBe(true);
+      expect(sut.canSendSecondFactor(OtpChannel.Sms, '12345')).toBe(false);
+      expect(sut.canSendSecondFactor(OtpChannel.Sms, 'tel:+358401234567')).toBe(false);
+      // A valid address, but no SMTP server.
+      expect(sut.canSendSecondFactor(OtpChannel.Email, 'ann@example.com')).toBe(false);
+      const withMail = makeSut();
+      expect(withMail.canSendSecondFactor(OtpChannel.Email, 'Ann@Example.com')).toBe(true);
+      expect(withMail.canSendSecondFactor(OtpChannel.Email, '"ann smith"@example.com')).toBe(false);
+    });
+
     it('offers both channels in embedded development mode and logs instead of sending', async () => {
       const sut = makeSut(loadConfig({ DATA_DIR: '/nonexistent' }));
       development.send.mockResolvedValue(undefined);

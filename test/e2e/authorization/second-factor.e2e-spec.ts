@@ -177,9 +177,10 @@ describe('second factor at the authorization endpoint', () => {
     expect(browser.cookies.get('uas_session')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('offers an SMS code only to a verified number the SMS grants would send to', async () => {
+  it('sends an SMS code only to a verified number the SMS grants would send to, and fails closed on another', async () => {
     // The admin API keeps `12345` (digits with an optional +), but it is no MSISDN (6 to 15
-    // digits): offering it would show "code sent" for a code that never leaves.
+    // digits): offering it would show "code sent" for a code that never leaves, and offering an
+    // app's enrolment instead would let the password alone around the number the admin set.
     await adminCreateUser(server, {
       username: 'ivy',
       password: PASSWORD,
@@ -214,8 +215,10 @@ describe('second factor at the authorization endpoint', () => {
     expect(valid.page.text).toContain('••• 567');
     expect(invalid.texts).toEqual([]);
     expect(invalid.page.text).not.toContain('••• 345');
-    // With no way to pass a second factor, the user enrols an authenticator app instead.
-    expect(invalid.page.text).toContain('class="uas-qr"');
+    expect(invalid.page.text).toContain('No code can be sent to the phone number');
+    expect(invalid.page.text).toContain('role="alert"');
+    expect(invalid.page.text).not.toContain('class="uas-qr"');
+    expect(invalid.page.text).not.toContain('<form');
   });
 
   it('refuses a second-step form from another browser, and a first-step ticket in its place', async () => {

@@ -292,6 +292,30 @@ describe('multi-factor sign-in with a browser', () => {
     });
   });
 
+  it('tells a user whose verified number can get no code to ask the administrator, and offers no way around it', async () => {
+    // The admin API keeps `12345`; the SMS sender takes only an MSISDN of 6 to 15 digits.
+    await adminCreateUser(server, {
+      username: 'uma',
+      password: PASSWORD,
+      phone_number: '12345',
+      phone_number_verified: true,
+    });
+    const f = await flight(strict);
+    const before = gateway.texts.length;
+
+    await visit(page, f.url);
+    await signInWithPassword(page, 'uma');
+    await page.screenshot({ path: path.join(OUTPUT, 'mfa-unreachable-en.png'), fullPage: true });
+
+    expect(await page.title()).toBe('Confirm it is you');
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'No code can be sent to the phone number or e-mail address of your account. Ask your administrator to correct it, then sign in again.',
+    );
+    expect(await page.locator('form, input, button').count()).toBe(0);
+    expect(gateway.texts.length).toBe(before);
+    expect(page.url()).not.toContain(redirectUri);
+  });
+
   it('lets a user without a factor set up an app at sign-in, shows recovery codes once, and takes one later', async () => {
     const f = await flight(strict);
 

@@ -34,6 +34,12 @@ ${ticket}
     return renderPage({ locale, title: t.recoveryTitle, stylesheetUrl: urls.stylesheet, body });
   }
   const title = form.stage === 'enrol' ? t.enrolTitle : t.factorTitle;
+  if (form.stage === 'unreachable') {
+    // Nothing to type or choose: no form, so the page offers no way around the second factor.
+    const body = `<h1>${escapeHtml(title)}</h1>
+<p id="uas-error" class="uas-error" role="alert">${escapeHtml(t.factorUnreachable)}</p>`;
+    return renderPage({ locale, title, stylesheetUrl: urls.stylesheet, body });
+  }
   if (form.method === 'passkey' && form.passkeyOptions !== null) {
     const body = `<h1>${escapeHtml(title)}</h1>
 ${form.failed ? `<p id="uas-error" class="uas-error" role="alert">${escapeHtml(t.passkeyFailed)}</p>\n` : ''}<p class="uas-lead">${escapeHtml(t.passkeyLead)}</p>

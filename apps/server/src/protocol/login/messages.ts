@@ -33,6 +33,8 @@ export interface Messages {
   readonly codeHint: string;
   readonly verify: string;
   readonly factorFailed: string;
+  /** No way to pass the second factor: the account's verified number or address cannot get a code. */
+  readonly factorUnreachable: string;
   readonly otherMethods: string;
   readonly useTotp: string;
   readonly useSms: string;
@@ -86,6 +88,8 @@ const MESSAGES: Record<Locale, Messages> = {
     codeHint: 'You can also enter one of your recovery codes.',
     verify: 'Verify',
     factorFailed: 'The code is incorrect or has expired.',
+    factorUnreachable:
+      'No code can be sent to the phone number or e-mail address of your account. Ask your administrator to correct it, then sign in again.',
     otherMethods: 'Other ways to confirm',
     useTotp: 'Use the authenticator app',
     useSms: 'Send a code by text message',
@@ -141,6 +145,8 @@ const MESSAGES: Record<Locale, Messages> = {
     codeHint: 'Voit antaa myös jonkin varakoodeistasi.',
     verify: 'Vahvista',
     factorFailed: 'Koodi on virheellinen tai vanhentunut.',
+    factorUnreachable:
+      'Tilisi puhelinnumeroon tai sähköpostiosoitteeseen ei voi lähettää koodia. Pyydä ylläpitäjää korjaamaan se ja kirjaudu sitten uudelleen.',
     otherMethods: 'Muut vahvistustavat',
     useTotp: 'Käytä todennussovellusta',
     useSms: 'Lähetä koodi tekstiviestillä',
@@ -196,6 +202,8 @@ const MESSAGES: Record<Locale, Messages> = {
     codeHint: 'Du kan också ange en av dina reservkoder.',
     verify: 'Verifiera',
     factorFailed: 'Koden är felaktig eller har gått ut.',
+    factorUnreachable:
+      'Ingen kod kan skickas till telefonnumret eller e-postadressen för ditt konto. Be din administratör att rätta det och logga sedan in igen.',
     otherMethods: 'Andra sätt att bekräfta',
     useTotp: 'Använd autentiseringsappen',
     useSms: 'Skicka en kod med sms',
