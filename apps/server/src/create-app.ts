@@ -48,6 +48,9 @@ export async function createApp(
     bodyParser: false,
     logger: silent ? false : new PinoNestLogger(logger),
     abortOnError: false,
+    // From the first step of a shutdown (before any module lets go of its caches or pools), a
+    // new request gets 503 with Connection: close, on either adapter; requests in flight finish.
+    return503OnClosing: true,
   };
   // One observer for the framework's requests and the direct routes': one access-line batch per turn.
   let observer: HttpObserver | undefined;
@@ -58,7 +61,10 @@ export async function createApp(
       ? await createFastifyApp(module, appOptions, config, observe)
       : await createExpressApp(module, appOptions, config, observe);
   // The hottest protocol requests skip the framework (direct-routes.ts), on either adapter.
-  new DirectRoutes(config, observe(app), app).install(app.getHttpServer() as Server);
+  new DirectRoutes(config, observe(app), app).install(
+    app.getHttpServer() as Server,
+    app.getHttpAdapter(),
+  );
   setupAdminDocs(app);
   app.enableShutdownHooks();
   const adminToken = app.get(AdminToken).takeGenerated();

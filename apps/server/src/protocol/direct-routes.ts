@@ -127,14 +127,22 @@ export class DirectRoutes {
     });
   }
 
-  /** Puts these routes in front of whatever answers the server's requests now (Fastify or Express). */
-  install(server: Server): void {
+  /**
+   * Puts these routes in front of whatever answers the server's requests now (Fastify or
+   * Express). From the start of a shutdown (Nest's `beforeClose`, before any module stops; or a
+   * direct `close()` of the server) every request goes to the framework, which answers 503 with
+   * Connection: close (`return503OnClosing`): answered here, a busy keep-alive client would hold
+   * the shutdown open, and be served by caches that no longer hear of revocations.
+   */
+  install(server: Server, adapter: { beforeClose?(): unknown }): void {
     const listeners = server.listeners('request') as Listener[];
     server.removeAllListeners('request');
-    // Once the server is closing (graceful shutdown), every request goes to the framework, which
-    // knows how to end a keep-alive connection then (Fastify answers 503 with Connection: close).
-    // Answering here instead would let a busy keep-alive client hold the shutdown open.
     let closing = false;
+    const beforeClose = adapter.beforeClose?.bind(adapter);
+    adapter.beforeClose = () => {
+      closing = true;
+      return beforeClose?.();
+    };
     const close = server.close.bind(server);
     server.close = (callback?: (err?: Error) => void) => {
       closing = true;
