@@ -255,7 +255,11 @@ function envPairs(text) {
     (text ?? '')
       .split(/\s+/)
       .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      .map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new Error(`not NAME=value: ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
   );
 }
 
@@ -960,11 +964,12 @@ async function main() {
   };
   const dir = path.join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  // BENCH_OUT: a name in bench/results/, or a path of its own.
+  // BENCH_OUT: a name or relative path under bench/results/, or an absolute path.
   const file = path.resolve(
     dir,
     process.env.BENCH_OUT ?? `${results.date.replace(/[:.]/g, '-')}.json`,
   );
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results: ${path.relative(root, file)}`);
 }
