@@ -94,9 +94,9 @@ export class SecondFactorService {
     csrfToken: string,
     method: FactorMethod | null = null,
   ): Promise<FactorForm> {
-    const methods = await this.methodsOf(user);
+    const { methods, unreachable } = await this.waysOf(user);
     const base = { userId: user.id, amr: [...amr], reference: null, secret: null };
-    if (methods.length === 0 && this.hasUnreachableRecipient(user)) {
+    if (methods.length === 0 && unreachable) {
       // Fail closed: the account names a verified number or address for codes (its admin's
       // choice of second factor), so enrolling an app on the password alone would go around it.
       const step: FactorStep = { ...base, stage: 'unreachable', method: null };
@@ -267,7 +267,7 @@ export class SecondFactorService {
     csrfToken: string,
   ): Promise<FactorForm> {
     const user = await this.accounts.findById(step.userId);
-    const methods = user ? await this.methodsOf(user) : [];
+    const methods = user ? (await this.waysOf(user)).methods : [];
     const recipient = user && step.method ? recipientOf(user, step.method) : null;
     return this.form(request, step, csrfToken, {
       failed: true,
@@ -286,28 +286,24 @@ export class SecondFactorService {
     });
   }
 
-  /** The ways the user can pass a second factor, the strongest first. */
-  private async methodsOf(user: UserAccount): Promise<FactorMethod[]> {
+  /**
+   * The ways the user can pass a second factor, the strongest first; `unreachable` when a
+   * verified number or address on a channel that is set up can get no code.
+   */
+  private async waysOf(
+    user: UserAccount,
+  ): Promise<{ methods: FactorMethod[]; unreachable: boolean }> {
     const methods: FactorMethod[] = [];
+    let unreachable = false;
     if (await this.factors.hasTotp(user.id)) methods.push('totp');
     if (await this.passkeys.hasPasskey(user.id)) methods.push('passkey');
     for (const [method, channel] of CODE_CHANNELS) {
       const recipient = recipientOf(user, method);
-      if (recipient && this.otp.canSendSecondFactor(channel, recipient)) methods.push(method);
+      if (!recipient || !this.otp.isAvailable(channel)) continue;
+      if (this.otp.canSendSecondFactor(channel, recipient)) methods.push(method);
+      else unreachable = true;
     }
-    return methods;
-  }
-
-  /** A verified number or address on a channel that is set up, to which no code can be sent. */
-  private hasUnreachableRecipient(user: UserAccount): boolean {
-    return CODE_CHANNELS.some(([method, channel]) => {
-      const recipient = recipientOf(user, method);
-      return (
-        recipient !== null &&
-        this.otp.isAvailable(channel) &&
-        !this.otp.canSendSecondFactor(channel, recipient)
-      );
-    });
+    return { methods, unreachable };
   }
 
   private form(

@@ -58,7 +58,7 @@ describe('second factor at the authorization endpoint', () => {
   });
 
   /** Opens a request of the client and signs in with the password: the second-step page. */
-  async function toSecondStep(browser: Browser): Promise<request.Response> {
+  async function toSecondStep(browser: Browser, username = 'tom'): Promise<request.Response> {
     const form = await browser.openLoginPage({
       response_type: 'code',
       client_id: client.client_id,
@@ -68,7 +68,7 @@ describe('second factor at the authorization endpoint', () => {
       code_challenge: pkcePair().challenge,
       code_challenge_method: 'S256',
     });
-    const page = await browser.submitLogin(form, 'tom', PASSWORD);
+    const page = await browser.submitLogin(form, username, PASSWORD);
     expect(page.status).toBe(200);
     return page;
   }
@@ -194,17 +194,8 @@ describe('second factor at the authorization endpoint', () => {
       phone_number_verified: true,
     });
     const signIn = async (username: string) => {
-      const browser = new Browser(server);
-      const form = await browser.openLoginPage({
-        response_type: 'code',
-        client_id: client.client_id,
-        redirect_uri: REDIRECT_URI,
-        code_challenge: pkcePair().challenge,
-        code_challenge_method: 'S256',
-      });
       const before = gateway.texts.length;
-      const page = await browser.submitLogin(form, username, PASSWORD);
-      expect(page.status).toBe(200);
+      const page = await toSecondStep(new Browser(server), username);
       return { page, texts: gateway.texts.slice(before) };
     };
 

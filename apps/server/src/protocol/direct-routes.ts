@@ -129,10 +129,10 @@ export class DirectRoutes {
 
   /**
    * Puts these routes in front of whatever answers the server's requests now (Fastify or
-   * Express). From the start of a shutdown (Nest's `beforeClose`, before any module stops; or a
-   * direct `close()` of the server) every request goes to the framework, which answers 503 with
-   * Connection: close (`return503OnClosing`): answered here, a busy keep-alive client would hold
-   * the shutdown open, and be served by caches that no longer hear of revocations.
+   * Express). From the start of a shutdown (Nest's `beforeClose`, before any module stops) every
+   * request goes to the framework, which answers 503 with Connection: close
+   * (`return503OnClosing`): answered here, a busy keep-alive client would hold the shutdown open,
+   * and be served by caches that no longer hear of revocations.
    */
   install(server: Server, adapter: { beforeClose?(): unknown }): void {
     const listeners = server.listeners('request') as Listener[];
@@ -142,11 +142,6 @@ export class DirectRoutes {
     adapter.beforeClose = () => {
       closing = true;
       return beforeClose?.();
-    };
-    const close = server.close.bind(server);
-    server.close = (callback?: (err?: Error) => void) => {
-      closing = true;
-      return close(callback);
     };
     server.on('request', (req: Request, res: Response) => {
       if (!closing) {
