@@ -55,6 +55,16 @@ function countingRateLimits(): jest.Mocked<RateLimitRepository> {
     return { ...next };
   });
   rateLimits.clear.mockImplementation(async (bucket) => void windows.delete(bucket));
+  rateLimits.peekCounts.mockImplementation(async (buckets, windowSeconds, now) =>
+    Promise.all(
+      buckets.map(async (b) => (await rateLimits.peek(b, windowSeconds, now))?.count ?? 0),
+    ),
+  );
+  rateLimits.clearBelow.mockImplementation(async (bucket, limit, windowSeconds, now) => {
+    const count = (await rateLimits.peek(bucket, windowSeconds, now))?.count ?? 0;
+    if (count < limit) windows.delete(bucket);
+    return count;
+  });
   return rateLimits;
 }
 

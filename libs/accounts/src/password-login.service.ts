@@ -144,10 +144,15 @@ export class PasswordLogin {
       return failed(user?.id ?? null, user ? 'wrong_password' : 'unknown_user');
     }
     // Checked again after the slow hash: of many guesses sent at once, only those finished before
-    // the failures reached the limit can succeed, so concurrency buys no extra guesses.
-    const [fromAddressNow] = await this.failureCounts(buckets);
+    // the failures reached the limit can succeed, so concurrency buys no extra guesses. Below the
+    // limit the address's failures are forgotten in the same statement.
+    const fromAddressNow = await this.rateLimits.clearBelow(
+      buckets.address,
+      maxFailures,
+      this.config.login.windowSeconds,
+      this.clock.now(),
+    );
     if (fromAddressNow >= maxFailures) return failed(signedIn.id, 'throttled');
-    await this.rateLimits.clear(buckets.address);
     // A local password just checked: an imported or weaker hash becomes the server's own.
     if (fromDirectory === undefined)
       await this.upgradeHash(signedIn.id, signedIn.passwordHash, password, address);
@@ -223,14 +228,14 @@ export class PasswordLogin {
     };
   }
 
+  /** The failures from this address and from everywhere, in the current window. */
   private async failureCounts(buckets: FailureBuckets): Promise<[number, number]> {
-    const now = this.clock.now();
-    const { windowSeconds } = this.config.login;
-    const [address, user] = await Promise.all([
-      this.rateLimits.peek(buckets.address, windowSeconds, now),
-      this.rateLimits.peek(buckets.user, windowSeconds, now),
-    ]);
-    return [address?.count ?? 0, user?.count ?? 0];
+    const [address, user] = await this.rateLimits.peekCounts(
+      [buckets.address, buckets.user],
+      this.config.login.windowSeconds,
+      this.clock.now(),
+    );
+    return [address, user];
   }
 }
 

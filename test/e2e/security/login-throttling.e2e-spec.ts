@@ -87,6 +87,20 @@ describe('password check limits', () => {
     expect(json(elsewhere)).toMatchObject({ access_token: expect.any(String) });
   });
 
+  it("forgets an address's failures after a success from it, on every instance", async () => {
+    const user = await newUser();
+    await failures(a, '127.0.0.6', user.username, MAX_FAILURES - 1);
+    expect((await passwordGrant(b, '127.0.0.6', user.username, PASSWORD)).status).toBe(200);
+
+    // Counted afresh: as many failures again leave the address below the limit.
+    await failures(b, '127.0.0.6', user.username, MAX_FAILURES - 1);
+
+    expect((await passwordGrant(a, '127.0.0.6', user.username, PASSWORD)).status).toBe(200);
+    // And the limit still holds from that fresh count.
+    await failures(a, '127.0.0.6', user.username, MAX_FAILURES);
+    expect((await passwordGrant(b, '127.0.0.6', user.username, PASSWORD)).status).toBe(400);
+  });
+
   it('lets the throttled address in again once the window has passed', async () => {
     const user = await newUser();
     await failures(a, '127.0.0.4', user.username, MAX_FAILURES);

@@ -67,6 +67,49 @@ export class RateLimitRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * The counts of the current windows of `buckets`, in their order (0 for a bucket with no
+   * window, or one that has passed): one statement for what a sign-in reads before its check.
+   */
+  async peekCounts(
+    buckets: readonly string[],
+    windowSeconds: number,
+    now: Date,
+  ): Promise<number[]> {
+    const rows = await this.db.query<{ bucket: string; count: number }>(
+      `SELECT bucket, count FROM rate_limits
+       WHERE bucket = ANY($1::text[]) AND window_start > $2::timestamptz - make_interval(secs => $3::double precision)`,
+      [buckets, now, windowSeconds],
+    );
+    const counts = new Map(rows.map((r) => [r.bucket, r.count]));
+    return buckets.map((bucket) => counts.get(bucket) ?? 0);
+  }
+
+  /**
+   * Forgets `bucket` unless its current window has reached `limit`, and answers that window's
+   * count (0 when none): a sign-in's check after the slow hash and the reset that follows a
+   * success, in one statement, from one snapshot.
+   */
+  async clearBelow(
+    bucket: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+  ): Promise<number> {
+    const rows = await this.db.query<{ count: number }>(
+      `WITH current AS (
+         SELECT count FROM rate_limits
+         WHERE bucket = $1 AND window_start > $2::timestamptz - make_interval(secs => $3::double precision)
+       ), cleared AS (
+         DELETE FROM rate_limits
+         WHERE bucket = $1 AND NOT EXISTS (SELECT 1 FROM current WHERE count >= $4)
+       )
+       SELECT COALESCE((SELECT count FROM current), 0) AS count`,
+      [bucket, now, windowSeconds, limit],
+    );
+    return rows[0].count;
+  }
+
   /** Forgets `bucket` (e.g. after a successful login). */
   async clear(bucket: string): Promise<void> {
     await this.db.query('DELETE FROM rate_limits WHERE bucket = $1', [bucket]);
