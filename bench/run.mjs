@@ -817,15 +817,24 @@ function round(v) {
   return Math.round(v * 100) / 100;
 }
 
-function passwordHashBaseline() {
+// argon2id at the server's parameters (m=19 MiB, t=2, p=1), by the library the server hashes
+// with, and by libargon2 (the C reference code, which the server used before) for comparison.
+const ARGON2_LIBRARIES = {
+  server: `const { hash, verify } = require('@node-rs/argon2');
+    const make = () => hash('x', { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });`,
+  libargon2: `const argon2 = require('argon2'); const verify = argon2.verify;
+    const make = () => argon2.hash('x', { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });`,
+};
+
+function passwordHashBaseline(library) {
   // What argon2id alone allows on these cores: the server's own parameters and thread pool.
   const script = `
-    const argon2 = require('argon2');
+    ${ARGON2_LIBRARIES[library]}
     (async () => {
-      const hash = await argon2.hash('x', { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+      const hash = await make();
       const until = Date.now() + ${Math.max(3, SECONDS - 2)} * 1000; let n = 0;
       const t0 = process.cpuUsage(); const w0 = Date.now();
-      await Promise.all(Array.from({ length: ${CONNECTIONS} }, async () => { while (Date.now() < until) { await argon2.verify(hash, 'x'); n += 1; } }));
+      await Promise.all(Array.from({ length: ${CONNECTIONS} }, async () => { while (Date.now() < until) { if (!(await verify(hash, 'x'))) throw new Error('no match'); n += 1; } }));
       const c = process.cpuUsage(t0);
       console.log(JSON.stringify({ perSecond: n / ((Date.now() - w0) / 1000), perCpuSecond: n / ((c.user + c.system) / 1e6) }));
     })();`;
@@ -834,10 +843,18 @@ function passwordHashBaseline() {
     encoding: 'utf8',
     timeout: 60_000,
   });
+  if (out.status !== 0) throw new Error(`argon2id baseline (${library}) failed: ${out.stderr}`);
   return JSON.parse(out.stdout.trim());
 }
 
-function table(rows, baseline) {
+/** The mean of baseline measurements, with the measurements. */
+function meanBaseline(measurements) {
+  if (!measurements.length) return null;
+  const mean = (key) => round(measurements.reduce((a, b) => a + b[key], 0) / measurements.length);
+  return { perSecond: mean('perSecond'), perCpuSecond: mean('perCpuSecond'), measurements };
+}
+
+function table(rows, baseline, libargon2) {
   const lines = [];
   const pad = (v, n) => String(v).padStart(n);
   lines.push(
@@ -865,8 +882,12 @@ function table(rows, baseline) {
   if (baseline) {
     lines.push('');
     lines.push(
-      `argon2id alone on these cores: ${baseline.perSecond.toFixed(0)} hashes/s, ${baseline.perCpuSecond.toFixed(0)} per CPU-second`,
+      `argon2id alone on these cores (@node-rs/argon2, as the server): ${baseline.perSecond.toFixed(0)} hashes/s, ${baseline.perCpuSecond.toFixed(0)} per CPU-second`,
     );
+    if (libargon2)
+      lines.push(
+        `  (libargon2, the \`argon2\` package: ${libargon2.perSecond.toFixed(0)} hashes/s, ${libargon2.perCpuSecond.toFixed(0)} per CPU-second)`,
+      );
     for (const pw of rows.filter((r) => r.case === 'password')) {
       lines.push(
         `  password grant on ${pw.server}: ${((pw.perSecond / baseline.perSecond) * 100).toFixed(0)}% of its hashes/s, ${((pw.perServerCpuSecond / baseline.perCpuSecond) * 100).toFixed(0)}% of its hashes per CPU-second`,
@@ -900,14 +921,21 @@ async function main() {
   const seedRef = { value: null };
   const rows = [];
   const baselines = [];
+  const libargon2Baselines = [];
   for (const [index, caseName] of wanted.entries()) {
     if (!CASES[caseName])
       throw new Error(`unknown case ${caseName}; cases: ${Object.keys(CASES).join(', ')}`);
     // argon2id alone just before and just after the password case, so the bound it is held to
     // comes from the same stretch of time.
-    if (caseName === 'password') baselines.push(passwordHashBaseline());
+    if (caseName === 'password') {
+      baselines.push(passwordHashBaseline('server'));
+      libargon2Baselines.push(passwordHashBaseline('libargon2'));
+    }
     const caseRows = await runCase(caseName, db, seedRef, index % 2);
-    if (caseName === 'password') baselines.push(passwordHashBaseline());
+    if (caseName === 'password') {
+      libargon2Baselines.push(passwordHashBaseline('libargon2'));
+      baselines.push(passwordHashBaseline('server'));
+    }
     for (const row of caseRows) {
       rows.push(row);
       console.log(
@@ -915,14 +943,9 @@ async function main() {
       );
     }
   }
-  const baseline = baselines.length
-    ? {
-        perSecond: round(baselines.reduce((a, b) => a + b.perSecond, 0) / baselines.length),
-        perCpuSecond: round(baselines.reduce((a, b) => a + b.perCpuSecond, 0) / baselines.length),
-        measurements: baselines,
-      }
-    : null;
-  const text = table(rows, baseline);
+  const baseline = meanBaseline(baselines);
+  const libargon2Baseline = meanBaseline(libargon2Baselines);
+  const text = table(rows, baseline, libargon2Baseline);
   console.log(`\n${text}\n`);
   console.log(
     'per s: units/s (authorization_code: whole flows/s); /srv CPU-s: units per CPU-second of the server process tree;',
@@ -959,6 +982,7 @@ async function main() {
         : {}),
     },
     passwordHashBaseline: baseline,
+    libargon2HashBaseline: libargon2Baseline,
     rows,
     table: text,
   };

@@ -92,6 +92,26 @@ describe('imported password hashes', () => {
       await expect(verifyImportedHash(hash, 'other')).resolves.toBe(false);
       await expect(verifyImportedHash('$argon2i$garbage', 'secret')).resolves.toBe(false);
     });
+
+    it('checks argon2d and argon2id of version 0x10 (older libargon2), at their own parameters', async () => {
+      const d = await argon2.hash('secret', {
+        type: argon2.argon2d,
+        memoryCost: 4096,
+        parallelism: 2,
+      });
+      const v16 = await argon2.hash('secret', {
+        type: argon2.argon2id,
+        version: 0x10,
+        memoryCost: 4096,
+        timeCost: 1,
+      });
+      expect(v16).toMatch(/^\$argon2id\$v=16\$/);
+      for (const hash of [d, v16]) {
+        expect(importedHashAlgorithm(hash)).toEqual({ algorithm: 'argon2' });
+        await expect(verifyImportedHash(hash, 'secret')).resolves.toBe(true);
+        await expect(verifyImportedHash(hash, 'secreT')).resolves.toBe(false);
+      }
+    });
   });
 
   describe('needsRehash', () => {

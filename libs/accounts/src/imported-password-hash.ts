@@ -1,13 +1,13 @@
 import { pbkdf2, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
-import * as argon2 from 'argon2';
+import { verify as argon2Verify } from '@node-rs/argon2';
 import { compare as bcryptCompare } from 'bcryptjs';
 
 /** The password hash formats a user import accepts (CONTRACT §4 users/import). */
 export type PasswordHashAlgorithm = 'argon2' | 'bcrypt' | 'pbkdf2-sha256';
 
-// PHC string of argon2 (argon2id, argon2i, argon2d), as the argon2 package writes and verifies it
+// PHC string of argon2 (argon2id, argon2i, argon2d; version 0x10 or 0x13), as libargon2 writes it
 // (parameters m, t, p in any order: the PHC format names them, and writers differ).
 const ARGON2 =
   /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?[mtp]=\d+,[mtp]=\d+,[mtp]=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
@@ -72,7 +72,8 @@ export function ab64Decode(text: string): Buffer {
  */
 export async function verifyImportedHash(hash: string, password: string): Promise<boolean> {
   try {
-    if (hash.startsWith('$argon2')) return await argon2.verify(hash, password);
+    // The variant, version and parameters are the hash's own (RustCrypto's PHC verification).
+    if (hash.startsWith('$argon2')) return await argon2Verify(hash, password);
     if (BCRYPT.test(hash)) return await bcryptCompare(password, hash);
     const p = parsePbkdf2Sha256(hash);
     if (p && p.rounds <= PBKDF2_ROUNDS.max) {

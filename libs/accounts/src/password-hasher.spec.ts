@@ -1,3 +1,5 @@
+import * as libargon2 from 'argon2';
+
 import { OAuthError } from '@app/errors';
 
 import { FairSlots, MAX_WAITING_HASHES, PasswordHasher } from './password-hasher';
@@ -8,7 +10,31 @@ describe(PasswordHasher.name, () => {
   it('hashes with argon2id, m=19456 KiB, t=2, p=1', async () => {
     const hash = await sut.hash('correct horse');
 
-    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(sut.needsRehash(hash)).toBe(false);
+  });
+
+  it('verifies, and keeps, a hash that libargon2 wrote at the same parameters (earlier releases)', async () => {
+    // Earlier releases hashed with the `argon2` package (the C reference code), which writes the
+    // parameters as m,p,t: such stored hashes must go on verifying, and are not rehashed.
+    const stored = await libargon2.hash('correct horse', {
+      type: libargon2.argon2id,
+      memoryCost: 19456,
+      timeCost: 2,
+      parallelism: 1,
+    });
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+
+    expect(await sut.verify(stored, 'correct horse', 'a')).toBe(true);
+    expect(await sut.verify(stored, 'correct horsf', 'a')).toBe(false);
+    expect(sut.needsRehash(stored)).toBe(false);
+  });
+
+  it('writes hashes that libargon2 verifies', async () => {
+    const hash = await sut.hash('correct horse');
+
+    expect(await libargon2.verify(hash, 'correct horse')).toBe(true);
+    expect(await libargon2.verify(hash, 'correct horsf')).toBe(false);
   });
 
   it('verifies the right password', async () => {

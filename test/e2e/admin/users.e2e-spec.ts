@@ -81,7 +81,7 @@ describe('admin API: users', () => {
 
       const row = await storedRow(user.id);
 
-      expect(row?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      expect(row?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       expect(JSON.stringify(row)).not.toContain('stored as a hash');
     });
 
