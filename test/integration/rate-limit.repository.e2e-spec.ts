@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
+import { Client } from 'pg';
+
 import { RateLimitRepository } from '@app/persistence';
 
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
@@ -25,6 +27,24 @@ describe(RateLimitRepository.name, () => {
     await db?.drop();
   });
 
+  /** Resolves once a statement of this database waits for a lock (asked on a connection of its own). */
+  const untilWaitingForALock = async () => {
+    const watcher = new Client({ connectionString: db.url });
+    await watcher.connect();
+    try {
+      for (let i = 0; i < 500; i += 1) {
+        const { rows } = await watcher.query<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (rows[0].waiting > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error('no statement came to wait for the row lock');
+    } finally {
+      await watcher.end();
+    }
+  };
   const bucket = () => `test:${randomBytes(6).toString('hex')}`;
   const at = (seconds: number) => new Date(server.clock.now().getTime() + seconds * 1000);
   const hits = async (name: string, times: number, when: Date) => {
@@ -70,6 +90,29 @@ describe(RateLimitRepository.name, () => {
       expect(await sut.clearBelow(none, LIMIT, WINDOW, at(0))).toBe(0);
       expect(await sut.clearBelow(passed, LIMIT, WINDOW, at(0))).toBe(0);
       expect((await sut.hit(passed, WINDOW, at(0))).count).toBe(1);
+    });
+
+    it('keeps a window that a failure counted by another transaction brought to the limit meanwhile', async () => {
+      // The embedded engine (npm test without DATABASE_URL) runs one transaction at a time: no
+      // statement of it can wait for a row another transaction holds. CI runs this on a server.
+      if (!process.env.DATABASE_URL) return;
+      const name = bucket();
+      await hits(name, LIMIT - 1, at(0));
+      const other = new Client({ connectionString: db.url });
+      await other.connect();
+      try {
+        // Another instance counts a failure and has not committed when the sign-in clears.
+        await other.query('BEGIN');
+        await other.query('UPDATE rate_limits SET count = count + 1 WHERE bucket = $1', [name]);
+        const clearing = sut.clearBelow(name, LIMIT, WINDOW, at(0));
+        await untilWaitingForALock();
+        await other.query('COMMIT');
+        await clearing;
+      } finally {
+        await other.end();
+      }
+
+      expect(await sut.peek(name, WINDOW, at(0))).toMatchObject({ count: LIMIT });
     });
 
     it('leaves other buckets alone', async () => {

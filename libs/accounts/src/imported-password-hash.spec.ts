@@ -63,6 +63,11 @@ describe('imported password hashes', () => {
       ['a SHA-256 digest', createHash('sha256').update('x').digest('hex')],
       ['a bcrypt cost below 4', '$2b$03$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'],
       ['a bcrypt hash cut short', '$2b$10$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0Xou'],
+      ['argon2 memory past 256 MiB', '$argon2id$v=19$m=262145,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'],
+      ['argon2 past ten passes', '$argon2id$v=19$m=19456,t=11,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'],
+      ['argon2 past 16 lanes', '$argon2i$v=19$m=65536,t=3,p=17$c2FsdHNhbHQ$aGFzaGhhc2g'],
+      ['argon2 naming a cost twice', '$argon2id$v=19$m=19456,m=8,t=2$c2FsdHNhbHQ$aGFzaGhhc2g'],
+      ['argon2 with no pass', '$argon2id$v=19$m=19456,t=0,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'],
       [
         'too few PBKDF2 rounds',
         '$pbkdf2-sha256$999$MDEyMzQ1Njc4OWFiY2RlZg$G/O7bynZBig0xpI9OJ2.zH5iXh/vIAuDcj9JVCTUa3k',
@@ -91,6 +96,30 @@ describe('imported password hashes', () => {
       await expect(verifyImportedHash(hash, 'secret')).resolves.toBe(true);
       await expect(verifyImportedHash(hash, 'other')).resolves.toBe(false);
       await expect(verifyImportedHash('$argon2i$garbage', 'secret')).resolves.toBe(false);
+    });
+
+    it('accepts argon2 at its bounds: 256 MiB, ten passes, 16 lanes', () => {
+      expect(
+        importedHashAlgorithm('$argon2id$v=19$m=262144,t=10,p=16$c2FsdHNhbHQ$aGFzaGhhc2g'),
+      ).toEqual({ algorithm: 'argon2' });
+    });
+
+    it('refuses, without computing it, an argon2 hash past the bounds that the password matches', async () => {
+      // Cheap to make (64 KiB), so the match is real: only the bound on passes refuses it.
+      const manyPasses = await argon2.hash('secret', {
+        type: argon2.argon2id,
+        memoryCost: 64,
+        timeCost: 11,
+      });
+      const manyLanes = await argon2.hash('secret', {
+        type: argon2.argon2d,
+        memoryCost: 8 * 17,
+        parallelism: 17,
+      });
+      expect(await argon2.verify(manyPasses, 'secret')).toBe(true);
+
+      await expect(verifyImportedHash(manyPasses, 'secret')).resolves.toBe(false);
+      await expect(verifyImportedHash(manyLanes, 'secret')).resolves.toBe(false);
     });
 
     it('checks argon2d and argon2id of version 0x10 (older libargon2), at their own parameters', async () => {

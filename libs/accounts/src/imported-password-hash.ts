@@ -18,6 +18,13 @@ const BCRYPT = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 // "adapted base64" (ab64: `.` for `+`, no padding).
 const PBKDF2_SHA256 = /^\$pbkdf2-sha256\$([1-9]\d{0,9})\$([./A-Za-z0-9]*)\$([./A-Za-z0-9]{43})$/;
 
+/**
+ * Bounds on imported argon2 costs: above them one check of a guessed password ties up a core or
+ * memory (each check runs at the hash's own costs until its first sign-in replaces it). RFC 9106
+ * §4's second recommendation (64 MiB, t=3, p=4) and libsodium's "moderate" (256 MiB) fit.
+ */
+const ARGON2_COSTS = { m: 262_144, t: 10, p: 16 } as const;
+
 /** bcrypt's cost is 4..31 (2^cost rounds). */
 const BCRYPT_COST = { min: 4, max: 31 } as const;
 /** Bounds on imported PBKDF2 rounds: below is no protection, above is a denial of service. */
@@ -29,7 +36,13 @@ const pbkdf2Async = promisify(pbkdf2);
 export function importedHashAlgorithm(
   hash: string,
 ): { algorithm: PasswordHashAlgorithm } | { problem: string } {
-  if (ARGON2.test(hash)) return { algorithm: 'argon2' };
+  if (ARGON2.test(hash)) {
+    return argon2WithinCosts(hash)
+      ? { algorithm: 'argon2' }
+      : {
+          problem: `argon2 must name m, t and p once each, at most m=${ARGON2_COSTS.m} (KiB), t=${ARGON2_COSTS.t}, p=${ARGON2_COSTS.p}`,
+        };
+  }
   const b = BCRYPT.exec(hash);
   if (b) {
     const cost = Number(b[1]);
@@ -47,6 +60,16 @@ export function importedHashAlgorithm(
     problem:
       'must be an argon2 PHC string ($argon2id$…), a bcrypt hash ($2a$, $2b$, $2y$) or passlib pbkdf2-sha256 ($pbkdf2-sha256$rounds$salt$hash)',
   };
+}
+
+/** Whether an argon2 PHC string names each of m, t and p once, within ARGON2_COSTS. */
+function argon2WithinCosts(hash: string): boolean {
+  const params = /\$([mtp]=\d+,[mtp]=\d+,[mtp]=\d+)\$/.exec(hash)?.[1].split(',') ?? [];
+  const costs = new Map(params.map((pair) => [pair[0] as 'm' | 't' | 'p', Number(pair.slice(2))]));
+  return (
+    costs.size === 3 &&
+    [...costs].every(([name, value]) => value >= 1 && value <= ARGON2_COSTS[name])
+  );
 }
 
 /** A passlib pbkdf2-sha256 hash taken apart; null when `hash` is not one. */
@@ -72,8 +95,7 @@ export function ab64Decode(text: string): Buffer {
  */
 export async function verifyImportedHash(hash: string, password: string): Promise<boolean> {
   try {
-    // The variant, version and parameters are the hash's own (RustCrypto's PHC verification).
-    if (hash.startsWith('$argon2')) return await argon2Verify(hash, password);
+    if (hash.startsWith('$argon2')) return await verifyArgon2(hash, password);
     if (BCRYPT.test(hash)) return await bcryptCompare(password, hash);
     const p = parsePbkdf2Sha256(hash);
     if (p && p.rounds <= PBKDF2_ROUNDS.max) {
@@ -84,6 +106,15 @@ export async function verifyImportedHash(hash: string, password: string): Promis
   } catch {
     return false;
   }
+}
+
+/**
+ * Checks `password` against an argon2 PHC string at the hash's own variant, version and costs;
+ * costs past the import's bounds (a row written some other way) are refused, never computed.
+ * Throws for a hash it cannot read.
+ */
+export async function verifyArgon2(hash: string, password: string): Promise<boolean> {
+  return ARGON2.test(hash) && argon2WithinCosts(hash) && (await argon2Verify(hash, password));
 }
 
 /** The parameters the server hashes with; a stored hash below them is replaced at sign-in. */

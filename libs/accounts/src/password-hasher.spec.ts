@@ -30,6 +30,18 @@ describe(PasswordHasher.name, () => {
     expect(sut.needsRehash(stored)).toBe(false);
   });
 
+  it('refuses, without computing it, a stored argon2id hash past the import bounds', async () => {
+    // Ten passes is the bound: eleven of 64 KiB is cheap to make, and the password matches it.
+    const stored = await libargon2.hash('correct horse', {
+      type: libargon2.argon2id,
+      memoryCost: 64,
+      timeCost: 11,
+    });
+    expect(await libargon2.verify(stored, 'correct horse')).toBe(true);
+
+    expect(await sut.verify(stored, 'correct horse', 'a')).toBe(false);
+  });
+
   it('writes hashes that libargon2 verifies', async () => {
     const hash = await sut.hash('correct horse');
 

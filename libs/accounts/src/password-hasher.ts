@@ -1,18 +1,18 @@
 import { availableParallelism } from 'node:os';
 
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
+import { hash as argon2Hash, type Algorithm } from '@node-rs/argon2';
 
 import { randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 
-import { needsRehash, verifyImportedHash } from './imported-password-hash';
+import { needsRehash, verifyArgon2, verifyImportedHash } from './imported-password-hash';
 
 /**
- * OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. RustCrypto's argon2 (through
- * @node-rs/argon2) computes it in under half the CPU of the C reference code that the `argon2`
- * package builds (its SIMD compression function), with the same PHC strings either way: hashes
- * written by one verify with the other (README, Performance).
+ * OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. @node-rs/argon2 (argon2-rust,
+ * a Rust port of the reference code) computed it here in under half the CPU that the `argon2`
+ * package's build of libargon2 took, with the same PHC strings: hashes written by one verify
+ * with the other (README, Performance).
  */
 const ARGON2_OPTIONS = {
   // Algorithm.Argon2id: a `const enum`, which a per-file compiler cannot inline.
@@ -62,7 +62,7 @@ export class PasswordHasher implements OnModuleInit {
     return this.slots.run(key, async () => {
       if (!hash.startsWith('$argon2id$')) return verifyImportedHash(hash, password);
       try {
-        return await argon2Verify(hash, password);
+        return await verifyArgon2(hash, password);
       } catch {
         return false;
       }

@@ -148,6 +148,20 @@ describe('admin user import', () => {
     expect(fields).toEqual(['users.1.password_hash', 'users.2.username', 'users.3.username']);
     expect(await storedHash('batch-good')).toBeNull();
 
+    // An argon2 hash whose check would cost too much (4 GiB) is refused the same way, by name.
+    const costly = await importUsers([
+      good,
+      {
+        username: 'costly',
+        password_hash: '$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
+      },
+    ]);
+    expect(costly.status).toBe(400);
+    expect(costly.body.fields).toEqual([
+      { field: 'users.1.password_hash', problems: [expect.stringContaining('m=262144')] },
+    ]);
+    expect(await storedHash('costly')).toBeNull();
+
     // A shape error (a password instead of a hash) is refused the same way.
     const shape = await importUsers([good, { username: 'with-password', password: PASSWORD }]);
     expect(shape.status).toBe(400);

@@ -88,7 +88,9 @@ export class RateLimitRepository {
   /**
    * Forgets `bucket` unless its current window has reached `limit`, and answers that window's
    * count (0 when none): a sign-in's check after the slow hash and the reset that follows a
-   * success, in one statement, from one snapshot.
+   * success, in one statement. The guard is on the row itself, so a failure counted by another
+   * transaction while this one waits for the row is seen (PostgreSQL re-checks an updated row's
+   * WHERE before deleting it) and a window that reached the limit survives.
    */
   async clearBelow(
     bucket: string,
@@ -102,7 +104,8 @@ export class RateLimitRepository {
          WHERE bucket = $1 AND window_start > $2::timestamptz - make_interval(secs => $3::double precision)
        ), cleared AS (
          DELETE FROM rate_limits
-         WHERE bucket = $1 AND NOT EXISTS (SELECT 1 FROM current WHERE count >= $4)
+         WHERE bucket = $1
+           AND (window_start <= $2::timestamptz - make_interval(secs => $3::double precision) OR count < $4)
        )
        SELECT COALESCE((SELECT count FROM current), 0) AS count`,
       [bucket, now, windowSeconds, limit],
