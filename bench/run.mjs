@@ -16,7 +16,8 @@
 //   BENCH_UAS_ENV            extra env for our server, e.g. "WEB_CONCURRENCY=2"
 //   BENCH_VARIANT_ARGS, BENCH_VARIANT_ENV: with `uas-variant` in BENCH_SERVERS, our server again
 //                            (Fastify) with these node flags / NAME=value pairs on top of
-//                            start:prod's, measured side by side with it: how a setting is judged
+//                            start:prod's (-NAME unsets one), measured side by side with it: how
+//                            a setting is judged
 //   BENCH_OUT                results file name (default: <iso date>.json)
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
@@ -256,6 +257,8 @@ function envPairs(text) {
       .split(/\s+/)
       .filter(Boolean)
       .map((pair) => {
+        // -NAME: unset NAME (spawn leaves out a variable whose value is undefined).
+        if (/^-[A-Za-z_][A-Za-z0-9_]*$/.test(pair)) return [pair.slice(1), undefined];
         const at = pair.indexOf('=');
         if (at < 1) throw new Error(`not NAME=value: ${pair}`);
         return [pair.slice(0, at), pair.slice(at + 1)];
@@ -977,7 +980,7 @@ async function main() {
       ...(SERVERS.includes('uas-variant')
         ? {
             variantArgs: process.env.BENCH_VARIANT_ARGS ?? '',
-            variantEnv: envPairs(process.env.BENCH_VARIANT_ENV),
+            variantEnv: process.env.BENCH_VARIANT_ENV ?? '',
           }
         : {}),
     },
