@@ -7,7 +7,7 @@ import {
   importedHashAlgorithm,
   needsRehash,
   parsePbkdf2Sha256,
-  verifyImportedHash,
+  verifyStoredHash,
 } from './imported-password-hash';
 
 // Computed with Python's hashlib.pbkdf2_hmac('sha256', b'password', b'0123456789abcdef', 29000)
@@ -77,25 +77,25 @@ describe('imported password hashes', () => {
     });
   });
 
-  describe('verifyImportedHash', () => {
+  describe('verifyStoredHash', () => {
     it('checks PBKDF2 against an independently computed vector', async () => {
-      await expect(verifyImportedHash(PBKDF2_VECTOR, 'password')).resolves.toBe(true);
-      await expect(verifyImportedHash(PBKDF2_VECTOR, 'Password')).resolves.toBe(false);
+      await expect(verifyStoredHash(PBKDF2_VECTOR, 'password')).resolves.toBe(true);
+      await expect(verifyStoredHash(PBKDF2_VECTOR, 'Password')).resolves.toBe(false);
     });
 
     it('checks bcrypt, 2a and 2y alike', async () => {
-      await expect(verifyImportedHash(BCRYPT_VECTOR, 'U*U')).resolves.toBe(true);
-      await expect(verifyImportedHash(BCRYPT_VECTOR.replace('$2a$', '$2y$'), 'U*U')).resolves.toBe(
+      await expect(verifyStoredHash(BCRYPT_VECTOR, 'U*U')).resolves.toBe(true);
+      await expect(verifyStoredHash(BCRYPT_VECTOR.replace('$2a$', '$2y$'), 'U*U')).resolves.toBe(
         true,
       );
-      await expect(verifyImportedHash(BCRYPT_VECTOR, 'U*V')).resolves.toBe(false);
+      await expect(verifyStoredHash(BCRYPT_VECTOR, 'U*V')).resolves.toBe(false);
     });
 
     it('checks argon2i, and answers false for a malformed hash', async () => {
       const hash = await argon2.hash('secret', { type: argon2.argon2i });
-      await expect(verifyImportedHash(hash, 'secret')).resolves.toBe(true);
-      await expect(verifyImportedHash(hash, 'other')).resolves.toBe(false);
-      await expect(verifyImportedHash('$argon2i$garbage', 'secret')).resolves.toBe(false);
+      await expect(verifyStoredHash(hash, 'secret')).resolves.toBe(true);
+      await expect(verifyStoredHash(hash, 'other')).resolves.toBe(false);
+      await expect(verifyStoredHash('$argon2i$garbage', 'secret')).resolves.toBe(false);
     });
 
     it('accepts argon2 at its bounds: 256 MiB, ten passes, 16 lanes', () => {
@@ -119,8 +119,8 @@ describe('imported password hashes', () => {
       expect(await argon2.verify(manyPasses, 'secret')).toBe(true);
       expect(await argon2.verify(manyLanes, 'secret')).toBe(true);
 
-      await expect(verifyImportedHash(manyPasses, 'secret')).resolves.toBe(false);
-      await expect(verifyImportedHash(manyLanes, 'secret')).resolves.toBe(false);
+      await expect(verifyStoredHash(manyPasses, 'secret')).resolves.toBe(false);
+      await expect(verifyStoredHash(manyLanes, 'secret')).resolves.toBe(false);
     });
 
     it('checks argon2d and argon2id of version 0x10 (older libargon2), at their own parameters', async () => {
@@ -138,8 +138,8 @@ describe('imported password hashes', () => {
       expect(v16).toMatch(/^\$argon2id\$v=16\$/);
       for (const hash of [d, v16]) {
         expect(importedHashAlgorithm(hash)).toEqual({ algorithm: 'argon2' });
-        await expect(verifyImportedHash(hash, 'secret')).resolves.toBe(true);
-        await expect(verifyImportedHash(hash, 'secreT')).resolves.toBe(false);
+        await expect(verifyStoredHash(hash, 'secret')).resolves.toBe(true);
+        await expect(verifyStoredHash(hash, 'secreT')).resolves.toBe(false);
       }
     });
   });

@@ -90,12 +90,15 @@ export function ab64Decode(text: string): Buffer {
 }
 
 /**
- * True when `password` matches the imported `hash`, by its own algorithm; false (never an
- * exception) for a malformed hash. Comparisons are constant-time.
+ * True when `password` matches a stored `hash` (the server's own argon2id or an imported one),
+ * by the hash's own algorithm, variant and costs; false (never an exception) for a malformed
+ * hash, and for argon2 costs past the import's bounds (a row written some other way), which are
+ * never computed. Comparisons are constant-time.
  */
-export async function verifyImportedHash(hash: string, password: string): Promise<boolean> {
+export async function verifyStoredHash(hash: string, password: string): Promise<boolean> {
   try {
-    if (hash.startsWith('$argon2')) return await verifyArgon2(hash, password);
+    if (hash.startsWith('$argon2'))
+      return ARGON2.test(hash) && argon2WithinCosts(hash) && (await argon2Verify(hash, password));
     if (BCRYPT.test(hash)) return await bcryptCompare(password, hash);
     const p = parsePbkdf2Sha256(hash);
     if (p && p.rounds <= PBKDF2_ROUNDS.max) {
@@ -106,15 +109,6 @@ export async function verifyImportedHash(hash: string, password: string): Promis
   } catch {
     return false;
   }
-}
-
-/**
- * Checks `password` against an argon2 PHC string at the hash's own variant, version and costs;
- * costs past the import's bounds (a row written some other way) are refused, never computed.
- * Throws for a hash it cannot read.
- */
-export async function verifyArgon2(hash: string, password: string): Promise<boolean> {
-  return ARGON2.test(hash) && argon2WithinCosts(hash) && (await argon2Verify(hash, password));
 }
 
 /** The parameters the server hashes with; a stored hash below them is replaced at sign-in. */

@@ -6,7 +6,7 @@ import { hash as argon2Hash, type Algorithm } from '@node-rs/argon2';
 import { randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 
-import { needsRehash, verifyArgon2, verifyImportedHash } from './imported-password-hash';
+import { needsRehash, verifyStoredHash } from './imported-password-hash';
 
 /**
  * OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. @node-rs/argon2 (argon2-rust,
@@ -58,15 +58,8 @@ export class PasswordHasher implements OnModuleInit {
    * True when `password` matches `hash`; false (never an exception) for a malformed hash. Hashes
    * brought by a user import (bcrypt, PBKDF2, argon2i/d) are checked by their own algorithm.
    */
-  async verify(hash: string, password: string, key: HashQueueKey): Promise<boolean> {
-    return this.slots.run(key, async () => {
-      if (!hash.startsWith('$argon2id$')) return verifyImportedHash(hash, password);
-      try {
-        return await verifyArgon2(hash, password);
-      } catch {
-        return false;
-      }
-    });
+  verify(hash: string, password: string, key: HashQueueKey): Promise<boolean> {
+    return this.slots.run(key, () => verifyStoredHash(hash, password));
   }
 
   /** Whether `hash` is not the server's own (argon2id at its parameters) and is replaced at sign-in. */

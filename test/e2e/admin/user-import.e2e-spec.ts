@@ -107,6 +107,27 @@ describe('admin user import', () => {
     },
   );
 
+  it('refuses, without computing it, a stored argon2 hash past the import bounds (a row written some other way)', async () => {
+    const username = 'written-elsewhere';
+    expect((await importUsers([{ username, password_hash: bcryptHash(PASSWORD, 4) }])).status).toBe(
+      200,
+    );
+    // Eleven passes (the bound is ten) of 64 KiB: cheap, and the password really matches it.
+    const costly = await argon2.hash(PASSWORD, {
+      type: argon2.argon2id,
+      memoryCost: 64,
+      timeCost: 11,
+    });
+    expect(await argon2.verify(costly, PASSWORD)).toBe(true);
+    await pg.query('UPDATE users SET password_hash = $1 WHERE username = $2', [costly, username]);
+
+    const res = await signIn(username);
+
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_grant');
+    expect(await storedHash(username)).toBe(costly);
+  });
+
   it('writes nothing on a dry run', async () => {
     const importsRecordedBefore = (
       await admin(server).get('/admin/v1/audit-events?type=user.imported')
