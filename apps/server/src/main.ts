@@ -1,3 +1,6 @@
+// First: sizes libuv's thread pool before anything can queue work on it.
+import './thread-pool';
+
 import { Logger } from '@nestjs/common';
 
 import { ConfigError, loadConfig } from '@app/config';

@@ -2,7 +2,7 @@ import * as libargon2 from 'argon2';
 
 import { OAuthError } from '@app/errors';
 
-import { FairSlots, MAX_WAITING_HASHES, PasswordHasher } from './password-hasher';
+import { FairSlots, hashSlots, MAX_WAITING_HASHES, PasswordHasher } from './password-hasher';
 
 describe(PasswordHasher.name, () => {
   const sut = new PasswordHasher();
@@ -80,6 +80,25 @@ describe(PasswordHasher.name, () => {
 
   it('never accepts anything against the dummy hash', async () => {
     expect(await sut.verifyDummy('', 'a')).toBe(false);
+  });
+});
+
+describe(hashSlots.name, () => {
+  it('hashes on every core while two pool threads stay free for signatures', () => {
+    // The server's own pool (serverThreadPoolSize): a thread per core plus two.
+    expect(hashSlots(2, 4)).toBe(2);
+    expect(hashSlots(8, 10)).toBe(8);
+  });
+
+  it('hashes on fewer threads than cores when the pool leaves no more room', () => {
+    // libuv's default of 4 (tests, the CLI) or an operator's UV_THREADPOOL_SIZE.
+    expect(hashSlots(8, 4)).toBe(2);
+    expect(hashSlots(8, 3)).toBe(1);
+  });
+
+  it('always hashes one at a time at least', () => {
+    expect(hashSlots(2, 2)).toBe(1);
+    expect(hashSlots(1, 1)).toBe(1);
   });
 });
 

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { hash as argon2Hash, type Algorithm } from '@node-rs/argon2';
 
+import { RESERVED_POOL_THREADS, threadPoolSize } from '@app/config';
 import { randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 
@@ -30,6 +31,14 @@ const ARGON2_OPTIONS = {
  */
 export const MAX_WAITING_HASHES = 256;
 
+/**
+ * Hashes computed at once: one per core, but never so many that libuv's pool (where the hashes
+ * run) has fewer than RESERVED_POOL_THREADS threads left for the token response's signatures.
+ */
+export function hashSlots(cores: number, poolSize: number): number {
+  return Math.max(1, Math.min(cores, poolSize - RESERVED_POOL_THREADS));
+}
+
 /** Who a hash is computed for: the client address key of a sign-in, or `admin`. */
 export type HashQueueKey = string;
 
@@ -43,7 +52,10 @@ export type HashQueueKey = string;
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private dummyHash: Promise<string> | null = null;
-  private readonly slots = new FairSlots(availableParallelism(), MAX_WAITING_HASHES);
+  private readonly slots = new FairSlots(
+    hashSlots(availableParallelism(), threadPoolSize()),
+    MAX_WAITING_HASHES,
+  );
 
   /** The dummy hash is made at start, outside the queue, so load can never make it fail. */
   async onModuleInit(): Promise<void> {

@@ -11,3 +11,10 @@ export { ConfigError, loadConfig } from './load-config';
 export { routePath, routeUrl } from './issuer-urls';
 export { Routes } from './routes';
 export type { RouteName } from './routes';
+/** libuv's thread pool: its size, and the threads kept free of password hashes. */
+export {
+  RESERVED_POOL_THREADS,
+  serverThreadPoolSize,
+  sizeThreadPool,
+  threadPoolSize,
+} from './thread-pool';
