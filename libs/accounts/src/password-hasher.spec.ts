@@ -91,7 +91,7 @@ describe(hashSlots.name, () => {
   });
 
   it('hashes on fewer threads than cores when the pool leaves no more room', () => {
-    // libuv's default of 4 (tests, the CLI) or an operator's UV_THREADPOOL_SIZE.
+    // libuv's default of 4 (the tests' in-process server) or an operator's UV_THREADPOOL_SIZE.
     expect(hashSlots(8, 4)).toBe(2);
     expect(hashSlots(8, 3)).toBe(1);
   });

@@ -32,8 +32,9 @@ const ARGON2_OPTIONS = {
 export const MAX_WAITING_HASHES = 256;
 
 /**
- * Hashes computed at once: one per core, but never so many that libuv's pool (where the hashes
- * run) has fewer than RESERVED_POOL_THREADS threads left for the token response's signatures.
+ * Hashes computed at once: one per core, but so few that libuv's pool (where the hashes run)
+ * keeps RESERVED_POOL_THREADS threads for the token response's signatures; always at least one,
+ * so a pool of two threads or fewer is shared.
  */
 export function hashSlots(cores: number, poolSize: number): number {
   return Math.max(1, Math.min(cores, poolSize - RESERVED_POOL_THREADS));

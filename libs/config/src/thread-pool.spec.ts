@@ -1,16 +1,22 @@
 import { serverThreadPoolSize, sizeThreadPool, threadPoolSize } from './thread-pool';
 
 describe(threadPoolSize.name, () => {
-  it("is libuv's default of 4 when UV_THREADPOOL_SIZE is unset or not a number", () => {
+  it("is libuv's default of 4 when UV_THREADPOOL_SIZE is unset", () => {
     expect(threadPoolSize({})).toBe(4);
-    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '' })).toBe(4);
-    expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'many' })).toBe(4);
   });
 
-  it('reads UV_THREADPOOL_SIZE within the bounds libuv clamps it to (1 to 1024)', () => {
+  it('reads UV_THREADPOOL_SIZE as libuv does: atoi, then 0 raised to 1 and above 1024 cut', () => {
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '7' })).toBe(7);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: ' 7 threads' })).toBe(7);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(1);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+  });
+
+  it('counts text that is no number as 0 (one thread) and a negative number as 1024', () => {
+    // atoi gives 0 for both; a negative int stored in libuv's unsigned count is beyond 1024.
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'many' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '-2' })).toBe(1024);
   });
 });
 

@@ -1,18 +1,26 @@
 /**
- * Threads of libuv's pool kept free of argon2id hashes, so an RS256 signature, a DNS lookup or a
- * file read never waits behind a queue of sign-ins.
+ * Threads of libuv's pool kept free of argon2id hashes (when the pool has more than this many),
+ * so an RS256 signature, a DNS lookup or a file read never waits for a thread behind a queue of
+ * sign-ins. It still shares the cores with the hashes being computed.
  */
 export const RESERVED_POOL_THREADS = 2;
 
-/** libuv's default pool size, and its bounds (libuv src/threadpool.c). */
+/** libuv's default pool size, and its largest (libuv src/threadpool.c). */
 const LIBUV_DEFAULT_POOL = 4;
 const LIBUV_MAX_POOL = 1024;
 
-/** The size of libuv's thread pool as libuv reads UV_THREADPOOL_SIZE. */
+/**
+ * The size of libuv's thread pool, read from UV_THREADPOOL_SIZE as libuv reads it: `atoi` into
+ * an unsigned int, so text that is no number means 0 and a negative number a huge one; then 0 is
+ * raised to 1 and anything above 1024 cut to 1024.
+ */
 export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
-  const size = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
-  if (!Number.isFinite(size)) return LIBUV_DEFAULT_POOL;
-  return Math.min(LIBUV_MAX_POOL, Math.max(1, size));
+  const value = env.UV_THREADPOOL_SIZE;
+  if (value === undefined) return LIBUV_DEFAULT_POOL;
+  const size = Number.parseInt(value, 10);
+  if (Number.isNaN(size) || size === 0) return 1;
+  if (size < 0 || size > LIBUV_MAX_POOL) return LIBUV_MAX_POOL;
+  return size;
 }
 
 /** The pool the server asks for when the operator set none: a thread per core, plus the reserve. */
