@@ -1,9 +1,7 @@
-import { availableParallelism } from 'node:os';
-
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { hash as argon2Hash, type Algorithm } from '@node-rs/argon2';
 
-import { RESERVED_POOL_THREADS, threadPoolSize } from '@app/config';
+import { cpuCores, RESERVED_POOL_THREADS, threadPoolSize } from '@app/config';
 import { randomToken } from '@app/crypto';
 import { OAuthError } from '@app/errors';
 
@@ -54,7 +52,7 @@ export type HashQueueKey = string;
 export class PasswordHasher implements OnModuleInit {
   private dummyHash: Promise<string> | null = null;
   private readonly slots = new FairSlots(
-    hashSlots(availableParallelism(), threadPoolSize()),
+    hashSlots(cpuCores(), threadPoolSize()),
     MAX_WAITING_HASHES,
   );
 

@@ -18,3 +18,5 @@ export {
   sizeThreadPool,
   threadPoolSize,
 } from './thread-pool';
+/** The cores the process may use, a container's CPU limit included. */
+export { cpuCores } from './cpu-cores';
