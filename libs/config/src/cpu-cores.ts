@@ -36,26 +36,31 @@ export function cgroupCpuQuota(read: ReadText): number | null {
     const match = /^(\d+):([^:]*):(.*)$/.exec(line.trim());
     if (!match) continue;
     const [, id, controllers, path] = match;
-    const dirs = (root: string) => [`${root}${path === '/' ? '' : path}`, root];
-    if (id === '0' && controllers === '') {
-      for (const dir of dirs('/sys/fs/cgroup')) {
-        const quota = v2Quota(read(`${dir}/cpu.max`));
-        if (quota !== undefined) {
-          if (quota !== null) quotas.push(quota);
-          break;
-        }
-      }
-    } else if (controllers.split(',').includes('cpu')) {
-      for (const dir of [...dirs('/sys/fs/cgroup/cpu'), ...dirs(`/sys/fs/cgroup/${controllers}`)]) {
-        const quota = v1Quota(read(`${dir}/cpu.cfs_quota_us`), read(`${dir}/cpu.cfs_period_us`));
-        if (quota !== undefined) {
-          if (quota !== null) quotas.push(quota);
-          break;
-        }
-      }
-    }
+    const under = (root: string) => [`${root}${path === '/' ? '' : path}`, root];
+    const quota =
+      id === '0' && controllers === ''
+        ? firstQuota(under('/sys/fs/cgroup'), (dir) => v2Quota(read(`${dir}/cpu.max`)))
+        : controllers.split(',').includes('cpu')
+          ? firstQuota(
+              [...under('/sys/fs/cgroup/cpu'), ...under(`/sys/fs/cgroup/${controllers}`)],
+              (dir) => v1Quota(read(`${dir}/cpu.cfs_quota_us`), read(`${dir}/cpu.cfs_period_us`)),
+            )
+          : null;
+    if (quota !== null) quotas.push(quota);
   }
   return quotas.length > 0 ? Math.min(...quotas) : null;
+}
+
+/** The quota of the first directory that has a readable one (null: none, or unlimited). */
+function firstQuota(
+  dirs: string[],
+  quotaOf: (dir: string) => number | null | undefined,
+): number | null {
+  for (const dir of new Set(dirs)) {
+    const quota = quotaOf(dir);
+    if (quota !== undefined) return quota;
+  }
+  return null;
 }
 
 /** `cpu.max` ("max 100000" or "150000 100000"): cores, null when unlimited, undefined when unreadable. */
