@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import request from 'supertest';
 
+import { UserGroups } from '@app/accounts';
 import { DatabaseNotifications } from '@app/persistence';
 
 import { TestDatabase } from '../setup/test-database';
@@ -327,6 +328,98 @@ describe('caches across instances', () => {
       } finally {
         await control.end();
       }
+    });
+  });
+
+  describe('second factor', () => {
+    let auth: string;
+
+    beforeAll(async () => {
+      const client = await adminCreateClient(a, {
+        grant_types: ['password'],
+        client_name: 'mfa policy app',
+      });
+      auth = basic(client.client_id, client.client_secret!);
+    });
+
+    const signInAt = (server: TestServer, user: { username: string; password: string }) =>
+      postForm(
+        server,
+        '/oauth2/token',
+        { grant_type: 'password', username: user.username, password: user.password },
+        auth,
+      );
+    const secondFactorRequired = {
+      error: 'invalid_grant',
+      error_description: expect.stringContaining('second factor'),
+    };
+
+    it("asks for a second factor on one instance as soon as another made the user's group require it", async () => {
+      const user = await adminCreateUser(a, {});
+      const group = await admin(a).post('/admin/v1/groups', {
+        name: `mfa-${Math.random().toString(36).slice(2)}`,
+      });
+      expect(group.status).toBe(201);
+      const members = `/admin/v1/groups/${group.body.id}/members/${user.id}`;
+      expect((await admin(a).put(members, {})).status).toBe(204);
+      // Twice on b: the second answer comes from b's memory.
+      for (let i = 0; i < 2; i += 1) expect((await signInAt(b, user)).status).toBe(200);
+
+      const requireMfa = (on: boolean) =>
+        admin(a).patch(`/admin/v1/groups/${group.body.id}`, { require_mfa: on });
+      expect((await requireMfa(true)).status).toBe(200);
+      let res = await signInAt(b, user);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(secondFactorRequired);
+
+      expect((await admin(a).delete(members)).status).toBe(204);
+      expect((await signInAt(b, user)).status).toBe(200);
+
+      expect((await admin(a).put(members, {})).status).toBe(204);
+      res = await signInAt(b, user);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(secondFactorRequired);
+
+      expect((await requireMfa(false)).status).toBe(200);
+      expect((await signInAt(b, user)).status).toBe(200);
+    });
+
+    it("asks on one instance as soon as another created a require_mfa group of a directory group's name", async () => {
+      // A directory account written by hand: the directory's groups of the user, as its last
+      // sign-in stored them (no LDAP server is needed for what the policy reads).
+      const user = await adminCreateUser(a, {});
+      const name = `Night Shift ${Math.random().toString(36).slice(2)}`;
+      const control = new Client({ connectionString: db.url });
+      await control.connect();
+      try {
+        const directory = await control.query<{ id: string }>(
+          `INSERT INTO directories (id, name, url, bind_dn, bind_password_encrypted, user_base_dn,
+             user_filter, attributes)
+           VALUES (gen_random_uuid(), $1, 'ldap://127.0.0.1:1', 'cn=x', 'x', 'dc=x', '(uid={0})', '{}')
+           RETURNING id`,
+          [`dir-${name}`],
+        );
+        await control.query(
+          `INSERT INTO directory_accounts (user_id, directory_id, external_id, dn, groups)
+           VALUES ($1, $2, $3, 'uid=x', $4)`,
+          [user.id, directory.rows[0].id, user.id, JSON.stringify([name])],
+        );
+      } finally {
+        await control.end();
+      }
+      const policyAtB = b.app.get(UserGroups);
+      // Twice on b: the second answer comes from b's memory.
+      expect(await policyAtB.requiresMfa(user.id)).toBe(false);
+      expect(await policyAtB.requiresMfa(user.id)).toBe(false);
+
+      // The local group of that name, in another spelling, requires a second factor from birth.
+      const created = await admin(a).post('/admin/v1/groups', {
+        name: name.toUpperCase(),
+        require_mfa: true,
+      });
+      expect(created.status).toBe(201);
+      expect(await policyAtB.requiresMfa(user.id)).toBe(true);
+      expect(await b.app.get(UserGroups).namesOf(user.id)).toEqual([name]);
     });
   });
 

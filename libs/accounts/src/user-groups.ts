@@ -1,15 +1,44 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 
-import { canonicalUsername, GroupRepository } from '@app/persistence';
+import {
+  canonicalUsername,
+  DatabaseNotifications,
+  GroupRepository,
+  NotificationChannel,
+  NotifiedCache,
+} from '@app/persistence';
+
+/** Users whose groups are remembered per instance; the oldest go first beyond this. */
+const CACHE_LIMIT = 50_000;
 
 /**
  * A user's effective groups, asked in one place: the `groups` claim, the admin API's user view,
  * client `allowed_groups` and the groups' `require_mfa` all go through here, so a second source
  * of groups (a directory's, CONTRACT §4 "Groups are known by name") is added once, in namesOf.
+ *
+ * Both answers are remembered per instance, so a refresh, a UserInfo call or a sign-in pays no
+ * round trip for them. Every instance forgets them at once (NotifiedCache on the user-changed
+ * channel, which triggers send on any change of a membership, a directory account's groups, or
+ * a group created, renamed, deleted or changed in `require_mfa`), and they answer from the
+ * database while the listener is down: never what the database would not.
  */
 @Injectable()
-export class UserGroups {
-  constructor(private readonly groups: GroupRepository) {}
+export class UserGroups implements OnModuleDestroy {
+  private readonly names: NotifiedCache<string[]>;
+  private readonly mfa: NotifiedCache<boolean>;
+
+  constructor(
+    private readonly groups: GroupRepository,
+    notifications: DatabaseNotifications,
+  ) {
+    this.names = new NotifiedCache(notifications, NotificationChannel.UserChanged, CACHE_LIMIT);
+    this.mfa = new NotifiedCache(notifications, NotificationChannel.UserChanged, CACHE_LIMIT);
+  }
+
+  onModuleDestroy(): void {
+    this.names.close();
+    this.mfa.close();
+  }
 
   /**
    * The names of the user's groups, local and from its directory, sorted by canonical form (the
@@ -17,6 +46,10 @@ export class UserGroups {
    * when the user is a local member too, else as the directory gave it.
    */
   async namesOf(userId: string): Promise<string[]> {
+    return (await this.names.get(userId, () => this.loadNames(userId))) ?? [];
+  }
+
+  private async loadNames(userId: string): Promise<string[]> {
     const byKey = new Map<string, string>();
     for (const { name, local } of await this.groups.namesOfUser(userId)) {
       const key = canonicalUsername(name);
@@ -30,7 +63,10 @@ export class UserGroups {
    * directory group counting through the local group of its name.
    */
   async requiresMfa(userId: string): Promise<boolean> {
-    return this.groups.anyRequiresMfa(await this.namesOf(userId));
+    const required = await this.mfa.get(userId, async () =>
+      this.groups.anyRequiresMfa(await this.namesOf(userId)),
+    );
+    return required === true;
   }
 
   /**

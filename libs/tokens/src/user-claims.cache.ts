@@ -8,15 +8,15 @@ const CACHE_LIMIT = 50_000;
 
 /**
  * The users and group names that ID tokens and UserInfo release claims from, remembered per
- * instance: a refresh or a UserInfo call pays no database round trip for them. Both caches are
- * emptied by every instance at once when a user row, a membership, a group or a directory
- * account changes (NotifiedCache on the user-changed channel), and answer from the database
- * whenever the notification listener is down, so they never serve what the database would not.
+ * instance: a refresh or a UserInfo call pays no database round trip for them. The users are
+ * emptied by every instance at once when a user row changes (NotifiedCache on the user-changed
+ * channel), the group names by UserGroups on the same channel, and both answer from the
+ * database whenever the notification listener is down, so they never serve what the database
+ * would not.
  */
 @Injectable()
 export class UserClaimsCache implements OnModuleDestroy {
   private readonly users: NotifiedCache<UserAccount>;
-  private readonly groups: NotifiedCache<string[]>;
 
   constructor(
     private readonly accounts: AccountService,
@@ -24,12 +24,10 @@ export class UserClaimsCache implements OnModuleDestroy {
     notifications: DatabaseNotifications,
   ) {
     this.users = new NotifiedCache(notifications, NotificationChannel.UserChanged, CACHE_LIMIT);
-    this.groups = new NotifiedCache(notifications, NotificationChannel.UserChanged, CACHE_LIMIT);
   }
 
   onModuleDestroy(): void {
     this.users.close();
-    this.groups.close();
   }
 
   /** The user, or null when there is none under `id`. */
@@ -37,8 +35,8 @@ export class UserClaimsCache implements OnModuleDestroy {
     return this.users.get(id, () => this.accounts.findById(id));
   }
 
-  /** The user's group names, local and directory (UserGroups.namesOf). */
-  async groupNames(id: string): Promise<string[]> {
-    return (await this.groups.get(id, () => this.userGroups.namesOf(id))) ?? [];
+  /** The user's group names, local and directory (UserGroups.namesOf, remembered there). */
+  groupNames(id: string): Promise<string[]> {
+    return this.userGroups.namesOf(id);
   }
 }

@@ -47,6 +47,9 @@ export class GroupRepository {
           group.createdAt,
         ],
       );
+      // Committed: a new group can put a directory group's members behind a second factor, so
+      // every instance forgets its users' answers first (the trigger's '*').
+      await this.db.propagateChanges();
       return rows[0];
     } catch (error) {
       if (isUniqueViolation(error)) return 'conflict';
