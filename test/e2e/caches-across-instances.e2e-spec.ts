@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 
 import { UserGroups } from '@app/accounts';
-import { DatabaseNotifications } from '@app/persistence';
+import { DatabaseNotifications, GroupRepository } from '@app/persistence';
 
 import { TestDatabase } from '../setup/test-database';
 import {
@@ -362,8 +362,14 @@ describe('caches across instances', () => {
       expect(group.status).toBe(201);
       const members = `/admin/v1/groups/${group.body.id}/members/${user.id}`;
       expect((await admin(a).put(members, {})).status).toBe(204);
-      // Twice on b: the second answer comes from b's memory.
-      for (let i = 0; i < 2; i += 1) expect((await signInAt(b, user)).status).toBe(200);
+      const reads = jest.spyOn(b.app.get(GroupRepository), 'namesOfUser');
+      try {
+        for (let i = 0; i < 2; i += 1) expect((await signInAt(b, user)).status).toBe(200);
+        // b's memory answered the second sign-in (the embedded engine has no listener: no cache).
+        expect(reads).toHaveBeenCalledTimes(listening(b) ? 1 : 2);
+      } finally {
+        reads.mockRestore();
+      }
 
       const requireMfa = (on: boolean) =>
         admin(a).patch(`/admin/v1/groups/${group.body.id}`, { require_mfa: on });
@@ -389,28 +395,9 @@ describe('caches across instances', () => {
       // sign-in stored them (no LDAP server is needed for what the policy reads).
       const user = await adminCreateUser(a, {});
       const name = `Night Shift ${Math.random().toString(36).slice(2)}`;
-      const control = new Client({ connectionString: db.url });
-      await control.connect();
-      try {
-        const directory = await control.query<{ id: string }>(
-          `INSERT INTO directories (id, name, url, bind_dn, bind_password_encrypted, user_base_dn,
-             user_filter, attributes)
-           VALUES (gen_random_uuid(), $1, 'ldap://127.0.0.1:1', 'cn=x', 'x', 'dc=x', '(uid={0})', '{}')
-           RETURNING id`,
-          [`dir-${name}`],
-        );
-        await control.query(
-          `INSERT INTO directory_accounts (user_id, directory_id, external_id, dn, groups)
-           VALUES ($1, $2, $3, 'uid=x', $4)`,
-          [user.id, directory.rows[0].id, user.id, JSON.stringify([name])],
-        );
-      } finally {
-        await control.end();
-      }
+      await linkDirectoryAccount(user.id, name);
       const policyAtB = b.app.get(UserGroups);
-      // Twice on b: the second answer comes from b's memory.
-      expect(await policyAtB.requiresMfa(user.id)).toBe(false);
-      expect(await policyAtB.requiresMfa(user.id)).toBe(false);
+      await answeredTwiceByB(user.id, false);
 
       // The local group of that name, in another spelling, requires a second factor from birth.
       const created = await admin(a).post('/admin/v1/groups', {
@@ -421,6 +408,59 @@ describe('caches across instances', () => {
       expect(await policyAtB.requiresMfa(user.id)).toBe(true);
       expect(await b.app.get(UserGroups).namesOf(user.id)).toEqual([name]);
     });
+
+    it('asks on one instance as soon as a directory account is linked by hand to a user it answered for', async () => {
+      const name = `Night Shift ${Math.random().toString(36).slice(2)}`;
+      expect((await admin(a).post('/admin/v1/groups', { name, require_mfa: true })).status).toBe(
+        201,
+      );
+      const user = await adminCreateUser(a, {});
+      await answeredTwiceByB(user.id, false);
+
+      // SQL by hand waits for no instance: b must hear of it, however soon.
+      await linkDirectoryAccount(user.id, name);
+      const policyAtB = b.app.get(UserGroups);
+      for (let i = 0; i < 100 && !(await policyAtB.requiresMfa(user.id)); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await policyAtB.requiresMfa(user.id)).toBe(true);
+    });
+
+    /** b answers `expected` twice, the second time from its memory when it has one. */
+    async function answeredTwiceByB(userId: string, expected: boolean): Promise<void> {
+      const reads = jest.spyOn(b.app.get(GroupRepository), 'namesOfUser');
+      try {
+        expect(await b.app.get(UserGroups).requiresMfa(userId)).toBe(expected);
+        expect(await b.app.get(UserGroups).requiresMfa(userId)).toBe(expected);
+        expect(reads).toHaveBeenCalledTimes(listening(b) ? 1 : 2);
+      } finally {
+        reads.mockRestore();
+      }
+    }
+
+    /**
+     * A directory account written by hand: the directory's groups of the user as its last
+     * sign-in stored them (no LDAP server is needed for what the policy reads).
+     */
+    async function linkDirectoryAccount(userId: string, group: string): Promise<void> {
+      const control = new Client({ connectionString: db.url });
+      await control.connect();
+      try {
+        const directory = await control.query<{ id: string }>(
+          `INSERT INTO directories (id, name, url, bind_dn, bind_password_encrypted, user_base_dn,
+             user_filter, attributes)
+           VALUES (gen_random_uuid(), $1, 'ldap://127.0.0.1:1', 'cn=x', 'x', 'dc=x', '(uid={0})', '{}')
+           RETURNING id`,
+          [`dir-${userId}`],
+        );
+        await control.query(
+          `INSERT INTO directory_accounts (user_id, directory_id, external_id, dn, groups)
+           VALUES ($1, $2, $3, 'uid=x', $4)`,
+          [userId, directory.rows[0].id, userId, JSON.stringify([group])],
+        );
+      } finally {
+        await control.end();
+      }
+    }
   });
 
   it('refuses a client changed while the notification connection was down', async () => {
@@ -446,6 +486,8 @@ describe('caches across instances', () => {
     }
   });
 });
+
+const listening = (server: TestServer) => server.app.get(DatabaseNotifications).isListening();
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i += 1)

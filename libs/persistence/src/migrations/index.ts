@@ -19,7 +19,7 @@ import { CreateDirectories1764450000000 } from './1764450000000-create-directori
 import { CreateUserFactors1764460000000 } from './1764460000000-create-user-factors';
 import { CreateAuditEvents1764470000000 } from './1764470000000-create-audit-events';
 import { NotifyUserChanges1764480000000 } from './1764480000000-notify-user-changes';
-import { NotifyGroupCreated1764490000000 } from './1764490000000-notify-group-created';
+import { CompleteUserChangeNotifications1764490000000 } from './1764490000000-complete-user-change-notifications';
 
 /** Every migration, in order (one a line, so parallel work merges without conflict). */
 export const MIGRATIONS = [
@@ -44,5 +44,5 @@ export const MIGRATIONS = [
   CreateUserFactors1764460000000,
   CreateAuditEvents1764470000000,
   NotifyUserChanges1764480000000,
-  NotifyGroupCreated1764490000000,
+  CompleteUserChangeNotifications1764490000000,
 ];
