@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 
 import { isDatabaseUnavailable, translateDatabaseError } from './database-errors';
@@ -21,6 +21,19 @@ class OpenTransaction extends Transaction {
   }
 }
 
+/**
+ * A statement a hot path runs on every request. Outside a transaction each connection parses and
+ * plans it once and then runs it by name (PostgreSQL's extended protocol): planning the refresh
+ * token's rotation cost PostgreSQL more CPU than running it. Not on the embedded engine, whose
+ * connections share one session (a second connection preparing the same name would fail).
+ */
+export class Statement {
+  constructor(
+    readonly name: string,
+    readonly sql: string,
+  ) {}
+}
+
 /** Unique violation (23505), so repositories can turn a race into a clean `null` or conflict. */
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === '23505';
@@ -37,6 +50,7 @@ export class Database {
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifications: DatabaseNotifications,
+    private readonly prepare = true,
   ) {}
 
   /**
@@ -49,8 +63,7 @@ export class Database {
 
   /** The pool's connection counts, read live (the /metrics gauges). */
   poolStats(): { total: number; idle: number; waiting: number } {
-    // TypeORM keeps its pg pool as the driver's `master`: its counters are read, nothing else.
-    const pool = (this.dataSource.driver as unknown as { master?: Pool }).master;
+    const pool = this.pool();
     return {
       total: pool?.totalCount ?? 0,
       idle: pool?.idleCount ?? 0,
@@ -60,11 +73,16 @@ export class Database {
 
   /** Runs one SQL statement, in `tx` when given, and returns the rows it returned. */
   query<T = Record<string, unknown>>(
-    sql: string,
+    statement: string | Statement,
     params: unknown[] = [],
     tx?: Transaction,
   ): Promise<T[]> {
-    return this.run(tx, async (runner) => (await runner.query(sql, params, true)).records as T[]);
+    const sql = typeof statement === 'string' ? statement : statement.sql;
+    if (tx) {
+      return this.run(tx, async (runner) => (await runner.query(sql, params, true)).records as T[]);
+    }
+    const name = typeof statement !== 'string' && this.prepare ? statement.name : undefined;
+    return this.onPooledConnection<T>(name, sql, params);
   }
 
   /** Runs `work` with TypeORM's repository of `entity`, in `tx` when given. */
@@ -117,6 +135,45 @@ export class Database {
   }
 
   /**
+   * One statement on a connection of the pool, taken and given back around it: what TypeORM's
+   * query runner does, without its per-statement objects and events. A connection that failed or
+   * timed out is destroyed, not given back. PostgreSQL refuses a prepared statement whose result
+   * columns changed since it was prepared (a migration run by a newer instance): that connection
+   * is destroyed too, and the statement, which had no effect, runs again unprepared.
+   */
+  private async onPooledConnection<T>(
+    name: string | undefined,
+    sql: string,
+    params: unknown[],
+  ): Promise<T[]> {
+    const pool = this.pool();
+    // As TypeORM's query runner answers before the data source is open or after it closed.
+    if (!pool) throw new Error('Driver not Connected');
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+    let broken: Error | null = null;
+    try {
+      return (await client.query({ name, text: sql, values: params })).rows as T[];
+    } catch (error) {
+      const stale = name !== undefined && isStalePlan(error);
+      if (stale || isDatabaseUnavailable(error)) broken = error as Error;
+      if (!stale) throw translateDatabaseError(error);
+    } finally {
+      client.release(broken ?? undefined);
+    }
+    return this.onPooledConnection<T>(undefined, sql, params);
+  }
+
+  private pool(): Pool | undefined {
+    // TypeORM keeps its pg pool as the driver's `master` while the data source is open.
+    return (this.dataSource.driver as unknown as { master?: Pool }).master;
+  }
+
+  /**
    * Runs `work` on the transaction's query runner, or on a runner of its own released after it;
    * a connection that failed is remembered (its transaction's) or released as broken (its own).
    */
@@ -137,6 +194,12 @@ export class Database {
       else await release(runner, broken);
     }
   }
+}
+
+/** PostgreSQL's "cached plan must not change result type" (0A000) for a prepared statement. */
+function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: string; routine?: string } | null;
+  return e?.code === '0A000' && e.routine === 'RevalidateCachedQuery';
 }
 
 /**

@@ -4,7 +4,7 @@ export { PersistenceModule } from './persistence.module';
  * TypeORM's data source as repositories use it; services call only `transaction(fn)` (multi-row
  * work, its opaque Transaction handed on to repository methods) and `isReachable()` (health).
  */
-export { Database, isUniqueViolation, Transaction } from './database';
+export { Database, isUniqueViolation, Statement, Transaction } from './database';
 /** The migrations run against a database, as at start-up (tests' template database). */
 export { migrateDatabase } from './data-source';
 /** LISTEN/NOTIFY of committed changes, for caches that every instance must drop at once. */

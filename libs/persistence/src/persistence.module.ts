@@ -60,9 +60,12 @@ export class DatabaseLifecycle implements OnApplicationBootstrap, OnApplicationS
     },
     {
       provide: Database,
-      useFactory: (dataSource: DataSource, notifications: DatabaseNotifications) =>
-        new Database(dataSource, notifications),
-      inject: [DataSource, DatabaseNotifications],
+      useFactory: (
+        dataSource: DataSource,
+        notifications: DatabaseNotifications,
+        server: DatabaseServer,
+      ) => new Database(dataSource, notifications, !server.embedded),
+      inject: [DataSource, DatabaseNotifications, DatabaseServer],
     },
     DatabaseLifecycle,
     HousekeepingService,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, Transaction } from '../database';
+import { Database, Statement, Transaction } from '../database';
 
 /** An audit event as written. */
 export interface NewAuditEvent {
@@ -40,8 +40,11 @@ export class AuditEventRepository {
   /** Appends one event, in the caller's transaction when given (then it stands or falls with it). */
   async append(event: NewAuditEvent, tx?: Transaction): Promise<void> {
     await this.db.query(
-      `INSERT INTO audit_events (time, type, actor, subject, client_id, ip, outcome, details)
+      new Statement(
+        'audit_events.append',
+        `INSERT INTO audit_events (time, type, actor, subject, client_id, ip, outcome, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      ),
       [
         event.time,
         event.type,

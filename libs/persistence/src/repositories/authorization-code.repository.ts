@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, Transaction } from '../database';
+import { Database, Statement, Transaction } from '../database';
 import { RequestedClaims } from '../requested-claims';
 
 /** An authorization code as stored: only its SHA-256, and everything it was bound to. */
@@ -44,9 +44,12 @@ export class AuthorizationCodeRepository {
 
   async create(code: AuthorizationCodeRecord): Promise<void> {
     await this.db.query(
-      `INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, nonce,
+      new Statement(
+        'authorization_codes.create',
+        `INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, nonce,
          code_challenge, code_challenge_method, auth_time, amr, session_id_hash, created_at, expires_at, requested_claims, sid)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      ),
       [
         code.codeHash,
         code.clientId,
@@ -80,9 +83,12 @@ export class AuthorizationCodeRepository {
     now: Date,
   ): Promise<ConsumedAuthorizationCode | null> {
     const rows = await this.db.query<ConsumedAuthorizationCode>(
-      `UPDATE authorization_codes SET consumed_at = $4, grant_id = $3
+      new Statement(
+        'authorization_codes.consume',
+        `UPDATE authorization_codes SET consumed_at = $4, grant_id = $3
        WHERE code_hash = $1 AND client_id = $2::uuid AND consumed_at IS NULL AND expires_at > $4
        RETURNING ${RETURNED}`,
+      ),
       [codeHash, clientId, grantId, now],
     );
     return rows[0] ?? null;

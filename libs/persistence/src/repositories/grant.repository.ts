@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 
-import { Database, Transaction } from '../database';
+import { Database, Statement, Transaction } from '../database';
 import { GrantEntity } from '../entities';
 import { isCanonicalUuid } from '../identifiers';
 import { RequestedClaims } from '../requested-claims';
@@ -56,8 +56,11 @@ export class GrantRepository {
   /** Token issuance: one plain statement. */
   async create(grant: GrantRecord, createdAt: Date, tx?: Transaction): Promise<void> {
     await this.db.query(
-      `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id)
+      new Statement(
+        'grants.create',
+        `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      ),
       [
         grant.id,
         grant.clientId,
@@ -82,7 +85,10 @@ export class GrantRepository {
   async findActive(id: string): Promise<GrantRecord | null> {
     if (!isCanonicalUuid(id)) return null;
     const rows = await this.db.query<GrantRecord>(
-      `SELECT ${COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`,
+      new Statement(
+        'grants.find_active',
+        `SELECT ${COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`,
+      ),
       [id],
     );
     return rows[0] ?? null;
@@ -149,11 +155,14 @@ export class GrantRepository {
     jti: string,
   ): Promise<AccessTokenState> {
     const rows = await this.db.query<AccessTokenState>(
-      `SELECT
+      new Statement(
+        'grants.access_token_state',
+        `SELECT
          EXISTS (SELECT 1 FROM clients WHERE client_id = $1::uuid) AS "clientExists",
          COALESCE((SELECT token_generation FROM clients WHERE client_id = $1::uuid), 0) AS "clientTokenGeneration",
          ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM grants WHERE id = $2::uuid AND revoked_at IS NULL)) AS "grantActive",
          EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $3) AS revoked`,
+      ),
       [clientId, grantId, jti],
     );
     return rows[0];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, isUniqueViolation, Transaction } from '../database';
+import { Database, isUniqueViolation, Statement, Transaction } from '../database';
 import { canonicalUsername, isCanonicalUuid } from '../identifiers';
 
 /** A group row as stored. */
@@ -179,12 +179,15 @@ export class GroupRepository {
   async namesOfUser(userId: string): Promise<{ name: string; local: boolean }[]> {
     if (!isCanonicalUuid(userId)) return [];
     return this.db.query<{ name: string; local: boolean }>(
-      `SELECT g.name, true AS local FROM group_members m JOIN groups g ON g.id = m.group_id
+      new Statement(
+        'groups.names_of_user',
+        `SELECT g.name, true AS local FROM group_members m JOIN groups g ON g.id = m.group_id
        WHERE m.user_id = $1
        UNION ALL
        SELECT d.name, false AS local
        FROM directory_accounts a CROSS JOIN LATERAL jsonb_array_elements_text(a.groups) AS d(name)
        WHERE a.user_id = $1`,
+      ),
       [userId],
     );
   }
@@ -193,9 +196,12 @@ export class GroupRepository {
   async anyRequiresMfa(names: readonly string[]): Promise<boolean> {
     if (names.length === 0) return false;
     const rows = await this.db.query<{ required: boolean }>(
-      `SELECT EXISTS (
+      new Statement(
+        'groups.any_requires_mfa',
+        `SELECT EXISTS (
          SELECT 1 FROM groups WHERE name_key = ANY($1::text[]) AND require_mfa
        ) AS required`,
+      ),
       [names.map(canonicalUsername)],
     );
     return rows[0]?.required === true;

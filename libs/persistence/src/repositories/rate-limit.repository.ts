@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database } from '../database';
+import { Database, Statement } from '../database';
 
 /** A fixed-window counter after a hit. */
 export interface RateWindow {
@@ -19,11 +19,14 @@ export class RateLimitRepository {
   /** Counts one event in `bucket`; a window older than `windowSeconds` at `now` starts again at 1. */
   async hit(bucket: string, windowSeconds: number, now: Date): Promise<RateWindow> {
     const rows = await this.db.query<RateWindow>(
-      `INSERT INTO rate_limits AS r (bucket, window_start, count) VALUES ($1, $2, 1)
+      new Statement(
+        'rate_limits.hit',
+        `INSERT INTO rate_limits AS r (bucket, window_start, count) VALUES ($1, $2, 1)
        ON CONFLICT (bucket) DO UPDATE SET
          count = CASE WHEN r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) THEN 1 ELSE r.count + 1 END,
          window_start = CASE WHEN r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) THEN $2 ELSE r.window_start END
        RETURNING count, window_start AS "windowStart"`,
+      ),
       [bucket, now, windowSeconds],
     );
     return rows[0];
@@ -40,12 +43,15 @@ export class RateLimitRepository {
     now: Date,
   ): Promise<RateWindow & { admitted: boolean }> {
     const rows = await this.db.query<RateWindow>(
-      `INSERT INTO rate_limits AS r (bucket, window_start, count) VALUES ($1, $2, 1)
+      new Statement(
+        'rate_limits.hit_if_below',
+        `INSERT INTO rate_limits AS r (bucket, window_start, count) VALUES ($1, $2, 1)
        ON CONFLICT (bucket) DO UPDATE SET
          count = CASE WHEN r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) THEN 1 ELSE r.count + 1 END,
          window_start = CASE WHEN r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) THEN $2 ELSE r.window_start END
        WHERE r.window_start <= $2::timestamptz - make_interval(secs => $3::double precision) OR r.count < $4
        RETURNING count, window_start AS "windowStart"`,
+      ),
       [bucket, now, windowSeconds, limit],
     );
     if (rows[0]) return { ...rows[0], admitted: true };
@@ -60,8 +66,11 @@ export class RateLimitRepository {
   /** The current window of `bucket`, or null when it has none or it has passed. */
   async peek(bucket: string, windowSeconds: number, now: Date): Promise<RateWindow | null> {
     const rows = await this.db.query<RateWindow>(
-      `SELECT count, window_start AS "windowStart" FROM rate_limits
+      new Statement(
+        'rate_limits.peek',
+        `SELECT count, window_start AS "windowStart" FROM rate_limits
        WHERE bucket = $1 AND window_start > $2::timestamptz - make_interval(secs => $3::double precision)`,
+      ),
       [bucket, now, windowSeconds],
     );
     return rows[0] ?? null;
@@ -77,8 +86,11 @@ export class RateLimitRepository {
     now: Date,
   ): Promise<number[]> {
     const rows = await this.db.query<{ bucket: string; count: number }>(
-      `SELECT bucket, count FROM rate_limits
+      new Statement(
+        'rate_limits.peek_counts',
+        `SELECT bucket, count FROM rate_limits
        WHERE bucket = ANY($1::text[]) AND window_start > $2::timestamptz - make_interval(secs => $3::double precision)`,
+      ),
       [buckets, now, windowSeconds],
     );
     const counts = new Map(rows.map((r) => [r.bucket, r.count]));
@@ -99,7 +111,9 @@ export class RateLimitRepository {
     now: Date,
   ): Promise<number> {
     const rows = await this.db.query<{ count: number }>(
-      `WITH current AS (
+      new Statement(
+        'rate_limits.clear_below',
+        `WITH current AS (
          SELECT count FROM rate_limits
          WHERE bucket = $1 AND window_start > $2::timestamptz - make_interval(secs => $3::double precision)
        ), cleared AS (
@@ -108,6 +122,7 @@ export class RateLimitRepository {
            AND (window_start <= $2::timestamptz - make_interval(secs => $3::double precision) OR count < $4)
        )
        SELECT COALESCE((SELECT count FROM current), 0) AS count`,
+      ),
       [bucket, now, windowSeconds, limit],
     );
     return rows[0].count;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, Transaction } from '../database';
+import { Database, Statement, Transaction } from '../database';
 import { GrantRecord, sessionAliveSql } from './grant.repository';
 
 /** A refresh token consumed for rotation, with the grant it belongs to. */
@@ -18,6 +18,37 @@ export interface RefreshTokenRecord {
   createdAt: Date;
   expiresAt: Date;
 }
+
+/** Consumes a live refresh token and stores its successor: one atomic statement (`rotate`). */
+const ROTATE = new Statement(
+  'refresh_tokens.rotate',
+  `WITH consumed AS (
+     UPDATE refresh_tokens rt SET consumed_at = $3
+     FROM grants g
+     WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
+       AND g.id = rt.grant_id AND g.revoked_at IS NULL AND ${sessionAliveSql('$3')}
+     RETURNING g.id, g.client_id, g.user_id, g.subject, g.scope, g.auth_time, g.amr, g.claims, g.requested_claims,
+       g.session_id, rt.scope AS token_scope
+   ), issued AS (
+     INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
+     SELECT $4, id, client_id, token_scope, $3, $5 FROM consumed
+   )
+   SELECT id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims,
+     requested_claims AS "requestedClaims", session_id AS "sessionId", token_scope AS "tokenScope"
+   FROM consumed`,
+);
+
+/** A new grant and its first refresh token (`createWithGrant`). */
+const CREATE_WITH_GRANT = new Statement(
+  'refresh_tokens.create_with_grant',
+  `WITH g AS (
+     INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $13, $14)
+     RETURNING id, client_id
+   )
+   INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
+   SELECT $9, id, client_id, $10, $11, $12 FROM g`,
+);
 
 /**
  * Refresh tokens, stored only as SHA-256 hashes. Everything here runs on the token, introspection
@@ -89,23 +120,13 @@ export class RefreshTokenRepository {
     now: Date,
     next: { tokenHash: Buffer; expiresAt: Date },
   ): Promise<ConsumedRefreshToken | null> {
-    const rows = await this.db.query<GrantRecord & { tokenScope: string }>(
-      `WITH consumed AS (
-         UPDATE refresh_tokens rt SET consumed_at = $3
-         FROM grants g
-         WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
-           AND g.id = rt.grant_id AND g.revoked_at IS NULL AND ${sessionAliveSql('$3')}
-         RETURNING g.id, g.client_id, g.user_id, g.subject, g.scope, g.auth_time, g.amr, g.claims, g.requested_claims,
-           g.session_id, rt.scope AS token_scope
-       ), issued AS (
-         INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
-         SELECT $4, id, client_id, token_scope, $3, $5 FROM consumed
-       )
-       SELECT id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims,
-         requested_claims AS "requestedClaims", session_id AS "sessionId", token_scope AS "tokenScope"
-       FROM consumed`,
-      [tokenHash, clientId, now, next.tokenHash, next.expiresAt],
-    );
+    const rows = await this.db.query<GrantRecord & { tokenScope: string }>(ROTATE, [
+      tokenHash,
+      clientId,
+      now,
+      next.tokenHash,
+      next.expiresAt,
+    ]);
     if (!rows[0]) return null;
     const { tokenScope, ...grant } = rows[0];
     return { grant, scope: tokenScope };
@@ -118,31 +139,22 @@ export class RefreshTokenRepository {
     grant: GrantRecord,
     token: { tokenHash: Buffer; scope: string; expiresAt: Date; createdAt: Date },
   ): Promise<void> {
-    await this.db.query(
-      `WITH g AS (
-         INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $13, $14)
-         RETURNING id, client_id
-       )
-       INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
-       SELECT $9, id, client_id, $10, $11, $12 FROM g`,
-      [
-        grant.id,
-        grant.clientId,
-        grant.userId,
-        grant.subject,
-        grant.scope,
-        grant.authTime,
-        JSON.stringify(grant.amr),
-        JSON.stringify(grant.claims),
-        token.tokenHash,
-        token.scope,
-        token.createdAt,
-        token.expiresAt,
-        grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
-        grant.sessionId ?? null,
-      ],
-    );
+    await this.db.query(CREATE_WITH_GRANT, [
+      grant.id,
+      grant.clientId,
+      grant.userId,
+      grant.subject,
+      grant.scope,
+      grant.authTime,
+      JSON.stringify(grant.amr),
+      JSON.stringify(grant.claims),
+      token.tokenHash,
+      token.scope,
+      token.createdAt,
+      token.expiresAt,
+      grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
+      grant.sessionId ?? null,
+    ]);
   }
 
   /**
@@ -164,11 +176,14 @@ export class RefreshTokenRepository {
   /** A live (unused, unexpired, grant not revoked) refresh token, or null. */
   async findActive(tokenHash: Buffer, now: Date): Promise<RefreshTokenRecord | null> {
     const rows = await this.db.query<RefreshTokenRecord>(
-      `SELECT rt.grant_id AS "grantId", rt.client_id AS "clientId", rt.scope, g.subject, rt.created_at AS "createdAt",
+      new Statement(
+        'refresh_tokens.find_active',
+        `SELECT rt.grant_id AS "grantId", rt.client_id AS "clientId", rt.scope, g.subject, rt.created_at AS "createdAt",
               rt.expires_at AS "expiresAt"
        FROM refresh_tokens rt JOIN grants g ON g.id = rt.grant_id
        WHERE rt.token_hash = $1 AND rt.consumed_at IS NULL AND rt.expires_at > $2 AND g.revoked_at IS NULL
          AND ${sessionAliveSql('$2')}`,
+      ),
       [tokenHash, now],
     );
     return rows[0] ?? null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { And, Equal, MoreThan, QueryDeepPartialEntity } from 'typeorm';
 
-import { Database, isUniqueViolation, Transaction } from '../database';
+import { Database, isUniqueViolation, Statement, Transaction } from '../database';
 import { UserEntity } from '../entities';
 import { canonicalUsername, isCanonicalUuid } from '../identifiers';
 
@@ -58,16 +58,20 @@ export class UserRepository {
   /** Userinfo and password sign-in read users on every request: one plain statement, as findByUsername. */
   async findById(id: string): Promise<UserRecord | null> {
     if (!isCanonicalUuid(id)) return null;
-    const rows = await this.db.query<UserRecord>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [
-      id,
-    ]);
+    const rows = await this.db.query<UserRecord>(
+      new Statement('users.find_by_id', `SELECT ${COLUMNS} FROM users WHERE id = $1`),
+      [id],
+    );
     return rows[0] ?? null;
   }
 
   /** By the canonical form of `username` (canonicalUsername). */
   async findByUsername(username: string): Promise<UserRecord | null> {
     const rows = await this.db.query<UserRecord>(
-      `SELECT ${COLUMNS} FROM users WHERE username_key = $1`,
+      new Statement(
+        'users.find_by_username',
+        `SELECT ${COLUMNS} FROM users WHERE username_key = $1`,
+      ),
       [canonicalUsername(username)],
     );
     return rows[0] ?? null;
