@@ -137,9 +137,12 @@ export class Database {
   /**
    * One statement on a connection of the pool, taken and given back around it: what TypeORM's
    * query runner does, without its per-statement objects and events. A connection that failed or
-   * timed out is destroyed, not given back. PostgreSQL refuses a prepared statement whose result
-   * columns changed since it was prepared (a migration run by a newer instance): that connection
-   * is destroyed too, and the statement, which had no effect, runs again unprepared.
+   * timed out is destroyed, not given back. While the connection is out of the pool, its `error`
+   * event (a reset or a closed socket, emitted before the statement fails) is ours to take:
+   * unheard, it would end the process. A prepared statement PostgreSQL no longer runs by its
+   * name (result columns changed by a newer instance's migration; the name unknown to or already
+   * taken in its session, behind a pooler that swaps sessions) destroys its connection, and the
+   * statement, which had no effect, runs again unprepared.
    */
   private async onPooledConnection<T>(
     name: string | undefined,
@@ -156,13 +159,18 @@ export class Database {
       throw translateDatabaseError(error);
     }
     let broken: Error | null = null;
+    const onError = (error: Error): void => {
+      broken ??= error;
+    };
+    client.on('error', onError);
     try {
       return (await client.query({ name, text: sql, values: params })).rows as T[];
     } catch (error) {
-      const stale = name !== undefined && isStalePlan(error);
-      if (stale || isDatabaseUnavailable(error)) broken = error as Error;
-      if (!stale) throw translateDatabaseError(error);
+      const unprepared = name !== undefined && isUnusablePreparedStatement(error);
+      if (unprepared || isDatabaseUnavailable(error)) broken ??= error as Error;
+      if (!unprepared) throw translateDatabaseError(error);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken ?? undefined);
     }
     return this.onPooledConnection<T>(undefined, sql, params);
@@ -196,10 +204,14 @@ export class Database {
   }
 }
 
-/** PostgreSQL's "cached plan must not change result type" (0A000) for a prepared statement. */
-function isStalePlan(error: unknown): boolean {
+/**
+ * A named statement its connection cannot run by name: "cached plan must not change result type"
+ * (0A000, raised before it runs), or the name missing (26000) or taken (42P05) in the session.
+ */
+function isUnusablePreparedStatement(error: unknown): boolean {
   const e = error as { code?: string; routine?: string } | null;
-  return e?.code === '0A000' && e.routine === 'RevalidateCachedQuery';
+  if (e?.code === '0A000') return e.routine === 'RevalidateCachedQuery';
+  return e?.code === '26000' || e?.code === '42P05';
 }
 
 /**
