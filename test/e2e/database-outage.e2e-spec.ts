@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import request from 'supertest';
 
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
@@ -91,6 +92,36 @@ describe('database outage', () => {
       auth,
     );
     expect(after.status).toBe(200);
+  });
+  it('answers 503 for a sign-in whose statement the lost connection was running, then recovers', async () => {
+    const signIn = () =>
+      postForm(
+        server,
+        '/oauth2/token',
+        { grant_type: 'password', username: 'hank', password: 'hanks long password' },
+        auth,
+      );
+    expect((await signIn()).status).toBe(200);
+    // Holds the users table from a connection of its own, so the sign-in's first statement waits
+    // on the server while the server's connection to it is cut.
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      // supertest sends a request when it is awaited: then() sends it now.
+      const waiting = signIn().then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await proxy.cut();
+
+      expectUnavailable(await waiting);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+      await proxy.restore();
+    }
+
+    expect((await signIn()).status).toBe(200);
   });
 });
 

@@ -42,9 +42,10 @@ export function isUniqueViolation(error: unknown): boolean {
 /**
  * The TypeORM data source as repositories use it: one-statement SQL (`query`) for the atomic and
  * hot statements, TypeORM repositories (`use`) for plain reads and writes, `transaction(fn)` for
- * multi-row work. Every call runs on a query runner of its own (or its transaction's), released
- * with its error when the connection failed or timed out so the pool destroys it instead of
- * handing out a connection with a statement still stuck on it; connection failures become 503.
+ * multi-row work. A statement outside a transaction runs on a pooled connection of its own,
+ * anything else on a query runner of its own (or its transaction's); either is released with its
+ * error when the connection failed or timed out, so the pool destroys it instead of handing out a
+ * connection with a statement still stuck on it. Connection failures become 503.
  */
 export class Database {
   constructor(

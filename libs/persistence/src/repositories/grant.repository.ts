@@ -39,6 +39,27 @@ const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scop
 /** The scope whose grants outlive their browser session (OpenID Connect Core §11). */
 const OFFLINE_ACCESS = 'offline_access';
 
+/** The columns of a new grant's row, in the order of `grantRowValues` ($1–$11 of an INSERT). */
+export const GRANT_INSERT_COLUMNS =
+  'id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id';
+
+/** A new grant's row as statement parameters, in the order of GRANT_INSERT_COLUMNS. */
+export function grantRowValues(grant: GrantRecord, createdAt: Date): unknown[] {
+  return [
+    grant.id,
+    grant.clientId,
+    grant.userId,
+    grant.subject,
+    grant.scope,
+    grant.authTime,
+    JSON.stringify(grant.amr),
+    JSON.stringify(grant.claims),
+    createdAt,
+    grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
+    grant.sessionId ?? null,
+  ];
+}
+
 /**
  * SQL true when grant `g` may still be refreshed at `$now`: it came from no browser session, or
  * has offline_access, or its session is alive (a refresh token without offline_access ends with
@@ -58,22 +79,10 @@ export class GrantRepository {
     await this.db.query(
       new Statement(
         'grants.create',
-        `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        `INSERT INTO grants (${GRANT_INSERT_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       ),
-      [
-        grant.id,
-        grant.clientId,
-        grant.userId,
-        grant.subject,
-        grant.scope,
-        grant.authTime,
-        JSON.stringify(grant.amr),
-        JSON.stringify(grant.claims),
-        createdAt,
-        grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
-        grant.sessionId ?? null,
-      ],
+      grantRowValues(grant, createdAt),
       tx,
     );
   }

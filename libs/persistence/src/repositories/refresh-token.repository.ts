@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 
 import { Database, Statement, Transaction } from '../database';
-import { GrantRecord, sessionAliveSql } from './grant.repository';
+import {
+  GRANT_INSERT_COLUMNS,
+  GrantRecord,
+  grantRowValues,
+  sessionAliveSql,
+} from './grant.repository';
 
 /** A refresh token consumed for rotation, with the grant it belongs to. */
 export interface ConsumedRefreshToken {
@@ -42,12 +47,12 @@ const ROTATE = new Statement(
 const CREATE_WITH_GRANT = new Statement(
   'refresh_tokens.create_with_grant',
   `WITH g AS (
-     INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, claims, created_at, requested_claims, session_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $13, $14)
+     INSERT INTO grants (${GRANT_INSERT_COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      RETURNING id, client_id
    )
    INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
-   SELECT $9, id, client_id, $10, $11, $12 FROM g`,
+   SELECT $12, id, client_id, $13, $9, $14 FROM g`,
 );
 
 /**
@@ -140,20 +145,10 @@ export class RefreshTokenRepository {
     token: { tokenHash: Buffer; scope: string; expiresAt: Date; createdAt: Date },
   ): Promise<void> {
     await this.db.query(CREATE_WITH_GRANT, [
-      grant.id,
-      grant.clientId,
-      grant.userId,
-      grant.subject,
-      grant.scope,
-      grant.authTime,
-      JSON.stringify(grant.amr),
-      JSON.stringify(grant.claims),
+      ...grantRowValues(grant, token.createdAt),
       token.tokenHash,
       token.scope,
-      token.createdAt,
       token.expiresAt,
-      grant.requestedClaims === null ? null : JSON.stringify(grant.requestedClaims),
-      grant.sessionId ?? null,
     ]);
   }
 
