@@ -198,6 +198,7 @@ describe('database behind a network that drops packets', () => {
     for (const res of warm) expect(res.status).toBe(200);
     const issued = warm[0].body.access_token as string;
     const refreshToken = warm[1].body.refresh_token as string;
+    const anotherRefreshToken = warm[2].body.refresh_token as string;
     expect(
       (await postForm(server, '/oauth2/introspection', { token: issued }, auth)).body.active,
     ).toBe(true);
@@ -215,6 +216,14 @@ describe('database behind a network that drops packets', () => {
           server,
           '/oauth2/token',
           { grant_type: 'refresh_token', refresh_token: refreshToken, scope: 'openid' },
+          auth,
+        ),
+      // Without a scope, the rotation goes through the batched statement (RefreshTokenRotations).
+      () =>
+        postForm(
+          server,
+          '/oauth2/token',
+          { grant_type: 'refresh_token', refresh_token: anotherRefreshToken },
           auth,
         ),
       ready,

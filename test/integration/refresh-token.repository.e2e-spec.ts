@@ -1,12 +1,28 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { Database, GrantRecord, GrantRepository, RefreshTokenRepository } from '@app/persistence';
+import { Client } from 'pg';
+
+import {
+  Database,
+  GrantRecord,
+  GrantRepository,
+  RefreshTokenRepository,
+  Statement,
+} from '@app/persistence';
 
 import { adminCreateClient } from '../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
 import { newMasterKey, startTestServer, TestServer } from '../setup/test-server';
 
 const ROUNDS = 20;
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 const HOUR_MS = 3600_000;
 
 /**
@@ -151,6 +167,284 @@ describe(RefreshTokenRepository.name, () => {
       expect(await loser.revokeGrantOfUsedToken(tokenHash, clientId, now())).toBe(true);
       expect(await loser.findActive(winningNext.tokenHash, now())).toBeNull();
       expect(await loser.revokeGrantOfUsedToken(tokenHash, clientId, now())).toBe(false);
+    }
+  });
+
+  /**
+   * Records the rotation statements `server` sends (calling through to PostgreSQL) until `stop`:
+   * how many rotations each carried.
+   */
+  function recordRotationStatements(server: TestServer): { stop(): void; sizes(): number[] } {
+    const spy = jest.spyOn(server.app.get(Database), 'query');
+    let sizes: number[] = [];
+    return {
+      stop() {
+        sizes = spy.mock.calls.flatMap(([statement]) => {
+          const size =
+            statement instanceof Statement &&
+            /^refresh_tokens\.rotate_many\.(\d+)$/.exec(statement.name)?.[1];
+          return size ? [Number(size)] : [];
+        });
+        spy.mockRestore();
+      },
+      sizes: () => sizes,
+    };
+  }
+
+  const isUnspent = async (tokenHash: Buffer) =>
+    (
+      await database.query<{ unspent: boolean }>(
+        'SELECT consumed_at IS NULL AS unspent FROM refresh_tokens WHERE token_hash = $1',
+        [tokenHash],
+      )
+    )[0]?.unspent;
+
+  it('rotates tokens presented together in one statement of up to 32, each with its own grant, scope and successor', async () => {
+    const [sut] = repositories();
+    const issued = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => issue(i % 2 ? 'openid email' : 'openid profile')),
+    );
+    const nexts = issued.map(() => successor());
+    const counter = recordRotationStatements(one);
+
+    const results = await Promise.all(
+      issued.map(({ tokenHash }, i) => sut.rotate(tokenHash, clientId, now(), nexts[i])),
+    ).finally(() => counter.stop());
+
+    // 32, then the 8 that waited for them.
+    expect(counter.sizes()).toEqual([32, 8]);
+    expect(results).toEqual(
+      issued.map(({ grant }, i) => ({ grant, scope: i % 2 ? 'openid email' : 'openid profile' })),
+    );
+    for (const [i, { tokenHash, grant }] of issued.entries()) {
+      expect(await sut.findActive(tokenHash, now())).toBeNull();
+      expect(await sut.findActive(nexts[i].tokenHash, now())).toMatchObject({
+        grantId: grant.id,
+        scope: grant.scope,
+        expiresAt: nexts[i].expiresAt,
+      });
+    }
+  });
+
+  it('answers each rotation of a batch on its own: spent, foreign, expired and revoked tokens get null and store nothing', async () => {
+    const [sut] = repositories();
+    const live = await issue();
+    const spent = await issue();
+    await sut.rotate(spent.tokenHash, clientId, now(), successor());
+    const foreign = await issue();
+    const revoked = await issue();
+    await one.app.get(GrantRepository).revoke(revoked.grant.id, now());
+    const expired = await issue();
+    const later = new Date(now().getTime() + 2 * HOUR_MS);
+    const unknown = randomBytes(32);
+
+    const counter = recordRotationStatements(one);
+    const results = await Promise.all([
+      sut.rotate(spent.tokenHash, clientId, now(), successor()),
+      sut.rotate(foreign.tokenHash, otherClientId, now(), successor()),
+      sut.rotate(live.tokenHash, clientId, now(), successor()),
+      sut.rotate(revoked.tokenHash, clientId, now(), successor()),
+      sut.rotate(expired.tokenHash, clientId, later, successor()),
+      sut.rotate(unknown, clientId, now(), successor()),
+    ]).finally(() => counter.stop());
+
+    expect(results).toEqual([
+      null,
+      null,
+      { grant: live.grant, scope: live.grant.scope },
+      null,
+      null,
+      null,
+    ]);
+    expect(counter.sizes()).toEqual([6]);
+    expect(await countTokens(spent.grant.id)).toBe(2);
+    expect(await countTokens(foreign.grant.id)).toBe(1);
+    expect(await countTokens(live.grant.id)).toBe(2);
+    expect(await countTokens(revoked.grant.id)).toBe(1);
+    expect(await countTokens(expired.grant.id)).toBe(1);
+    // Refused, and still unspent: none was consumed without its successor.
+    for (const { tokenHash } of [foreign, revoked, expired])
+      expect(await isUnspent(tokenHash)).toBe(true);
+    expect(await isUnspent(live.tokenHash)).toBe(false);
+  });
+
+  it('sends the rotations that arrive while a batch is out together, in the next statement', async () => {
+    const [sut] = repositories();
+    const [alone, ...together] = await Promise.all(Array.from({ length: 4 }, () => issue()));
+    const counter = recordRotationStatements(one);
+
+    const first = sut.rotate(alone.tokenHash, clientId, now(), successor());
+    // The first statement leaves at the end of this turn of the event loop; the three come after.
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = together.map(({ tokenHash }) =>
+      sut.rotate(tokenHash, clientId, now(), successor()),
+    );
+    const results = await Promise.all([first, ...rest]).finally(() => counter.stop());
+
+    expect(counter.sizes()).toEqual([1, 3]);
+    expect(results).toEqual(
+      [alone, ...together].map(({ grant }) => ({ grant, scope: grant.scope })),
+    );
+  });
+
+  it('sends a batch that failed for one rotation again one by one: only that rotation fails, and its token stays unspent', async () => {
+    const [sut] = repositories();
+    const [good, bad, alsoGood, existing] = await Promise.all(
+      Array.from({ length: 4 }, () => issue()),
+    );
+    const counter = recordRotationStatements(one);
+
+    const results = await Promise.allSettled([
+      sut.rotate(good.tokenHash, clientId, now(), successor()),
+      // A successor whose hash is already stored: the primary key refuses the whole statement.
+      sut.rotate(bad.tokenHash, clientId, now(), { ...successor(), tokenHash: existing.tokenHash }),
+      sut.rotate(alsoGood.tokenHash, clientId, now(), successor()),
+    ]).finally(() => counter.stop());
+
+    expect(counter.sizes()).toEqual([3, 1, 1, 1]);
+    expect(results[0]).toEqual({
+      status: 'fulfilled',
+      value: { grant: good.grant, scope: good.grant.scope },
+    });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
+    expect(results[2]).toEqual({
+      status: 'fulfilled',
+      value: { grant: alsoGood.grant, scope: alsoGood.grant.scope },
+    });
+    expect(await isUnspent(bad.tokenHash)).toBe(true);
+    expect(await countTokens(bad.grant.id)).toBe(1);
+  });
+
+  it('never puts one token twice in a batch: of two presentations at once on one instance, exactly one wins', async () => {
+    const [sut] = repositories();
+    for (let round = 0; round < ROUNDS; round++) {
+      const { tokenHash, grant } = await issue();
+      const others = await Promise.all([issue(), issue()]);
+      const counter = recordRotationStatements(one);
+
+      const [first, second, ...rest] = await Promise.all([
+        sut.rotate(tokenHash, clientId, now(), successor()),
+        sut.rotate(tokenHash, clientId, now(), successor()),
+        ...others.map((o) => sut.rotate(o.tokenHash, clientId, now(), successor())),
+      ]).finally(() => counter.stop());
+
+      expect([first, second].filter((r) => r !== null)).toEqual([{ grant, scope: grant.scope }]);
+      expect(rest).toEqual(others.map((o) => ({ grant: o.grant, scope: o.grant.scope })));
+      // The three different tokens first; the second presentation waited for them.
+      expect(counter.sizes()).toEqual([3, 1]);
+      expect(await countTokens(grant.id)).toBe(2);
+    }
+  });
+
+  it('rotates each token exactly once when two instances are given the same tokens at once, in opposite orders', async () => {
+    for (let round = 0; round < 5; round++) {
+      const issued = await Promise.all(Array.from({ length: 12 }, () => issue()));
+      const [a, b] = repositories();
+
+      const [fromA, fromB] = await Promise.all([
+        Promise.all(
+          issued.map(({ tokenHash }) => a.rotate(tokenHash, clientId, now(), successor())),
+        ),
+        Promise.all(
+          [...issued]
+            .reverse()
+            .map(({ tokenHash }) => b.rotate(tokenHash, clientId, now(), successor())),
+        ).then((results) => results.reverse()),
+      ]);
+
+      for (const [i, { grant }] of issued.entries()) {
+        expect([fromA[i], fromB[i]].filter((r) => r !== null)).toEqual([
+          { grant, scope: grant.scope },
+        ]);
+        expect(await countTokens(grant.id)).toBe(2);
+      }
+    }
+  });
+
+  it('sends a batch again that PostgreSQL ended as a deadlock: its rotations still happen once', async () => {
+    // The embedded engine (npm test without DATABASE_URL) runs one transaction at a time: no
+    // statement of it can wait for a row another transaction holds. CI runs this on a server.
+    if (!process.env.DATABASE_URL) return;
+    const [sut] = repositories();
+    const first = await issue();
+    const second = await issue();
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    const counter = recordRotationStatements(one);
+    try {
+      // The holder locks the second token's row; the batch locks the first's and waits for the
+      // second's; the holder then asks for the first's: a cycle, which PostgreSQL ends after
+      // deadlock_timeout by failing the statement that waited longer, the batch.
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE', [
+        second.tokenHash,
+      ]);
+      const rotating = Promise.all(
+        [first, second].map(({ tokenHash }) => sut.rotate(tokenHash, clientId, now(), successor())),
+      );
+      // Awaited below; a failure before then must not go unhandled.
+      rotating.catch(() => undefined);
+      await waitUntil(
+        async () =>
+          (
+            await database.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+               WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%presented%'`,
+            )
+          )[0].n === 1,
+      );
+      await holder.query('SELECT 1 FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE', [
+        first.tokenHash,
+      ]);
+      await holder.query('COMMIT');
+
+      expect(await rotating).toEqual([
+        { grant: first.grant, scope: first.grant.scope },
+        { grant: second.grant, scope: second.grant.scope },
+      ]);
+    } finally {
+      counter.stop();
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    // The batch, ended by the deadlock, and again.
+    expect(counter.sizes()).toEqual([2, 2]);
+    expect(await countTokens(first.grant.id)).toBe(2);
+    expect(await countTokens(second.grant.id)).toBe(2);
+  });
+
+  it('lets the next batch go beside one stuck behind a lock', async () => {
+    // The embedded engine (npm test without DATABASE_URL) runs one transaction at a time: no
+    // statement of it can wait for a row another transaction holds. CI runs this on a server.
+    if (!process.env.DATABASE_URL) return;
+    const [sut] = repositories();
+    const stuck = await issue();
+    const free = await issue();
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE', [
+        stuck.tokenHash,
+      ]);
+      let stuckDone = false;
+      const waiting = sut.rotate(stuck.tokenHash, clientId, now(), successor()).finally(() => {
+        stuckDone = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      // Answered while the first batch still waits for the holder's lock.
+      expect(await sut.rotate(free.tokenHash, clientId, now(), successor())).toEqual({
+        grant: free.grant,
+        scope: free.grant.scope,
+      });
+      expect(stuckDone).toBe(false);
+
+      await holder.query('COMMIT');
+      expect(await waiting).toEqual({ grant: stuck.grant, scope: stuck.grant.scope });
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
     }
   });
 

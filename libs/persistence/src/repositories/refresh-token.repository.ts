@@ -7,12 +7,9 @@ import {
   grantRowValues,
   sessionAliveSql,
 } from './grant.repository';
+import { ConsumedRefreshToken, RefreshTokenRotations } from './refresh-token-rotations';
 
-/** A refresh token consumed for rotation, with the grant it belongs to. */
-export interface ConsumedRefreshToken {
-  grant: GrantRecord;
-  scope: string;
-}
+export type { ConsumedRefreshToken } from './refresh-token-rotations';
 
 /** A refresh token as introspection reports it. */
 export interface RefreshTokenRecord {
@@ -23,25 +20,6 @@ export interface RefreshTokenRecord {
   createdAt: Date;
   expiresAt: Date;
 }
-
-/** Consumes a live refresh token and stores its successor: one atomic statement (`rotate`). */
-const ROTATE = new Statement(
-  'refresh_tokens.rotate',
-  `WITH consumed AS (
-     UPDATE refresh_tokens rt SET consumed_at = $3
-     FROM grants g
-     WHERE rt.token_hash = $1 AND rt.client_id = $2::uuid AND rt.consumed_at IS NULL AND rt.expires_at > $3
-       AND g.id = rt.grant_id AND g.revoked_at IS NULL AND ${sessionAliveSql('$3')}
-     RETURNING g.id, g.client_id, g.user_id, g.subject, g.scope, g.auth_time, g.amr, g.claims, g.requested_claims,
-       g.session_id, rt.scope AS token_scope
-   ), issued AS (
-     INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
-     SELECT $4, id, client_id, token_scope, $3, $5 FROM consumed
-   )
-   SELECT id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims,
-     requested_claims AS "requestedClaims", session_id AS "sessionId", token_scope AS "tokenScope"
-   FROM consumed`,
-);
 
 /** A new grant and its first refresh token (`createWithGrant`). */
 const CREATE_WITH_GRANT = new Statement(
@@ -61,7 +39,11 @@ const CREATE_WITH_GRANT = new Statement(
  */
 @Injectable()
 export class RefreshTokenRepository {
-  constructor(private readonly db: Database) {}
+  private readonly rotations: RefreshTokenRotations;
+
+  constructor(private readonly db: Database) {
+    this.rotations = new RefreshTokenRotations(db);
+  }
 
   async create(
     token: {
@@ -115,26 +97,18 @@ export class RefreshTokenRepository {
   }
 
   /**
-   * Rotation in one statement (one round trip, atomic): consumes the presented token exactly as
-   * `consume` does and stores its successor, with the same grant, client and scope, under
-   * `next.tokenHash`. Null, and nothing stored, when the presented token cannot be consumed.
+   * Rotation (RFC 9700 §4.14.2), atomic: consumes the presented token exactly as `consume` does
+   * and stores its successor, with the same grant, client and scope, under `next.tokenHash`. Null,
+   * and nothing stored, when the presented token cannot be consumed. Rotations arriving together
+   * share one statement (RefreshTokenRotations).
    */
-  async rotate(
+  rotate(
     tokenHash: Buffer,
     clientId: string,
     now: Date,
     next: { tokenHash: Buffer; expiresAt: Date },
   ): Promise<ConsumedRefreshToken | null> {
-    const rows = await this.db.query<GrantRecord & { tokenScope: string }>(ROTATE, [
-      tokenHash,
-      clientId,
-      now,
-      next.tokenHash,
-      next.expiresAt,
-    ]);
-    if (!rows[0]) return null;
-    const { tokenScope, ...grant } = rows[0];
-    return { grant, scope: tokenScope };
+    return this.rotations.rotate({ tokenHash, clientId, now, next });
   }
 
   /**
