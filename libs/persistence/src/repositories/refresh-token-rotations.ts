@@ -71,7 +71,10 @@ const ROTATE_MANY = Array.from({ length: MAX_BATCH }, (_, i) => rotateMany(i + 1
 /** A batch out longer than this is taken as stuck behind a lock: the next one goes without it. */
 export const OVERDUE_BATCH_MS = 25;
 
-/** Batches at the database at once, at most: fewer than the pool's connections, left for the rest. */
+/**
+ * Batches at the database at once, at most: fewer than PostgreSQL's pool of ten connections, so
+ * that rotations never take them all (the embedded engine's two they may, as any burst may).
+ */
 export const MAX_BATCHES_IN_FLIGHT = 4;
 
 /** Deadlocks (40P01) a statement is sent again after; it was rolled back, so it did nothing. */
