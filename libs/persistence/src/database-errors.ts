@@ -42,11 +42,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((m) => e.message!.includes(m));
 }
 
+/**
+ * PostgreSQL ended the statement to break a deadlock (40P01): nothing it did remains, and the
+ * same statement may well succeed at once. After Database.query's retries, a 503 to try later.
+ */
+export function isDeadlock(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '40P01';
+}
+
 // Input PostgreSQL cannot store (a NUL in text, invalid UTF-8): the request's fault, not ours.
 const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05', '54000']);
 
 /**
- * Turns connection failures into 503 temporarily_unavailable and unstorable input into 400
+ * Turns connection failures and deadlocks into 503 temporarily_unavailable and unstorable input into 400
  * invalid_request (a safety net behind the input checks); other errors pass through.
  */
 export function translateDatabaseError(error: unknown): unknown {
@@ -61,7 +69,7 @@ export function translateDatabaseError(error: unknown): unknown {
       },
     );
   }
-  if (isDatabaseUnavailable(error)) {
+  if (isDatabaseUnavailable(error) || isDeadlock(error)) {
     return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable.', {
       retryAfterSeconds: 5,
       detail: error instanceof Error ? error.message : String(error),

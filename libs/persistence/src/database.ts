@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { DataSource, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 
-import { isDatabaseUnavailable, translateDatabaseError } from './database-errors';
+import { isDatabaseUnavailable, isDeadlock, translateDatabaseError } from './database-errors';
 import { DatabaseNotifications } from './database-notifications';
 
 /**
@@ -33,6 +33,9 @@ export class Statement {
     readonly sql: string,
   ) {}
 }
+
+/** How often a statement outside a transaction runs again after PostgreSQL ended it as a deadlock. */
+const DEADLOCK_RETRIES = 2;
 
 /** Unique violation (23505), so repositories can turn a race into a clean `null` or conflict. */
 export function isUniqueViolation(error: unknown): boolean {
@@ -143,12 +146,15 @@ export class Database {
    * unheard, it would end the process. A prepared statement PostgreSQL no longer runs by its
    * name (result columns changed by a newer instance's migration; the name unknown to or already
    * taken in its session, behind a pooler that swaps sessions) destroys its connection, and the
-   * statement, which had no effect, runs again unprepared.
+   * statement, which had no effect, runs again unprepared. A statement PostgreSQL ended as a
+   * deadlock was rolled back with its implicit transaction, so it runs again too, DEADLOCK_RETRIES
+   * times at most (then 503).
    */
   private async onPooledConnection<T>(
     name: string | undefined,
     sql: string,
     params: unknown[],
+    deadlocksLeft = DEADLOCK_RETRIES,
   ): Promise<T[]> {
     const pool = this.pool();
     // As TypeORM's query runner answers before the data source is open or after it closed.
@@ -164,17 +170,21 @@ export class Database {
       broken ??= error;
     };
     client.on('error', onError);
+    let unprepared: boolean;
     try {
       return (await client.query({ name, text: sql, values: params })).rows as T[];
     } catch (error) {
-      const unprepared = name !== undefined && isUnusablePreparedStatement(error);
+      unprepared = name !== undefined && isUnusablePreparedStatement(error);
       if (unprepared || isDatabaseUnavailable(error)) broken ??= error as Error;
-      if (!unprepared) throw translateDatabaseError(error);
+      if (!unprepared && !(isDeadlock(error) && deadlocksLeft > 0))
+        throw translateDatabaseError(error);
     } finally {
       client.removeListener('error', onError);
       client.release(broken ?? undefined);
     }
-    return this.onPooledConnection<T>(undefined, sql, params);
+    return unprepared
+      ? this.onPooledConnection<T>(undefined, sql, params, deadlocksLeft)
+      : this.onPooledConnection<T>(name, sql, params, deadlocksLeft - 1);
   }
 
   private pool(): Pool | undefined {

@@ -77,9 +77,6 @@ export const OVERDUE_BATCH_MS = 25;
  */
 export const MAX_BATCHES_IN_FLIGHT = 4;
 
-/** Deadlocks (40P01) a statement is sent again after; it was rolled back, so it did nothing. */
-const DEADLOCK_RETRIES = 2;
-
 interface Waiting extends RotationRequest {
   /** The presented hash as a string, to keep two presentations of one token apart. */
   key: string;
@@ -104,7 +101,8 @@ type RotatedRow = GrantRecord & { n: number; tokenScope: string };
  * - a batch of several that fails with one row's error (a constraint) is sent again one rotation
  *   a statement, so that the failure is only that rotation's;
  * - a deadlock (two batches sharing tokens, from two instances or an overdue batch and the next;
- *   or a batch and the cascade of a deletion) is sent again;
+ *   or a batch and the cascade of a deletion) is sent again, as Database.query does for any
+ *   statement;
  * - a batch the database cannot run (out of reach, the statement timeout, a deadlock that
  *   persists) answers 503 for each rotation, whose token stays unspent, to be presented again.
  *
@@ -188,8 +186,9 @@ export class RefreshTokenRotations {
     try {
       rows = await this.statement(batch);
     } catch (error) {
-      // A database out of reach or timing out answers 503 (Database.query): sending each rotation
-      // again would only wait for it again. The presented tokens stay unspent, to be sent again.
+      // A database out of reach, timing out or deadlocked still answers 503 (Database.query):
+      // sending each rotation again would only wait for it again. The presented tokens stay
+      // unspent, to be sent again.
       const unavailable = error instanceof OAuthError && error.code === 'temporarily_unavailable';
       if (batch.length === 1 || unavailable) {
         for (const waiting of batch) waiting.reject(error);
@@ -204,7 +203,7 @@ export class RefreshTokenRotations {
     batch.forEach((waiting, i) => waiting.resolve(results[i]));
   }
 
-  private async statement(batch: Waiting[]): Promise<RotatedRow[]> {
+  private statement(batch: Waiting[]): Promise<RotatedRow[]> {
     const values = batch.flatMap((w) => [
       w.tokenHash,
       w.clientId,
@@ -212,24 +211,6 @@ export class RefreshTokenRotations {
       w.next.tokenHash,
       w.next.expiresAt,
     ]);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.db.query<RotatedRow>(ROTATE_MANY[batch.length - 1], values);
-      } catch (error) {
-        if ((error as { code?: string }).code !== DEADLOCK_DETECTED) throw error;
-        if (attempt >= DEADLOCK_RETRIES) {
-          throw new OAuthError(
-            'temporarily_unavailable',
-            'The service is temporarily unavailable.',
-            {
-              retryAfterSeconds: 1,
-              detail: (error as Error).message,
-            },
-          );
-        }
-      }
-    }
+    return this.db.query<RotatedRow>(ROTATE_MANY[batch.length - 1], values);
   }
 }
-
-const DEADLOCK_DETECTED = '40P01';
