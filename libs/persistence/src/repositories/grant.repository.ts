@@ -34,7 +34,8 @@ export interface AccessTokenState {
   revoked: boolean;
 }
 
-const COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims, requested_claims AS "requestedClaims", session_id AS "sessionId"`;
+/** A grants row (or a row with its column names) as a GrantRecord. */
+export const GRANT_COLUMNS = `id, client_id AS "clientId", user_id AS "userId", subject, scope, auth_time AS "authTime", amr, claims, requested_claims AS "requestedClaims", session_id AS "sessionId"`;
 
 /** The scope whose grants outlive their browser session (OpenID Connect Core §11). */
 const OFFLINE_ACCESS = 'offline_access';
@@ -96,7 +97,7 @@ export class GrantRepository {
     const rows = await this.db.query<GrantRecord>(
       new Statement(
         'grants.find_active',
-        `SELECT ${COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`,
+        `SELECT ${GRANT_COLUMNS} FROM grants WHERE id = $1 AND revoked_at IS NULL`,
       ),
       [id],
     );

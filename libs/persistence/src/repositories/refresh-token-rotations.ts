@@ -1,7 +1,7 @@
 import { OAuthError } from '@app/errors';
 
 import { Database, Statement } from '../database';
-import { GrantRecord, sessionAliveSql } from './grant.repository';
+import { GRANT_COLUMNS, GrantRecord, sessionAliveSql } from './grant.repository';
 
 /** A refresh token consumed for rotation, with the grant it belongs to. */
 export interface ConsumedRefreshToken {
@@ -59,10 +59,7 @@ function rotateMany(size: number): Statement {
        INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, expires_at)
        SELECT next_hash, id, client_id, token_scope, now, next_expires_at FROM consumed
      )
-     SELECT n, id, client_id AS "clientId", user_id AS "userId", subject, scope,
-       auth_time AS "authTime", amr, claims, requested_claims AS "requestedClaims",
-       session_id AS "sessionId", token_scope AS "tokenScope"
-     FROM consumed`,
+     SELECT n, ${GRANT_COLUMNS}, token_scope AS "tokenScope" FROM consumed`,
   );
 }
 
