@@ -12,7 +12,9 @@
 //   BENCH_SECONDS (9)        measured seconds per server and case, split into BENCH_ROUNDS (3)
 //   BENCH_WARMUP_SECONDS (5), and BENCH_ROUND_WARMUP_SECONDS (1) before every round
 //   BENCH_CONNECTIONS (16)   concurrent connections         BENCH_CASES (all) comma list
-//   BENCH_SERVERS (uas-fastify,uas-express,oidc-provider)  BENCH_PROFILE=1: --cpu-prof per case
+//   BENCH_SERVERS (uas-fastify,uas-express,oidc-provider,floor)  BENCH_PROFILE=1: --cpu-prof
+//                            per case. `floor` (bench/floor/server.mjs) runs only the two signing
+//                            cases: bare node:http and the signatures, the most any server can reach
 //   BENCH_UAS_ENV            extra env for our server, e.g. "WEB_CONCURRENCY=2"
 //   BENCH_VARIANT_ARGS, BENCH_VARIANT_ENV: with `uas-variant` in BENCH_SERVERS, our server again
 //                            (Fastify) with these node flags / NAME=value pairs on top of
@@ -39,7 +41,9 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 // Our server twice, once per HTTP_ADAPTER (Fastify is the default, Express the design's supported one).
-const SERVERS = (process.env.BENCH_SERVERS ?? 'uas-fastify,uas-express,oidc-provider').split(',');
+const SERVERS = (process.env.BENCH_SERVERS ?? 'uas-fastify,uas-express,oidc-provider,floor').split(
+  ',',
+);
 const isUas = (name) => name.startsWith('uas-');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
 const PASSWORD = 'Bench-password-1234!';
@@ -413,6 +417,22 @@ async function peerMint(base, kind, count) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The floor: bare node:http and the RS256 signatures, nothing else (bench/floor/server.mjs). Its
+// ratio to the peer is the most any server could reach in a signing case on this machine.
+
+const FLOOR_AUTH = basic('floor', PEER_SECRET);
+
+async function startFloor() {
+  const port = freePort();
+  const child = spawnServer('floor', ['bench/floor/server.mjs'], {
+    BENCH_FLOOR: JSON.stringify({ port, auth: FLOOR_AUTH }),
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/bench/mint?count=0`, child);
+  return { child, base };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Cases: each returns autocannon options for a started server, or null when the server has no
 // such case. `prepare` runs before warm-up, outside the measurement.
 
@@ -497,6 +517,16 @@ const CASES = {
         },
       ],
     }),
+    floor: async () => ({
+      requests: [
+        {
+          method: 'POST',
+          path: '/token',
+          headers: { authorization: FLOOR_AUTH, 'content-type': FORM },
+          body: 'grant_type=client_credentials',
+        },
+      ],
+    }),
   },
   refresh_token: {
     what: 'rotation; RS256 JWT access token + ID token',
@@ -517,6 +547,11 @@ const CASES = {
       return {
         requests: refreshRequests('/token', basic(PEER_CLIENTS.rt, PEER_SECRET), pool, state),
       };
+    },
+    floor: async (s, _seed, state) => {
+      const res = await fetch(`${s.base}/bench/mint?count=${POOL_SIZE}`);
+      const pool = rotatingPool(await res.json());
+      return { requests: refreshRequests('/token', FLOOR_AUTH, pool, state) };
     },
   },
   password: {
@@ -704,11 +739,13 @@ function cannon(url, options, seconds) {
  */
 async function prepareCase(caseName, serverName, db, seedRef) {
   const spec = CASES[caseName];
-  const builder = isUas(serverName) ? spec.uas : spec.peer;
+  const builder = isUas(serverName) ? spec.uas : serverName === 'floor' ? spec.floor : spec.peer;
   if (!builder) return null;
   const server = isUas(serverName)
     ? await startUas(db, caseName, serverName)
-    : await startPeer(caseName);
+    : serverName === 'floor'
+      ? await startFloor()
+      : await startPeer(caseName);
   try {
     if (isUas(serverName) && !seedRef.value) seedRef.value = await seedUas(server.base);
     const state = { failures: [], starved: 0, flows: 0 };
@@ -870,9 +907,7 @@ function table(rows, baseline, libargon2) {
       .sort((a, b) => SERVERS.indexOf(a.server) - SERVERS.indexOf(b.server));
     for (const r of caseRows) {
       const ratio =
-        isUas(r.server) && peer
-          ? `${(r.perServerCpuSecond / peer.perServerCpuSecond).toFixed(2)}x`
-          : '';
+        r !== peer && peer ? `${(r.perServerCpuSecond / peer.perServerCpuSecond).toFixed(2)}x` : '';
       lines.push(
         `${caseName.padEnd(20)}${r.server.padEnd(15)}${pad(r.perSecond.toFixed(0), 9)}${pad(r.perServerCpuSecond.toFixed(0), 11)}${pad(r.perTotalCpuSecond.toFixed(0), 14)}${pad(ratio, 7)}${pad(r.latencyMs.p50, 8)}${pad(r.latencyMs.p99, 8)}${pad(r.peakRssMb.toFixed(0), 8)}${pad(r.processes, 6)}${pad(r.postgresCpuSeconds.toFixed(1), 8)}${pad(r.loadGeneratorCpuSeconds.toFixed(1), 8)}${pad(r.non2xx, 7)}${pad(r.errors, 5)}`,
       );
@@ -956,6 +991,10 @@ async function main() {
   console.log(
     '/srv+pg: also counting PostgreSQL CPU; ratio: ours / peer per server CPU-second; lg CPU: load generator (this process) CPU-s.',
   );
+  if (rows.some((r) => r.server === 'floor'))
+    console.log(
+      'floor: bare node:http and the RS256 signatures alone (bench/floor/server.mjs), the most any server reaches in that case.',
+    );
   const results = {
     date: new Date().toISOString(),
     machine: {
