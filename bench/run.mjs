@@ -411,7 +411,8 @@ async function startPeer(caseName) {
   return { child, base };
 }
 
-async function peerMint(base, kind, count) {
+/** Refresh (or, from the peer, access) tokens minted by a bench server outside the measurement. */
+async function mint(base, kind, count) {
   const res = await fetch(`${base}/bench/mint?kind=${kind}&count=${count}`);
   return res.json();
 }
@@ -428,7 +429,7 @@ async function startFloor() {
     BENCH_FLOOR: JSON.stringify({ port, auth: FLOOR_AUTH }),
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/bench/mint?count=0`, child);
+  await waitFor(`${base}/bench/mint?kind=refresh&count=0`, child);
   return { child, base };
 }
 
@@ -543,14 +544,13 @@ const CASES = {
       };
     },
     peer: async (s, _seed, state) => {
-      const pool = rotatingPool(await peerMint(s.base, 'refresh', POOL_SIZE));
+      const pool = rotatingPool(await mint(s.base, 'refresh', POOL_SIZE));
       return {
         requests: refreshRequests('/token', basic(PEER_CLIENTS.rt, PEER_SECRET), pool, state),
       };
     },
     floor: async (s, _seed, state) => {
-      const res = await fetch(`${s.base}/bench/mint?count=${POOL_SIZE}`);
-      const pool = rotatingPool(await res.json());
+      const pool = rotatingPool(await mint(s.base, 'refresh', POOL_SIZE));
       return { requests: refreshRequests('/token', FLOOR_AUTH, pool, state) };
     },
   },
@@ -609,7 +609,7 @@ const CASES = {
     },
     peer: async (s) => {
       // The peer cannot introspect its own JWT access tokens: it introspects an opaque one.
-      const [token] = await peerMint(s.base, 'access', 1);
+      const [token] = await mint(s.base, 'access', 1);
       return {
         requests: [
           {
@@ -637,7 +637,7 @@ const CASES = {
       };
     },
     peer: async (s) => {
-      const [token] = await peerMint(s.base, 'access', 1);
+      const [token] = await mint(s.base, 'access', 1);
       return {
         requests: [{ method: 'GET', path: '/me', headers: { authorization: `Bearer ${token}` } }],
       };
