@@ -191,8 +191,9 @@ export class RefreshTokenRotations {
         for (const waiting of batch) waiting.reject(error);
         return;
       }
-      // Each on its own (one statement each, side by side), so only a failing one fails.
-      await Promise.all(batch.map((waiting) => this.run([waiting])));
+      // Each on its own, so only a failing one fails; one after another, so the batch still
+      // holds one connection, as MAX_BATCHES_IN_FLIGHT counts it. `run` never throws.
+      for (const waiting of batch) await this.run([waiting]);
       return;
     }
     const results: (ConsumedRefreshToken | null)[] = batch.map(() => null);
