@@ -20,6 +20,8 @@
 //                            (Fastify) with these node flags / NAME=value pairs on top of
 //                            start:prod's (-NAME unsets one), measured side by side with it: how
 //                            a setting is judged
+//   BENCH_VARIANT_MAIN       the variant's main.js instead of dist's: a copy of an earlier build
+//                            (e.g. `cp -r dist dist-before`), to judge a code change side by side
 //   BENCH_OUT                results file name (default: <iso date>.json)
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
@@ -289,7 +291,8 @@ async function startUas(db, caseName, serverName) {
   const variantArgs = variant
     ? (process.env.BENCH_VARIANT_ARGS ?? '').split(/\s+/).filter(Boolean)
     : [];
-  const nodeArgs = [...PROD_ARGS.slice(0, -1), ...variantArgs, PROD_ARGS.at(-1)];
+  const main = (variant && process.env.BENCH_VARIANT_MAIN) || PROD_ARGS.at(-1);
+  const nodeArgs = [...PROD_ARGS.slice(0, -1), ...variantArgs, main];
   const child = spawnServer(serverName, [...args, ...nodeArgs], {
     ...db.env,
     NODE_ENV: 'production',
@@ -1020,6 +1023,7 @@ async function main() {
         ? {
             variantArgs: process.env.BENCH_VARIANT_ARGS ?? '',
             variantEnv: process.env.BENCH_VARIANT_ENV ?? '',
+            variantMain: process.env.BENCH_VARIANT_MAIN ?? null,
           }
         : {}),
     },

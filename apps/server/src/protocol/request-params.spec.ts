@@ -72,6 +72,8 @@ describe(RequestParams.name, () => {
     it.each([
       ['a NUL in a value', { username: 'iv\u0000y' }],
       ['a control character in a name', { 'user\u0001name': 'ivy' }],
+      ['DEL in a value', { username: 'ivy\u007f' }],
+      ['a control character beside non-ASCII text', { name: 'Zoë\u001b[2J' }],
     ])('refuses %s with invalid_request', (_case, body) => {
       expect(codeOf(() => RequestParams.fromForm(FORM, body).singleValued())).toBe(
         'invalid_request',
@@ -80,6 +82,12 @@ describe(RequestParams.name, () => {
 
     it('keeps tab, CR and LF, which free text may hold', () => {
       const body = { x_globalsign_iam_otp_body: 'Your code:\r\n\t{0}' };
+
+      expect(RequestParams.fromForm(FORM, body).singleValued()).toEqual(body);
+    });
+
+    it('keeps text beyond ASCII, which only the slower check reads', () => {
+      const body = { ui_locales: 'fi', given_name: 'Zoë Ångström 山田', nickname: '\u00a0' };
 
       expect(RequestParams.fromForm(FORM, body).singleValued()).toEqual(body);
     });
