@@ -246,10 +246,9 @@ const PROD_COMMAND = JSON.parse(readFileSync(path.join(root, 'package.json'), 'u
   'start:prod'
 ].split(/\s+/);
 const PROD_ENV = Object.fromEntries(
-  PROD_COMMAND.slice(0, PROD_COMMAND.indexOf('node')).map((pair) => [
-    pair.slice(0, pair.indexOf('=')),
-    pair.slice(pair.indexOf('=') + 1),
-  ]),
+  PROD_COMMAND.slice(0, PROD_COMMAND.indexOf('node'))
+    .filter((pair) => pair.includes('=')) // not the shell's `exec`
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
 );
 const PROD_ARGS = PROD_COMMAND.slice(PROD_COMMAND.indexOf('node') + 1);
 

@@ -21,8 +21,10 @@ const prod = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).s
 ].split(/\s+/);
 const nodeAt = prod.indexOf('node');
 for (const pair of prod.slice(0, nodeAt)) {
-  // NAME=value, where the value may hold '=' itself (GLIBC_TUNABLES=glibc.malloc.hugetlb=1).
+  // NAME=value, where the value may hold '=' itself (GLIBC_TUNABLES=glibc.malloc.hugetlb=1);
+  // `exec` is the shell's.
   const at = pair.indexOf('=');
+  if (at === -1) continue;
   env[pair.slice(0, at)] ??= pair.slice(at + 1);
 }
 const flags = prod.slice(nodeAt + 1).filter((arg) => arg.startsWith('--'));
