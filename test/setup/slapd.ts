@@ -1,14 +1,13 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import * as x509 from '@peculiar/x509';
 
-import { freePort } from './test-server';
+import { accepts, freePort } from './test-server';
 
 const run = promisify(execFile);
 
@@ -182,17 +181,6 @@ export const SERVICE_PASSWORD = 'service-secret';
 async function acceptsAll(ports: readonly number[]): Promise<boolean> {
   for (const port of ports) if (!(await accepts(port))) return false;
   return true;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Writable } from 'node:stream';
 
 import { INestApplication } from '@nestjs/common';
@@ -84,5 +84,17 @@ export function freePort(): Promise<number> {
           : reject(new Error('no port')),
       );
     });
+  });
+}
+
+/** Whether something accepts connections on the loopback port now. */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }

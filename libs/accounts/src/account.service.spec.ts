@@ -1,11 +1,14 @@
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import {
+  AuditContext,
+  AuditLog,
   BackchannelLogoutRepository,
   AuthorizationCodeRepository,
   Database,
   GrantRepository,
   LoginSessionRepository,
+  SessionEndings,
   Transaction,
   UserRecord,
   UserRepository,
@@ -17,6 +20,7 @@ import { PasswordHasher } from './password-hasher';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const SID = '6f1c2a9e-3d4b-4c5a-8e7f-0a1b2c3d4e5f';
+const ADMIN: AuditContext = { actor: 'admin_token', ip: '192.0.2.7' };
 
 function record(overrides: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -49,6 +53,7 @@ describe(AccountService.name, () => {
   let codes: jest.Mocked<AuthorizationCodeRepository>;
   let hasher: jest.Mocked<PasswordHasher>;
   let backchannel: jest.Mocked<BackchannelLogoutRepository>;
+  let audit: jest.Mocked<AuditLog>;
   let sut: AccountService;
 
   beforeEach(() => {
@@ -63,6 +68,8 @@ describe(AccountService.name, () => {
     backchannel = mockOf<BackchannelLogoutRepository>();
     backchannel.enqueueForSessions.mockResolvedValue(1);
     backchannel.wake.mockReturnValue();
+    audit = mockOf<AuditLog>();
+    audit.record.mockResolvedValue();
     codes = mockOf<AuthorizationCodeRepository>();
     codes.deleteUnredeemedByUser.mockResolvedValue();
     hasher = mockOf<PasswordHasher>();
@@ -76,6 +83,7 @@ describe(AccountService.name, () => {
       hasher,
       new FixedClock(NOW),
       backchannel,
+      new SessionEndings(backchannel, audit),
     );
   });
 
@@ -141,7 +149,7 @@ describe(AccountService.name, () => {
   it('checks a new password against the stored username', async () => {
     users.findById.mockResolvedValue(record({ username: 'Alice.Smith' }));
 
-    expect(await codeOf(sut.patch(record().id, { password: 'alice.smith' }))).toBe(
+    expect(await codeOf(sut.patch(record().id, { password: 'alice.smith' }, ADMIN))).toBe(
       'invalid_request',
     );
   });
@@ -150,7 +158,7 @@ describe(AccountService.name, () => {
     users.findById.mockResolvedValue(record());
     users.update.mockImplementation(async () => record());
 
-    await sut.patch(record().id, { password: 'new password 1' });
+    await sut.patch(record().id, { password: 'new password 1' }, ADMIN);
 
     expect(users.update).toHaveBeenCalledWith(
       record().id,
@@ -164,20 +172,65 @@ describe(AccountService.name, () => {
     users.findById.mockResolvedValue(record());
     users.update.mockImplementation(async () => record());
 
-    await sut.patch(record().id, { password: 'new password 1' });
+    await sut.patch(record().id, { password: 'new password 1' }, ADMIN);
 
     expect(grants.revokeByUser).toHaveBeenCalledWith(record().id, NOW, tx);
     expect(loginSessions.deleteByUser).toHaveBeenCalledWith(record().id, tx);
     expect(backchannel.enqueueForSessions).toHaveBeenCalledWith([SID], NOW, tx);
+    expect(audit.record).toHaveBeenCalledWith(
+      {
+        type: 'logout',
+        outcome: 'success',
+        subject: record().id,
+        actor: ADMIN.actor,
+        ip: ADMIN.ip,
+        details: { sid: SID, reason: 'password_changed' },
+      },
+      tx,
+    );
     expect(backchannel.wake).toHaveBeenCalled();
     expect(codes.deleteUnredeemedByUser).toHaveBeenCalledWith(record().id, tx);
     expect(db.propagateChanges).toHaveBeenCalled();
   });
 
+  it('ends the sessions of a deleted user in the deleting transaction, then propagates', async () => {
+    users.delete.mockResolvedValue(true);
+
+    expect(await sut.delete(record().id, ADMIN)).toBe(true);
+
+    expect(loginSessions.deleteByUser).toHaveBeenCalledWith(record().id, tx);
+    // Queued before the user (and by the cascade its grants) goes: the queue reads the grants.
+    expect(backchannel.enqueueForSessions.mock.invocationCallOrder[0]).toBeLessThan(
+      users.delete.mock.invocationCallOrder[0],
+    );
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'logout',
+        actor: ADMIN.actor,
+        details: { sid: SID, reason: 'user_deleted' },
+      }),
+      tx,
+    );
+    expect(users.delete).toHaveBeenCalledWith(record().id, tx);
+    expect(db.propagateChanges).toHaveBeenCalled();
+    expect(backchannel.wake).toHaveBeenCalled();
+  });
+
+  it('deletes nothing and tells no one for an unknown user', async () => {
+    users.delete.mockResolvedValue(false);
+
+    expect(await sut.delete(record().id, ADMIN)).toBe(false);
+    expect(await sut.delete('not-a-uuid', ADMIN)).toBe(false);
+
+    expect(db.transaction).toHaveBeenCalledTimes(1);
+    expect(db.propagateChanges).not.toHaveBeenCalled();
+    expect(backchannel.wake).not.toHaveBeenCalled();
+  });
+
   it('revokes nothing when only claims change', async () => {
     users.update.mockImplementation(async () => record());
 
-    await sut.patch(record().id, { claims: { name: 'Alice' } });
+    await sut.patch(record().id, { claims: { name: 'Alice' } }, ADMIN);
 
     expect(grants.revokeByUser).not.toHaveBeenCalled();
     expect(loginSessions.deleteByUser).not.toHaveBeenCalled();
@@ -187,7 +240,7 @@ describe(AccountService.name, () => {
   it('passes null claims on, so the repository removes them', async () => {
     users.update.mockImplementation(async () => record());
 
-    await sut.patch(record().id, { claims: { email: null, name: 'Alice' } });
+    await sut.patch(record().id, { claims: { email: null, name: 'Alice' } }, ADMIN);
 
     expect(users.update).toHaveBeenCalledWith(
       record().id,
@@ -199,7 +252,7 @@ describe(AccountService.name, () => {
   it('answers null when patching an unknown user', async () => {
     users.findById.mockResolvedValue(null);
 
-    expect(await sut.patch(record().id, { password: 'new password 1' })).toBeNull();
+    expect(await sut.patch(record().id, { password: 'new password 1' }, ADMIN)).toBeNull();
   });
 
   it('pages by username with an opaque cursor', async () => {

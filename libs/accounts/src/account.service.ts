@@ -5,12 +5,15 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import {
+  AuditContext,
   BackchannelLogoutRepository,
   AuthorizationCodeRepository,
   canonicalUsername,
   Database,
   GrantRepository,
+  isCanonicalUuid,
   LoginSessionRepository,
+  SessionEndings,
   UserRepository,
 } from '@app/persistence';
 
@@ -70,6 +73,7 @@ export class AccountService {
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
     private readonly backchannel: BackchannelLogoutRepository,
+    private readonly endings: SessionEndings,
   ) {}
 
   /** Creates the user; invalid_request for a password the policy refuses, conflict for a taken username. */
@@ -103,7 +107,7 @@ export class AccountService {
    * sessions and deletes their unredeemed authorization codes, in the same transaction: whoever held the old password keeps nothing it obtained
    * (RFC 9700 §4.14.2, CONTRACT §3).
    */
-  async patch(id: string, patch: UserPatch): Promise<UserAccount | null> {
+  async patch(id: string, patch: UserPatch, source: AuditContext): Promise<UserAccount | null> {
     const claims = patch.claims ? pickClaims(patch.claims) : undefined;
     const now = this.clock.now();
     if (patch.password === undefined) {
@@ -120,11 +124,7 @@ export class AccountService {
         await this.grants.revokeByUser(id, now, tx);
         const ended = await this.loginSessions.deleteByUser(id, tx);
         // Back-Channel Logout 1.0 §2.7: the clients of the ended sessions are told.
-        await this.backchannel.enqueueForSessions(
-          ended.map((s) => s.sid),
-          now,
-          tx,
-        );
+        await this.endings.record(ended, 'password_changed', source, now, tx);
         await this.codes.deleteUnredeemedByUser(id, tx);
       }
       return row;
@@ -182,9 +182,25 @@ export class AccountService {
     return users.map((u) => ({ username: u.username, status: 'created' }));
   }
 
-  /** Deletes the user and, through the cascade, its grants, sessions and so its tokens. False when unknown. */
-  delete(id: string): Promise<boolean> {
-    return this.users.delete(id);
+  /**
+   * Deletes the user and, through the cascade, its grants, sessions and so its tokens. False when
+   * unknown. Its sessions end first, in the same transaction, as an administrator's ending of
+   * them would: the clients that took tokens in them get logout tokens (Back-Channel Logout 1.0
+   * §2.7), and each gets its logout event.
+   */
+  async delete(id: string, source: AuditContext): Promise<boolean> {
+    if (!isCanonicalUuid(id)) return false;
+    const now = this.clock.now();
+    const deleted = await this.db.transaction(async (tx) => {
+      const ended = await this.loginSessions.deleteByUser(id, tx);
+      await this.endings.record(ended, 'user_deleted', source, now, tx);
+      return this.users.delete(id, tx);
+    });
+    if (!deleted) return false;
+    // Committed: every instance's token cache forgets the user's grants before we answer.
+    await this.db.propagateChanges();
+    this.backchannel.wake();
+    return true;
   }
 
   /** One page ordered by username; `username` filters by the canonical form. */

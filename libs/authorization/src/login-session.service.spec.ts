@@ -8,6 +8,7 @@ import {
   GrantRepository,
   LoginSessionRecord,
   LoginSessionRepository,
+  SessionEndings,
   Transaction,
 } from '@app/persistence';
 
@@ -55,7 +56,14 @@ describe(LoginSessionService.name, () => {
     backchannel.wake.mockReturnValue();
     audit = mockOf<AuditLog>();
     audit.record.mockResolvedValue();
-    sut = new LoginSessionService(db, sessions, grants, backchannel, clock, audit);
+    sut = new LoginSessionService(
+      db,
+      sessions,
+      grants,
+      backchannel,
+      clock,
+      new SessionEndings(backchannel, audit),
+    );
   });
 
   it('starts a session of 256 random bits with a random sid, and stores only their hash', async () => {

@@ -6,13 +6,14 @@ import { Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import {
   AuditContext,
-  AuditLog,
   BackchannelLogoutRepository,
   Database,
   EndedLoginSession,
   GrantRepository,
   LoginSessionRepository,
   LoginSessionSummary,
+  SessionEndings,
+  SessionEndReason,
   Transaction,
 } from '@app/persistence';
 
@@ -26,9 +27,6 @@ export interface LoginSession {
   readonly authTime: Date;
   readonly amr: readonly string[];
 }
-
-/** Why a session ended, in its audit event. */
-type LogoutReason = 'logout' | 'another_user_signed_in' | 'admin';
 
 /** ubisecure-notes §17 question 19: the product's SSO session lasts 60 minutes. */
 export const LOGIN_SESSION_TTL_SECONDS = 60 * 60;
@@ -53,7 +51,7 @@ export class LoginSessionService {
     private readonly grants: GrantRepository,
     private readonly backchannel: BackchannelLogoutRepository,
     private readonly clock: Clock,
-    private readonly audit: AuditLog,
+    private readonly endings: SessionEndings,
   ) {}
 
   /**
@@ -123,7 +121,7 @@ export class LoginSessionService {
 
   private async endByIdHash(
     idHash: Buffer,
-    reason: LogoutReason,
+    reason: SessionEndReason,
     source: AuditContext,
   ): Promise<EndedLoginSession | null> {
     const now = this.clock.now();
@@ -143,26 +141,16 @@ export class LoginSessionService {
   private async afterEnd(
     sessions: readonly EndedLoginSession[],
     now: Date,
-    reason: LogoutReason,
+    reason: SessionEndReason,
     source: AuditContext,
     tx: Transaction,
   ): Promise<void> {
-    const sids = sessions.map((s) => s.sid);
-    await this.grants.revokeForEndedSessions(sids, now, tx);
-    await this.backchannel.enqueueForSessions(sids, now, tx);
-    for (const session of sessions) {
-      await this.audit.record(
-        {
-          type: 'logout',
-          outcome: 'success',
-          subject: session.userId,
-          actor: source.actor,
-          ip: source.ip,
-          details: { sid: session.sid, reason },
-        },
-        tx,
-      );
-    }
+    await this.grants.revokeForEndedSessions(
+      sessions.map((s) => s.sid),
+      now,
+      tx,
+    );
+    await this.endings.record(sessions, reason, source, now, tx);
   }
 
   /** After commit: every instance's token cache drops the revoked grants; the sender starts. */

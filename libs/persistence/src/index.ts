@@ -80,6 +80,9 @@ export { AuditEventRepository } from './repositories';
 export type { AuditEventFilter, AuditEventRecord } from './repositories';
 export { AuditLog } from './audit-log';
 export type { AuditContext, AuditEvent } from './audit-log';
+/** Logout tokens and logout events for sessions that ended, whatever ended them. */
+export { SessionEndings } from './session-endings';
+export type { SessionEndReason } from './session-endings';
 /** LDAP / Active Directory directories, and the links of local users to their entries. */
 export {
   DIRECTORY_PASSWORD_HASH,

@@ -9,6 +9,7 @@ import { dataSourceOptions, openDataSource } from './data-source';
 import { AuditLog } from './audit-log';
 import { HousekeepingService } from './housekeeping.service';
 import { REPOSITORIES } from './repositories';
+import { SessionEndings } from './session-endings';
 
 /**
  * Change notifications listened to once the application is up (so a failed start leaves no
@@ -70,8 +71,16 @@ export class DatabaseLifecycle implements OnApplicationBootstrap, OnApplicationS
     DatabaseLifecycle,
     HousekeepingService,
     AuditLog,
+    SessionEndings,
     ...REPOSITORIES,
   ],
-  exports: [Database, DatabaseNotifications, HousekeepingService, AuditLog, ...REPOSITORIES],
+  exports: [
+    Database,
+    DatabaseNotifications,
+    HousekeepingService,
+    AuditLog,
+    SessionEndings,
+    ...REPOSITORIES,
+  ],
 })
 export class PersistenceModule {}

@@ -72,6 +72,7 @@ describe('back-channel logout', () => {
     browser: Browser,
     client: { client_id: string; client_secret?: string },
     scope = 'openid',
+    username = 'alice',
   ): Promise<Tokens> {
     const params = {
       response_type: 'code',
@@ -84,7 +85,7 @@ describe('back-channel logout', () => {
     if (first.status === 302) {
       code = redirectParams(first.headers.location).code;
     } else {
-      code = (await browser.signIn(params, 'alice', PASSWORD)).code;
+      code = (await browser.signIn(params, username, PASSWORD)).code;
     }
     const res = await postForm(
       server,
@@ -271,6 +272,19 @@ describe('back-channel logout', () => {
       decodeJwt(tokens.id_token).payload.sid,
     );
     await admin(server).patch(`/admin/v1/users/${user.id}`, { password: PASSWORD });
+  });
+
+  it("deleting a user ends the user's sessions with their logouts", async () => {
+    const bob = await adminCreateUser(server, { username: 'bob', password: PASSWORD });
+    const tokens = await tokensFor(new Browser(server), withLogout, 'openid', 'bob');
+
+    expect((await admin(server).delete(`/admin/v1/users/${bob.id}`)).status).toBe(204);
+
+    const [post] = await receiver.waitFor(1);
+    const payload = await validate(post.logout_token, withLogout.client_id);
+    expect(payload.sid).toBe(decodeJwt(tokens.id_token).payload.sid);
+    expect(payload.sub).toBe(bob.id);
+    await waitUntil(async () => (await queued()) === 0);
   });
 
   /** A series of the server's /metrics. */

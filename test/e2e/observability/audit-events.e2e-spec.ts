@@ -263,6 +263,40 @@ describe('audit events', () => {
     });
   });
 
+  it('records the sessions a password change and a deletion end, with the admin as actor', async () => {
+    const erin = await adminCreateUser(server, { username: 'erin', password: PASSWORD });
+    const params = {
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+    };
+    await new Browser(server).signIn(params, 'erin', PASSWORD);
+
+    const changed = await admin(server).patch(`/admin/v1/users/${erin.id}`, {
+      password: 'another long password',
+    });
+    expect(changed.status).toBe(200);
+    expect(await latest('logout')).toMatchObject({
+      outcome: 'success',
+      subject: erin.id,
+      actor: 'admin_token',
+      ip: LOOPBACK,
+      details: { sid: expect.any(String), reason: 'password_changed' },
+    });
+
+    await new Browser(server).signIn(params, 'erin', 'another long password');
+    expect((await admin(server).delete(`/admin/v1/users/${erin.id}`)).status).toBe(204);
+    expect(await latest('logout')).toMatchObject({
+      outcome: 'success',
+      subject: erin.id,
+      actor: 'admin_token',
+      ip: LOOPBACK,
+      details: { sid: expect.any(String), reason: 'user_deleted' },
+    });
+    expect(await latest('user.deleted')).toMatchObject({ subject: erin.id, actor: 'admin_token' });
+  });
+
   it('records the second step of a sign-in with its address', async () => {
     const strict = await adminCreateClient(server, {
       redirect_uris: [REDIRECT],

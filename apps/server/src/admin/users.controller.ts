@@ -29,7 +29,9 @@ import {
   UserGroups,
 } from '@app/accounts';
 import { OAuthError } from '@app/errors';
+import { AuditContext } from '@app/persistence';
 
+import { RequestAuditContext } from '../audit/audit-context';
 import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -127,11 +129,14 @@ export class UsersController {
   async patch(
     @Param('id') id: string,
     @Body(pipe) body: UserUpdateDto,
+    @RequestAuditContext() source: AuditContext,
   ): Promise<Record<string, unknown>> {
-    const account = await this.accounts.patch(id, {
-      password: body.password ?? undefined,
-      claims: claimsOf(body, true),
-    });
+    // A new password ends the user's sessions: their logout events name this credential.
+    const account = await this.accounts.patch(
+      id,
+      { password: body.password ?? undefined, claims: claimsOf(body, true) },
+      source,
+    );
     if (!account) throw notFound();
     return toResponse(account, await this.userGroups.namesOf(account.id));
   }
@@ -142,8 +147,11 @@ export class UsersController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a user; every token issued for it stops working' })
   @ApiNoContentResponse()
-  async delete(@Param('id') id: string): Promise<void> {
-    if (!(await this.accounts.delete(id))) throw notFound();
+  async delete(
+    @Param('id') id: string,
+    @RequestAuditContext() source: AuditContext,
+  ): Promise<void> {
+    if (!(await this.accounts.delete(id, source))) throw notFound();
   }
 }
 

@@ -170,12 +170,17 @@ export class UserRepository {
     }
   }
 
-  /** Deletes the user; grants, sessions and codes go with it (ON DELETE CASCADE). */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Deletes the user in `tx`; grants, sessions and codes go with it (ON DELETE CASCADE). The
+   * caller propagates the change once committed, so every token cache drops the grants.
+   */
+  async delete(id: string, tx: Transaction): Promise<boolean> {
     if (!isCanonicalUuid(id)) return false;
-    const { affected } = await this.db.use(UserEntity, (users) => users.delete({ id }));
-    // Its grants went with it (cascade): every instance's token cache drops them first.
-    if (affected === 1) await this.db.propagateChanges();
-    return affected === 1;
+    const rows = await this.db.query<{ id: string }>(
+      'DELETE FROM users WHERE id = $1 RETURNING id',
+      [id],
+      tx,
+    );
+    return rows.length === 1;
   }
 }
