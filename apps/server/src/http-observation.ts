@@ -9,7 +9,8 @@ import { HttpObserver, REQUEST_ID_HEADER, requestIdOf } from '@app/observability
 /**
  * Express: the first middleware, before the body parsers, so every response (a 413 as well)
  * carries X-Request-Id and gets its access line. `req.route` is the matched route template;
- * requests no route answered (unknown paths, CORS preflights, refused bodies) have none.
+ * requests no route answered (unknown paths, CORS preflights, bodies the parsers refused before
+ * routing) have none.
  */
 export function observeExpress(app: NestExpressApplication, observer: HttpObserver): void {
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -71,6 +71,14 @@ describe('GET /metrics (CONTRACT §5)', () => {
       ).toBe(200);
       expect((await admin(open).get(`/admin/v1/clients/${clientId}`)).status).toBe(200);
       expect((await request(open.http).get(`/no/such/path/${clientId}?token=x`)).status).toBe(404);
+      // Over the 64 KiB body limit: refused by the framework's body parser.
+      const oversized = await postForm(
+        open,
+        '/oauth2/token',
+        { grant_type: 'client_credentials', padding: 'a'.repeat(70_000) },
+        appAuth,
+      );
+      expect(oversized.status).toBe(413);
 
       const scrape = await request(open.http).get('/metrics');
       expect(scrape.status).toBe(200);
@@ -111,6 +119,16 @@ describe('GET /metrics (CONTRACT §5)', () => {
           {
             name: 'http_requests_total',
             labels: { method: 'GET', route: 'unmatched', status: '404' },
+            value: 1,
+          },
+          {
+            name: 'http_requests_total',
+            // Express parses bodies before it routes; Fastify routes first (README, Operating).
+            labels: {
+              method: 'POST',
+              route: process.env.HTTP_ADAPTER === 'express' ? 'unmatched' : '/uas/oauth2/token',
+              status: '413',
+            },
             value: 1,
           },
         ]),
