@@ -29,7 +29,7 @@ describe(createLogger.name, () => {
     );
   });
 
-  it('redacts credentials wherever a logged object carries them', () => {
+  it('redacts credentials at the top of a logged object, in its members and in headers', () => {
     const { logger, lines } = capture({ level: 'info', format: 'json' });
 
     logger.info(
@@ -42,12 +42,15 @@ describe(createLogger.name, () => {
         client_secret: 's3cr3t-6',
         refresh_token: 's3cr3t-7',
         x_globalsign_iam_otp_code: 's3cr3t-8',
+        user: { name: 'Alice', password: 's3cr3t-9' },
+        error: { message: 'failed', token: 's3cr3t-10' },
       },
       'an object someone logged',
     );
 
     expect(lines[0]).not.toMatch(/s3cr3t/);
     expect(JSON.parse(lines[0]).req.headers.authorization).toBe('[redacted]');
+    expect(JSON.parse(lines[0]).user).toEqual({ name: 'Alice', password: '[redacted]' });
   });
 
   it('maps verbose to trace and stays silent when asked', () => {

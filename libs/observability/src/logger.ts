@@ -13,10 +13,11 @@ export interface LoggerSettings {
 }
 
 /**
- * Never logged whatever object carries them (CONTRACT §5: no secret, token, password, code or
- * OTP in a log line). The server logs no headers, bodies or query strings in the first place;
- * this is the second line of defence for an object someone logs later. Plain paths only:
- * fast-redact compiles them to property checks, so a log call stays cheap.
+ * Never logged (CONTRACT §5: no secret, token, password, code or OTP in a log line) at the top of
+ * a logged object, in any of its members, or in a request's or response's headers. The server
+ * logs no headers, bodies or query strings in the first place; this is the second line of
+ * defence for an object someone logs later. fast-redact has no wildcard for any depth, and each
+ * path is a check at every log call with an object, so the paths stop there.
  */
 const REDACTED_KEYS = [
   'authorization',
@@ -42,7 +43,9 @@ const REDACTED_KEYS = [
 ];
 const REDACT_PATHS = [
   ...REDACTED_KEYS.map((key) => `["${key}"]`),
-  ...['headers', 'req.headers', 'res.headers', 'req', 'request', 'params'].flatMap((parent) =>
+  // One level down in any member (`{ user: { password } }`, `{ error: { token } }`).
+  ...REDACTED_KEYS.map((key) => `*["${key}"]`),
+  ...['req.headers', 'res.headers'].flatMap((parent) =>
     REDACTED_KEYS.map((key) => `${parent}["${key}"]`),
   ),
 ];
