@@ -40,7 +40,9 @@ describe('stopping on SIGTERM', () => {
     // A node that outlived its npm (the defect the npm test is for) would hold the test run open.
     for (const pid of serverPids) {
       try {
-        process.kill(pid, 'SIGKILL');
+        // Only if the pid is still one of our servers, not a process that took the number since.
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(MAIN))
+          process.kill(pid, 'SIGKILL');
       } catch {
         // Gone already, as it should be.
       }
@@ -73,7 +75,8 @@ describe('stopping on SIGTERM', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
+      // 'close', not 'exit': the output written last (the lines under test) has arrived by then.
+      child.once('close', (code, signal) => resolve({ code, signal })),
     );
     const deadline = Date.now() + 30_000;
     while (!stdout.includes(`listening on 127.0.0.1:${port}`)) {

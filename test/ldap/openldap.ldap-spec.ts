@@ -430,11 +430,31 @@ describe('OpenLDAP directory', () => {
     }
   });
 
-  it('deletes the users of a deleted directory', async () => {
+  it('deletes the users of a deleted directory, ending their sessions with their logouts', async () => {
     const sub = subOf(await passwordGrant('carol', 'carol-password'));
+    await new Browser(server).signIn(
+      {
+        response_type: 'code',
+        client_id: client.client_id,
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+      },
+      'carol',
+      'carol-password',
+    );
 
     expect((await admin(server).delete(`/admin/v1/directories/${directoryId}`)).status).toBe(204);
     expect((await admin(server).get(`/admin/v1/users/${sub as string}`)).status).toBe(404);
     expect((await passwordGrant('carol', 'carol-password')).status).toBe(400);
+    const logouts = await admin(server).get('/admin/v1/audit-events?type=logout&limit=1');
+    expect(logouts.body.items).toEqual([
+      expect.objectContaining({
+        subject: sub,
+        actor: 'admin_token',
+        details: { sid: expect.any(String), reason: 'user_deleted' },
+      }),
+    ]);
   });
 });

@@ -61,6 +61,7 @@ describe(AccountService.name, () => {
     db.transaction.mockImplementation(async (fn) => fn(tx));
     db.propagateChanges.mockResolvedValue();
     users = mockOf<UserRepository>();
+    users.lockForChange.mockResolvedValue();
     grants = mockOf<GrantRepository>();
     grants.revokeByUser.mockResolvedValue();
     loginSessions = mockOf<LoginSessionRepository>();
@@ -199,6 +200,10 @@ describe(AccountService.name, () => {
     expect(await sut.delete(record().id, ADMIN)).toBe(true);
 
     expect(loginSessions.deleteByUser).toHaveBeenCalledWith(record().id, tx);
+    // Locked first: no session can be added between their ending and the deletion.
+    expect(users.lockForChange.mock.invocationCallOrder[0]).toBeLessThan(
+      loginSessions.deleteByUser.mock.invocationCallOrder[0],
+    );
     // Queued before the user (and by the cascade its grants) goes: the queue reads the grants.
     expect(backchannel.enqueueForSessions.mock.invocationCallOrder[0]).toBeLessThan(
       users.delete.mock.invocationCallOrder[0],

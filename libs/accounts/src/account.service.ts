@@ -119,6 +119,7 @@ export class AccountService {
     assertPasswordAllowed(patch.password, current.username);
     const passwordHash = await this.hasher.hash(patch.password);
     const updated = await this.db.transaction(async (tx) => {
+      await this.users.lockForChange(id, tx);
       const row = await this.users.update(id, { passwordHash, claims }, now, tx);
       if (row) {
         await this.grants.revokeByUser(id, now, tx);
@@ -192,6 +193,7 @@ export class AccountService {
     if (!isCanonicalUuid(id)) return false;
     const now = this.clock.now();
     const deleted = await this.db.transaction(async (tx) => {
+      await this.users.lockForChange(id, tx);
       const ended = await this.loginSessions.deleteByUser(id, tx);
       await this.endings.record(ended, 'user_deleted', source, now, tx);
       return this.users.delete(id, tx);

@@ -6,7 +6,15 @@ import { FilterParser } from 'ldapts';
 import { Clock } from '@app/config';
 import { MasterKeyCipher } from '@app/crypto';
 import { FieldProblem, OAuthError } from '@app/errors';
-import { DirectoryRecord, DirectoryRepository, DirectorySettings } from '@app/persistence';
+import {
+  AuditContext,
+  BackchannelLogoutRepository,
+  Database,
+  DirectoryRecord,
+  DirectoryRepository,
+  DirectorySettings,
+  SessionEndings,
+} from '@app/persistence';
 
 import { DirectoryAttributes } from './directory-entry';
 import { fillFilter } from './ldap-filter';
@@ -52,6 +60,9 @@ export class DirectoryService {
     private readonly directories: DirectoryRepository,
     private readonly cipher: MasterKeyCipher,
     private readonly clock: Clock,
+    private readonly db: Database,
+    private readonly endings: SessionEndings,
+    private readonly backchannel: BackchannelLogoutRepository,
   ) {}
 
   /** invalid_request with `fields` for a setting that cannot work; conflict for a taken name. */
@@ -100,10 +111,22 @@ export class DirectoryService {
     return toDirectory(replaced);
   }
 
-  /** Removes the directory and the users who signed in through it (their tokens stop working). */
-  async delete(id: string): Promise<void> {
-    if (!(await this.directories.deleteWithUsers(id)))
-      throw new OAuthError('not_found', 'No such directory.');
+  /**
+   * Removes the directory and the users who signed in through it (their tokens stop working), in
+   * one transaction. Their sessions end first, as a user's deletion ends them: logout tokens for
+   * the clients that took tokens in them, and a logout event each, naming `source`.
+   */
+  async delete(id: string, source: AuditContext): Promise<void> {
+    const now = this.clock.now();
+    const deleted = await this.db.transaction(async (tx) => {
+      const ended = await this.directories.endSessionsOfUsers(id, tx);
+      await this.endings.record(ended, 'user_deleted', source, now, tx);
+      return this.directories.deleteWithUsers(id, tx);
+    });
+    if (!deleted) throw new OAuthError('not_found', 'No such directory.');
+    // Committed: every instance's token cache forgets the users' grants before we answer.
+    await this.db.propagateChanges();
+    this.backchannel.wake();
   }
 
   private settingsOf(id: string, input: DirectoryInput, bindPassword: string): DirectorySettings {

@@ -20,7 +20,9 @@ import {
 } from '@nestjs/swagger';
 
 import { Directory, DirectoryInput, DirectoryService } from '@app/ldap';
+import { AuditContext } from '@app/persistence';
 
+import { RequestAuditContext } from '../audit/audit-context';
 import { Audited } from '../audit/audited';
 import { RequiredScope } from './admin-scope';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -87,8 +89,12 @@ export class DirectoriesController {
     summary: 'Disconnect a directory; the users who signed in through it are deleted',
   })
   @ApiNoContentResponse()
-  async delete(@Param('id') id: string): Promise<void> {
-    await this.directories.delete(id);
+  async delete(
+    @Param('id') id: string,
+    @RequestAuditContext() source: AuditContext,
+  ): Promise<void> {
+    // The deleted users' sessions end with logout events naming this credential.
+    await this.directories.delete(id, source);
   }
 }
 

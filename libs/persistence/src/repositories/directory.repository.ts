@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database, isUniqueViolation } from '../database';
+import { Database, isUniqueViolation, Transaction } from '../database';
 import { isCanonicalUuid } from '../identifiers';
+import { EndedLoginSession } from './login-session.repository';
 
 /** A directory as stored; the bind password stays encrypted (MASTER_KEY). */
 export interface DirectoryRecord {
@@ -117,21 +118,38 @@ export class DirectoryRepository {
   }
 
   /**
-   * Deletes the directory and the local users who signed in through it, in one transaction:
-   * nobody can sign in as them any more, so their grants and sessions go too (cascade).
+   * Locks the local users who signed in through the directory (no session or grant of theirs can
+   * be added until `tx` ends) and ends their login sessions, which it returns: the caller records
+   * the endings before `deleteWithUsers` takes the rest.
    */
-  async deleteWithUsers(id: string): Promise<boolean> {
+  async endSessionsOfUsers(id: string, tx: Transaction): Promise<EndedLoginSession[]> {
+    if (!isCanonicalUuid(id)) return [];
+    const users = `SELECT user_id FROM directory_accounts WHERE directory_id = $1`;
+    await this.db.query(`SELECT id FROM users WHERE id IN (${users}) FOR UPDATE`, [id], tx);
+    return this.db.query<EndedLoginSession>(
+      `DELETE FROM login_sessions WHERE user_id IN (${users}) RETURNING sid, user_id AS "userId"`,
+      [id],
+      tx,
+    );
+  }
+
+  /**
+   * Deletes the directory and the local users who signed in through it, in `tx`: nobody can sign
+   * in as them any more, so their grants go too (cascade). The caller propagates the change once
+   * committed, so every token cache drops the grants.
+   */
+  async deleteWithUsers(id: string, tx: Transaction): Promise<boolean> {
     if (!isCanonicalUuid(id)) return false;
-    const deleted = await this.db.transaction(async (tx) => {
-      await this.db.query(
-        `DELETE FROM users WHERE id IN (SELECT user_id FROM directory_accounts WHERE directory_id = $1)`,
-        [id],
-        tx,
-      );
-      return this.db.query(`DELETE FROM directories WHERE id = $1 RETURNING id`, [id], tx);
-    });
-    // The users' grants went with them: every instance's token cache drops them first.
-    if (deleted.length === 1) await this.db.propagateChanges();
+    await this.db.query(
+      `DELETE FROM users WHERE id IN (SELECT user_id FROM directory_accounts WHERE directory_id = $1)`,
+      [id],
+      tx,
+    );
+    const deleted = await this.db.query(
+      `DELETE FROM directories WHERE id = $1 RETURNING id`,
+      [id],
+      tx,
+    );
     return deleted.length === 1;
   }
 }

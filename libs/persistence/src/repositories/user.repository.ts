@@ -171,6 +171,14 @@ export class UserRepository {
   }
 
   /**
+   * Locks the user's row until `tx` ends: no session or grant of the user can be added meanwhile
+   * (their foreign keys wait for it), so whatever ends the user's sessions in `tx` ends them all.
+   */
+  async lockForChange(id: string, tx: Transaction): Promise<void> {
+    await this.db.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [id], tx);
+  }
+
+  /**
    * Deletes the user in `tx`; grants, sessions and codes go with it (ON DELETE CASCADE). The
    * caller propagates the change once committed, so every token cache drops the grants.
    */
