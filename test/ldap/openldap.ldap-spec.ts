@@ -141,6 +141,15 @@ describe('OpenLDAP directory', () => {
       { grant_type: 'password', username, password, scope: 'openid profile email phone' },
       { Authorization: auth },
     );
+  /** An authorization request (PKCE) of the client, as the login page receives it. */
+  const loginParams = (challenge = pkcePair().challenge) => ({
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: REDIRECT,
+    scope: 'openid',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
   const json = (res: RawResponse) => JSON.parse(res.text) as Record<string, unknown>;
   const subOf = (res: RawResponse) => decodeJwt(json(res).id_token as string).payload.sub;
 
@@ -304,18 +313,7 @@ describe('OpenLDAP directory', () => {
     const browser = new Browser(server);
     const { verifier, challenge } = pkcePair();
 
-    const { code } = await browser.signIn(
-      {
-        response_type: 'code',
-        client_id: client.client_id,
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      },
-      'bob',
-      'bob-password',
-    );
+    const { code } = await browser.signIn(loginParams(challenge), 'bob', 'bob-password');
     const token = await postForm(
       server,
       '/oauth2/token',
@@ -330,14 +328,7 @@ describe('OpenLDAP directory', () => {
 
   it('refuses a wrong password at the login page with the form again', async () => {
     const browser = new Browser(server);
-    const form = await browser.openLoginPage({
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-    });
+    const form = await browser.openLoginPage(loginParams());
 
     const res = await browser.submitLogin(form, 'bob', 'not-bobs-password');
 
@@ -401,14 +392,7 @@ describe('OpenLDAP directory', () => {
         });
       }
       const browser = new Browser(server);
-      const form = await browser.openLoginPage({
-        response_type: 'code',
-        client_id: client.client_id,
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: pkcePair().challenge,
-        code_challenge_method: 'S256',
-      });
+      const form = await browser.openLoginPage(loginParams());
       const page = await browser.submitLogin(form, 'bob', 'bob-password');
       expect(page.status).toBe(503);
       expect(page.headers['retry-after']).toMatch(/^\d+$/);
@@ -432,20 +416,11 @@ describe('OpenLDAP directory', () => {
 
   it('deletes the users of a deleted directory, ending their sessions with their logouts', async () => {
     const sub = subOf(await passwordGrant('carol', 'carol-password'));
-    await new Browser(server).signIn(
-      {
-        response_type: 'code',
-        client_id: client.client_id,
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: pkcePair().challenge,
-        code_challenge_method: 'S256',
-      },
-      'carol',
-      'carol-password',
-    );
+    await new Browser(server).signIn(loginParams(), 'carol', 'carol-password');
 
     expect((await admin(server).delete(`/admin/v1/directories/${directoryId}`)).status).toBe(204);
+    for (const gone of [directoryId, 'not-a-uuid'])
+      expect((await admin(server).delete(`/admin/v1/directories/${gone}`)).status).toBe(404);
     expect((await admin(server).get(`/admin/v1/users/${sub as string}`)).status).toBe(404);
     expect((await passwordGrant('carol', 'carol-password')).status).toBe(400);
     const logouts = await admin(server).get('/admin/v1/audit-events?type=logout&limit=1');

@@ -83,8 +83,7 @@ describe(AccountService.name, () => {
       codes,
       hasher,
       new FixedClock(NOW),
-      backchannel,
-      new SessionEndings(backchannel, audit),
+      new SessionEndings(db, backchannel, audit),
     );
   });
 

@@ -6,7 +6,6 @@ import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import {
   AuditContext,
-  BackchannelLogoutRepository,
   AuthorizationCodeRepository,
   canonicalUsername,
   Database,
@@ -72,7 +71,6 @@ export class AccountService {
     private readonly codes: AuthorizationCodeRepository,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
-    private readonly backchannel: BackchannelLogoutRepository,
     private readonly endings: SessionEndings,
   ) {}
 
@@ -131,9 +129,7 @@ export class AccountService {
       return row;
     });
     if (!updated) return null;
-    // Committed: every instance's token cache forgets the revoked grants before we answer.
-    await this.db.propagateChanges();
-    this.backchannel.wake();
+    await this.endings.published();
     return toUserAccount(updated);
   }
 
@@ -199,9 +195,7 @@ export class AccountService {
       return this.users.delete(id, tx);
     });
     if (!deleted) return false;
-    // Committed: every instance's token cache forgets the user's grants before we answer.
-    await this.db.propagateChanges();
-    this.backchannel.wake();
+    await this.endings.published();
     return true;
   }
 

@@ -60,9 +60,8 @@ describe(LoginSessionService.name, () => {
       db,
       sessions,
       grants,
-      backchannel,
       clock,
-      new SessionEndings(backchannel, audit),
+      new SessionEndings(db, backchannel, audit),
     );
   });
 

@@ -6,7 +6,6 @@ import { Clock } from '@app/config';
 import { hashToken, randomToken } from '@app/crypto';
 import {
   AuditContext,
-  BackchannelLogoutRepository,
   Database,
   EndedLoginSession,
   GrantRepository,
@@ -49,7 +48,6 @@ export class LoginSessionService {
     private readonly db: Database,
     private readonly sessions: LoginSessionRepository,
     private readonly grants: GrantRepository,
-    private readonly backchannel: BackchannelLogoutRepository,
     private readonly clock: Clock,
     private readonly endings: SessionEndings,
   ) {}
@@ -115,7 +113,7 @@ export class LoginSessionService {
       await this.grants.revokeByUser(userId, now, tx);
       return sessions;
     });
-    await this.published();
+    await this.endings.published();
     return ended.length;
   }
 
@@ -130,7 +128,7 @@ export class LoginSessionService {
       if (session) await this.afterEnd([session], now, reason, source, tx);
       return session;
     });
-    if (ended) await this.published();
+    if (ended) await this.endings.published();
     return ended;
   }
 
@@ -151,12 +149,6 @@ export class LoginSessionService {
       tx,
     );
     await this.endings.record(sessions, reason, source, now, tx);
-  }
-
-  /** After commit: every instance's token cache drops the revoked grants; the sender starts. */
-  private async published(): Promise<void> {
-    await this.db.propagateChanges();
-    this.backchannel.wake();
   }
 }
 

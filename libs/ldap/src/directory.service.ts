@@ -8,7 +8,6 @@ import { MasterKeyCipher } from '@app/crypto';
 import { FieldProblem, OAuthError } from '@app/errors';
 import {
   AuditContext,
-  BackchannelLogoutRepository,
   Database,
   DirectoryRecord,
   DirectoryRepository,
@@ -62,7 +61,6 @@ export class DirectoryService {
     private readonly clock: Clock,
     private readonly db: Database,
     private readonly endings: SessionEndings,
-    private readonly backchannel: BackchannelLogoutRepository,
   ) {}
 
   /** invalid_request with `fields` for a setting that cannot work; conflict for a taken name. */
@@ -124,9 +122,7 @@ export class DirectoryService {
       return this.directories.deleteWithUsers(id, tx);
     });
     if (!deleted) throw new OAuthError('not_found', 'No such directory.');
-    // Committed: every instance's token cache forgets the users' grants before we answer.
-    await this.db.propagateChanges();
-    this.backchannel.wake();
+    await this.endings.published();
   }
 
   private settingsOf(id: string, input: DirectoryInput, bindPassword: string): DirectorySettings {

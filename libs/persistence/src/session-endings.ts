@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { AuditContext, AuditLog } from './audit-log';
-import { Transaction } from './database';
+import { Database, Transaction } from './database';
 import { BackchannelLogoutRepository } from './repositories/backchannel-logout.repository';
 import { EndedLoginSession } from './repositories/login-session.repository';
 
@@ -11,18 +11,22 @@ export type SessionEndReason =
 
 /**
  * What every ending of login sessions brings, whatever ended them: a logout token queued for each
- * client that took tokens in them (Back-Channel Logout 1.0 §2.7; delivered later, see `wake`) and
- * a `logout` audit event for each (CONTRACT §5), written in the ending transaction so none of it
- * happens without the rest. Call it before the sessions' grants go (a deleted user's cascade):
- * the queue reads which clients took tokens from them.
+ * client that took tokens in them (Back-Channel Logout 1.0 §2.7) and a `logout` audit event for
+ * each (CONTRACT §5), written in the ending transaction (`record`) so none of it happens without
+ * the rest; then, once it committed, `published`.
  */
 @Injectable()
 export class SessionEndings {
   constructor(
+    private readonly db: Database,
     private readonly backchannel: BackchannelLogoutRepository,
     private readonly audit: AuditLog,
   ) {}
 
+  /**
+   * In the ending transaction. Call it before the sessions' grants go (a deleted user's
+   * cascade): the queue reads which clients took tokens in them.
+   */
   async record(
     sessions: readonly EndedLoginSession[],
     reason: SessionEndReason,
@@ -49,5 +53,15 @@ export class SessionEndings {
         tx,
       );
     }
+  }
+
+  /**
+   * After the commit of a change that ended sessions or revoked grants: every instance's token
+   * cache forgets the revoked grants before the caller answers, and the sender posts the queued
+   * logout tokens.
+   */
+  async published(): Promise<void> {
+    await this.db.propagateChanges();
+    this.backchannel.wake();
   }
 }

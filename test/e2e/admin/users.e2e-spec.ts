@@ -423,5 +423,12 @@ describe('admin API: users', () => {
       expect(res.status).toBe(404);
       expect(res.body).toEqual(NOT_FOUND);
     });
+
+    it('answers 404 for an id that is no UUID', async () => {
+      const res = await admin(server).delete('/admin/v1/users/not-a-uuid');
+
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(NOT_FOUND);
+    });
   });
 });

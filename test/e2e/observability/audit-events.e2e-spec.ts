@@ -55,6 +55,11 @@ describe('audit events', () => {
     return res.body.items as AuditEvent[];
   }
 
+  /** An authorization request of the client, as the login page receives it. */
+  function codeParams(clientId = client.client_id) {
+    return { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'openid' };
+  }
+
   async function latest(type: string): Promise<AuditEvent> {
     const [event] = await events({ type, limit: '1' });
     expect(event).toBeDefined();
@@ -135,16 +140,7 @@ describe('audit events', () => {
 
   it('records a logout with its session id, and a revocation', async () => {
     const browser = new Browser(server);
-    const { code } = await browser.signIn(
-      {
-        response_type: 'code',
-        client_id: client.client_id,
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-      },
-      'alice',
-      PASSWORD,
-    );
+    const { code } = await browser.signIn(codeParams(), 'alice', PASSWORD);
     const tokens = (
       await postForm(
         server,
@@ -200,16 +196,7 @@ describe('audit events', () => {
     });
 
     const browser = new Browser(server);
-    const { code } = await browser.signIn(
-      {
-        response_type: 'code',
-        client_id: client.client_id,
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-      },
-      'alice',
-      PASSWORD,
-    );
+    const { code } = await browser.signIn(codeParams(), 'alice', PASSWORD);
     const redeem = () =>
       postForm(
         server,
@@ -228,12 +215,7 @@ describe('audit events', () => {
 
   it("records the session another user's sign-in ends, and an administrator's end of a user's sessions with the admin as actor", async () => {
     const carol = await adminCreateUser(server, { username: 'carol', password: PASSWORD });
-    const params = {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-    };
+    const params = codeParams();
     const browser = new Browser(server);
     await browser.signIn(params, 'alice', PASSWORD);
     await browser.signIn({ ...params, prompt: 'login' }, 'carol', PASSWORD);
@@ -265,12 +247,7 @@ describe('audit events', () => {
 
   it('records the sessions a password change and a deletion end, with the admin as actor', async () => {
     const erin = await adminCreateUser(server, { username: 'erin', password: PASSWORD });
-    const params = {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-    };
+    const params = codeParams();
     await new Browser(server).signIn(params, 'erin', PASSWORD);
 
     const changed = await admin(server).patch(`/admin/v1/users/${erin.id}`, {
@@ -309,12 +286,7 @@ describe('audit events', () => {
     });
     expect(factor.status).toBe(201);
     const browser = new Browser(server);
-    const login = await browser.openLoginPage({
-      response_type: 'code',
-      client_id: strict.client_id,
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-    });
+    const login = await browser.openLoginPage(codeParams(strict.client_id));
     const step = await browser.submitLogin(login, 'dave', PASSWORD);
     expect(step.status).toBe(200);
     const form = parseForm(step.text);
