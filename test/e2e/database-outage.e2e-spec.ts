@@ -1,3 +1,5 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
 import { Client } from 'pg';
 import request from 'supertest';
 
@@ -93,6 +95,46 @@ describe('database outage', () => {
     );
     expect(after.status).toBe(200);
   });
+
+  it('answers 503 with Retry-After at the browser endpoints too: pages at authorization and logout', async () => {
+    // A cookie of a session token's form, so each endpoint looks its session up.
+    const cookie = `uas_session=${randomBytes(32).toString('base64url')}`;
+    // A client never asked for, so no cache answers for it.
+    const authorization = `/uas/oauth2/authorization?${new URLSearchParams({
+      response_type: 'code',
+      client_id: randomUUID(),
+      redirect_uri: 'https://app.example.com/cb',
+    }).toString()}`;
+    await proxy.cut();
+    try {
+      const pages = [
+        await request(server.http).get(authorization),
+        await request(server.http).get('/uas/oauth2/logout').set('Cookie', cookie),
+        await request(server.http)
+          .post('/uas/oauth2/logout')
+          .type('form')
+          .set('Cookie', cookie)
+          .send({ ui_locales: 'fi' }),
+      ];
+      for (const page of pages) {
+        expect(page.status).toBe(503);
+        expect(page.headers['retry-after']).toBe('5');
+        expect(page.headers['cache-control']).toBe('no-store');
+        expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(page.text).toContain('<code>temporarily_unavailable</code>');
+      }
+      // The passkey page answers its errors as the API does.
+      expectUnavailable(
+        await request(server.http).get('/uas/oauth2/passkeys').set('Cookie', cookie),
+      );
+    } finally {
+      await proxy.restore();
+    }
+
+    const after = await request(server.http).get('/uas/oauth2/logout').set('Cookie', cookie);
+    expect(after.status).toBe(200);
+  });
+
   it('answers 503 for a sign-in whose statement the lost connection was running, then recovers', async () => {
     const signIn = () =>
       postForm(

@@ -19,7 +19,8 @@ export interface IdTokenHint {
  * "expired or not". Its signature is checked as strictly as any JWT we accept (RFC 8725 §3.1):
  * RS256 by one of our signing keys, or HS256 keyed with the secret of a client that registered
  * HS256 ID tokens, never anything else; its `iss` is ours; `exp` is not checked. An access or
- * logout token signed by the same key is refused by its `typ`.
+ * logout token signed by the same key is refused by its `typ`, a signed UserInfo response by
+ * its lack of `iat` and `exp`. Only keys still published verify (a retired key's hints do not).
  */
 @Injectable()
 export class IdTokenHintVerifier {
@@ -36,6 +37,9 @@ export class IdTokenHintVerifier {
     const { header, payload } = jws;
     if (header.typ !== undefined && header.typ !== 'JWT') return null;
     if (payload.iss !== this.config.issuer.url || typeof payload.sub !== 'string') return null;
+    // OpenID Connect Core §2: an ID token always has iat and exp. A signed UserInfo response
+    // (§5.3.2) is signed by the same key with the same typ but has neither: it is no hint.
+    if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number') return null;
     const audience: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     // OpenID Connect Core §2: with several audiences, azp names the client it was issued to.
     const clientId = audience.length === 1 ? audience[0] : payload.azp;

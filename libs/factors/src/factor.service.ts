@@ -4,7 +4,13 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig, Clock } from '@app/config';
 import { MasterKeyCipher } from '@app/crypto';
-import { RateLimitRepository, UserFactorRepository } from '@app/persistence';
+import {
+  Database,
+  isCanonicalUuid,
+  RateLimitRepository,
+  UserFactorRepository,
+  UserRepository,
+} from '@app/persistence';
 
 import { base32Decode, matchTotpStep, newTotpSecret, otpauthUri } from './totp';
 
@@ -49,6 +55,8 @@ export class FactorService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly db: Database,
+    private readonly users: UserRepository,
     private readonly factors: UserFactorRepository,
     private readonly rateLimits: RateLimitRepository,
     private readonly cipher: MasterKeyCipher,
@@ -112,9 +120,22 @@ export class FactorService {
     return (await this.factors.findByUser(userId)).some((f) => f.type === FactorType.Totp);
   }
 
-  /** Removes one factor; false when the user has none with that id. */
-  remove(userId: string, factorId: string): Promise<boolean> {
-    return this.factors.delete(userId, factorId);
+  /**
+   * Removes one factor; false when the user has none with that id. Recovery codes stand in for
+   * the user's TOTP factors (confirmTotp issues them; a passkey's registration does not), so
+   * when the last of these goes they go too, in the same transaction: removing a lost or stolen
+   * authenticator leaves none of its codes usable, here or in place of an SMS or e-mail code.
+   * The user's row is locked first, so two removals at once cannot each count the other's
+   * factor as the one left.
+   */
+  async remove(userId: string, factorId: string): Promise<boolean> {
+    if (!isCanonicalUuid(userId)) return false;
+    return this.db.transaction(async (tx) => {
+      await this.users.lockForChange(userId, tx);
+      if (!(await this.factors.delete(userId, factorId, tx))) return false;
+      await this.factors.deleteRecoveryCodesUnlessLeft(userId, FactorType.Totp, tx);
+      return true;
+    });
   }
 
   /**

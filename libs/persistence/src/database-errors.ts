@@ -4,9 +4,13 @@ import { OAuthError } from '@app/errors';
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ECONNABORTED',
   'ETIMEDOUT',
   'ENOTFOUND',
   'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
   'EPIPE',
   'EAI_AGAIN',
   // 57014: statement_timeout ended a statement (a stuck lock or an overloaded server), not a bad query.

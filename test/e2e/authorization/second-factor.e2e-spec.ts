@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import request from 'supertest';
 
 import { FixedClock } from '@app/config';
@@ -77,6 +78,41 @@ describe('second factor at the authorization endpoint', () => {
     const form = parseForm(page.text);
     return browser.post(form.action, { ...form.hidden, code });
   };
+
+  /** Signs `username` in with an app enrolled at the second step: the recovery codes shown. */
+  async function enrolAtSignIn(username: string): Promise<string[]> {
+    const browser = new Browser(server);
+    const page = await toSecondStep(browser, username);
+    const secret = (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const shown = await postCode(browser, page, totpAt(secret, server.clock.now()));
+    expect(shown.status).toBe(200);
+    const codes = [
+      ...shown.text.matchAll(/<li><code>([0-9a-z]{5}-[0-9a-z]{5})<\/code><\/li>/g),
+    ].map((m) => m[1]);
+    expect(codes).toHaveLength(10);
+    return codes;
+  }
+
+  /** The answer to `code` at the second step of a new sign-in of `username`. */
+  async function answerSecondStep(username: string, code: string): Promise<request.Response> {
+    const browser = new Browser(server);
+    return postCode(browser, await toSecondStep(browser, username), code);
+  }
+
+  async function unusedRecoveryCodes(userId: string): Promise<number> {
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const rows = await pg.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL',
+        [userId],
+      );
+      return rows.rows[0].n;
+    } finally {
+      await pg.end();
+    }
+  }
 
   it('publishes acr_values_supported and acr among the claims', async () => {
     const res = await request(server.http).get('/uas/.well-known/openid-configuration');
@@ -210,6 +246,45 @@ describe('second factor at the authorization endpoint', () => {
     expect(invalid.page.text).toContain('role="alert"');
     expect(invalid.page.text).not.toContain('class="uas-qr"');
     expect(invalid.page.text).not.toContain('<form');
+  });
+
+  it("takes the recovery codes away with the user's last TOTP factor when an administrator removes it", async () => {
+    const rita = await adminCreateUser(server, { username: 'rita', password: PASSWORD });
+    const codes = await enrolAtSignIn('rita');
+    const [lost] = (await admin(server).get(`/admin/v1/users/${rita.id}/factors`)).body.items;
+    expect(await unusedRecoveryCodes(rita.id)).toBe(10);
+
+    const removed = await admin(server).delete(`/admin/v1/users/${rita.id}/factors/${lost.id}`);
+    // The replacement authenticator an administrator hands out.
+    const replacement = await admin(server).post(`/admin/v1/users/${rita.id}/factors`, {
+      type: 'totp',
+    });
+    const oldCode = await answerSecondStep('rita', codes[0]);
+    const newApp = await answerSecondStep(
+      'rita',
+      totpAt(replacement.body.secret, server.clock.now()),
+    );
+
+    expect(removed.status).toBe(204);
+    expect(await unusedRecoveryCodes(rita.id)).toBe(0);
+    expect(oldCode.status).toBe(200);
+    expect(oldCode.text).toContain('role="alert"');
+    expect(newApp.status).toBe(303);
+  });
+
+  it('keeps the recovery codes while another TOTP factor of the user is left', async () => {
+    const sam = await adminCreateUser(server, { username: 'sam', password: PASSWORD });
+    const codes = await enrolAtSignIn('sam');
+    const [enrolled] = (await admin(server).get(`/admin/v1/users/${sam.id}/factors`)).body.items;
+    const other = await admin(server).post(`/admin/v1/users/${sam.id}/factors`, { type: 'totp' });
+    expect(other.status).toBe(201);
+
+    const removed = await admin(server).delete(`/admin/v1/users/${sam.id}/factors/${enrolled.id}`);
+    const recovered = await answerSecondStep('sam', codes[0]);
+
+    expect(removed.status).toBe(204);
+    expect(recovered.status).toBe(303);
+    expect(await unusedRecoveryCodes(sam.id)).toBe(9);
   });
 
   it('refuses a second-step form from another browser, and a first-step ticket in its place', async () => {

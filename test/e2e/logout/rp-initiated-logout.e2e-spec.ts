@@ -343,6 +343,36 @@ describe('RP-initiated logout', () => {
       expect((await silentAuthorization(browser)).code).toBeDefined();
     });
 
+    it('an id_token_hint that is a signed UserInfo response (same key, same typ, no iat or exp)', async () => {
+      const signer = await adminCreateClient(server, {
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code'],
+        post_logout_redirect_uris: [AFTER_LOGOUT],
+        userinfo_signed_response_alg: 'RS256',
+      });
+      const browser = new Browser(server);
+      const { code } = await browser.signIn(params({}, signer.client_id), 'alice', PASSWORD);
+      const tokens = await redeem(code, signer);
+      const userinfo = await request(server.http)
+        .get('/uas/oauth2/userinfo')
+        .set('Authorization', `Bearer ${tokens.access_token}`);
+      expect(userinfo.headers['content-type']).toMatch(/^application\/jwt/);
+      const signed = userinfo.text;
+      expect(decodeJwt(signed).payload.sub).toBe(decodeJwt(tokens.id_token).payload.sub);
+
+      const res = await browser.get(
+        logoutPath({ id_token_hint: signed, post_logout_redirect_uri: AFTER_LOGOUT }),
+      );
+
+      expect(res.status).toBe(400);
+      expect(res.headers.location).toBeUndefined();
+      // The real ID token of the same session is still taken.
+      const ok = await browser.get(
+        logoutPath({ id_token_hint: tokens.id_token, post_logout_redirect_uri: AFTER_LOGOUT }),
+      );
+      expect(ok.status).toBe(303);
+    });
+
     it('a repeated parameter', async () => {
       const res = await request(server.http).get(`${LOGOUT}?state=a&state=b`);
       expect(res.status).toBe(400);

@@ -14,7 +14,7 @@ import { APP_CONFIG, AppConfig, routePath, Routes } from '@app/config';
 import { OAuthError, ResponseMode } from '@app/errors';
 
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, sessionCookie } from './login/cookies';
-import { renderErrorPage } from './login/error-page';
+import { errorPageResponse } from './login/error-page';
 import { renderFactorPage } from './login/factor-page';
 import { FORM_POST_CSP, renderFormPostPage } from './login/form-post-page';
 import { renderLoginPage } from './login/login-page';
@@ -87,11 +87,12 @@ export class AuthorizationController {
       if (!(error instanceof OAuthError)) throw error;
       const target = error.options.redirect;
       if (target) return this.respond(errorResponse(error, target), redirectStatus, null);
-      return this.errorPage(
+      return errorPageResponse(
         error,
         params && !isLoginPost(params) && !isFactorPost(params)
           ? (params.values.ui_locales ?? null)
           : null,
+        this.urls().stylesheet,
       );
     }
     if (outcome.kind === 'response')
@@ -129,24 +130,6 @@ export class AuthorizationController {
     });
     for (const cookie of cookies) headers.append('Set-Cookie', cookie);
     return new Response(null, { status: redirectStatus, headers });
-  }
-
-  private errorPage(error: OAuthError, uiLocales: string | null): Response {
-    // A page, not an API answer: 400 for the request's faults, the error's own status for load
-    // shedding (429) and for ours (503).
-    const status = error.status >= 500 || error.status === 429 ? error.status : 400;
-    const response = this.page(
-      status,
-      renderErrorPage(error, uiLocales, this.urls().stylesheet),
-      [],
-    );
-    if (error.options.retryAfterSeconds !== undefined) {
-      response.headers.set(
-        'Retry-After',
-        String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))),
-      );
-    }
-    return response;
   }
 
   private page(status: number, html: string, cookies: string[]): Response {

@@ -7,7 +7,7 @@ import { AuditContext } from '@app/persistence';
 
 import { RequestAuditContext } from '../audit/audit-context';
 import { expiredCookie, readCookie, SESSION_COOKIE } from './login/cookies';
-import { renderErrorPage } from './login/error-page';
+import { errorPageResponse } from './login/error-page';
 import { renderLogoutConfirmPage, renderSignedOutPage } from './login/logout-pages';
 import { PAGE_HEADERS } from './login/page-headers';
 import { pick, RequestParams } from './request-params';
@@ -70,8 +70,7 @@ export class LogoutController {
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       // Never redirected (§3: only to a registered URI, and only for a valid request).
-      const status = error.status >= 500 || error.status === 429 ? error.status : 400;
-      return this.page(status, renderErrorPage(error, uiLocales, this.stylesheet()));
+      return errorPageResponse(error, uiLocales, this.stylesheet());
     }
     if (outcome.kind === 'confirm') {
       return this.page(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database } from '../database';
+import { Database, Transaction } from '../database';
 import { isCanonicalUuid } from '../identifiers';
 
 /** A second factor as stored; `secret` is the MASTER_KEY envelope of a TOTP secret. */
@@ -86,14 +86,32 @@ export class UserFactorRepository {
     );
   }
 
-  /** Removes one factor of the user; false when the user has no such factor. */
-  async delete(userId: string, factorId: string): Promise<boolean> {
+  /** Removes one factor of the user, in `tx`; false when the user has no such factor. */
+  async delete(userId: string, factorId: string, tx: Transaction): Promise<boolean> {
     if (!isCanonicalUuid(userId) || !isCanonicalUuid(factorId)) return false;
     const rows = await this.db.query<{ id: string }>(
       `DELETE FROM user_factors WHERE id = $1 AND user_id = $2 RETURNING id`,
       [factorId, userId],
+      tx,
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Deletes the user's recovery codes, in `tx`, unless a factor of `type` (the type whose
+   * enrolment issued them) is left; the caller has locked the user's row.
+   */
+  async deleteRecoveryCodesUnlessLeft(
+    userId: string,
+    type: string,
+    tx: Transaction,
+  ): Promise<void> {
+    await this.db.query(
+      `DELETE FROM recovery_codes WHERE user_id = $1
+       AND NOT EXISTS (SELECT 1 FROM user_factors WHERE user_id = $1 AND type = $2)`,
+      [userId, type],
+      tx,
+    );
   }
 
   /**
