@@ -17,6 +17,8 @@ import { UsedIdentifierRepository } from '@app/persistence';
 const CLOCK_SKEW_SECONDS = 60;
 /** How long the jti of a request object without exp stays spent. */
 const JTI_RETENTION_SECONDS = 24 * 60 * 60;
+/** ECMAScript's last date (ECMA-262 §21.4.1.1), 275760-09-13. */
+const MAX_DATE_MS = 8.64e15;
 const MAX_JTI_LENGTH = 512;
 const HS256 = 'HS256';
 
@@ -134,6 +136,9 @@ export class RequestObjectVerifier {
       typeof exp === 'number'
         ? (exp + CLOCK_SKEW_SECONDS) * 1000
         : now.getTime() + JTI_RETENTION_SECONDS * 1000;
+    // An exp no date can hold (milliseconds where RFC 7519 §2 says seconds) would keep the jti
+    // until an invalid date, which the database refuses: the object is refused instead.
+    if (!(keepUntil <= MAX_DATE_MS)) throw rejected('exp is past any representable date');
     // One record with client assertions' jti: a JWT spent as one is refused as the other (RFC 8725 §3.12).
     const first = await this.usedIdentifiers.claimClientJwtId(
       client.clientId,

@@ -141,15 +141,28 @@ export class FactorService {
   /**
    * Checks a code the user typed: a TOTP code of one of their factors, not used before, or one
    * of their unused recovery codes. Null, without looking, once the user is throttled.
+   *
+   * The attempt is counted before the code is looked at, by one statement that admits it only
+   * while the window is below LOGIN_MAX_FAILURES; a right code then clears the count. Reading
+   * the count, checking and then counting would let concurrent posts of one factor ticket all
+   * pass the read before any was counted: as many guesses as requests (RFC 6238 §5.2 and
+   * RFC 4226 §7.3 ask for a limit on attempts).
    */
   async verifyCode(userId: string, code: string): Promise<CodeCheck> {
-    if (await this.isThrottled(userId)) return null;
+    const bucket = bucketOf(userId);
+    const { maxFailures, windowSeconds } = this.config.login;
+    const attempt = await this.rateLimits.hitIfBelow(
+      bucket,
+      maxFailures,
+      windowSeconds,
+      this.clock.now(),
+    );
+    if (!attempt.admitted) return null;
     const typed = normalize(code);
     const result = /^\d{6}$/.test(typed)
       ? await this.verifyTotp(userId, typed)
       : await this.useRecoveryCode(userId, typed);
-    if (result === null) await this.countFailure(userId);
-    else await this.rateLimits.clear(bucketOf(userId));
+    if (result !== null) await this.rateLimits.clear(bucket);
     return result;
   }
 

@@ -577,6 +577,10 @@ describe('request objects', () => {
         'a parameter of the wrong type',
         () => signRequestObject(claimsFor(open, { scope: ['openid'] }), rs256),
       ],
+      [
+        'an exp in milliseconds (past any date the jti could be kept until)',
+        () => signRequestObject(claimsFor(open, { exp: server.clock.now().getTime() * 10 }), rs256),
+      ],
       ['not a JWT', async () => 'not-a-jwt'],
       ['a JWT with a broken header', async () => 'eyJ.eyJ.sig'],
       [

@@ -100,6 +100,21 @@ describe('second factor at the authorization endpoint', () => {
     return postCode(browser, await toSecondStep(browser, username), code);
   }
 
+  /** The count of the current window of a rate-limit bucket (0 when it has none). */
+  async function failureCount(bucket: string): Promise<number> {
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const rows = await pg.query<{ count: number }>(
+        'SELECT count FROM rate_limits WHERE bucket = $1',
+        [bucket],
+      );
+      return rows.rows[0]?.count ?? 0;
+    } finally {
+      await pg.end();
+    }
+  }
+
   async function unusedRecoveryCodes(userId: string): Promise<number> {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
@@ -246,6 +261,30 @@ describe('second factor at the authorization endpoint', () => {
     expect(invalid.page.text).toContain('role="alert"');
     expect(invalid.page.text).not.toContain('class="uas-qr"');
     expect(invalid.page.text).not.toContain('<form');
+  });
+
+  it(`checks at most ${MAX_FAILURES} codes of a burst of posts of one ticket (RFC 6238 §5.2)`, async () => {
+    const uma = await adminCreateUser(server, { username: 'uma', password: PASSWORD });
+    const umaSecret = (
+      await admin(server).post(`/admin/v1/users/${uma.id}/factors`, { type: 'totp' })
+    ).body.secret as string;
+    const browser = new Browser(server);
+    const page = await toSecondStep(browser, 'uma');
+    const right = totpAt(umaSecret, server.clock.now());
+    const wrong = right === '000000' ? '000001' : '000000';
+
+    // All at once: each post would find the count below the limit before any was counted.
+    const burst = await Promise.all(
+      Array.from({ length: 4 * MAX_FAILURES }, () => postCode(browser, page, wrong)),
+    );
+    const checked = await failureCount(`mfa:user:${uma.id}`);
+    const afterwards = await postCode(browser, page, right);
+
+    expect(burst.map((r) => r.status)).toEqual(burst.map(() => 200));
+    expect(checked).toBe(MAX_FAILURES);
+    expect(afterwards.status).toBe(200);
+    expect(afterwards.text).toContain('role="alert"');
+    server.clock.advance(WINDOW_SECONDS + 1);
   });
 
   it("takes the recovery codes away with the user's last TOTP factor when an administrator removes it", async () => {

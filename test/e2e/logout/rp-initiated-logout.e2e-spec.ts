@@ -174,6 +174,23 @@ describe('RP-initiated logout', () => {
     expect((await silentAuthorization(replay)).error).toBe('login_required');
   });
 
+  it('leaves a code issued in the session before it ended unredeemable', async () => {
+    const { browser, tokens } = await signedIn({ scope: 'openid offline_access' });
+    const pending = (await silentAuthorization(browser)).code;
+    expect(pending).toBeDefined();
+
+    await browser.get(logoutPath({ id_token_hint: tokens.id_token }));
+    const res = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'authorization_code', code: pending, redirect_uri: REDIRECT },
+      basic(client.client_id, client.client_secret!),
+    );
+
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_grant');
+  });
+
   it('keeps a grant with offline_access alive after logout', async () => {
     const { browser, tokens } = await signedIn({ scope: 'openid offline_access' });
 

@@ -73,8 +73,10 @@ export class AuthorizationCodeRepository {
 
   /**
    * Marks the code used and records `grantId` as the grant its tokens will belong to, in one
-   * statement; null when it is unknown, another client's, already used, or expired at `now`.
-   * Two redemptions racing on any instances get one row.
+   * statement; null when it is unknown, another client's, already used, or expired at `now`, or
+   * when the browser session it was issued in has ended: a code issued before a logout, or
+   * before an administrator ended the user's sessions, mints nothing after it. Two redemptions
+   * racing on any instances get one row.
    */
   async consume(
     codeHash: Buffer,
@@ -85,8 +87,10 @@ export class AuthorizationCodeRepository {
     const rows = await this.db.query<ConsumedAuthorizationCode>(
       new Statement(
         'authorization_codes.consume',
-        `UPDATE authorization_codes SET consumed_at = $4, grant_id = $3
+        `UPDATE authorization_codes c SET consumed_at = $4, grant_id = $3
        WHERE code_hash = $1 AND client_id = $2::uuid AND consumed_at IS NULL AND expires_at > $4
+         AND (c.sid IS NULL OR EXISTS (
+           SELECT 1 FROM login_sessions s WHERE s.sid = c.sid AND s.expires_at > $4))
        RETURNING ${RETURNED}`,
       ),
       [codeHash, clientId, grantId, now],
