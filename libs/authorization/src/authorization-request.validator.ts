@@ -15,7 +15,7 @@ import {
   AuthorizationParams,
   AuthorizationRequest,
 } from './authorization-request';
-import { readClaimsRequest } from './claims-request';
+import { readClaimsRequest, withEssentialAcr } from './claims-request';
 import { isPkceChallenge, isPkceMethod, PkceMethod } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { RequestObjectVerifier } from './request-object.verifier';
@@ -202,7 +202,7 @@ export class AuthorizationRequestValidator {
       maxAgeSeconds,
       uiLocales: params.ui_locales ?? null,
       loginHint: params.login_hint ?? null,
-      acrValues: params.acr_values ?? null,
+      acrValues: withEssentialAcr(params.acr_values ?? null, params.claims),
       codeChallenge: pkce.challenge,
       codeChallengeMethod: pkce.method,
     };

@@ -1,6 +1,6 @@
 import { OAuthError } from '@app/errors';
 
-import { readClaimsRequest } from './claims-request';
+import { readClaimsRequest, withEssentialAcr } from './claims-request';
 
 describe(readClaimsRequest.name, () => {
   it('is null when the parameter is absent', () => {
@@ -33,5 +33,31 @@ describe(readClaimsRequest.name, () => {
     } catch (error) {
       expect((error as OAuthError).code).toBe('invalid_request');
     }
+  });
+});
+
+describe(withEssentialAcr.name, () => {
+  const MFA = 'urn:uas:acr:mfa';
+  const PWD = 'urn:uas:acr:pwd';
+  const claims = (acr: unknown, target = 'id_token') => JSON.stringify({ [target]: { acr } });
+
+  it.each([
+    ['values naming only the second factor', claims({ essential: true, values: [MFA] })],
+    ['value naming it', claims({ essential: true, value: MFA })],
+    ['the same asked of UserInfo', claims({ essential: true, values: [MFA] }, 'userinfo')],
+  ])('asks for the second factor for an essential acr with %s (Core §5.5.1.1)', (_, raw) => {
+    expect(withEssentialAcr(null, raw)).toBe(MFA);
+    expect(withEssentialAcr('urn:other', raw)).toBe(`urn:other ${MFA}`);
+  });
+
+  it.each([
+    ['no claims parameter', undefined],
+    ['an acr that is not essential', claims({ values: [MFA] })],
+    ['an essential acr the password also meets', claims({ essential: true, values: [PWD, MFA] })],
+    ['an essential acr without values', claims({ essential: true })],
+    ['only other claims', JSON.stringify({ id_token: { email: null } })],
+  ])('leaves acr_values as they are for %s', (_, raw) => {
+    expect(withEssentialAcr(null, raw)).toBeNull();
+    expect(withEssentialAcr(PWD, raw)).toBe(PWD);
   });
 });

@@ -1,4 +1,5 @@
 import { OAuthError } from '@app/errors';
+import { Acr } from '@app/factors';
 import { RequestedClaims } from '@app/persistence';
 
 /** Bounds a request's `claims` parameter: far more names than Core §5.1 defines is no real request. */
@@ -24,6 +25,29 @@ export function readClaimsRequest(raw: string | undefined): RequestedClaims | nu
     userinfo: names(parsed.userinfo, 'userinfo'),
     id_token: names(parsed.id_token, 'id_token'),
   };
+}
+
+/**
+ * `acr_values` with what an essential `acr` of the `claims` parameter demands folded in: Core
+ * §5.5.1.1 says the server MUST then return one of its `values`, so one that names only the
+ * second factor's class (not the password's) asks for a second factor as `acr_values` naming
+ * it does. Call after readClaimsRequest has accepted `claims`.
+ */
+export function withEssentialAcr(
+  acrValues: string | null,
+  claims: string | undefined,
+): string | null {
+  if (claims === undefined) return acrValues;
+  const parsed = JSON.parse(claims) as Record<string, unknown>;
+  const demanded = new Set<unknown>();
+  for (const target of [parsed.id_token, parsed.userinfo]) {
+    const acr = isObject(target) ? target.acr : undefined;
+    if (!isObject(acr) || acr.essential !== true) continue;
+    if (Array.isArray(acr.values)) for (const value of acr.values) demanded.add(value);
+    if (acr.value !== undefined) demanded.add(acr.value);
+  }
+  if (!demanded.has(Acr.Mfa) || demanded.has(Acr.Password)) return acrValues;
+  return acrValues ? `${acrValues} ${Acr.Mfa}` : Acr.Mfa;
 }
 
 function names(member: unknown, target: string): string[] {

@@ -101,8 +101,13 @@ export class DiscoveryService {
       claims_supported: [...ID_TOKEN_CLAIMS, ...SCOPE_CLAIM_NAMES],
       // OpenID Connect Core §5.5.
       claims_parameter_supported: true,
+      // OpenID Connect Discovery §3 takes an absent request_uri_parameter_supported as true;
+      // request_uri is answered request_uri_not_supported (CONTRACT), so say so.
+      request_uri_parameter_supported: false,
       ...(hasCodeFlow
         ? {
+            // Core §6.1: request objects by value (absent, Discovery §3 would mean false).
+            request_parameter_supported: true,
             code_challenge_methods_supported: ['S256', 'plain'],
             // Beyond the seed, so after its members (OAuth 2.0 Form Post Response Mode §5).
             response_modes_supported: Object.values(ResponseMode),

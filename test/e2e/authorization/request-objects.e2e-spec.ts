@@ -675,6 +675,9 @@ describe('request objects', () => {
     const res = await request(server.http).get('/uas/.well-known/openid-configuration');
 
     expect(res.body).toMatchObject({
+      // By value only: request_uri is refused (authorization-endpoint.e2e-spec.ts).
+      request_parameter_supported: true,
+      request_uri_parameter_supported: false,
       request_object_signing_alg_values_supported: seed.request_object_signing_alg_values_supported,
       request_object_encryption_alg_values_supported:
         seed.request_object_encryption_alg_values_supported,

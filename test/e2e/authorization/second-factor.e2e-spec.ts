@@ -203,6 +203,34 @@ describe('second factor at the authorization endpoint', () => {
     expect(browser.cookies.has('uas_session')).toBe(false);
   });
 
+  it('asks for the factor when the claims parameter demands acr urn:uas:acr:mfa as essential (Core §5.5.1.1)', async () => {
+    const plain = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code'],
+    });
+    const signIn = async (values: string[]) => {
+      const browser = new Browser(server);
+      const form = await browser.openLoginPage({
+        response_type: 'code',
+        client_id: plain.client_id,
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        state: 'st',
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+        claims: JSON.stringify({ id_token: { acr: { essential: true, values } } }),
+      });
+      return browser.submitLogin(form, 'tom', PASSWORD);
+    };
+
+    const demanded = await signIn(['urn:uas:acr:mfa']);
+    const either = await signIn(['urn:uas:acr:pwd', 'urn:uas:acr:mfa']);
+
+    expect(demanded.status).toBe(200);
+    expect(demanded.text).toContain('name="code"');
+    expect(either.status).toBe(303);
+  });
+
   it(`refuses even the right code after ${MAX_FAILURES} wrong ones, until the window has passed`, async () => {
     const browser = new Browser(server);
     let page = await toSecondStep(browser);
