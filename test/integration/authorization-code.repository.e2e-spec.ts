@@ -3,7 +3,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   AuthorizationCodeRecord,
   AuthorizationCodeRepository,
+  Database,
   GrantRepository,
+  LoginSessionRepository,
   RefreshTokenRepository,
 } from '@app/persistence';
 
@@ -52,7 +54,18 @@ describe(AuthorizationCodeRepository.name, () => {
   ];
   const now = () => one.clock.now();
 
+  /** A code issued in a live browser session of the user, as the authorization endpoint does. */
   async function issue(): Promise<AuthorizationCodeRecord> {
+    const session = {
+      idHash: randomBytes(32),
+      sid: randomUUID(),
+      userId,
+      authTime: now(),
+      amr: ['pwd'],
+      createdAt: now(),
+      expiresAt: new Date(now().getTime() + 3_600_000),
+    };
+    await one.app.get(LoginSessionRepository).create(session);
     const code: AuthorizationCodeRecord = {
       codeHash: randomBytes(32),
       clientId,
@@ -66,8 +79,8 @@ describe(AuthorizationCodeRepository.name, () => {
       authTime: now(),
       amr: ['pwd'],
       requestedClaims: { userinfo: ['name'], id_token: [] },
-      sessionIdHash: randomBytes(32),
-      sid: randomUUID(),
+      sessionIdHash: session.idHash,
+      sid: session.sid,
       createdAt: now(),
       expiresAt: new Date(now().getTime() + 60_000),
     };
@@ -104,6 +117,18 @@ describe(AuthorizationCodeRepository.name, () => {
     ).toBeNull();
     expect(await sut.markReplayed(code.codeHash, clientId, now())).toBeNull();
     expect(await sut.consume(code.codeHash, clientId, randomUUID(), now())).not.toBeNull();
+  });
+
+  it('refuses a code whose browser session has ended, and leaves it unused', async () => {
+    const [sut] = repositories();
+    const code = await issue();
+    const database = one.app.get(Database);
+    await database.transaction((tx) =>
+      one.app.get(LoginSessionRepository).delete(code.sessionIdHash, tx),
+    );
+
+    expect(await sut.consume(code.codeHash, clientId, randomUUID(), now())).toBeNull();
+    expect(await sut.markReplayed(code.codeHash, clientId, now())).toBeNull();
   });
 
   it('lets exactly one of two instances redeeming the same code at once win', async () => {
