@@ -1,14 +1,21 @@
 import { postFormFrom, RawResponse } from '../setup/from-address';
 import { LogCapture } from '../setup/log-capture';
 import { admin, adminCreateClient, basic } from '../setup/oauth';
-import { SERVICE_DN_RDN, SERVICE_PASSWORD, Slapd, TestCertificateAuthority } from '../setup/slapd';
+import {
+  SERVICE_DN_RDN,
+  SERVICE_PASSWORD,
+  ServerCertificate,
+  Slapd,
+  TestCertificateAuthority,
+} from '../setup/slapd';
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
 import { startTestServer, TestServer } from '../setup/test-server';
+import { TlsFront } from './tls-front';
 
 const SUFFIX = 'dc=example,dc=test';
 const MAX_FAILURES = 2;
 /** One directory user per test, so that no test's sign-in shows in another's user list. */
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'];
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
 
 const LDIF = [
   `dn: ${SUFFIX}
@@ -51,6 +58,8 @@ const WRONG_NAME = /does not match certificate's altnames/;
  */
 describe('TLS to the directory', () => {
   let ca: TestCertificateAuthority;
+  /** For localhost and 127.0.0.1, by `ca`: slapd's, and the TLS fronts'. */
+  let certificate: ServerCertificate;
   let otherCa: TestCertificateAuthority;
   let slapd: Slapd;
   let wrongHost: Slapd;
@@ -62,11 +71,8 @@ describe('TLS to the directory', () => {
   beforeAll(async () => {
     ca = await TestCertificateAuthority.create();
     otherCa = await TestCertificateAuthority.create('Other Test CA');
-    slapd = await Slapd.start({
-      suffix: SUFFIX,
-      ldif: LDIF,
-      tls: await ca.issue({ dns: ['localhost'], ip: ['127.0.0.1'] }),
-    });
+    certificate = await ca.issue({ dns: ['localhost'], ip: ['127.0.0.1'] });
+    slapd = await Slapd.start({ suffix: SUFFIX, ldif: LDIF, tls: certificate });
     // Issued by the trusted CA, but for another name than the 127.0.0.1 it is reached at.
     wrongHost = await Slapd.start({
       suffix: SUFFIX,
@@ -215,4 +221,83 @@ describe('TLS to the directory', () => {
       );
     },
   );
+
+  it.each([
+    ['ldaps://', 'localhost', 'localhost', 'ldaps'],
+    ['ldaps://', '127.0.0.1', null, 'ldaps'],
+    ['StartTLS', 'localhost', 'localhost', 'starttls'],
+    ['StartTLS', '127.0.0.1', null, 'starttls'],
+  ] as const)(
+    'over %s to %s sends SNI %p: for a DNS name, never for an IP address (RFC 6066 §3)',
+    async (_what, host, sni, mode) => {
+      const front = await TlsFront.start({ mode, certificate, upstreamPort: slapd.port });
+      try {
+        const scheme = mode === 'ldaps' ? 'ldaps' : 'ldap';
+        await withDirectory(
+          directory(`sni-${mode}-${host}`, {
+            url: `${scheme}://${host}:${front.port}`,
+            start_tls: mode === 'starttls',
+            ca: ca.caPem,
+          }),
+          async () => {
+            expect((await passwordGrant('heidi', '127.0.0.1')).status).toBe(200);
+          },
+        );
+        expect(front.connections.map((connection) => connection.servername)).toEqual([sni]);
+      } finally {
+        await front.stop();
+      }
+    },
+  );
+
+  it('gives up on a StartTLS handshake the directory never answers: 503 within timeout_ms, connection closed', async () => {
+    const timeoutMs = 1000;
+    const front = await TlsFront.start({ mode: 'stall', certificate });
+    try {
+      await withDirectory(
+        {
+          ...directory('stalled-handshake', {
+            url: `ldap://127.0.0.1:${front.port}`,
+            start_tls: true,
+            ca: ca.caPem,
+          }),
+          timeout_ms: timeoutMs,
+        },
+        async () => {
+          const before = logs.lines().length;
+          const started = Date.now();
+          const res = await passwordGrant('heidi', '127.0.0.30');
+          const elapsed = Date.now() - started;
+
+          expect(res.status).toBe(503);
+          expect(res.headers['retry-after']).toBe('5');
+          expect(json(res)).toEqual({
+            error: 'temporarily_unavailable',
+            error_description: expect.any(String),
+          });
+          // Bounded by timeout_ms, not by how long the directory stays silent.
+          expect(elapsed).toBeLessThan(3 * timeoutMs);
+          const [connection] = front.connections;
+          expect(front.connections).toHaveLength(1);
+          // The front answered StartTLS and then got the ClientHello (a TLS handshake record,
+          // RFC 8446 §5.1 ContentType 22): it was the handshake that stalled, not the request.
+          expect(connection.afterStartTls[0]).toBe(22);
+          // Having answered StartTLS, the stalling front never closes the connection: the client did.
+          await connection.whenClosed;
+          const detail = logs
+            .lines()
+            .slice(before)
+            .filter((line) => line.includes('temporarily_unavailable'));
+          expect(detail).toHaveLength(1);
+          expect(detail[0]).toMatch(/StartTLS: no TLS within 1000 ms/);
+        },
+      );
+      // Jest fails the running test on an unhandled rejection or an uncaught error: waiting
+      // here, past where ldapts' own request timer would have fired had it been left running,
+      // lets anything the abandoned StartTLS left behind surface in this test.
+      await new Promise((resolve) => setTimeout(resolve, timeoutMs + 200));
+    } finally {
+      await front.stop();
+    }
+  });
 });
