@@ -8,6 +8,8 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      // Saved builds a benchmark runs as its variant (bench/run.mjs, BENCH_VARIANT_MAIN).
+      'dist-*/',
       'coverage/',
       'data/',
       'test-output/',

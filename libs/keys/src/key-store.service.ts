@@ -19,7 +19,12 @@ import { decodeJws, signRs256, verifyRs256 } from './jws';
 export type KeyStatus = 'next' | 'active' | 'previous' | 'retired';
 
 /** A key as the admin API lists it. */
-export interface KeySummary {
+/**
+ * A key as the admin API lists it (CONTRACT §4: "public JWKs with kid, use, alg, status"): the
+ * public JWK's own members, so an item imports as a JWK as it is, then its status and times;
+ * `jwk` repeats the JWK alone, as earlier answers had it.
+ */
+export interface KeySummary extends PublicJwk {
   kid: string;
   use: 'sig' | 'enc';
   alg: string;
@@ -199,6 +204,7 @@ export class KeyStore implements OnModuleInit {
       now,
     );
     return records.map((r) => ({
+      ...(r.publicJwk as unknown as PublicJwk),
       kid: r.kid,
       use: r.use,
       alg: r.alg,

@@ -88,8 +88,16 @@ export class OtpChallengeService {
    */
   async initiate(request: OtpInitiateRequest): Promise<{ reference: string }> {
     const deliver = this.deliveryFor(request.channel);
+    // The grant stays advertised (the seed's metadata is the floor, CONTRACT §3); without a
+    // sender it answers as a failed send does: 503, no reference, and here which setting is
+    // missing, for the operator.
     if (deliver === null)
-      throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
+      throw new OAuthError(
+        'temporarily_unavailable',
+        request.channel === OtpChannel.Sms
+          ? 'No SMS gateway is configured (SMS_GATEWAY_URL).'
+          : 'No SMTP server is configured (SMTP_URL).',
+      );
     const username = readOtpUsername(request.channel, request.username);
     const texts = presentTexts(request);
     checkOtpMessageTexts(texts);

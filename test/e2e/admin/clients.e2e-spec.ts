@@ -642,10 +642,40 @@ describe('admin API: clients', () => {
 
       const res = await admin(server)
         .put(`/admin/v1/clients/${created.client_id}`)
-        .send({ ...WEB, client_id: UNKNOWN_ID });
+        .send({ ...WEB, colour: 'red' });
 
       expect(res.status).toBe(400);
-      expect(res.body.fields).toEqual([{ field: 'client_id', problems: ['is not a known field'] }]);
+      expect(res.body.fields).toEqual([{ field: 'colour', problems: ['is not a known field'] }]);
+    });
+
+    it('takes back what GET answered, client_id included (RFC 7592 §2.2)', async () => {
+      const created = await createClient(server, { ...WEB, client_name: 'Before' });
+      const current = (await admin(server).get(`/admin/v1/clients/${created.client_id}`)).body;
+
+      const res = await admin(server)
+        .put(`/admin/v1/clients/${created.client_id}`)
+        .send({ ...current, client_name: 'After' });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ...current, client_name: 'After' });
+    });
+
+    it("refuses a client_id other than the path's, and keeps the stored client", async () => {
+      const created = await createClient(server, { ...WEB, client_name: 'Kept' });
+
+      const res = await admin(server)
+        .put(`/admin/v1/clients/${created.client_id}`)
+        .send({ ...WEB, client_name: 'Changed', client_id: UNKNOWN_ID });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: 'invalid_client_metadata',
+        error_description: expect.any(String),
+        fields: [{ field: 'client_id', problems: ['must be the client_id of the path'] }],
+      });
+      expect(
+        (await admin(server).get(`/admin/v1/clients/${created.client_id}`)).body.client_name,
+      ).toBe('Kept');
     });
 
     it('answers 404 for an unknown client', async () => {

@@ -1,3 +1,4 @@
+import { importJWK, JWK } from 'jose';
 import request from 'supertest';
 
 import { admin } from '../../factories/admin.factory';
@@ -6,12 +7,12 @@ import { startTestServer, TestServer } from '../../setup/test-server';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
-interface KeyItem {
+interface KeyItem extends JWK {
   kid: string;
   use: string;
   alg: string;
   status: string;
-  jwk: Record<string, unknown>;
+  jwk: JWK;
   created_at: string;
   activates_at: string;
   retires_at: string | null;
@@ -53,20 +54,24 @@ describe('admin API: keys', () => {
       ]),
     );
     for (const key of res.body.items as KeyItem[]) {
-      expect(key).toEqual({
-        kid: expect.any(String),
-        use: expect.stringMatching(/^(sig|enc)$/),
-        alg: expect.any(String),
+      // CONTRACT §4: each item is a public JWK (its own members at the top) with its status.
+      const { status, jwk, created_at, activates_at, retires_at, ...members } = key;
+      expect(members).toEqual(jwk);
+      expect(((await importJWK(members, key.alg)) as { type: string }).type).toBe('public');
+      expect({ status, created_at, activates_at, retires_at }).toEqual({
         status: expect.any(String),
-        jwk: expect.objectContaining({
-          kty: 'RSA',
-          kid: key.kid,
-          n: expect.any(String),
-          e: 'AQAB',
-        }),
         created_at: expect.any(String),
         activates_at: expect.any(String),
         retires_at: null,
+      });
+      expect(jwk).toEqual({
+        kid: expect.any(String),
+        use: expect.stringMatching(/^(sig|enc)$/),
+        alg: expect.any(String),
+        kty: 'RSA',
+        n: expect.any(String),
+        e: 'AQAB',
+        ...(jwk.x5c ? { x5c: jwk.x5c, 'x5t#S256': jwk['x5t#S256'] } : {}),
       });
       expect(Object.keys(key.jwk).filter((m) => PRIVATE_MEMBERS.includes(m))).toEqual([]);
     }
@@ -78,6 +83,7 @@ describe('admin API: keys', () => {
     expect(res.status).toBe(201);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toEqual({
+      ...res.body.jwk,
       kid: expect.any(String),
       use: 'sig',
       alg: 'RS256',

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -705,48 +705,34 @@ describe('OTP grants without a gateway or SMTP server', () => {
     await db?.drop();
   });
 
-  it('neither advertises nor accepts them', async () => {
-    const client = await adminCreateClient(server, { grant_types: ['client_credentials'] });
+  it("advertises them (the seed's metadata is the floor) and answers 503 naming the missing setting", async () => {
     const metadata = await request(server.http).get('/uas/.well-known/openid-configuration');
+    const registered = await adminCreateClient(server, { grant_types: [SMS, SMTP] });
+    const auth = basic(registered.client_id, registered.client_secret!);
 
     const sms = await postForm(
       server,
       '/oauth2/token',
       { grant_type: SMS, scope: 'openid', username: '358401234567' },
-      basic(client.client_id, client.client_secret!),
+      auth,
     );
     const mail = await postForm(
       server,
       '/oauth2/token',
       { grant_type: SMTP, scope: 'openid', username: 'a@example.com' },
-      basic(client.client_id, client.client_secret!),
+      auth,
     );
 
-    expect(metadata.body.grant_types_supported).not.toContain(SMS);
-    expect(metadata.body.grant_types_supported).not.toContain(SMTP);
+    expect(metadata.body.grant_types_supported).toEqual(expect.arrayContaining([SMS, SMTP]));
+    expect(sms.status).toBe(503);
     expect(sms.body).toEqual({
-      error: 'unsupported_grant_type',
-      error_description: expect.any(String),
+      error: 'temporarily_unavailable',
+      error_description: expect.stringContaining('SMS_GATEWAY_URL'),
     });
+    expect(mail.status).toBe(503);
     expect(mail.body).toEqual({
-      error: 'unsupported_grant_type',
-      error_description: expect.any(String),
-    });
-  });
-
-  it('refuses to register a client for them', async () => {
-    const res = await request(server.http)
-      .post('/admin/v1/clients')
-      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
-      .send({ grant_types: [SMS] });
-
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({
-      error: 'invalid_client_metadata',
-      error_description: expect.any(String),
-      fields: [
-        { field: 'grant_types[0]', problems: [expect.stringContaining('grant_types_supported')] },
-      ],
+      error: 'temporarily_unavailable',
+      error_description: expect.stringContaining('SMTP_URL'),
     });
   });
 });
@@ -805,6 +791,15 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
       .type('form')
       .send(params);
 
+  /** The messages written to DATA_DIR/development-otp.log so far. */
+  async function outbox(): Promise<Array<{ recipient: string; body: string }>> {
+    const text = await readFile(path.join(dataDir, 'development-otp.log'), 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { recipient: string; body: string });
+  }
+
   /** The log reaches the pipe on its own schedule, not with the HTTP answer: wait for the line. */
   async function developmentLinesAfter(offset: number): Promise<string[]> {
     const lines = () =>
@@ -817,7 +812,7 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
     return lines();
   }
 
-  it('advertises both grants and writes each OTP to the server log, marked development only', async () => {
+  it('advertises both grants and writes each OTP to DATA_DIR/development-otp.log, and the log only where', async () => {
     const metadata = await request(origin).get('/uas/.well-known/openid-configuration');
     expect(metadata.body.grant_types_supported).toEqual(expect.arrayContaining([SMS, SMTP]));
     const registered = await request(origin)
@@ -838,14 +833,19 @@ describe('OTP grants in embedded development mode (no DATABASE_URL)', () => {
       expect(lines).toEqual([
         expect.stringContaining(`DEVELOPMENT ONLY, not delivered: ${channel} (no `),
       ]);
-      expect(lines[0]).toContain(` to ${username}: `);
+      expect(lines[0]).toContain(` to ${username}: written to `);
+      const [message] = (await outbox()).filter((m) => m.recipient === username);
+      const otp = otpIn(message.body);
+      // CONTRACT §5: never an OTP in a log line; the message is in DATA_DIR's file only.
+      expect(lines[0]).not.toContain(otp);
+      expect(output).not.toContain(message.body);
 
       const res = await post(
         {
           grant_type: grantType,
           scope: 'openid',
           x_globalsign_iam_reference_id: initiated.body.x_globalsign_iam_challenge.reference,
-          x_globalsign_iam_otp_code: otpIn(lines[0]),
+          x_globalsign_iam_otp_code: otp,
         },
         auth,
       );

@@ -112,7 +112,13 @@ export class ClientsController {
   ): Promise<Record<string, unknown>> {
     // Unknown client first: a 404 says nothing about the body.
     if (!(await this.registry.findById(clientId))) throw notFound();
-    const metadata = this.validator.validate({ ...body }, this.support());
+    const { client_id: named, client_id_issued_at: _issuedAt, ...members } = body;
+    if (named !== undefined && named !== clientId) {
+      throw new OAuthError('invalid_client_metadata', 'The client metadata is invalid.', {
+        fields: [{ field: 'client_id', problems: ['must be the client_id of the path'] }],
+      });
+    }
+    const metadata = this.validator.validate({ ...members }, this.support());
     const replaced = await this.registry.replace(clientId, metadata);
     if (!replaced) throw notFound();
     return withSecret(toResponse(replaced.client), replaced.secret);

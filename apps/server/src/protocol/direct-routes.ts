@@ -90,7 +90,8 @@ export class DirectRoutes {
       'jwks',
       this.documentRoute(
         () => keys.currentJwksDocument(),
-        'application/jwk-set+json; charset=utf-8',
+        // RFC 7517 §8.5 registers the type with no parameters (CONTRACT §3 names it exactly).
+        'application/jwk-set+json',
         `public, max-age=${JWKS_MAX_AGE_SECONDS}`,
       ),
     );

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Res, StreamableFile } from '@nestjs/common';
 
 import { Routes } from '@app/config';
 import { KeyStore } from '@app/keys';
@@ -22,7 +22,10 @@ export class JwksController {
   async jwks(
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: DocumentResponse,
-  ): Promise<string> {
-    return sendDocument(await this.keys.jwksDocument(), ifNoneMatch, res);
+  ): Promise<string | StreamableFile> {
+    const body = sendDocument(await this.keys.jwksDocument(), ifNoneMatch, res);
+    // As bytes: a string body gets `; charset=utf-8` appended by Express (always) and Fastify
+    // (to a JSON subtype), and RFC 7517 §8.5 registers the type with no parameters.
+    return body === '' ? body : new StreamableFile(Buffer.from(body));
   }
 }

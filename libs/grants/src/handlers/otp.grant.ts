@@ -34,11 +34,6 @@ export abstract class OtpGrant implements GrantHandler {
   /** The message texts of an initiate request. */
   protected abstract texts(params: TokenParams): { title?: string; body?: string };
 
-  /** Offered only with its gateway configured, or in embedded development mode. */
-  isEnabled(): boolean {
-    return this.otp.isAvailable(this.channel);
-  }
-
   async handle({ client, params }: TokenRequest): Promise<TokenEndpointResult> {
     const scope = resolveScope(params.scope, client);
     if (!scope.includes('openid'))

@@ -28,7 +28,15 @@ export class PasswordGrant implements GrantHandler {
     const scope = resolveScope(params.scope, client);
     // CONTRACT "Recorded details": the password grant never satisfies a second factor.
     if (client.metadata.require_mfa === true) throw secondFactorRequired();
-    const user = await this.logins.authenticate(username, password, clientAddress ?? null);
+    const user = await this.logins
+      .authenticate(username, password, clientAddress ?? null)
+      .catch((error: unknown) => {
+        // A directory entry whose username another user holds is access_denied (403) at the
+        // login page; RFC 6749 §5.2 has no such answer for the token endpoint: invalid_grant.
+        if (error instanceof OAuthError && error.code === 'access_denied')
+          throw new OAuthError('invalid_grant', error.description, error.options);
+        throw error;
+      });
     if (!user) {
       // One answer for an unknown user, a wrong password and a throttled username.
       throw new OAuthError('invalid_grant', 'The username or password is incorrect.');

@@ -43,13 +43,6 @@ describe(SmsOtpGrant.name, () => {
     sut = new SmsOtpGrant(otp, tokens, clock, subjects);
   });
 
-  it('is enabled exactly when the SMS channel is available', () => {
-    otp.isAvailable.mockReturnValue(false);
-
-    expect(sut.isEnabled()).toBe(false);
-    expect(otp.isAvailable).toHaveBeenCalledWith(OtpChannel.Sms);
-  });
-
   it('initiates without a reference and answers the challenge reference', async () => {
     otp.initiate.mockResolvedValue({ reference: 'ref-1' });
 

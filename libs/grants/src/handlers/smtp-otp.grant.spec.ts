@@ -43,13 +43,6 @@ describe(SmtpOtpGrant.name, () => {
     sut = new SmtpOtpGrant(otp, tokens, clock, subjects);
   });
 
-  it('is enabled exactly when the e-mail channel is available', () => {
-    otp.isAvailable.mockReturnValue(false);
-
-    expect(sut.isEnabled()).toBe(false);
-    expect(otp.isAvailable).toHaveBeenCalledWith(OtpChannel.Email);
-  });
-
   it('initiates without a reference and answers the challenge reference', async () => {
     otp.initiate.mockResolvedValue({ reference: 'ref-1' });
 
