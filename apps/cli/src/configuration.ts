@@ -26,7 +26,7 @@ export interface ConfigurationExport {
 }
 
 // Members the server assigns: never sent back on create or replace.
-const CLIENT_READ_ONLY = [
+export const CLIENT_READ_ONLY = [
   'client_id',
   'client_id_issued_at',
   'client_secret',
@@ -417,7 +417,7 @@ function validateFile(file: unknown): ConfigurationExport {
   };
 }
 
-function omit(object: Json, names: string[]): Json {
+export function omit(object: Json, names: string[]): Json {
   return Object.fromEntries(Object.entries(object).filter(([name]) => !names.includes(name)));
 }
 

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 
 import { AdminApi, CliError, ExitCode } from './admin-api';
-import { applyImport, exportConfiguration, planImport } from './configuration';
+import {
+  applyImport,
+  CLIENT_READ_ONLY,
+  exportConfiguration,
+  omit,
+  planImport,
+} from './configuration';
 
 type Json = Record<string, unknown>;
 
@@ -54,24 +60,29 @@ export function buildProgram(): Command {
   clients
     .command('get <client_id>')
     .action(async (id: string) => show(await api().get(`/clients/${encodeURIComponent(id)}`)));
-  clients
-    .command('create')
-    .description('register a client; prints its client_secret, shown only now')
-    .option('--data <json>', 'client metadata as JSON, @FILE, or - for stdin')
-    .option('--name <client_name>')
-    .option('--redirect-uri <uri...>')
-    .option('--grant-type <type...>')
-    .action(
-      async (o: { data?: string; name?: string; redirectUri?: string[]; grantType?: string[] }) => {
-        const metadata: Json = {
-          ...(o.data ? readJsonArgument(o.data) : {}),
-          ...(o.name ? { client_name: o.name } : {}),
-          ...(o.redirectUri ? { redirect_uris: o.redirectUri } : {}),
-          ...(o.grantType ? { grant_types: o.grantType } : {}),
-        };
-        show(await api().post('/clients', metadata));
-      },
-    );
+  clientMetadataOptions(
+    clients
+      .command('create')
+      .description('register a client; prints its client_secret, shown only now'),
+    'client metadata as JSON, @FILE, or - for stdin',
+  ).action(async (o: ClientMetadataOptions) =>
+    show(await api().post('/clients', clientMetadata(o))),
+  );
+  clientMetadataOptions(
+    clients
+      .command('update <client_id>')
+      .description(
+        "replace the client's metadata: members not given take their defaults, so start from clients get --json; a client_secret is printed only when the change issues one",
+      ),
+    'the whole client metadata as JSON, @FILE, or - for stdin; client_id and the other members the server assigns are ignored',
+  ).action(async (id: string, o: ClientMetadataOptions) =>
+    show(
+      await api().put(
+        `/clients/${encodeURIComponent(id)}`,
+        omit(clientMetadata(o), CLIENT_READ_ONLY),
+      ),
+    ),
+  );
   clients.command('delete <client_id>').action(async (id: string) => {
     await api().delete(`/clients/${encodeURIComponent(id)}`);
     done(`deleted client ${id}`);
@@ -92,6 +103,15 @@ export function buildProgram(): Command {
     });
 
   const users = program.command('users').description('users');
+  /** A user by id, or by username. */
+  const userId = async (admin: AdminApi, user: string): Promise<string> => {
+    if (UUID.test(user)) return user;
+    const { items } = await admin.get<{ items: Json[] }>(
+      `/users?username=${encodeURIComponent(user)}`,
+    );
+    if (!items[0]) throw new CliError(`no user named ${user}`, ExitCode.refused);
+    return String(items[0].id);
+  };
   users
     .command('list')
     .option('--username <username>', 'find one user by username')
@@ -115,15 +135,17 @@ export function buildProgram(): Command {
     .requiredOption('--username <username>')
     .requiredOption('--password <password>')
     .option('--data <json>', 'claims as JSON, @FILE, or - for stdin')
-    .action(async (o: { username: string; password: string; data?: string }) =>
-      show(
-        await api().post('/users', {
-          ...(o.data ? readJsonArgument(o.data) : {}),
-          username: o.username,
-          password: o.password,
-        }),
-      ),
-    );
+    .action(async (o: UserOptions) => show(await api().post('/users', userFields(o))));
+  users
+    .command('update <user>')
+    .description('by id or username; changes only what is given, and never shows the password')
+    .option('--username <username>', 'a new username')
+    .option('--password <password>', "a new password; ends the user's sessions")
+    .option('--data <json>', 'claims as JSON, @FILE, or - for stdin; null removes a claim')
+    .action(async (user: string, o: UserOptions) => {
+      const admin = api();
+      show(await admin.patch(`/users/${await userId(admin, user)}`, userFields(o)));
+    });
   users.command('delete <id>').action(async (id: string) => {
     await api().delete(`/users/${encodeURIComponent(id)}`);
     done(`deleted user ${id}`);
@@ -157,15 +179,6 @@ export function buildProgram(): Command {
     );
     if (!found) throw new CliError(`no group named ${group}`, ExitCode.refused);
     return String(found.id);
-  };
-  /** A user by id, or by username. */
-  const userId = async (admin: AdminApi, user: string): Promise<string> => {
-    if (UUID.test(user)) return user;
-    const { items } = await admin.get<{ items: Json[] }>(
-      `/users?username=${encodeURIComponent(user)}`,
-    );
-    if (!items[0]) throw new CliError(`no user named ${user}`, ExitCode.refused);
-    return String(items[0].id);
   };
   groups
     .command('list')
@@ -440,6 +453,47 @@ function createdLine(kind: string, result: Json): string {
   if (kind === 'group') return `group ${text(result.name)}: id ${text(result.id)}`;
   if (kind === 'membership') return `${text(result.username)} joined ${text(result.group)}`;
   return `${kind} ${text(result.entity_id ?? result.id)}`;
+}
+
+interface ClientMetadataOptions {
+  data?: string;
+  name?: string;
+  redirectUri?: string[];
+  grantType?: string[];
+}
+
+/** The options of `clients create` and `clients update`: --data, and flags for common members. */
+function clientMetadataOptions(command: Command, dataHelp: string): Command {
+  return command
+    .option('--data <json>', dataHelp)
+    .option('--name <client_name>')
+    .option('--redirect-uri <uri...>')
+    .option('--grant-type <type...>');
+}
+
+/** Client metadata from --data, with the members the flags give taking precedence. */
+function clientMetadata(o: ClientMetadataOptions): Json {
+  return {
+    ...(o.data ? readJsonArgument(o.data) : {}),
+    ...(o.name ? { client_name: o.name } : {}),
+    ...(o.redirectUri ? { redirect_uris: o.redirectUri } : {}),
+    ...(o.grantType ? { grant_types: o.grantType } : {}),
+  };
+}
+
+interface UserOptions {
+  username?: string;
+  password?: string;
+  data?: string;
+}
+
+/** The body of `users create` and `users update`: --data, with --username and --password taking precedence. */
+function userFields(o: UserOptions): Json {
+  return {
+    ...(o.data ? readJsonArgument(o.data) : {}),
+    ...(o.username !== undefined ? { username: o.username } : {}),
+    ...(o.password !== undefined ? { password: o.password } : {}),
+  };
 }
 
 /** A value for one line of human output. */

@@ -84,6 +84,7 @@ describe(AccountService.name, () => {
       hasher,
       new FixedClock(NOW),
       new SessionEndings(db, backchannel, audit),
+      audit,
     );
   });
 
@@ -251,6 +252,111 @@ describe(AccountService.name, () => {
       { passwordHash: undefined, claims: { email: null, name: 'Alice' } },
       NOW,
     );
+  });
+
+  describe('renaming', () => {
+    beforeEach(() => {
+      users.findById.mockResolvedValue(record());
+      users.usernameForChange.mockResolvedValue({ username: 'alice', directoryLinked: false });
+    });
+
+    it('stores the new username with the rest of the patch in the locked transaction, records it, then propagates', async () => {
+      users.update.mockImplementation(async () => record({ username: 'Alicia' }));
+
+      const account = await sut.patch(
+        record().id,
+        { username: 'Alicia', claims: { name: 'Alicia' } },
+        ADMIN,
+      );
+
+      expect(account?.username).toBe('Alicia');
+      expect(users.update).toHaveBeenCalledWith(
+        record().id,
+        { username: 'Alicia', passwordHash: undefined, claims: { name: 'Alicia' } },
+        NOW,
+        tx,
+      );
+      expect(users.lockForChange).toHaveBeenCalledWith(record().id, tx);
+      expect(users.lockForChange.mock.invocationCallOrder[0]).toBeLessThan(
+        users.usernameForChange.mock.invocationCallOrder[0],
+      );
+      expect(audit.record).toHaveBeenCalledWith(
+        {
+          type: 'user.renamed',
+          outcome: 'success',
+          subject: record().id,
+          actor: ADMIN.actor,
+          ip: ADMIN.ip,
+          details: { previous_username: 'alice', username: 'Alicia' },
+        },
+        tx,
+      );
+      expect(db.propagateChanges).toHaveBeenCalled();
+      // A rename alone ends nothing: tokens and sessions are the user's, by id.
+      expect(grants.revokeByUser).not.toHaveBeenCalled();
+      expect(loginSessions.deleteByUser).not.toHaveBeenCalled();
+    });
+
+    it('renames to another letter case of the own name', async () => {
+      users.update.mockImplementation(async () => record({ username: 'ALICE' }));
+
+      expect((await sut.patch(record().id, { username: 'ALICE' }, ADMIN))?.username).toBe('ALICE');
+      expect(users.update).toHaveBeenCalledWith(
+        record().id,
+        expect.objectContaining({ username: 'ALICE' }),
+        NOW,
+        tx,
+      );
+    });
+
+    it('changes and records nothing of the username when it is the stored one exactly', async () => {
+      users.update.mockImplementation(async () => record());
+
+      await sut.patch(record().id, { username: 'alice' }, ADMIN);
+
+      expect(users.update).toHaveBeenCalledWith(
+        record().id,
+        { username: undefined, passwordHash: undefined, claims: undefined },
+        NOW,
+        tx,
+      );
+      expect(audit.record).not.toHaveBeenCalled();
+    });
+
+    it('answers conflict for a name another user holds, recording and propagating nothing', async () => {
+      users.update.mockResolvedValue('username_taken');
+
+      expect(
+        await codeOf(
+          sut.patch(record().id, { username: 'bob', password: 'new password 1' }, ADMIN),
+        ),
+      ).toBe('conflict');
+      expect(audit.record).not.toHaveBeenCalled();
+      expect(grants.revokeByUser).not.toHaveBeenCalled();
+      expect(db.propagateChanges).not.toHaveBeenCalled();
+    });
+
+    it('refuses to rename a user of a directory, on the username field, before any change', async () => {
+      users.usernameForChange.mockResolvedValue({ username: 'alice', directoryLinked: true });
+
+      const error = await sut
+        .patch(record().id, { username: 'alicia', claims: { name: 'A' } }, ADMIN)
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(OAuthError);
+      expect((error as OAuthError).code).toBe('invalid_request');
+      expect((error as OAuthError).options.fields?.map((f) => f.field)).toEqual(['username']);
+      expect(users.update).not.toHaveBeenCalled();
+    });
+
+    it('checks a new password in the same patch against the new username too', async () => {
+      expect(
+        await codeOf(
+          sut.patch(record().id, { username: 'Bob.Smith', password: 'bob.smith' }, ADMIN),
+        ),
+      ).toBe('invalid_request');
+      expect(hasher.hash).not.toHaveBeenCalled();
+    });
   });
 
   it('answers null when patching an unknown user', async () => {

@@ -6,6 +6,8 @@ import { Clock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import {
   AuditContext,
+  AuditEvent,
+  AuditLog,
   AuthorizationCodeRepository,
   canonicalUsername,
   Database,
@@ -13,6 +15,7 @@ import {
   isCanonicalUuid,
   LoginSessionRepository,
   SessionEndings,
+  Transaction,
   UserRepository,
 } from '@app/persistence';
 
@@ -48,8 +51,10 @@ export interface ImportResult {
   readonly status: 'created' | 'would_create';
 }
 
-/** A change of a user: a new password and/or claims (null removes a claim). */
+/** A change of a user: a new username, a new password and/or claims (null removes a claim). */
 export interface UserPatch {
+  /** Checked by the caller against the rules of a new user's username (admin API DTO). */
+  readonly username?: string;
   readonly password?: string;
   readonly claims?: UserClaimsPatch;
 }
@@ -72,6 +77,7 @@ export class AccountService {
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
     private readonly endings: SessionEndings,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Creates the user; invalid_request for a password the policy refuses, conflict for a taken username. */
@@ -84,7 +90,7 @@ export class AccountService {
       claims: pickClaims(user.claims),
       createdAt: this.clock.now(),
     });
-    if (!created) throw new OAuthError('conflict', 'A user with this username already exists.');
+    if (!created) throw usernameTaken();
     return toUserAccount(created);
   }
 
@@ -104,33 +110,111 @@ export class AccountService {
    * the user (so their refresh tokens and the access tokens from them), ends their login
    * sessions and deletes their unredeemed authorization codes, in the same transaction: whoever held the old password keeps nothing it obtained
    * (RFC 9700 §4.14.2, CONTRACT §3).
+   *
+   * A new username (see rename) goes in that same transaction, with the rest of the patch: a
+   * refused name changes nothing at all. conflict when another user holds it in canonical form,
+   * as on create; invalid_request on `username` for a user of a directory.
    */
   async patch(id: string, patch: UserPatch, source: AuditContext): Promise<UserAccount | null> {
     const claims = patch.claims ? pickClaims(patch.claims) : undefined;
     const now = this.clock.now();
-    if (patch.password === undefined) {
+    if (patch.password === undefined && patch.username === undefined) {
       const updated = await this.users.update(id, { claims }, now);
-      return updated ? toUserAccount(updated) : null;
+      return updated && updated !== 'username_taken' ? toUserAccount(updated) : null;
     }
     const current = await this.users.findById(id);
     if (!current) return null;
-    assertPasswordAllowed(patch.password, current.username);
-    const passwordHash = await this.hasher.hash(patch.password);
+    let passwordHash: string | undefined;
+    if (patch.password !== undefined) {
+      // Neither today's username nor the one a rename in the same patch gives the user.
+      assertPasswordAllowed(patch.password, current.username);
+      if (patch.username !== undefined) assertPasswordAllowed(patch.password, patch.username);
+      passwordHash = await this.hasher.hash(patch.password);
+    }
     const updated = await this.db.transaction(async (tx) => {
       await this.users.lockForChange(id, tx);
-      const row = await this.users.update(id, { passwordHash, claims }, now, tx);
-      if (row) {
+      const renamed =
+        patch.username === undefined ? null : await this.rename(id, patch.username, source, tx);
+      const row = await this.users.update(
+        id,
+        { username: renamed?.username, passwordHash, claims },
+        now,
+        tx,
+      );
+      // Thrown inside: the transaction (aborted by the unique key) rolls back, nothing changed.
+      if (row === 'username_taken') throw usernameTaken();
+      if (row && passwordHash !== undefined) {
         await this.grants.revokeByUser(id, now, tx);
         const ended = await this.loginSessions.deleteByUser(id, tx);
         // Back-Channel Logout 1.0 §2.7: the clients of the ended sessions are told.
         await this.endings.record(ended, 'password_changed', source, now, tx);
         await this.codes.deleteUnredeemedByUser(id, tx);
       }
+      if (row && renamed) await this.audit.record(renamed.event, tx);
       return row;
     });
     if (!updated) return null;
-    await this.endings.published();
+    // Committed: every instance's user caches (keyed by id, emptied by the users trigger on any
+    // change of the row, a rename too) forget the user before the answer, and a new password's
+    // ended sessions get their logout tokens.
+    if (passwordHash !== undefined) await this.endings.published();
+    else await this.db.propagateChanges();
     return toUserAccount(updated);
+  }
+
+  /**
+   * In `tx`, which locked the user's row: the username to store, or null when `username` is the
+   * stored one exactly (nothing to change: a client may send back the user as it read it), with
+   * its `user.renamed` audit event (both names: neither is a secret). Another letter case or
+   * spelling of the same canonical name is a rename, to the user's own key, so it never
+   * conflicts; whether another user holds the name is left to the unique key in the update.
+   *
+   * What else knows a user by name stays right without more work here: every cache of users is
+   * keyed by id (the sub) and emptied on every instance by the users trigger; sign-in and
+   * `GET /users?username=` look the name up in the database each time. The sign-in failure
+   * counters of a known user are keyed by its id (PasswordLogin), so they follow the user to the
+   * new name and a rename does not clear a lock-out; the old name is from now on an unknown
+   * username, counted in the shared buckets of unknown names like any other, which tell nothing
+   * about the user, so they need no cleaning either.
+   *
+   * A user linked to a directory entry is refused, even one given a local password since: a
+   * sign-in at the directory with the entry's name (unknown here after a rename, so the directory
+   * is asked) writes the entry's username back over the local one (DirectoryAccountRepository
+   * .synchronize), and a directory user's sign-in with the new name asks the directory for a
+   * name it does not know, so a rename here would either lock the user out or be undone at the
+   * next sign-in. Rename the entry in the directory instead: the user follows it.
+   */
+  private async rename(
+    id: string,
+    username: string,
+    source: AuditContext,
+    tx: Transaction,
+  ): Promise<{ username: string; event: AuditEvent } | null> {
+    const stored = await this.users.usernameForChange(id, tx);
+    if (!stored || stored.username === username) return null;
+    if (stored.directoryLinked) {
+      throw new OAuthError('invalid_request', 'The username of a directory user cannot change.', {
+        fields: [
+          {
+            field: 'username',
+            problems: [
+              'cannot change: the user signs in through a directory, whose entry gives the username',
+            ],
+          },
+        ],
+      });
+    }
+    return {
+      username,
+      event: {
+        type: 'user.renamed',
+        outcome: 'success',
+        subject: id,
+        actor: source.actor,
+        ip: source.ip,
+        details: { previous_username: stored.username, username },
+      },
+    };
   }
 
   /**
@@ -207,6 +291,11 @@ export class AccountService {
     const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].username) : null;
     return { items, nextCursor };
   }
+}
+
+/** As create and a rename answer a username another user holds (canonical form). */
+function usernameTaken(): OAuthError {
+  return new OAuthError('conflict', 'A user with this username already exists.');
 }
 
 /** Only the known claim names reach the database (undefined dropped, null kept to remove). */

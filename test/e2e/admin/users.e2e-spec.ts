@@ -1,9 +1,12 @@
 import { Client } from 'pg';
+import request from 'supertest';
 
 import { PasswordLogin } from '@app/accounts';
 
 import { admin } from '../../factories/admin.factory';
+import { basicAuth, createClient } from '../../factories/client.factory';
 import { createUser } from '../../factories/user.factory';
+import { decodeJwt } from '../../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { startTestServer, TestServer } from '../../setup/test-server';
 
@@ -354,17 +357,6 @@ describe('admin API: users', () => {
       ).not.toBeNull();
     });
 
-    it('refuses a change of username', async () => {
-      const user = await createUser(server);
-
-      const res = await admin(server)
-        .patch(`/admin/v1/users/${user.id}`)
-        .send({ username: 'someone-else' });
-
-      expect(res.status).toBe(400);
-      expect(res.body.fields).toEqual([{ field: 'username', problems: ['is not a known field'] }]);
-    });
-
     it('refuses wrong types', async () => {
       const user = await createUser(server);
 
@@ -391,6 +383,268 @@ describe('admin API: users', () => {
       expect(res.status).toBe(404);
       expect(res.body).toEqual(NOT_FOUND);
     });
+  });
+
+  describe('PATCH /admin/v1/users/{id} with a username (rename)', () => {
+    let auth: string;
+
+    beforeAll(async () => {
+      const client = await createClient(server, { grant_types: ['password'] });
+      auth = basicAuth(client);
+    });
+
+    const passwordGrant = (username: string, password: string) =>
+      request(server.http)
+        .post('/uas/oauth2/token')
+        .type('form')
+        .set('Authorization', auth)
+        .send({ grant_type: 'password', username, password, scope: 'openid' });
+    const findByUsername = async (username: string) =>
+      (await admin(server).get(`/admin/v1/users?username=${encodeURIComponent(username)}`)).body
+        .items;
+    const rename = (id: string, body: Record<string, unknown>) =>
+      admin(server).patch(`/admin/v1/users/${id}`).send(body);
+
+    it('renames: the new name signs in, the old one no longer does, and the rename is recorded', async () => {
+      const user = await createUser(server, {
+        username: 'Olivia.Old',
+        password: 'olivia password',
+      });
+      server.clock.advance(30);
+
+      const res = await rename(user.id, { username: 'Olivia.New' });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        id: user.id,
+        username: 'Olivia.New',
+        groups: [],
+        created_at: user.created_at,
+        updated_at: server.clock.now().toISOString(),
+      });
+      expect((await admin(server).get(`/admin/v1/users/${user.id}`)).body).toEqual(res.body);
+      // Signed in by the new name in any letter case: the same user, the same sub.
+      const signedIn = await passwordGrant('OLIVIA.NEW', 'olivia password');
+      expect(signedIn.status).toBe(200);
+      expect(decodeJwt(signedIn.body.id_token).payload.sub).toBe(user.id);
+      const refused = await passwordGrant('Olivia.Old', 'olivia password');
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('invalid_grant');
+      const events = await admin(server).get(
+        `/admin/v1/audit-events?type=user.renamed&subject=${user.id}`,
+      );
+      expect(events.body.items).toEqual([
+        expect.objectContaining({
+          type: 'user.renamed',
+          outcome: 'success',
+          actor: 'admin_token',
+          subject: user.id,
+          details: { previous_username: 'Olivia.Old', username: 'Olivia.New' },
+        }),
+      ]);
+      expect(JSON.stringify(events.body)).not.toContain('olivia password');
+    });
+
+    it('finds the new name with ?username= and no longer the old one', async () => {
+      const user = await createUser(server, { username: 'paul.before' });
+
+      await rename(user.id, { username: 'Paul.After' });
+
+      expect(await findByUsername('paul.before')).toEqual([]);
+      expect(await findByUsername('PAUL.AFTER')).toEqual([
+        expect.objectContaining({ id: user.id, username: 'Paul.After' }),
+      ]);
+    });
+
+    it('renames a user to another letter case of their own name', async () => {
+      const user = await createUser(server, { username: 'peter.case' });
+
+      const res = await rename(user.id, { username: 'Peter.CASE' });
+
+      expect(res.status).toBe(200);
+      expect(res.body.username).toBe('Peter.CASE');
+      expect(await findByUsername('peter.case')).toEqual([
+        expect.objectContaining({ id: user.id, username: 'Peter.CASE' }),
+      ]);
+      expect((await passwordGrant('peter.case', user.password)).status).toBe(200);
+    });
+
+    it('answers 200 and changes nothing of a username that is the same', async () => {
+      const user = await createUser(server, { username: 'same.name' });
+
+      const res = await rename(user.id, { username: 'same.name', name: 'Same' });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ username: 'same.name', name: 'Same' });
+      expect(
+        (await admin(server).get(`/admin/v1/audit-events?type=user.renamed&subject=${user.id}`))
+          .body.items,
+      ).toEqual([]);
+    });
+
+    it('answers 409, as create does, for a name another user has in another spelling, and changes nothing', async () => {
+      const taken = await createUser(server, { username: 'Quinn.Taken' });
+      const user = await createUser(server, {
+        username: 'rachel',
+        password: 'rachel password',
+        name: 'Rachel',
+      });
+      const before = (await admin(server).get(`/admin/v1/users/${user.id}`)).body;
+      server.clock.advance(30);
+
+      // Full-width letters and another case: the same name in canonical form (NFKC, case-folded).
+      for (const username of ['quinn.TAKEN', '\uff31uinn.taken']) {
+        const res = await rename(user.id, {
+          username,
+          name: 'Changed',
+          password: 'a brand new password',
+        });
+
+        expect(res.status).toBe(409);
+        expect(res.body).toEqual({ error: 'conflict', error_description: expect.any(String) });
+      }
+      // All or nothing: neither the name, the claim nor the password changed, for either user.
+      expect((await admin(server).get(`/admin/v1/users/${user.id}`)).body).toEqual(before);
+      expect((await admin(server).get(`/admin/v1/users/${taken.id}`)).body.username).toBe(
+        'Quinn.Taken',
+      );
+      expect((await passwordGrant('rachel', 'rachel password')).status).toBe(200);
+      expect((await passwordGrant('rachel', 'a brand new password')).status).toBe(400);
+    });
+
+    it('renames and changes the password and claims in one PATCH', async () => {
+      const user = await createUser(server, { username: 'sam.one', password: 'sam old password' });
+      server.clock.advance(30);
+
+      const res = await rename(user.id, {
+        username: 'Sam.Two',
+        password: 'sam new password',
+        name: 'Sam Two',
+        email: 'sam@example.com',
+      });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        id: user.id,
+        username: 'Sam.Two',
+        email: 'sam@example.com',
+        name: 'Sam Two',
+        groups: [],
+        created_at: user.created_at,
+        updated_at: server.clock.now().toISOString(),
+      });
+      expect((await admin(server).get(`/admin/v1/users/${user.id}`)).body).toEqual(res.body);
+      expect((await passwordGrant('sam.two', 'sam new password')).status).toBe(200);
+      expect((await passwordGrant('sam.two', 'sam old password')).status).toBe(400);
+      expect((await passwordGrant('sam.one', 'sam new password')).status).toBe(400);
+    });
+
+    it('refuses a new password that is the new username', async () => {
+      const user = await createUser(server, { username: 'tina' });
+
+      const res = await rename(user.id, {
+        username: 'tina.password',
+        password: 'TINA.PASSWORD',
+      });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(invalidRequest('password'));
+      expect((await admin(server).get(`/admin/v1/users/${user.id}`)).body.username).toBe('tina');
+    });
+
+    it.each([
+      ['surrounding spaces', ' ursula '],
+      ['a control character', 'urs\u0000ula'],
+      ['nothing', ''],
+      ['255 characters', 'u'.repeat(255)],
+      ['a number', 42],
+      ['null', null],
+    ])('refuses a username of %s with 400 on the field, changing nothing', async (_, username) => {
+      const user = await createUser(server, { name: 'Ursula' });
+
+      const res = await rename(user.id, { username, name: 'Not Ursula' });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+        fields: [{ field: 'username', problems: expect.any(Array) }],
+      });
+      expect((await admin(server).get(`/admin/v1/users/${user.id}`)).body).toMatchObject({
+        username: user.username,
+        name: 'Ursula',
+      });
+    });
+
+    it('answers 404 for an unknown id', async () => {
+      const res = await rename(UNKNOWN_ID, { username: 'nobody.at.all' });
+
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(NOT_FOUND);
+    });
+
+    it('refuses to rename a user of a directory (the entry gives the username), changing nothing', async () => {
+      const user = await createUser(server, { username: 'victor.dir', name: 'Victor' });
+      const unlink = await linkToDirectory(user.id);
+      try {
+        const res = await rename(user.id, { username: 'victor.local', name: 'Not Victor' });
+
+        expect(res.status).toBe(400);
+        expect(res.body).toEqual({
+          error: 'invalid_request',
+          error_description: expect.any(String),
+          fields: [{ field: 'username', problems: [expect.stringContaining('directory')] }],
+        });
+        expect((await admin(server).get(`/admin/v1/users/${user.id}`)).body).toMatchObject({
+          username: 'victor.dir',
+          name: 'Victor',
+        });
+        // The same name is no change: a client may send the user back as it read it.
+        const same = await rename(user.id, { username: 'victor.dir', name: 'Victor D' });
+        expect(same.status).toBe(200);
+        expect(same.body).toMatchObject({ username: 'victor.dir', name: 'Victor D' });
+      } finally {
+        await unlink();
+      }
+    });
+
+    /**
+     * A directory account written by hand (no LDAP server needed: the link is what counts), of a
+     * user who keeps its local password. The answer removes the directory again: any later
+     * sign-in with an unknown name would ask it, and its bind password is no ciphertext.
+     */
+    async function linkToDirectory(userId: string): Promise<() => Promise<void>> {
+      const control = () =>
+        new Client({ connectionString: db.url.replace(/[?&]embedded=pglite/, '') });
+      const pg = control();
+      await pg.connect();
+      try {
+        const directory = await pg.query<{ id: string }>(
+          `INSERT INTO directories (id, name, url, bind_dn, bind_password_encrypted, user_base_dn,
+             user_filter, attributes)
+           VALUES (gen_random_uuid(), $1, 'ldap://127.0.0.1:1', 'cn=x', 'x', 'dc=x', '(uid={username})', '{}')
+           RETURNING id`,
+          [`dir-${userId}`],
+        );
+        const directoryId = directory.rows[0].id;
+        await pg.query(
+          `INSERT INTO directory_accounts (user_id, directory_id, external_id, dn)
+           VALUES ($1, $2, $3, 'uid=x')`,
+          [userId, directoryId, userId],
+        );
+        return async () => {
+          const cleanup = control();
+          await cleanup.connect();
+          try {
+            await cleanup.query('DELETE FROM directories WHERE id = $1', [directoryId]);
+          } finally {
+            await cleanup.end();
+          }
+        };
+      } finally {
+        await pg.end();
+      }
+    }
   });
 
   describe('DELETE /admin/v1/users/{id}', () => {

@@ -425,4 +425,180 @@ describe('uas-admin CLI', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('users.0.username');
   });
+
+  it('replaces a client with clients update, from the clients get output, and prints it as clients get does', async () => {
+    const made = await cli(
+      [
+        '--json',
+        'clients',
+        'create',
+        '--name',
+        'before-update',
+        '--redirect-uri',
+        'https://before.example.com/cb',
+      ],
+      env,
+    );
+    expect(made.code).toBe(0);
+    const id = JSON.parse(made.stdout).client_id as string;
+    const current = JSON.parse((await cli(['--json', 'clients', 'get', id], env)).stdout);
+
+    // The metadata read back, edited, on stdin (client_id and client_id_issued_at included),
+    // with a flag that takes precedence over the member of the same name.
+    const updated = await cli(
+      [
+        '--json',
+        'clients',
+        'update',
+        id,
+        '--redirect-uri',
+        'https://after.example.com/cb',
+        'https://after.example.com/cb2',
+        '--data',
+        '-',
+      ],
+      env,
+      JSON.stringify({ ...current, client_name: 'after-update' }),
+    );
+
+    expect(updated).toEqual({ code: 0, stdout: expect.any(String), stderr: '' });
+    const client = JSON.parse(updated.stdout);
+    expect(client).toEqual({
+      ...current,
+      client_name: 'after-update',
+      redirect_uris: ['https://after.example.com/cb', 'https://after.example.com/cb2'],
+    });
+    expect(client.client_secret).toBeUndefined();
+    expect((await admin(source).get(`/admin/v1/clients/${id}`)).body).toEqual(client);
+    const human = await cli(
+      ['clients', 'update', id, '--data', JSON.stringify({ ...client, scope: 'openid' })],
+      env,
+    );
+    expect(human.code).toBe(0);
+    expect(human.stdout).toBe((await cli(['clients', 'get', id], env)).stdout);
+    expect(JSON.parse(human.stdout).scope).toBe('openid');
+
+    const unknown = await cli(
+      [
+        'clients',
+        'update',
+        '00000000-0000-4000-8000-000000000000',
+        '--name',
+        'nobody',
+        '--redirect-uri',
+        'https://nobody.example.com/cb',
+      ],
+      env,
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toMatch(
+      /^uas-admin: PUT \/admin\/v1\/clients\/0{8}-[^\n]*: 404 not_found: No such client\.\n$/,
+    );
+    const invalid = await cli(
+      [
+        'clients',
+        'update',
+        id,
+        '--name',
+        'refused-update',
+        '--redirect-uri',
+        'https://after.example.com/cb',
+        '--grant-type',
+        'no-such-grant',
+      ],
+      env,
+    );
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toBe('');
+    expect(invalid.stderr).toMatch(/: 400 invalid_client_metadata: [^\n]*\(grant_types[^:]*: /);
+    expect((await admin(source).get(`/admin/v1/clients/${id}`)).body.client_name).toBe(
+      'after-update',
+    );
+    expect((await cli(['clients', 'update', id, '--data', '{not json'], env)).code).toBe(2);
+    expect((await cli(['clients', 'delete', id], env)).code).toBe(0);
+  });
+
+  it("sets an imported user's password and claims with users update, by username or id", async () => {
+    const madeClient = await cli(
+      ['--json', 'clients', 'create', '--name', 'password-app', '--grant-type', 'password'],
+      env,
+    );
+    expect(madeClient.code).toBe(0);
+    const client = JSON.parse(madeClient.stdout);
+    const signIn = (password: string) =>
+      postForm(
+        source,
+        '/oauth2/token',
+        { grant_type: 'password', username: 'imported-ivy', password },
+        basic(client.client_id, client.client_secret),
+      );
+    // An import gives the user a random password nobody knows.
+    const file = {
+      format: 'uas-admin-export',
+      version: 1,
+      users: [{ username: 'imported-ivy', email: 'ivy@example.com', locale: 'fi' }],
+    };
+    expect((await cli(['import', '-'], env, JSON.stringify(file))).code).toBe(0);
+    const password = 'ivys chosen password 1';
+    expect((await signIn(password)).status).toBe(400);
+
+    const updated = await cli(
+      [
+        '--json',
+        'users',
+        'update',
+        'imported-ivy',
+        '--password',
+        password,
+        '--data',
+        '{"name":"Ivy Imported","locale":null}',
+      ],
+      env,
+    );
+
+    expect(updated).toEqual({ code: 0, stdout: expect.any(String), stderr: '' });
+    expect(updated.stdout).not.toContain(password);
+    const user = JSON.parse(updated.stdout);
+    expect(user).toMatchObject({
+      username: 'imported-ivy',
+      email: 'ivy@example.com',
+      name: 'Ivy Imported',
+    });
+    expect(user.locale).toBeUndefined();
+    expect(user.password).toBeUndefined();
+    expect((await admin(source).get(`/admin/v1/users/${user.id}`)).body).toEqual(user);
+    const token = await signIn(password);
+    expect(token.status).toBe(200);
+    expect(token.body.access_token).toEqual(expect.any(String));
+
+    const human = await cli(['users', 'update', user.id, '--data', '{"given_name":"Ivy"}'], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toBe((await cli(['users', 'get', user.id], env)).stdout);
+    expect(JSON.parse(human.stdout)).toMatchObject({ given_name: 'Ivy', name: 'Ivy Imported' });
+
+    const unknown = await cli(
+      ['users', 'update', '00000000-0000-4000-8000-000000000000', '--data', '{"name":"x"}'],
+      env,
+    );
+    expect(unknown).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^uas-admin: PATCH \/admin\/v1\/users\/0{8}-[^\n]*: 404 not_found: No such user\.\n$/,
+      ),
+    });
+    const nobody = await cli(['users', 'update', 'nobody-at-all', '--password', password], env);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('no user named nobody-at-all');
+    const short = await cli(['users', 'update', user.id, '--password', 'short'], env);
+    expect(short.code).toBe(1);
+    expect(short.stdout).toBe('');
+    expect(short.stderr).toMatch(
+      /: 400 invalid_request: [^\n]*\(password: must be 8 to 128 characters long\)\n$/,
+    );
+    expect((await signIn(password)).status).toBe(200);
+    expect((await cli(['users', 'update', user.id, '--data', '-'], env, '[')).code).toBe(2);
+    expect((await cli(['clients', 'delete', client.client_id], env)).code).toBe(0);
+  });
 });

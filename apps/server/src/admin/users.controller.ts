@@ -124,17 +124,24 @@ export class UsersController {
   @Audited('user.updated', { param: 'id' })
   @RequiredScope('users:write')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: "Change a user's password and/or claims (null removes a claim)" })
+  @ApiOperation({
+    summary: "Change a user's username, password and/or claims (null removes a claim)",
+  })
   @ApiOkResponse({ type: UserResponseDto })
   async patch(
     @Param('id') id: string,
     @Body(pipe) body: UserUpdateDto,
     @RequestAuditContext() source: AuditContext,
   ): Promise<Record<string, unknown>> {
-    // A new password ends the user's sessions: their logout events name this credential.
+    // A new password ends the user's sessions, and a new username is recorded as user.renamed:
+    // their audit events name this credential.
     const account = await this.accounts.patch(
       id,
-      { password: body.password ?? undefined, claims: claimsOf(body, true) },
+      {
+        username: body.username,
+        password: body.password ?? undefined,
+        claims: claimsOf(body, true),
+      },
       source,
     );
     if (!account) throw notFound();

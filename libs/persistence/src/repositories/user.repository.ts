@@ -97,30 +97,68 @@ export class UserRepository {
   }
 
   /**
-   * Sets the password hash (when given) and merges `claims` into the stored ones in one
-   * statement: a member set to null is removed (RFC 7396 merge semantics). Null when there
-   * is no such user.
+   * Sets the username with its canonical key (when given), the password hash (when given) and
+   * merges `claims` into the stored ones in one statement: a member set to null is removed
+   * (RFC 7396 merge semantics). Null when there is no such user; 'username_taken' when another
+   * user holds the username in canonical form (the unique key decides, even under a race; in
+   * `tx` the transaction is then aborted and must be rolled back).
    */
   async update(
     id: string,
-    change: { passwordHash?: string; claims?: Record<string, unknown> },
+    change: { username?: string; passwordHash?: string; claims?: Record<string, unknown> },
     now: Date,
     tx?: Transaction,
-  ): Promise<UserRecord | null> {
+  ): Promise<UserRecord | null | 'username_taken'> {
     if (!isCanonicalUuid(id)) return null;
-    const rows = await this.db.query<UserRecord>(
-      `UPDATE users SET
-         password_hash = COALESCE($2, password_hash),
-         claims = jsonb_strip_nulls(claims || $3::jsonb),
-         updated_at = $4
-       WHERE id = $1
-       RETURNING ${COLUMNS}`,
-      [id, change.passwordHash ?? null, JSON.stringify(change.claims ?? {}), now],
+    let rows: UserRecord[];
+    try {
+      rows = await this.db.query<UserRecord>(
+        `UPDATE users SET
+           username = COALESCE($2, username),
+           username_key = COALESCE($3, username_key),
+           password_hash = COALESCE($4, password_hash),
+           claims = jsonb_strip_nulls(claims || $5::jsonb),
+           updated_at = $6
+         WHERE id = $1
+         RETURNING ${COLUMNS}`,
+        [
+          id,
+          change.username ?? null,
+          change.username === undefined ? null : canonicalUsername(change.username),
+          change.passwordHash ?? null,
+          JSON.stringify(change.claims ?? {}),
+          now,
+        ],
+        tx,
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'username_taken';
+      throw error;
+    }
+    // Outside a transaction the change is committed: every instance's user caches (UserInfo,
+    // keyed by id; the trigger notifies on any change of the row, a rename too) drop the user
+    // first; a transaction's caller propagates after its commit.
+    if (rows[0] && !tx) await this.db.propagateChanges();
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The user's username as stored and whether it is linked to a directory entry (a directory
+   * sign-in gives it the entry's username), read in `tx`, which locked the row (lockForChange);
+   * null when there is no such user.
+   */
+  async usernameForChange(
+    id: string,
+    tx: Transaction,
+  ): Promise<{ username: string; directoryLinked: boolean } | null> {
+    if (!isCanonicalUuid(id)) return null;
+    const rows = await this.db.query<{ username: string; directoryLinked: boolean }>(
+      `SELECT u.username,
+         EXISTS (SELECT 1 FROM directory_accounts d WHERE d.user_id = u.id) AS "directoryLinked"
+       FROM users u WHERE u.id = $1`,
+      [id],
       tx,
     );
-    // Outside a transaction the change is committed: every instance's claims cache (UserInfo)
-    // drops the user first; a transaction's caller propagates after its commit.
-    if (rows[0] && !tx) await this.db.propagateChanges();
     return rows[0] ?? null;
   }
 

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -23,8 +24,26 @@ const BIRTHDATE = /^\d{4}(-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))?$/;
 const LOCALE = /^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$/;
 // OIDC Core §5.1: a zoneinfo time zone name, e.g. Europe/Helsinki or UTC.
 const ZONEINFO = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+/** What the OpenAPI document says of a username (the rules are IsUsername's). */
+export const USERNAME_SCHEMA = { minLength: 1, maxLength: 254 } as const;
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 const TEXT_MAX = 256;
+
+/**
+ * The rules of a username wherever the admin API takes one (a new user, an imported one, a
+ * rename): a string of 1 to 254 characters, no leading or trailing white space, no control
+ * characters. Checked in this order, so the first problem named is the first rule broken.
+ */
+export function IsUsername(): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    MinLength(1),
+    MaxLength(254),
+    Matches(USERNAME, {
+      message: 'username must not start or end with white space nor contain control characters',
+    }),
+  );
+}
 
 /** The address claim (OpenID Connect Core §5.1.1); unknown members are rejected. */
 export class AddressClaimDto {
@@ -189,13 +208,8 @@ export class UserClaimsDto {
 
 /** A new user: username (unique in its canonical form: NFKC, case-folded), password, and standard claims. */
 export class UserCreateDto extends UserClaimsDto {
-  @ApiProperty({ minLength: 1, maxLength: 254 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(254)
-  @Matches(USERNAME, {
-    message: 'username must not start or end with white space nor contain control characters',
-  })
+  @ApiProperty(USERNAME_SCHEMA)
+  @IsUsername()
   username: string;
 
   @ApiProperty({ minLength: 8, maxLength: 128, description: 'Not the username. Never returned.' })

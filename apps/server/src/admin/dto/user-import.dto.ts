@@ -7,27 +7,18 @@ import {
   IsBoolean,
   IsOptional,
   IsString,
-  Matches,
   MaxLength,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 
-import { UserClaimsDto } from './user-create.dto';
+import { IsUsername, USERNAME_SCHEMA, UserClaimsDto } from './user-create.dto';
 
-// As on POST /users: no leading or trailing white space, no control characters.
-const USERNAME = /^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u;
 export const IMPORT_MAX_USERS = 1000;
 
 /** One imported user: as for POST /users, with the hash the user had elsewhere instead of a password. */
 export class UserImportItemDto extends UserClaimsDto {
-  @ApiProperty({ minLength: 1, maxLength: 254 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(254)
-  @Matches(USERNAME, {
-    message: 'username must not start or end with white space nor contain control characters',
-  })
+  @ApiProperty(USERNAME_SCHEMA)
+  @IsUsername()
   username: string;
 
   @ApiProperty({
