@@ -222,6 +222,30 @@ describe('OpenLDAP directory', () => {
     });
   });
 
+  it('wants the bind password again when a PUT changes where it would go, and changes nothing', async () => {
+    const { bind_password: _password, ...rest } = directory();
+    const elsewhere = [
+      { url: 'ldap://ldap.attacker.test:389' },
+      { bind_dn: 'cn=someone-else,dc=example,dc=test' },
+      { start_tls: true },
+    ];
+    for (const change of elsewhere) {
+      const res = await admin(server).put(`/admin/v1/directories/${directoryId}`, {
+        ...rest,
+        ...change,
+      });
+
+      expect(res.status).toBe(400);
+      expect(res.body.fields).toEqual([
+        { field: 'bind_password', problems: [expect.stringContaining(Object.keys(change)[0])] },
+      ]);
+    }
+    expect((await admin(server).get(`/admin/v1/directories/${directoryId}`)).body.url).toBe(
+      rest.url,
+    );
+    expect((await passwordGrant('carol', 'carol-password')).status).toBe(200);
+  });
+
   it('signs a directory user in with the password grant, with claims and groups from the directory', async () => {
     const res = await passwordGrant('alice', 'alice-password');
 

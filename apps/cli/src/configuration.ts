@@ -34,6 +34,8 @@ export const CLIENT_READ_ONLY = [
 ];
 const USER_READ_ONLY = ['id', 'username', 'source', 'created_at', 'updated_at', 'groups'];
 const DIRECTORY_READ_ONLY = ['id', 'created_at', 'updated_at'];
+/** Where a directory's bind password goes: changing any needs the password given again. */
+const DIRECTORY_CONNECTION = ['url', 'start_tls', 'bind_dn', 'ca_certificate'];
 
 export async function exportConfiguration(api: AdminApi): Promise<ConfigurationExport> {
   const [clients, users, issuers, apiKeys, directories, groups] = await Promise.all([
@@ -204,6 +206,14 @@ export async function planImport(api: AdminApi, file: unknown): Promise<Change[]
         ),
       );
     } else if (!sameJson(omit(existing, DIRECTORY_READ_ONLY), omit(settings, ['bind_password']))) {
+      // The server keeps the stored bind password only for the connection it was given for.
+      const moved = DIRECTORY_CONNECTION.some(
+        (field) => !sameJson(existing[field] ?? null, settings[field] ?? null),
+      );
+      if (moved && typeof settings.bind_password !== 'string') {
+        missingPasswords.push(name);
+        continue;
+      }
       const id = String(existing.id);
       changes.push({
         action: 'update',
@@ -219,7 +229,7 @@ export async function planImport(api: AdminApi, file: unknown): Promise<Change[]
   }
   if (missingPasswords.length > 0) {
     throw new CliError(
-      `directory ${missingPasswords.join(', ')} needs bind_password in the file (exports never hold it; nothing was written)`,
+      `directory ${missingPasswords.join(', ')} needs bind_password in the file, to be created or to change its url, start_tls, bind_dn or ca_certificate (exports never hold it; nothing was written)`,
       ExitCode.refused,
     );
   }

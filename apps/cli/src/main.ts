@@ -513,7 +513,9 @@ function readJsonValue(value: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new CliError(`not valid JSON: ${value === '-' ? 'stdin' : value}`, ExitCode.usage);
+    // Never the inline text itself: it may hold a password or a bind password.
+    const source = value === '-' ? 'stdin' : value.startsWith('@') ? value : 'the inline value';
+    throw new CliError(`not valid JSON: ${source}`, ExitCode.usage);
   }
 }
 

@@ -62,6 +62,12 @@ describe('imported password hashes', () => {
       ['plain text', 'hunter2'],
       ['a SHA-256 digest', createHash('sha256').update('x').digest('hex')],
       ['a bcrypt cost below 4', '$2b$03$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'],
+      ['a bcrypt cost past 13', '$2b$14$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'],
+      ['a bcrypt cost of 31', '$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'],
+      [
+        'PBKDF2 past 2,000,000 rounds',
+        '$pbkdf2-sha256$2000001$MDEyMzQ1Njc4OWFiY2RlZg$G/O7bynZBig0xpI9OJ2.zH5iXh/vIAuDcj9JVCTUa3k',
+      ],
       ['a bcrypt hash cut short', '$2b$10$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0Xou'],
       ['argon2 memory past 256 MiB', '$argon2id$v=19$m=262145,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'],
       ['argon2 past ten passes', '$argon2id$v=19$m=19456,t=11,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'],
@@ -89,6 +95,14 @@ describe('imported password hashes', () => {
         true,
       );
       await expect(verifyStoredHash(BCRYPT_VECTOR, 'U*V')).resolves.toBe(false);
+    });
+
+    it('refuses, without computing it, a stored bcrypt hash past cost 13', async () => {
+      // A cost-31 hash would hold the event loop some 40 hours: computed, it would never answer
+      // within the test's timeout.
+      await expect(
+        verifyStoredHash('$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', 'U*U'),
+      ).resolves.toBe(false);
     });
 
     it('checks argon2i, and answers false for a malformed hash', async () => {

@@ -25,10 +25,19 @@ const PBKDF2_SHA256 = /^\$pbkdf2-sha256\$([1-9]\d{0,9})\$([./A-Za-z0-9]*)\$([./A
  */
 const ARGON2_COSTS = { m: 262_144, t: 10, p: 16 } as const;
 
-/** bcrypt's cost is 4..31 (2^cost rounds). */
-const BCRYPT_COST = { min: 4, max: 31 } as const;
-/** Bounds on imported PBKDF2 rounds: below is no protection, above is a denial of service. */
-const PBKDF2_ROUNDS = { min: 1000, max: 10_000_000 } as const;
+/**
+ * Bounds on imported bcrypt costs (2^cost rounds; the format allows 4..31). bcryptjs computes on
+ * the event loop: one check costs about 0.07 ms × 2^cost (cost 12: 0.27 s, 13: 0.55 s), so a
+ * cost of 31 (40 hours) let anyone who knew such a username stop sign-ins with two posts. 13
+ * is above what frameworks write by default (10 to 12).
+ */
+const BCRYPT_COST = { min: 4, max: 13 } as const;
+/**
+ * Bounds on imported PBKDF2 rounds: below is no protection, above is a denial of service (one
+ * check costs about 0.2 ms per thousand rounds). OWASP asks for 600,000 (2023), Django 5 writes
+ * 870,000 to 1,000,000.
+ */
+const PBKDF2_ROUNDS = { min: 1000, max: 2_000_000 } as const;
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -43,10 +52,8 @@ export function importedHashAlgorithm(
           problem: `argon2 must name m, t and p once each, at most m=${ARGON2_COSTS.m} (KiB), t=${ARGON2_COSTS.t}, p=${ARGON2_COSTS.p}`,
         };
   }
-  const b = BCRYPT.exec(hash);
-  if (b) {
-    const cost = Number(b[1]);
-    return cost >= BCRYPT_COST.min && cost <= BCRYPT_COST.max
+  if (BCRYPT.test(hash)) {
+    return bcryptWithinCost(hash)
       ? { algorithm: 'bcrypt' }
       : { problem: `bcrypt cost must be ${BCRYPT_COST.min} to ${BCRYPT_COST.max}` };
   }
@@ -60,6 +67,12 @@ export function importedHashAlgorithm(
     problem:
       'must be an argon2 PHC string ($argon2id$…), a bcrypt hash ($2a$, $2b$, $2y$) or passlib pbkdf2-sha256 ($pbkdf2-sha256$rounds$salt$hash)',
   };
+}
+
+/** Whether a bcrypt hash's cost is within BCRYPT_COST. */
+function bcryptWithinCost(hash: string): boolean {
+  const cost = Number(BCRYPT.exec(hash)?.[1]);
+  return cost >= BCRYPT_COST.min && cost <= BCRYPT_COST.max;
 }
 
 /** Whether an argon2 PHC string names each of m, t and p once, within ARGON2_COSTS. */
@@ -92,16 +105,16 @@ export function ab64Decode(text: string): Buffer {
 /**
  * True when `password` matches a stored `hash` (the server's own argon2id or an imported one),
  * by the hash's own algorithm, variant and costs; false (never an exception) for a malformed
- * hash, and for argon2 costs past the import's bounds (a row written some other way), which are
- * never computed. Comparisons are constant-time.
+ * hash, and for costs past the import's bounds (a row written some other way, or by an import
+ * before the bounds were tightened), which are never computed. Comparisons are constant-time.
  */
 export async function verifyStoredHash(hash: string, password: string): Promise<boolean> {
   try {
     if (hash.startsWith('$argon2'))
       return ARGON2.test(hash) && argon2WithinCosts(hash) && (await argon2Verify(hash, password));
-    if (BCRYPT.test(hash)) return await bcryptCompare(password, hash);
+    if (BCRYPT.test(hash)) return bcryptWithinCost(hash) && (await bcryptCompare(password, hash));
     const p = parsePbkdf2Sha256(hash);
-    if (p && p.rounds <= PBKDF2_ROUNDS.max) {
+    if (p && p.rounds >= PBKDF2_ROUNDS.min && p.rounds <= PBKDF2_ROUNDS.max) {
       const derived = await pbkdf2Async(password, p.salt, p.rounds, 32, 'sha256');
       return timingSafeEqual(derived, p.checksum);
     }

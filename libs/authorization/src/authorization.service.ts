@@ -10,7 +10,7 @@ import { AuthorizationRequestValidator } from './authorization-request.validator
 import { AuthorizationResponse, codeResponse, errorTargetOf } from './authorization-response';
 import { AuthorizationCodeService } from './authorization-code.service';
 import { LoginSession, LoginSessionService } from './login-session.service';
-import { LoginTicketService } from './login-ticket.service';
+import { expiredForm, LoginTicketService } from './login-ticket.service';
 import { FACTOR_TICKET_FIELD, FactorForm, SecondFactorService } from './second-factor.service';
 
 /** The cookies of the browser making the request. */
@@ -256,13 +256,6 @@ export class AuthorizationService {
 /** A browser is no administrator: its events name only its address. */
 function auditContextOf(browser: BrowserCookies): AuditContext {
   return { actor: null, ip: browser.address };
-}
-
-function expiredForm(): OAuthError {
-  return new OAuthError(
-    'invalid_request',
-    'The sign-in form has expired or was not opened in this browser. Return to the application and start again.',
-  );
 }
 
 /** RFC 6749 §4.1.2.1: the user (in none of the client's `allowed_groups`) may not use the client. */

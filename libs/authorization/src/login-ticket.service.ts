@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ClientRegistry } from '@app/clients';
 import { Clock } from '@app/config';
 import { DecryptionError, hashToken, MasterKeyCipher, randomToken, safeEqual } from '@app/crypto';
-import { ResponseMode } from '@app/errors';
+import { OAuthError, ResponseMode } from '@app/errors';
 
 import { AuthorizationRequest } from './authorization-request';
 import { isPkceMethod } from './pkce';
@@ -31,6 +31,12 @@ export type FactorMethod = 'totp' | 'passkey' | 'sms' | 'email';
  */
 export interface FactorStep {
   readonly userId: string;
+  /**
+   * The user's `updatedAt` (ms) when the step began: a change of the user since (a new password
+   * above all, which ends everything the old one obtained) voids the form. Absent from tickets
+   * sealed before it existed.
+   */
+  readonly userVersion?: number;
   /** RFC 8176 methods passed so far (`pwd`). */
   readonly amr: readonly string[];
   /**
@@ -200,4 +206,12 @@ export class LoginTicketService {
       throw error;
     }
   }
+}
+
+/** A sign-in form past its time, from another browser, or overtaken by a change of the user. */
+export function expiredForm(): OAuthError {
+  return new OAuthError(
+    'invalid_request',
+    'The sign-in form has expired or was not opened in this browser. Return to the application and start again.',
+  );
 }

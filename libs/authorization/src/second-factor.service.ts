@@ -12,7 +12,7 @@ import { OtpChallengeService, OtpChannel } from '@app/otp';
 import { AuditLog } from '@app/persistence';
 
 import { AuthorizationRequest } from './authorization-request';
-import { FactorMethod, FactorStep, LoginTicketService } from './login-ticket.service';
+import { expiredForm, FactorMethod, FactorStep, LoginTicketService } from './login-ticket.service';
 
 /** The name of the hidden field that carries a second-step ticket. */
 export const FACTOR_TICKET_FIELD = 'factor_ticket';
@@ -95,7 +95,13 @@ export class SecondFactorService {
     method: FactorMethod | null = null,
   ): Promise<FactorForm> {
     const { methods, unreachable } = await this.waysOf(user);
-    const base = { userId: user.id, amr: [...amr], reference: null, secret: null };
+    const base = {
+      userId: user.id,
+      userVersion: user.updatedAt.getTime(),
+      amr: [...amr],
+      reference: null,
+      secret: null,
+    };
     if (methods.length === 0 && unreachable) {
       // Fail closed: the account names a verified number or address for codes (its admin's
       // choice of second factor), so enrolling an app on the password alone would go around it.
@@ -159,6 +165,10 @@ export class SecondFactorService {
   ): Promise<FactorAnswer> {
     const user = await this.accounts.findById(step.userId);
     if (!user) return { kind: 'form', form: await this.failedForm(request, step, csrfToken) };
+    // The password this step followed may have been changed since (by an administrator who
+    // learned it was stolen): the change ended every session, and it voids this form too.
+    if (step.userVersion !== undefined && step.userVersion !== user.updatedAt.getTime())
+      throw expiredForm();
     // Nothing can be answered on this page: it is asked afresh (the number may have been fixed).
     if (step.stage === 'unreachable')
       return { kind: 'form', form: await this.begin(request, user, step.amr, csrfToken) };
@@ -167,6 +177,10 @@ export class SecondFactorService {
       return { kind: 'form', form: await this.begin(request, user, step.amr, csrfToken, chosen) };
     const code = values.code ?? '';
     if (step.stage === 'enrol' && step.secret) {
+      // Enrolment is for a user with no way to pass; one given a factor meanwhile (by an
+      // administrator) answers with it instead of adding this one.
+      if ((await this.waysOf(user)).methods.length > 0)
+        return { kind: 'form', form: await this.begin(request, user, step.amr, csrfToken) };
       const confirmed = await this.factors.confirmTotp(user.id, step.secret, code);
       await this.record(user.id, 'totp_enrolment', confirmed !== null, address);
       if (confirmed)

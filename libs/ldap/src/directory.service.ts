@@ -90,11 +90,37 @@ export class DirectoryService {
     return toDirectory(found);
   }
 
-  /** Replaces every setting; a missing bind password keeps the stored one. */
+  /**
+   * Replaces every setting; a missing bind password keeps the stored one, but only for the
+   * connection it was given for. The admin API never shows it, so a PUT that moved the
+   * directory elsewhere (another URL, no StartTLS, another bind DN or CA) and kept it would send
+   * it, in clear over ldap://, to wherever the new settings point at the next sign-in: a new
+   * connection needs the password given again.
+   */
   async replace(id: string, input: DirectoryInput): Promise<Directory> {
     assertValid(input);
     const current = await this.directories.findById(id);
     if (!current) throw new OAuthError('not_found', 'No such directory.');
+    if (input.bindPassword === undefined) {
+      const moved = (
+        [
+          ['url', current.url !== input.url],
+          ['start_tls', current.startTls !== input.startTls],
+          ['bind_dn', current.bindDn !== input.bindDn],
+          ['ca_certificate', current.caCertificate !== input.caCertificate],
+        ] as const
+      ).filter(([, changed]) => changed);
+      if (moved.length > 0) {
+        throw invalid([
+          {
+            field: 'bind_password',
+            problems: [
+              `is required when ${moved.map(([field]) => field).join(', ')} change (the stored one goes only where it went)`,
+            ],
+          },
+        ]);
+      }
+    }
     const password =
       input.bindPassword ??
       this.cipher.decryptString(current.bindPasswordEncrypted, bindPasswordContext(id));

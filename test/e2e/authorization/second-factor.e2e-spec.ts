@@ -315,6 +315,47 @@ describe('second factor at the authorization endpoint', () => {
     server.clock.advance(WINDOW_SECONDS + 1);
   });
 
+  it('voids a pending enrolment when an administrator changes the password meanwhile', async () => {
+    const vic = await adminCreateUser(server, { username: 'vic', password: PASSWORD });
+    // Someone with the stolen password reaches the enrolment page...
+    const browser = new Browser(server);
+    const page = await toSecondStep(browser, 'vic');
+    const secret = (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // ...the administrator resets it...
+    server.clock.advance(1);
+    const reset = await admin(server).patch(`/admin/v1/users/${vic.id}`, {
+      password: 'a brand new password',
+    });
+    expect(reset.status).toBe(200);
+
+    // ...and the form posted afterwards signs nobody in and adds no factor.
+    const res = await postCode(browser, page, totpAt(secret, server.clock.now()));
+
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('<code>invalid_request</code>');
+    expect(browser.cookies.has('uas_session')).toBe(false);
+    expect((await admin(server).get(`/admin/v1/users/${vic.id}/factors`)).body.items).toEqual([]);
+  });
+
+  it('asks for the factor an administrator gave meanwhile instead of enrolling another', async () => {
+    const wes = await adminCreateUser(server, { username: 'wes', password: PASSWORD });
+    const browser = new Browser(server);
+    const page = await toSecondStep(browser, 'wes');
+    const secret = (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
+    const given = await admin(server).post(`/admin/v1/users/${wes.id}/factors`, { type: 'totp' });
+    expect(given.status).toBe(201);
+
+    const res = await postCode(browser, page, totpAt(secret, server.clock.now()));
+
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('name="code"');
+    expect(res.text).not.toContain('class="uas-secret"');
+    expect((await admin(server).get(`/admin/v1/users/${wes.id}/factors`)).body.items).toEqual([
+      expect.objectContaining({ id: given.body.id }),
+    ]);
+  });
+
   it("takes the recovery codes away with the user's last TOTP factor when an administrator removes it", async () => {
     const rita = await adminCreateUser(server, { username: 'rita', password: PASSWORD });
     const codes = await enrolAtSignIn('rita');

@@ -352,6 +352,22 @@ describe('uas-admin CLI', () => {
       await empty.drop();
     }
 
+    // Moving the directory elsewhere needs the password in the file too: the server keeps the
+    // stored one only for the connection it was given for.
+    const moved = {
+      format: 'uas-admin-export',
+      version: 1,
+      directories: [
+        { ...file.directories[0], bind_password: undefined, url: 'ldap://elsewhere.example:389' },
+      ],
+    };
+    const refusedMove = await cli(['import', '-'], env, JSON.stringify(moved));
+    expect(refusedMove.code).toBe(1);
+    expect(refusedMove.stderr).toContain('corp-ldap needs bind_password');
+    expect((await admin(source).get(`/admin/v1/directories/${directory.id}`)).body.url).toBe(
+      settings.url,
+    );
+
     const deleted = await cli(['directories', 'delete', directory.id], env);
     expect(deleted.code).toBe(0);
   });
@@ -515,6 +531,14 @@ describe('uas-admin CLI', () => {
     expect((await admin(source).get(`/admin/v1/clients/${id}`)).body.client_name).toBe(
       'after-update',
     );
+    const notJson = await cli(
+      ['directories', 'create', '--data', '{"name":"x","bind_password":"s3cret-pass"'],
+      env,
+    );
+    expect(notJson.code).toBe(2);
+    // What was typed may hold a password: it is never echoed.
+    expect(notJson.stderr).toContain('not valid JSON: the inline value');
+    expect(notJson.stderr).not.toContain('s3cret-pass');
     expect((await cli(['clients', 'update', id, '--data', '{not json'], env)).code).toBe(2);
     expect((await cli(['clients', 'delete', id], env)).code).toBe(0);
   });
