@@ -131,6 +131,39 @@ describe(AuthorizationCodeRepository.name, () => {
     expect(await sut.markReplayed(code.codeHash, clientId, now())).toBeNull();
   });
 
+  it('says whether the grant of a redeemed code still stands: live session, same token generation', async () => {
+    const [sut] = repositories();
+    const database = one.app.get(Database);
+    const generationOf = async (id: string) =>
+      (
+        await database.query<{ g: number }>(
+          'SELECT token_generation AS g FROM clients WHERE client_id = $1',
+          [id],
+        )
+      )[0].g;
+    const live = await issue();
+    const ended = await issue();
+    await database.transaction((tx) =>
+      one.app.get(LoginSessionRepository).delete(ended.sessionIdHash, tx),
+    );
+    const generation = await generationOf(clientId);
+
+    expect(await sut.grantStillStands(clientId, generation, live.sid, now())).toBe(true);
+    expect(await sut.grantStillStands(clientId, generation, null, now())).toBe(true);
+    expect(await sut.grantStillStands(clientId, generation, ended.sid, now())).toBe(false);
+    // A revoke-all of the client (a new token generation) since the tokens were minted.
+    expect(await sut.grantStillStands(clientId, generation - 1, live.sid, now())).toBe(false);
+    // The session's expiry counts as its end.
+    expect(
+      await sut.grantStillStands(
+        clientId,
+        generation,
+        live.sid,
+        new Date(now().getTime() + 3_600_001),
+      ),
+    ).toBe(false);
+  });
+
   it('lets exactly one of two instances redeeming the same code at once win', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const code = await issue();

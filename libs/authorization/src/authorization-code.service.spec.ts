@@ -15,6 +15,7 @@ import { AuthorizationCodeService } from './authorization-code.service';
 import { LoginSession } from './login-session.service';
 
 const CLIENT_ID = '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b';
+const CLIENT = { clientId: CLIENT_ID, tokenGeneration: 7 };
 const USER_ID = '0b0e2c4e-1f5a-4c3b-9d8e-7f6a5b4c3d2e';
 const GRANT_ID = 'f7e6d5c4-b3a2-4190-8f7e-6d5c4b3a2190';
 const ADDRESS = '192.0.2.7';
@@ -108,11 +109,13 @@ describe(AuthorizationCodeService.name, () => {
   it('redeems a code once: consumes it for the client and hands over what it was bound to', async () => {
     codes.consume.mockResolvedValue(consumed);
     codes.isReplayed.mockResolvedValue(false);
+    codes.grantStillStands.mockResolvedValue(true);
     const issueTokens = jest.fn().mockResolvedValue('tokens');
 
-    const result = await sut.redeem('the-code', CLIENT_ID, ADDRESS, issueTokens);
+    const result = await sut.redeem('the-code', CLIENT, ADDRESS, issueTokens);
 
     expect(result).toBe('tokens');
+    expect(codes.grantStillStands).toHaveBeenCalledWith(CLIENT_ID, 7, session.sid, clock.now());
     expect(codes.consume).toHaveBeenCalledWith(
       hashToken('the-code'),
       CLIENT_ID,
@@ -140,7 +143,7 @@ describe(AuthorizationCodeService.name, () => {
     codes.markReplayed.mockResolvedValue({ grantId: GRANT_ID });
     grants.revoke.mockResolvedValue();
 
-    const error = await caught(sut.redeem('the-code', CLIENT_ID, ADDRESS, jest.fn()));
+    const error = await caught(sut.redeem('the-code', CLIENT, ADDRESS, jest.fn()));
 
     expect(error.code).toBe('invalid_grant');
     expect(grants.revoke).toHaveBeenCalledWith(GRANT_ID, clock.now());
@@ -157,7 +160,7 @@ describe(AuthorizationCodeService.name, () => {
     codes.consume.mockResolvedValue(null);
     codes.markReplayed.mockResolvedValue(null);
 
-    expect((await caught(sut.redeem('nope', CLIENT_ID, ADDRESS, jest.fn()))).code).toBe(
+    expect((await caught(sut.redeem('nope', CLIENT, ADDRESS, jest.fn()))).code).toBe(
       'invalid_grant',
     );
   });
@@ -168,7 +171,21 @@ describe(AuthorizationCodeService.name, () => {
     grants.revoke.mockResolvedValue();
 
     const error = await caught(
-      sut.redeem('the-code', CLIENT_ID, ADDRESS, jest.fn().mockResolvedValue('tokens')),
+      sut.redeem('the-code', CLIENT, ADDRESS, jest.fn().mockResolvedValue('tokens')),
+    );
+
+    expect(error.code).toBe('invalid_grant');
+    expect(grants.revoke).toHaveBeenCalledWith(GRANT_ID, clock.now());
+  });
+
+  it('revokes what it just issued when its session ended or its client was revoked meanwhile', async () => {
+    codes.consume.mockResolvedValue(consumed);
+    codes.isReplayed.mockResolvedValue(false);
+    codes.grantStillStands.mockResolvedValue(false);
+    grants.revoke.mockResolvedValue();
+
+    const error = await caught(
+      sut.redeem('the-code', CLIENT, ADDRESS, jest.fn().mockResolvedValue('tokens')),
     );
 
     expect(error.code).toBe('invalid_grant');
@@ -183,9 +200,7 @@ describe(AuthorizationCodeService.name, () => {
     );
 
     expect(
-      await caught(
-        sut.redeem('the-code', CLIENT_ID, ADDRESS, jest.fn().mockRejectedValue(failure)),
-      ),
+      await caught(sut.redeem('the-code', CLIENT, ADDRESS, jest.fn().mockRejectedValue(failure))),
     ).toBe(failure);
   });
 });

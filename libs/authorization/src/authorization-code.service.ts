@@ -80,14 +80,16 @@ export class AuthorizationCodeService {
    * Consumes `code` for `clientId` and runs `issueTokens` with it, whose grant must take the
    * code's `grantId`. invalid_grant for an unknown, expired, foreign or used code; a used code
    * presented again also revokes every token issued from it (RFC 6749 §4.1.2), even when the
-   * two redemptions raced. `clientAddress` is the HTTP client's, for the replay's audit event.
+   * two redemptions raced. `clientAddress` is the HTTP client's, for the replay's audit event;
+   * `client.tokenGeneration` the generation the tokens are minted in.
    */
   async redeem<T>(
     code: string,
-    clientId: string,
+    client: { clientId: string; tokenGeneration: number },
     clientAddress: string | null,
     issueTokens: (redeemed: RedeemedAuthorizationCode) => Promise<T>,
   ): Promise<T> {
+    const { clientId } = client;
     const codeHash = hashToken(code);
     const consumed = await this.codes.consume(codeHash, clientId, randomUUID(), this.clock.now());
     if (!consumed) {
@@ -96,8 +98,17 @@ export class AuthorizationCodeService {
       throw invalidCode();
     }
     const result = await issueTokens(toRedeemed(consumed));
-    // A replay that arrived before the grant existed could not revoke it; this one can.
-    if (await this.codes.isReplayed(codeHash)) {
+    // A replay that arrived before the grant existed could not revoke it; this one can. So can a
+    // session ending or a client's revoke-all that committed while the grant was being made.
+    const stands =
+      !(await this.codes.isReplayed(codeHash)) &&
+      (await this.codes.grantStillStands(
+        clientId,
+        client.tokenGeneration,
+        consumed.sid,
+        this.clock.now(),
+      ));
+    if (!stands) {
       await this.grants.revoke(consumed.grantId, this.clock.now());
       throw invalidCode();
     }

@@ -175,9 +175,13 @@ export class KeyStore implements OnModuleInit {
    * keys stay published until every token they signed has expired.
    */
   async rotate(activateInSeconds = this.config.keys.rotationLeadSeconds): Promise<KeySummary> {
-    const activatesAt = new Date(this.clock.now().getTime() + activateInSeconds * 1000);
+    const now = this.clock.now();
+    const activatesAt = new Date(now.getTime() + activateInSeconds * 1000);
     const kid = await this.keys.withBootstrapLock(async (tx) => {
       const created = await this.createKey('sig', activatesAt, tx);
+      // A rotation still in its lead time is overtaken by this one (an emergency rotation with
+      // activate_in_seconds 0 right after a scheduled one, say): its key never signs.
+      await this.keys.retireUnstartedSigningKeysExcept(created, now, tx);
       const longestTokenSeconds = Math.max(
         this.config.tokens.accessTokenTtlSeconds,
         this.config.tokens.idTokenTtlSeconds,

@@ -1,5 +1,7 @@
-import { importJWK, JWK } from 'jose';
+import { decodeProtectedHeader, importJWK, JWK } from 'jose';
 import request from 'supertest';
+
+import { KeyStore } from '@app/keys';
 
 import { admin } from '../../factories/admin.factory';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
@@ -109,6 +111,24 @@ describe('admin API: keys', () => {
     expect(after.find((k) => k.kid === res.body.kid)?.status).toBe('active');
     expect(after.find((k) => k.kid === before?.kid)?.status).toBe('previous');
     expect(await publishedKids()).toEqual(expect.arrayContaining([res.body.kid, before?.kid]));
+  });
+
+  it('lets a rotation overtake one still in its lead time: the overtaken key never signs', async () => {
+    const scheduled = await admin(server).post('/admin/v1/keys/rotate');
+    const urgent = await admin(server)
+      .post('/admin/v1/keys/rotate')
+      .send({ activate_in_seconds: 0 });
+    expect([scheduled.body.status, urgent.body.status]).toEqual(['next', 'active']);
+
+    // Past the moment the overtaken key would have begun to sign.
+    server.clock.advance(server.config.keys.rotationLeadSeconds + 10);
+    const after = await keys();
+    const signed = await server.app.get(KeyStore).sign({ sub: 'probe' });
+
+    expect(after.find((k) => k.kid === urgent.body.kid)?.status).toBe('active');
+    expect(after.find((k) => k.kid === scheduled.body.kid)?.status).toBe('retired');
+    expect(decodeProtectedHeader(signed).kid).toBe(urgent.body.kid);
+    expect(await publishedKids()).not.toContain(scheduled.body.kid);
   });
 
   it('honours a chosen activate_in_seconds', async () => {

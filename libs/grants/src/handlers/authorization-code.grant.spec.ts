@@ -60,7 +60,7 @@ describe(AuthorizationCodeGrant.name, () => {
 
   /** The code service hands `code` to the grant's checks, like AuthorizationCodeService.redeem. */
   function codeIs(code: RedeemedAuthorizationCode): void {
-    codes.redeem.mockImplementation(async (_value, _clientId, _address, issueTokens) =>
+    codes.redeem.mockImplementation(async (_value, _client, _address, issueTokens) =>
       issueTokens(code),
     );
   }
@@ -75,12 +75,7 @@ describe(AuthorizationCodeGrant.name, () => {
     });
 
     expect(result).toBe(tokenResponse);
-    expect(codes.redeem).toHaveBeenCalledWith(
-      'c',
-      client.clientId,
-      '192.0.2.7',
-      expect.any(Function),
-    );
+    expect(codes.redeem).toHaveBeenCalledWith('c', client, '192.0.2.7', expect.any(Function));
     expect(tokens.issue).toHaveBeenCalledWith({
       client,
       grantId: redeemed().grantId,

@@ -25,7 +25,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
   async handle({ client, params, clientAddress }: TokenRequest): Promise<TokenResponse> {
     const code = requireParam(params, 'code');
     // Consumed first, whatever follows: a code that failed a check cannot be tried again.
-    return this.codes.redeem(code, client.clientId, clientAddress ?? null, (redeemed) => {
+    return this.codes.redeem(code, client, clientAddress ?? null, (redeemed) => {
       checkRedirectUri(redeemed, params);
       checkCodeVerifier(redeemed, params);
       return this.tokens.issue({

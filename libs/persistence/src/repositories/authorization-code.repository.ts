@@ -125,6 +125,30 @@ export class AuthorizationCodeRepository {
     return rows[0]?.replayed ?? false;
   }
 
+  /**
+   * After the grant of a redeemed code is stored: whether nothing that would have revoked it
+   * happened between the code's consumption and the grant's commit, when it could not see the
+   * grant (READ COMMITTED): the client's token generation is still `generation` (no revoke-all)
+   * and the session the code was issued in, if any, is still live (no logout, no ending by an
+   * administrator or a password change). Both rows are read under a share lock, so a revoke-all
+   * or a session ending still running (each changes its row first) is waited for, and one that
+   * comes later sees the grant.
+   */
+  async grantStillStands(
+    clientId: string,
+    generation: number,
+    sid: string | null,
+    now: Date,
+  ): Promise<boolean> {
+    const rows = await this.db.query<{ stands: boolean }>(
+      `SELECT (SELECT token_generation FROM clients WHERE client_id = $1::uuid FOR SHARE) = $2
+         AND ($3::uuid IS NULL OR EXISTS (
+           SELECT 1 FROM login_sessions WHERE sid = $3::uuid AND expires_at > $4 FOR SHARE)) AS stands`,
+      [clientId, generation, sid, now],
+    );
+    return rows[0]?.stands === true;
+  }
+
   /** Deletes the user's codes not yet redeemed: after a password change nothing issued before it may be. */
   async deleteUnredeemedByUser(userId: string, tx: Transaction): Promise<void> {
     await this.db.query(

@@ -59,6 +59,28 @@ export class ServerKeyRepository {
   }
 
   /**
+   * Retires at `now` every other signing key that has not begun to sign (a rotation's key still
+   * in its lead time): it signed nothing, and left published it would take over from the new
+   * key once its own activation came, signing until its retirement with no key after it.
+   */
+  async retireUnstartedSigningKeysExcept(kid: string, now: Date, tx?: Transaction): Promise<void> {
+    await this.db.use(
+      ServerKeyEntity,
+      (keys) =>
+        keys.update(
+          {
+            use: 'sig',
+            kid: Not(kid),
+            activatesAt: MoreThan(now),
+            retiresAt: Or(IsNull(), MoreThan(now)),
+          },
+          { retiresAt: now },
+        ),
+      tx,
+    );
+  }
+
+  /**
    * Schedules the retirement of every other signing key still unretired: each stays published
    * until `retiresAt` (when the new key has signed for longer than any token lives).
    */
