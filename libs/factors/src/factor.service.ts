@@ -8,6 +8,7 @@ import {
   Database,
   isCanonicalUuid,
   RateLimitRepository,
+  Transaction,
   UserFactorRepository,
   UserRepository,
 } from '@app/persistence';
@@ -99,10 +100,17 @@ export class FactorService {
       await this.countFailure(userId);
       return null;
     }
-    const factorId = await this.store(userId, secret, step);
-    const recoveryCodes = await this.newRecoveryCodes(userId);
-    await this.rateLimits.clear(bucketOf(userId));
-    return { factorId, recoveryCodes };
+    // One transaction under the user's row lock: the factor and its recovery codes exist
+    // together or not at all, and a second post of the same form (or another enrolment at
+    // once) finds the first factor and enrols nothing.
+    const enrolled = await this.db.transaction(async (tx) => {
+      await this.users.lockForChange(userId, tx);
+      if (await this.factors.hasType(userId, FactorType.Totp, tx)) return null;
+      const factorId = await this.store(userId, secret, step, tx);
+      return { factorId, recoveryCodes: await this.newRecoveryCodes(userId, tx) };
+    });
+    if (enrolled) await this.rateLimits.clear(bucketOf(userId));
+    return enrolled;
   }
 
   async list(userId: string): Promise<FactorSummary[]> {
@@ -209,7 +217,7 @@ export class FactorService {
     return used ? 'recovery' : null;
   }
 
-  private async newRecoveryCodes(userId: string): Promise<string[]> {
+  private async newRecoveryCodes(userId: string, tx: Transaction): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () =>
       Array.from(
         { length: RECOVERY_CODE_LENGTH },
@@ -220,6 +228,7 @@ export class FactorService {
       userId,
       codes.map((code) => ({ id: randomUUID(), codeHash: this.hashRecoveryCode(userId, code) })),
       this.clock.now(),
+      tx,
     );
     // Shown in two halves, as people copy them down.
     return codes.map((code) => `${code.slice(0, 5)}-${code.slice(5)}`);
@@ -230,16 +239,24 @@ export class FactorService {
     return createHmac('sha256', this.recoveryKey).update(`${userId}\0${code}`).digest();
   }
 
-  private async store(userId: string, secret: string, lastStep: number): Promise<string> {
+  private async store(
+    userId: string,
+    secret: string,
+    lastStep: number,
+    tx?: Transaction,
+  ): Promise<string> {
     const id = randomUUID();
-    await this.factors.create({
-      id,
-      userId,
-      type: FactorType.Totp,
-      secret: this.cipher.encrypt(secret, contextOf(id)),
-      lastStep,
-      createdAt: this.clock.now(),
-    });
+    await this.factors.create(
+      {
+        id,
+        userId,
+        type: FactorType.Totp,
+        secret: this.cipher.encrypt(secret, contextOf(id)),
+        lastStep,
+        createdAt: this.clock.now(),
+      },
+      tx,
+    );
     return id;
   }
 

@@ -315,6 +315,28 @@ describe('second factor at the authorization endpoint', () => {
     server.clock.advance(WINDOW_SECONDS + 1);
   });
 
+  it('enrols one factor with one set of recovery codes when the form is posted twice at once', async () => {
+    const xia = await adminCreateUser(server, { username: 'xia', password: PASSWORD });
+    const browser = new Browser(server);
+    const page = await toSecondStep(browser, 'xia');
+    const secret = (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
+    const code = totpAt(secret, server.clock.now());
+
+    const answers = await Promise.all([
+      postCode(browser, page, code),
+      postCode(browser, page, code),
+    ]);
+
+    const shown = answers.filter((r) => r.text.includes('<li><code>'));
+    expect(shown).toHaveLength(1);
+    expect((await admin(server).get(`/admin/v1/users/${xia.id}/factors`)).body.items).toHaveLength(
+      1,
+    );
+    const codes = [...shown[0].text.matchAll(/<li><code>([0-9a-z]{5}-[0-9a-z]{5})<\/code>/g)];
+    expect(codes).toHaveLength(10);
+    expect(await unusedRecoveryCodes(xia.id)).toBe(10);
+  });
+
   it('voids a pending enrolment when an administrator changes the password meanwhile', async () => {
     const vic = await adminCreateUser(server, { username: 'vic', password: PASSWORD });
     // Someone with the stolen password reaches the enrolment page...

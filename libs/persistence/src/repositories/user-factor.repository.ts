@@ -63,18 +63,32 @@ export class UserFactorRepository {
   }
 
   /** `lastStep`: a TOTP factor confirmed with a code starts past that code's step. */
-  async create(factor: {
-    id: string;
-    userId: string;
-    type: string;
-    secret: string;
-    createdAt: Date;
-    lastStep: number;
-  }): Promise<void> {
+  async create(
+    factor: {
+      id: string;
+      userId: string;
+      type: string;
+      secret: string;
+      createdAt: Date;
+      lastStep: number;
+    },
+    tx?: Transaction,
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO user_factors (id, user_id, type, secret, last_step, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
       [factor.id, factor.userId, factor.type, factor.secret, factor.lastStep, factor.createdAt],
+      tx,
     );
+  }
+
+  /** Whether the user has a factor of `type`, read in `tx` (which locked the user's row). */
+  async hasType(userId: string, type: string, tx: Transaction): Promise<boolean> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM user_factors WHERE user_id = $1 AND type = $2 LIMIT 1`,
+      [userId, type],
+      tx,
+    );
+    return rows.length > 0;
   }
 
   /** The user's factors, oldest first. */
@@ -133,17 +147,16 @@ export class UserFactorRepository {
     userId: string,
     codes: readonly { id: string; codeHash: Buffer }[],
     now: Date,
+    tx: Transaction,
   ): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.db.query(`DELETE FROM recovery_codes WHERE user_id = $1`, [userId], tx);
-      for (const code of codes) {
-        await this.db.query(
-          `INSERT INTO recovery_codes (id, user_id, code_hash, created_at) VALUES ($1, $2, $3, $4)`,
-          [code.id, userId, code.codeHash, now],
-          tx,
-        );
-      }
-    });
+    await this.db.query(`DELETE FROM recovery_codes WHERE user_id = $1`, [userId], tx);
+    for (const code of codes) {
+      await this.db.query(
+        `INSERT INTO recovery_codes (id, user_id, code_hash, created_at) VALUES ($1, $2, $3, $4)`,
+        [code.id, userId, code.codeHash, now],
+        tx,
+      );
+    }
   }
 
   /** Uses a recovery code of the user once; false when it is unknown or was used. */
