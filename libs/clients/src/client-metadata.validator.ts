@@ -71,7 +71,7 @@ export function clientMetadataSupportFrom(
 }
 
 /** Methods with which the client holds a shared secret (RFC 7591 §2). */
-const SECRET_METHODS: readonly string[] = [
+export const SECRET_METHODS: readonly string[] = [
   ClientAuthMethod.ClientSecretBasic,
   ClientAuthMethod.ClientSecretPost,
   ClientAuthMethod.ClientSecretJwt,

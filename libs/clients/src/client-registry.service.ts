@@ -15,7 +15,7 @@ import {
 } from '@app/persistence';
 
 import { ClientMetadata, RegisteredClient } from './client';
-import { authMethodUsesSecret } from './client-metadata.validator';
+import { authMethodUsesSecret, SECRET_METHODS } from './client-metadata.validator';
 
 /** A client without its secret, as the admin API lists it. */
 export type ClientSummary = Pick<RegisteredClient, 'clientId' | 'metadata' | 'issuedAt'>;
@@ -158,9 +158,13 @@ export class ClientRegistry implements OnModuleDestroy {
       clientId,
       this.secretColumns(clientId, secret),
       this.clock.now(),
+      SECRET_METHODS,
     );
     this.forget(clientId);
-    return replaced ? secret : null;
+    if (replaced) return secret;
+    // Gone, or moved to a method without a secret since it was read (a replace meanwhile).
+    if (!(await this.clients.findById(clientId))) return null;
+    throw new OAuthError('invalid_request', 'This client does not use a client secret.');
   }
 
   /** Deletes the client and, through the cascade, every grant and token issued to it. False when unknown. */

@@ -14,6 +14,7 @@ export {
   authMethodUsesSecret,
   clientMetadataSupportFrom,
   ClientMetadataValidator,
+  SECRET_METHODS,
 } from './client-metadata.validator';
 export type { ClientMetadataInput, ClientMetadataSupport } from './client-metadata.validator';
 /** token_endpoint_auth_method values. */

@@ -116,14 +116,29 @@ export class ClientRepository {
     return rows[0] ?? null;
   }
 
-  /** Replaces the secret; the old one matches nothing from this statement on. False when there is no such client. */
-  async replaceSecret(clientId: string, secret: ClientSecretColumns, now: Date): Promise<boolean> {
+  /**
+   * Replaces the secret; the old one matches nothing from this statement on. False when there is
+   * no such client, or its auth method (by then) is none of `secretMethods`.
+   */
+  async replaceSecret(
+    clientId: string,
+    secret: ClientSecretColumns,
+    now: Date,
+    secretMethods: readonly string[],
+  ): Promise<boolean> {
     if (!isCanonicalUuid(clientId)) return false;
-    const { affected } = await this.db.use(ClientEntity, (clients) =>
-      clients.update({ clientId }, { ...secret, updatedAt: now }),
+    // Only while the client's auth method still uses a secret, checked on the row as it is
+    // updated: a replace to private_key_jwt or none that committed since the caller read the
+    // client (it clears the secret) would otherwise get a secret back, one that still keys
+    // HS256 request objects and encrypted responses.
+    const rows = await this.db.query(
+      `UPDATE clients SET secret_encrypted = $2, secret_hash = $3, updated_at = $4
+       WHERE client_id = $1 AND metadata->>'token_endpoint_auth_method' = ANY($5::text[])
+       RETURNING client_id`,
+      [clientId, secret.secretEncrypted, secret.secretHash, now, [...secretMethods]],
     );
-    if (affected === 1) await this.db.propagateChanges();
-    return affected === 1;
+    if (rows.length === 1) await this.db.propagateChanges();
+    return rows.length === 1;
   }
 
   /**
