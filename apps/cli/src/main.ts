@@ -143,8 +143,10 @@ export function buildProgram(): Command {
     .option('--password <password>', "a new password; ends the user's sessions")
     .option('--data <json>', 'claims as JSON, @FILE, or - for stdin; null removes a claim')
     .action(async (user: string, o: UserOptions) => {
+      // The body first: a usage error in it sends nothing, not even the username's lookup.
+      const body = userFields(o);
       const admin = api();
-      show(await admin.patch(`/users/${await userId(admin, user)}`, userFields(o)));
+      show(await admin.patch(`/users/${await userId(admin, user)}`, body));
     });
   users.command('delete <id>').action(async (id: string) => {
     await api().delete(`/users/${encodeURIComponent(id)}`);

@@ -1,24 +1,16 @@
-import { ClientRegistry, RegisteredClient } from '@app/clients';
+import { ClientRegistry } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { generateMasterKey, MasterKeyCipher } from '@app/crypto';
 
 import { mockOf } from '../../../test/mocks';
+import { registeredClient } from '../../../test/factories/registered-client.factory';
 import { AuthorizationRequest } from './authorization-request';
 import { LOGIN_FORM_TTL_SECONDS, LoginTicketService } from './login-ticket.service';
 
-const client: RegisteredClient = {
-  clientId: '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b',
-  metadata: {
-    redirect_uris: ['https://app.example.com/cb'],
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  },
-  issuedAt: new Date('2030-01-01T00:00:00Z'),
-  secret: 'secret',
-  secretHash: null,
-  tokenGeneration: 0,
-};
+const client = registeredClient(['authorization_code'], {
+  redirect_uris: ['https://app.example.com/cb'],
+  response_types: ['code'],
+});
 
 const request: AuthorizationRequest = {
   client,

@@ -181,7 +181,6 @@ describe(ClientRegistry.name, () => {
   });
 
   it('rotates the secret: new envelope and new hash', async () => {
-    clients.findById.mockResolvedValue(stored());
     clients.replaceSecret.mockResolvedValue(true);
 
     const secret = await sut.rotateSecret(CLIENT_ID);
@@ -193,6 +192,7 @@ describe(ClientRegistry.name, () => {
   });
 
   it('refuses to rotate the secret of a public client', async () => {
+    clients.replaceSecret.mockResolvedValue(false);
     clients.findById.mockResolvedValue(
       stored({ metadata: { ...METADATA, token_endpoint_auth_method: 'none' } }),
     );
@@ -203,6 +203,7 @@ describe(ClientRegistry.name, () => {
   });
 
   it('answers null when rotating the secret of an unknown client', async () => {
+    clients.replaceSecret.mockResolvedValue(false);
     clients.findById.mockResolvedValue(null);
 
     expect(await sut.rotateSecret(CLIENT_ID)).toBeNull();

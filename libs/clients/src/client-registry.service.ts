@@ -142,17 +142,12 @@ export class ClientRegistry implements OnModuleDestroy {
 
   /**
    * Issues a new secret; the old one stops matching at once (its hash is overwritten). Null when
-   * there is no such client; invalid_request for a client whose auth method uses no secret.
+   * there is no such client; invalid_request for a client whose auth method uses no secret. The
+   * statement that stores it checks the method on the row it updates, so a replace to a method
+   * without a secret that commits meanwhile cannot be given one back; only a refusal reads the
+   * client, to say why.
    */
   async rotateSecret(clientId: string): Promise<string | null> {
-    const current = await this.clients.findById(clientId);
-    if (!current) return null;
-    const method = (current.metadata as unknown as ClientMetadata).token_endpoint_auth_method;
-    if (!authMethodUsesSecret(method)) {
-      throw new OAuthError('invalid_request', 'This client does not use a client secret.', {
-        detail: `token_endpoint_auth_method ${method}`,
-      });
-    }
     const secret = randomToken(SECRET_BYTES);
     const replaced = await this.clients.replaceSecret(
       clientId,
@@ -160,11 +155,16 @@ export class ClientRegistry implements OnModuleDestroy {
       this.clock.now(),
       SECRET_METHODS,
     );
-    this.forget(clientId);
-    if (replaced) return secret;
-    // Gone, or moved to a method without a secret since it was read (a replace meanwhile).
-    if (!(await this.clients.findById(clientId))) return null;
-    throw new OAuthError('invalid_request', 'This client does not use a client secret.');
+    if (replaced) {
+      this.forget(clientId);
+      return secret;
+    }
+    const current = await this.clients.findById(clientId);
+    if (!current) return null;
+    const method = (current.metadata as unknown as ClientMetadata).token_endpoint_auth_method;
+    throw new OAuthError('invalid_request', 'This client does not use a client secret.', {
+      detail: `token_endpoint_auth_method ${method}`,
+    });
   }
 
   /** Deletes the client and, through the cascade, every grant and token issued to it. False when unknown. */

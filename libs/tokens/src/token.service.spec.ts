@@ -1,8 +1,10 @@
 import { UserGroups } from '@app/accounts';
-import { GrantType, RegisteredClient } from '@app/clients';
+import { GrantType } from '@app/clients';
 import { AppConfig, FixedClock } from '@app/config';
 import { KeyStore } from '@app/keys';
 import { GrantRepository, RefreshTokenRepository } from '@app/persistence';
+
+import { registeredClient } from '../../../test/factories/registered-client.factory';
 
 import { mockOf } from '../../../test/mocks';
 import { ClientResponseProtector } from './client-response-protector';
@@ -13,22 +15,6 @@ const config = {
   issuer: { url: 'https://idp.example.com/uas' },
   tokens: { accessTokenTtlSeconds: 3600, idTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 86400 },
 } as AppConfig;
-
-function makeClient(grantTypes: string[]): RegisteredClient {
-  return {
-    clientId: '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b',
-    metadata: {
-      redirect_uris: [],
-      grant_types: grantTypes,
-      response_types: [],
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
-    issuedAt: new Date('2030-01-01T00:00:00Z'),
-    secret: 'secret',
-    secretHash: null,
-    tokenGeneration: 0,
-  };
-}
 
 describe(TokenService.name, () => {
   const clock = new FixedClock(new Date('2030-01-01T12:00:00Z'));
@@ -59,7 +45,7 @@ describe(TokenService.name, () => {
 
   describe('issueAccessToken', () => {
     it('answers an access token alone, storing nothing, even for a client with the refresh grant and openid', async () => {
-      const client = makeClient([GrantType.ClientCredentials, GrantType.RefreshToken]);
+      const client = registeredClient([GrantType.ClientCredentials, GrantType.RefreshToken]);
 
       const result = await sut.issueAccessToken({
         client,
@@ -79,7 +65,7 @@ describe(TokenService.name, () => {
     });
 
     it("mints the client's token generation into the access token once its tokens were revoked", async () => {
-      const client = { ...makeClient([GrantType.ClientCredentials]), tokenGeneration: 2 };
+      const client = { ...registeredClient([GrantType.ClientCredentials]), tokenGeneration: 2 };
 
       await sut.issueAccessToken({ client, subject: client.clientId, scope: [] });
 
@@ -101,7 +87,7 @@ describe(TokenService.name, () => {
       refreshTokens.createWithGrant.mockResolvedValue();
 
       const result = await sut.issue({
-        client: makeClient([GrantType.Password, GrantType.RefreshToken]),
+        client: registeredClient([GrantType.Password, GrantType.RefreshToken]),
         ...request,
       });
 
@@ -121,7 +107,10 @@ describe(TokenService.name, () => {
     it('records the grant without a refresh token otherwise', async () => {
       grants.create.mockResolvedValue();
 
-      const result = await sut.issue({ client: makeClient([GrantType.Password]), ...request });
+      const result = await sut.issue({
+        client: registeredClient([GrantType.Password]),
+        ...request,
+      });
 
       expect(result).not.toHaveProperty('refresh_token');
       expect(grants.create).toHaveBeenCalledWith(

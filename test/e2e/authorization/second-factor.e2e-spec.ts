@@ -1,7 +1,7 @@
-import { Client } from 'pg';
 import request from 'supertest';
 
 import { FixedClock } from '@app/config';
+import { Database } from '@app/persistence';
 
 import { CreatedClient } from '../../factories/client.factory';
 import { admin, adminCreateClient, adminCreateUser, basic, postForm } from '../../setup/oauth';
@@ -83,7 +83,7 @@ describe('second factor at the authorization endpoint', () => {
   async function enrolAtSignIn(username: string): Promise<string[]> {
     const browser = new Browser(server);
     const page = await toSecondStep(browser, username);
-    const secret = (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
+    const secret = secretOn(page);
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     const shown = await postCode(browser, page, totpAt(secret, server.clock.now()));
     expect(shown.status).toBe(200);
@@ -100,33 +100,25 @@ describe('second factor at the authorization endpoint', () => {
     return postCode(browser, await toSecondStep(browser, username), code);
   }
 
-  /** The count of the current window of a rate-limit bucket (0 when it has none). */
-  async function failureCount(bucket: string): Promise<number> {
-    const pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    try {
-      const rows = await pg.query<{ count: number }>(
-        'SELECT count FROM rate_limits WHERE bucket = $1',
-        [bucket],
-      );
-      return rows.rows[0]?.count ?? 0;
-    } finally {
-      await pg.end();
-    }
+  /** The one number `sql` counts, read through the server's own connection pool. */
+  async function countOf(sql: string, params: unknown[]): Promise<number> {
+    const rows = await server.app.get(Database).query<{ n: number }>(sql, params);
+    return rows[0]?.n ?? 0;
   }
 
-  async function unusedRecoveryCodes(userId: string): Promise<number> {
-    const pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    try {
-      const rows = await pg.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL',
-        [userId],
-      );
-      return rows.rows[0].n;
-    } finally {
-      await pg.end();
-    }
+  /** The count of the current window of a rate-limit bucket (0 when it has none). */
+  const failureCount = (bucket: string) =>
+    countOf('SELECT count AS n FROM rate_limits WHERE bucket = $1', [bucket]);
+
+  const unusedRecoveryCodes = (userId: string) =>
+    countOf(
+      'SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL',
+      [userId],
+    );
+
+  /** The TOTP secret an enrolment page shows, its spaces taken out. */
+  function secretOn(page: request.Response): string {
+    return (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
   }
 
   it('publishes acr_values_supported and acr among the claims', async () => {
@@ -319,7 +311,7 @@ describe('second factor at the authorization endpoint', () => {
     const xia = await adminCreateUser(server, { username: 'xia', password: PASSWORD });
     const browser = new Browser(server);
     const page = await toSecondStep(browser, 'xia');
-    const secret = (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
+    const secret = secretOn(page);
     const code = totpAt(secret, server.clock.now());
 
     const answers = await Promise.all([
@@ -342,7 +334,7 @@ describe('second factor at the authorization endpoint', () => {
     // Someone with the stolen password reaches the enrolment page...
     const browser = new Browser(server);
     const page = await toSecondStep(browser, 'vic');
-    const secret = (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
+    const secret = secretOn(page);
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     // ...the administrator resets it...
     server.clock.advance(1);
@@ -364,7 +356,7 @@ describe('second factor at the authorization endpoint', () => {
     const wes = await adminCreateUser(server, { username: 'wes', password: PASSWORD });
     const browser = new Browser(server);
     const page = await toSecondStep(browser, 'wes');
-    const secret = (/class="uas-secret">([^<]+)</.exec(page.text)?.[1] ?? '').replace(/\s/g, '');
+    const secret = secretOn(page);
     const given = await admin(server).post(`/admin/v1/users/${wes.id}/factors`, { type: 'totp' });
     expect(given.status).toBe(201);
 

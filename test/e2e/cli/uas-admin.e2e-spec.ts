@@ -623,6 +623,10 @@ describe('uas-admin CLI', () => {
     );
     expect((await signIn(password)).status).toBe(200);
     expect((await cli(['users', 'update', user.id, '--data', '-'], env, '[')).code).toBe(2);
+    // A bad body is a usage error before the username is even looked up (nothing sent).
+    const badBody = await cli(['users', 'update', 'nobody-at-all', '--data', '-'], env, '[');
+    expect(badBody.code).toBe(2);
+    expect(badBody.stderr).toContain('not valid JSON: stdin');
     expect((await cli(['clients', 'delete', client.client_id], env)).code).toBe(0);
   });
 });

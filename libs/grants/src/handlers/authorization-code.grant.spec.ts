@@ -1,23 +1,15 @@
 import { AuthorizationCodeService, RedeemedAuthorizationCode } from '@app/authorization';
-import { GrantType, RegisteredClient } from '@app/clients';
+import { GrantType } from '@app/clients';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { caught, mockOf } from '../../../../test/mocks';
+import { registeredClient } from '../../../../test/factories/registered-client.factory';
 import { AuthorizationCodeGrant } from './authorization-code.grant';
 
-const client: RegisteredClient = {
-  clientId: '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b',
-  metadata: {
-    redirect_uris: ['https://app.example.com/cb'],
-    grant_types: [GrantType.AuthorizationCode],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  },
-  issuedAt: new Date('2030-01-01T00:00:00Z'),
-  secret: 'secret',
-  secretHash: null,
-  tokenGeneration: 0,
-};
+const client = registeredClient([GrantType.AuthorizationCode], {
+  redirect_uris: ['https://app.example.com/cb'],
+  response_types: ['code'],
+});
 const tokenResponse: TokenResponse = {
   access_token: 'at',
   token_type: 'Bearer',

@@ -1,26 +1,15 @@
 import { PasswordLogin } from '@app/accounts';
-import { GrantType, RegisteredClient } from '@app/clients';
+import { GrantType } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { GroupMfaPolicy } from '@app/factors';
 import { TokenService } from '@app/tokens';
 
 import { caught, mockOf } from '../../../../test/mocks';
+import { registeredClient } from '../../../../test/factories/registered-client.factory';
 import { PasswordGrant } from './password.grant';
 
-const client: RegisteredClient = {
-  clientId: '6b1d3f0e-2a4c-4e8f-9b7a-1c2d3e4f5a6b',
-  metadata: {
-    redirect_uris: [],
-    grant_types: [GrantType.Password],
-    response_types: [],
-    token_endpoint_auth_method: 'client_secret_basic',
-  },
-  issuedAt: new Date('2030-01-01T00:00:00Z'),
-  secret: 'secret',
-  secretHash: null,
-  tokenGeneration: 0,
-};
+const client = registeredClient([GrantType.Password]);
 
 describe(PasswordGrant.name, () => {
   let logins: jest.Mocked<PasswordLogin>;

@@ -1,26 +1,19 @@
 import { SubjectRegistry } from '@app/accounts';
-import { GrantType, RegisteredClient } from '@app/clients';
+import { GrantType } from '@app/clients';
 import { FixedClock } from '@app/config';
 import { OAuthError } from '@app/errors';
 import { SamlAssertionVerifier, VerifiedAssertion } from '@app/saml';
 import { TokenResponse, TokenService } from '@app/tokens';
 
 import { caught, mockOf } from '../../../../test/mocks';
+import { registeredClient } from '../../../../test/factories/registered-client.factory';
 import { Saml2BearerGrant } from './saml2-bearer.grant';
 
-const client: RegisteredClient = {
-  clientId: '0d4c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d',
-  metadata: {
-    redirect_uris: [],
-    grant_types: [GrantType.Saml2Bearer],
-    response_types: [],
-    token_endpoint_auth_method: 'client_secret_basic',
-  },
-  issuedAt: new Date('2030-01-01T00:00:00Z'),
-  secret: 'secret',
-  secretHash: null,
-  tokenGeneration: 0,
-};
+const client = registeredClient(
+  [GrantType.Saml2Bearer],
+  {},
+  '0d4c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d',
+);
 const tokenResponse: TokenResponse = {
   access_token: 'at',
   token_type: 'Bearer',
