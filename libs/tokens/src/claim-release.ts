@@ -52,9 +52,13 @@ export function releasedClaimNames(
 /**
  * The claims `target` carries, `sub` and the protocol's own members aside. A user's values win
  * over the grant's; grant values that are no standard claim (SAML attributes) pass as they are.
+ * `names` is `releasedClaimNames(target, source)`, for a caller that has it already.
  */
-export function releaseClaims(target: ClaimTarget, source: ClaimSource): Record<string, unknown> {
-  const names = releasedClaimNames(target, source);
+export function releaseClaims(
+  target: ClaimTarget,
+  source: ClaimSource,
+  names: ReadonlySet<string> = releasedClaimNames(target, source),
+): Record<string, unknown> {
   const values: Record<string, unknown> = {
     ...source.grantClaims,
     ...userValues(source.user, source.groups ?? []),
@@ -62,10 +66,12 @@ export function releaseClaims(target: ClaimTarget, source: ClaimSource): Record<
   return Object.fromEntries(
     Object.entries(values).filter(
       ([name, value]) =>
-        value !== undefined && (names.has(name) || !SCOPE_CLAIM_NAMES.includes(name)),
+        value !== undefined && (names.has(name) || !SCOPE_CLAIM_NAME_SET.has(name)),
     ),
   );
 }
+
+const SCOPE_CLAIM_NAME_SET: ReadonlySet<string> = new Set(SCOPE_CLAIM_NAMES);
 
 /** A user's claim values: the stored ones, `updated_at` (Core §5.1: seconds), and `groups`. */
 function userValues(user: UserAccount | null, groups: readonly string[]): Record<string, unknown> {

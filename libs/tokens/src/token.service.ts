@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -240,7 +240,7 @@ export class TokenService {
     const names = releasedClaimNames('id_token', source);
     const user = names.size > 0 && grant.userId ? await this.users.user(grant.userId) : null;
     const groups = user && names.has('groups') ? await this.users.groupNames(user.id) : [];
-    return releaseClaims('id_token', { ...source, grantClaims: grant.claims, user, groups });
+    return releaseClaims('id_token', { ...source, grantClaims: grant.claims, user, groups }, names);
   }
 
   /** OpenID Connect Core §2 and §3.1.3.6. */
@@ -257,11 +257,7 @@ export class TokenService {
   ): Promise<string> {
     const alg = client.metadata.id_token_signed_response_alg ?? 'RS256';
     // at_hash: left half of the SHA-256 of the access token (both RS256 and HS256 use SHA-256).
-    const atHash = createHash('sha256')
-      .update(accessToken, 'ascii')
-      .digest()
-      .subarray(0, 16)
-      .toString('base64url');
+    const atHash = hashToken(accessToken).subarray(0, 16).toString('base64url');
     const payload: Record<string, unknown> = {
       ...claims,
       iss: this.config.issuer.url,

@@ -90,11 +90,13 @@ export class UserinfoService implements OnModuleDestroy {
         grantScope: grant.scope.split(' ').filter(Boolean),
         requestedClaims: grant.requestedClaims,
       };
-      const groups =
-        user && releasedClaimNames('userinfo', source).has('groups')
-          ? await this.users.groupNames(user.id)
-          : [];
-      released = releaseClaims('userinfo', { ...source, grantClaims: grant.claims, user, groups });
+      const names = releasedClaimNames('userinfo', source);
+      const groups = user && names.has('groups') ? await this.users.groupNames(user.id) : [];
+      released = releaseClaims(
+        'userinfo',
+        { ...source, grantClaims: grant.claims, user, groups },
+        names,
+      );
     }
     // OpenID Connect Core §5.3.2: sub is always returned.
     return { client, claims: { ...released, sub: token.sub } };
