@@ -155,6 +155,29 @@ describe('caches across instances', () => {
         .set('Authorization', `Bearer ${access_token}`);
       expect(userinfo.status).toBe(401);
     });
+
+    it('is active on one instance as soon as another signed it with a key it rotated in at once', async () => {
+      const { username } = await liveOnB();
+      const rotated = await admin(a).post('/admin/v1/keys/rotate').send({ activate_in_seconds: 0 });
+      expect(rotated.body.status).toBe('active');
+
+      const tokens = await postForm(
+        a,
+        '/oauth2/token',
+        { grant_type: 'password', username, password: 'a long enough password', scope: 'openid' },
+        auth,
+      );
+      expect(decodeJwt(tokens.body.access_token).header.kid).toBe(rotated.body.kid);
+
+      // b loaded its key set a moment ago, before the new key existed.
+      expect((await introspectAt(b, tokens.body.access_token)).body).toMatchObject({
+        active: true,
+      });
+      const userinfo = await request(b.http)
+        .get('/uas/oauth2/userinfo')
+        .set('Authorization', `Bearer ${tokens.body.access_token}`);
+      expect(userinfo.status).toBe(200);
+    });
   });
 
   describe('userinfo', () => {

@@ -56,6 +56,8 @@ const CHECK_PLAINTEXT = 'uas master key check';
 const CACHE_SECONDS = 5;
 /** JWTs whose signature was verified, remembered per instance (a resource server asks again and again). */
 const VERIFIED_LIMIT = 5_000;
+/** The least time between two reloads of the key set for a kid this instance does not know. */
+const UNKNOWN_KID_RELOAD_MS = 1_000;
 
 type VerifiedJws = {
   readonly header: Record<string, unknown>;
@@ -77,6 +79,8 @@ export class KeyStore implements OnModuleInit {
   private activeCache: { key: LoadedKey; fromMs: number; untilMs: number } | null = null;
   /** Token → verified header and claims; emptied whenever the set of published keys changes. */
   private readonly verified = new Map<string, VerifiedJws>();
+  /** When `verify` last reloaded the key set for a kid it did not know (performance.now()). */
+  private unknownKidReloadAt = -Infinity;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -149,7 +153,16 @@ export class KeyStore implements OnModuleInit {
     if (known) return known;
     const jws = decodeJws(token);
     if (!jws || jws.header.alg !== SIGNING_ALG || typeof jws.header.kid !== 'string') return null;
-    const key = this.loaded.find((k) => k.record.kid === jws.header.kid && k.record.use === 'sig');
+    const kid = jws.header.kid;
+    let key = this.signingKeyNamed(kid);
+    if (!key && performance.now() - this.unknownKidReloadAt >= UNKNOWN_KID_RELOAD_MS) {
+      // A key another instance created a moment ago (a rotation with activate_in_seconds 0)
+      // signs there at once, while this instance's key set is up to CACHE_SECONDS old: look
+      // once more. At most once a second, so made-up kids cost at most one read a second.
+      this.unknownKidReloadAt = performance.now();
+      await this.reload();
+      key = this.signingKeyNamed(kid);
+    }
     if (!key || !verifyRs256(jws.signingInput, jws.signature, key.publicKey)) return null;
     const result: VerifiedJws = Object.freeze({
       header: Object.freeze(jws.header),
@@ -159,6 +172,10 @@ export class KeyStore implements OnModuleInit {
       this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, result);
     return result;
+  }
+
+  private signingKeyNamed(kid: string): LoadedKey | undefined {
+    return this.loaded.find((k) => k.record.kid === kid && k.record.use === 'sig');
   }
 
   /** The private key that decrypts JWEs sent to us (request objects), and its kid. */
