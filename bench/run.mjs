@@ -155,8 +155,13 @@ function startMeter(pid) {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
+/**
+ * A port for a server to listen on: below Linux's ephemeral range (32768–60999), where a port
+ * can be taken between the pick and the listen by any outgoing connection (a PostgreSQL pool's,
+ * say). A port another listener holds fails the start with EADDRINUSE, which prepareCase retries.
+ */
 function freePort() {
-  return 20000 + Math.floor(Math.random() * 20000);
+  return 20000 + Math.floor(Math.random() * 12000);
 }
 
 function spawnServer(name, args, env) {
@@ -759,11 +764,21 @@ async function prepareCase(caseName, serverName, db, seedRef) {
   const spec = CASES[caseName];
   const builder = isUas(serverName) ? spec.uas : serverName === 'floor' ? spec.floor : spec.peer;
   if (!builder) return null;
-  const server = isUas(serverName)
-    ? await startUas(db, caseName, serverName)
-    : serverName === 'floor'
-      ? await startFloor()
-      : await startPeer(caseName);
+  const start = () =>
+    isUas(serverName)
+      ? startUas(db, caseName, serverName)
+      : serverName === 'floor'
+        ? startFloor()
+        : startPeer(caseName);
+  let server;
+  for (let attempt = 1; !server; attempt += 1) {
+    try {
+      server = await start();
+    } catch (error) {
+      // The random port was taken: another one.
+      if (attempt >= 3 || !String(error?.message).includes('EADDRINUSE')) throw error;
+    }
+  }
   try {
     if (isUas(serverName) && !seedRef.value) seedRef.value = await seedUas(server.base);
     const state = { failures: [], starved: 0, flows: 0 };
