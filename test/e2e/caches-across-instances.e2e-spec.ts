@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 
@@ -506,7 +507,49 @@ describe('caches across instances', () => {
       await control.end();
     }
   });
+
+  it('says so when an instance does not confirm a change in time', async () => {
+    if (!process.env.DATABASE_URL) return; // the embedded engine has no listener, hence no cache
+    // An instance that listens but never answers the barrier (its event loop stuck, say).
+    const silent = new Client({ connectionString: db.url, application_name: 'uas-notifications' });
+    await silent.connect();
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await silent.query('LISTEN uas_barrier');
+      await a.app.get(DatabaseNotifications).propagate();
+      expect(warn).toHaveBeenCalledWith(
+        '1 of 3 instances did not confirm a change within 2000 ms; until they hear of it they may answer from their caches',
+      );
+
+      // Without it, a and b confirm and nothing is said.
+      await silent.end();
+      await waitForListenersAtMost(db.url, 2);
+      warn.mockClear();
+      await a.app.get(DatabaseNotifications).propagate();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      await silent.end().catch(() => undefined);
+    }
+  });
 });
+
+async function waitForListenersAtMost(url: string, count: number): Promise<void> {
+  const control = new Client({ connectionString: url });
+  await control.connect();
+  try {
+    for (let i = 0; i < 100; i += 1) {
+      const { rows } = await control.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'uas-notifications' AND datname = current_database()`,
+      );
+      if (rows[0].n <= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the silent listener did not go away');
+  } finally {
+    await control.end();
+  }
+}
 
 const listening = (server: TestServer) => server.app.get(DatabaseNotifications).isListening();
 
