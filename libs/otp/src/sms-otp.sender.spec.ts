@@ -1,6 +1,8 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+import { Logger } from '@nestjs/common';
+
 import { loadConfig } from '@app/config';
 
 import { SmsOtpSender } from './sms-otp.sender';
@@ -89,6 +91,19 @@ describe(SmsOtpSender.name, () => {
     await expect(
       senderFor(`http://127.0.0.1:${port}/send?to={mobile}&text={challenge}`).send(message),
     ).rejects.toThrow();
+  });
+
+  it('warns at start of an http:// gateway on another host, and not of a loopback one', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      senderFor('http://sms.example.com/send?to={mobile}&text={challenge}');
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0][0]).toMatch(/^SMS_GATEWAY_URL is http:\/\/ to sms\.example\.com/);
+      senderFor(`${origin}/?m={mobile}&c={challenge}`);
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('is configured only with SMS_GATEWAY_URL', () => {

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig } from '@app/config';
 
+import { cleartextTransportWarning } from './cleartext-transport';
 import { OtpMessage } from './otp-message';
 import { OtpSender } from './otp-sender';
 
@@ -16,7 +17,10 @@ export const SMS_GATEWAY_TIMEOUT_MS = 5_000;
  */
 @Injectable()
 export class SmsOtpSender implements OtpSender {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const warning = cleartextTransportWarning('SMS_GATEWAY_URL', config.sms.gatewayUrl);
+    if (warning) new Logger('Otp').warn(warning);
+  }
 
   isConfigured(): boolean {
     return this.config.sms.gatewayUrl !== null;

@@ -1,5 +1,6 @@
 import { AddressInfo } from 'node:net';
 
+import { Logger } from '@nestjs/common';
 import { SMTPServer } from 'smtp-server';
 
 import { loadConfig } from '@app/config';
@@ -75,6 +76,19 @@ describe(SmtpOtpSender.name, () => {
     expect(head).toMatch(/^From: otp@idp\.example$/m);
     expect(head).toMatch(/^To: alice@example\.com$/m);
     expect(body.trim()).toBe('Code 12345678');
+  });
+
+  it('warns at start of smtp:// to another host, and not of a loopback one', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      makeSender({ SMTP_URL: 'smtp://mail.example.com:25' });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0][0]).toMatch(/^SMTP_URL is smtp:\/\/ to mail\.example\.com/);
+      makeSender({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('fails when the SMTP server cannot be reached', async () => {

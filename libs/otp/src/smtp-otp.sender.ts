@@ -1,8 +1,9 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
 
 import { APP_CONFIG, AppConfig } from '@app/config';
 
+import { cleartextTransportWarning } from './cleartext-transport';
 import { OtpMessage } from './otp-message';
 import { OtpSender } from './otp-sender';
 
@@ -16,6 +17,8 @@ export class SmtpOtpSender implements OtpSender, OnModuleDestroy {
   private readonly transport: Transporter | null;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const warning = cleartextTransportWarning('SMTP_URL', config.smtp.url);
+    if (warning) new Logger('Otp').warn(warning);
     this.transport = config.smtp.url
       ? createTransport({
           url: config.smtp.url,
