@@ -52,12 +52,24 @@ export class RefreshTokenGrant implements GrantHandler {
       // Same answer for unknown, used, expired, revoked and foreign tokens: never say which.
       throw new OAuthError('invalid_grant', 'The refresh token is invalid.');
     }
-    return this.tokens.reissue({
-      client,
-      grant: rotated.grant,
-      scope: rotated.scope,
-      refreshToken: next,
-    });
+    try {
+      return await this.tokens.reissue({
+        client,
+        grant: rotated.grant,
+        scope: rotated.scope,
+        refreshToken: next,
+      });
+    } catch (error) {
+      // The presented token is spent and its successor was never sent: a retry with the token
+      // the client holds would look like a replay and revoke the grant (RFC 9700 §4.14.2). The
+      // rotation is undone so the error (a 503 invites the retry) leaves the grant as it was.
+      try {
+        await this.refreshTokens.undoRotation(presented, next.tokenHash, client.clientId);
+      } catch {
+        // The database is out of reach too: the token stays spent, as before this attempt.
+      }
+      throw error;
+    }
   }
 
   /**
