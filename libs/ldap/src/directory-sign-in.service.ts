@@ -118,6 +118,9 @@ export class DirectorySignIn {
         },
         this.clock.now(),
       );
+      // Deleted while this sign-in was under way: as if it had not been configured (nothing
+      // was written; the transaction that would have made the user rolled back).
+      if (user === 'directory_removed') return { kind: 'unknown' };
       if (user === 'username_taken') {
         throw new OAuthError('access_denied', 'This account cannot sign in here.', {
           detail: `directory ${directory.name}: the entry's username belongs to another user`,

@@ -25,8 +25,17 @@ export interface DirectoryEntrySnapshot {
   readonly groups: readonly string[];
 }
 
-/** Why the entry could not become a local user. */
-export type DirectoryAccountConflict = 'username_taken';
+/**
+ * Why the entry could not become a local user: its username belongs to another user, or its
+ * directory was deleted while the sign-in was under way (the link's foreign key refused it).
+ */
+export type DirectoryAccountConflict = 'username_taken' | 'directory_removed';
+
+/** Foreign key violation (23503) on the link's directory: the directory is gone. */
+function isDirectoryRemoved(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string } | null;
+  return e?.code === '23503' && e.constraint === 'directory_accounts_directory_id_fkey';
+}
 
 const USER_COLUMNS = `u.id, u.username, u.password_hash AS "passwordHash", u.claims,
   u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
@@ -47,15 +56,28 @@ export class DirectoryAccountRepository {
   ): Promise<UserRecord | DirectoryAccountConflict> {
     let result: UserRecord | DirectoryAccountConflict;
     try {
-      result = await this.db.transaction((tx) => this.upsert(entry, now, tx));
+      result = await this.upsertOnce(entry, now);
     } catch (error) {
       // Two first sign-ins of one entry at once: the loser finds the winner's link.
       if (!isUniqueViolation(error)) throw error;
-      result = await this.db.transaction((tx) => this.upsert(entry, now, tx));
+      result = await this.upsertOnce(entry, now);
     }
     // Committed: every instance's claims cache (UserInfo) drops the user's old claims first.
-    if (result !== 'username_taken') await this.db.propagateChanges();
+    if (typeof result !== 'string') await this.db.propagateChanges();
     return result;
+  }
+
+  /** One transaction of `upsert`; a directory deleted meanwhile rolls it back, user and all. */
+  private async upsertOnce(
+    entry: DirectoryEntrySnapshot,
+    now: Date,
+  ): Promise<UserRecord | DirectoryAccountConflict> {
+    try {
+      return await this.db.transaction((tx) => this.upsert(entry, now, tx));
+    } catch (error) {
+      if (isDirectoryRemoved(error)) return 'directory_removed';
+      throw error;
+    }
   }
 
   /** The names of the user's directory groups at their last sign-in ([] for a local user). */
