@@ -202,6 +202,37 @@ describe('client authentication over HTTP', () => {
     expect(replay.body.error).toBe('invalid_client');
   });
 
+  it('refuses a replay in the last second of an assertion whose exp has a fraction', async () => {
+    const client = await adminCreateClient(server, {
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [publicJwk] },
+    });
+    // `time.time() + 60` in many clients: a JSON number with a fraction, which RFC 7519 §2 allows.
+    const exp = server.clock.nowSeconds() + 60.5;
+    const jwt = await new SignJWT({ jti: randomUUID(), exp })
+      .setProtectedHeader({ alg: 'RS256', kid: 'rp-sig' })
+      .setIssuer(client.client_id)
+      .setSubject(client.client_id)
+      .setAudience(server.issuer)
+      .setIssuedAt(server.clock.nowSeconds())
+      .sign(rsa.privateKey);
+    const form = {
+      grant_type: 'client_credentials',
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: jwt,
+    };
+    expect((await postForm(server, '/oauth2/token', form)).status).toBe(200);
+
+    // 0.7 s past the whole second before exp (after exp itself): still accepted, as exp >
+    // the current whole second, so its jti must still be spent.
+    server.clock.advance((Math.floor(exp) * 1000 + 700 - server.clock.now().getTime()) / 1000);
+    const replay = await postForm(server, '/oauth2/token', form);
+
+    expect(replay.status).toBe(401);
+    expect(replay.body.error).toBe('invalid_client');
+  });
+
   it('refuses an assertion addressed elsewhere or expired', async () => {
     const client = await adminCreateClient(server, {
       grant_types: ['client_credentials'],

@@ -80,6 +80,21 @@ describe(RequestObjectVerifier.name, () => {
     );
   });
 
+  it('keeps the jti of an object whose exp has a fraction until a minute after the whole second it is accepted in', async () => {
+    await sut.verify(
+      await signRequestObject(claims({ exp: clock.nowSeconds() + 300.5 }), rs256),
+      makeClient(),
+    );
+
+    // Accepted while exp + 60 > the current whole second: until nowSeconds + 361.
+    expect(usedIdentifiers.claimClientJwtId).toHaveBeenCalledWith(
+      CLIENT_ID,
+      'jti-1',
+      new Date((clock.nowSeconds() + 361) * 1000),
+      clock.now(),
+    );
+  });
+
   it('verifies HS256 with the UTF-8 bytes of the client secret', async () => {
     const result = await sut.verify(
       await signRequestObject(claims(), { alg: 'HS256', secret: SECRET }),

@@ -134,7 +134,8 @@ export class RequestObjectVerifier {
     const now = this.clock.now();
     const keepUntil =
       typeof exp === 'number'
-        ? (exp + CLOCK_SKEW_SECONDS) * 1000
+        ? // Rounded up: a fractional exp is accepted until the whole second after it.
+          (Math.ceil(exp) + CLOCK_SKEW_SECONDS) * 1000
         : now.getTime() + JTI_RETENTION_SECONDS * 1000;
     // An exp no date can hold (milliseconds where RFC 7519 §2 says seconds) would keep the jti
     // until an invalid date, which the database refuses: the object is refused instead.

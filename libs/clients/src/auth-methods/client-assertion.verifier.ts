@@ -81,7 +81,10 @@ export class ClientAssertionVerifier {
     const claims = await this.verifySignedClaims(assertion, keys, alg, client.clientId);
     this.checkPurpose(claims);
     const { exp, jti } = this.checkTimesAndJti(claims);
-    const expiresAt = new Date(exp * 1000);
+    // The jti is kept past the last moment any instance accepts the assertion: exp rounded up
+    // (a fractional exp is accepted until the whole second after it) plus the clock skew
+    // between instances, so a replay never finds the record gone (RFC 7523 §3: jti single use).
+    const expiresAt = new Date((Math.ceil(exp) + CLOCK_SKEW_SECONDS) * 1000);
     const now = this.clock.now();
     if (!(await this.usedIdentifiers.claimClientJwtId(client.clientId, jti, expiresAt, now))) {
       throw clientAuthFailed('client assertion jti already used');
