@@ -333,6 +333,25 @@ describe('audit events', () => {
 
     for (const bad of ['since=yesterday', 'cursor=%27%20OR%201%3D1', 'limit=0'])
       expect((await admin(server).get(`/admin/v1/audit-events?${bad}`)).status).toBe(400);
+    // Past what the syntax checks see: an id beyond bigint, a leap second, a day February lacks.
+    const beyondBigint = Buffer.from('9999999999999999999').toString('base64url');
+    for (const [bad, field] of [
+      [`cursor=${beyondBigint}`, 'cursor'],
+      ['since=2024-12-31T23:59:60Z', 'since'],
+      ['since=2024-02-31T00:00:00Z', 'since'],
+    ]) {
+      const res = await admin(server).get(`/admin/v1/audit-events?${bad}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+        fields: [{ field, problems: [expect.any(String)] }],
+      });
+    }
+    // A leap day that exists is a date like any other.
+    expect(
+      (await admin(server).get('/admin/v1/audit-events?since=2024-02-29T00:00:00Z')).status,
+    ).toBe(200);
   });
 
   it('needs audit:read', async () => {

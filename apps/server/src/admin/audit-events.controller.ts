@@ -63,7 +63,7 @@ export class AuditEventsController {
       type: query.type,
       subject: query.subject,
       clientId: query.client_id,
-      since: query.since === undefined ? undefined : new Date(query.since),
+      since: query.since === undefined ? undefined : parseSince(query.since),
       beforeId,
       limit: limit + 1,
     });
@@ -91,11 +91,39 @@ function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }
 
+/** The largest id a bigint column holds: a longer cursor is none this API returned. */
+const MAX_ID = 2n ** 63n - 1n;
+
 function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!CURSOR.test(id))
+  if (!CURSOR.test(id) || BigInt(id) > MAX_ID)
     throw new OAuthError('invalid_request', 'The cursor is invalid.', {
       fields: [{ field: 'cursor', problems: ['is not a cursor this API returned'] }],
     });
   return id;
+}
+
+/**
+ * An RFC 3339 date-time that names an instant JavaScript can hold: the syntax check lets
+ * through a leap second (`:60`), which Date cannot represent, and a day the month does not
+ * have (`02-31`), which Date would quietly move into the next month.
+ */
+function parseSince(value: string): Date {
+  const date = new Date(value);
+  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})/.exec(value) ?? [];
+  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  const exists =
+    calendar.getUTCFullYear() === Number(year) &&
+    calendar.getUTCMonth() === Number(month) - 1 &&
+    calendar.getUTCDate() === Number(day);
+  if (Number.isNaN(date.getTime()) || !exists)
+    throw new OAuthError('invalid_request', 'since is not a date-time this server can read.', {
+      fields: [
+        {
+          field: 'since',
+          problems: ['must be an RFC 3339 date-time of an existing day, without a leap second'],
+        },
+      ],
+    });
+  return date;
 }
