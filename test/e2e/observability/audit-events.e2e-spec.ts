@@ -354,6 +354,36 @@ describe('audit events', () => {
     ).toBe(200);
   });
 
+  it('says which group a membership changed, which scopes a key got and whom an import made', async () => {
+    const group = await admin(server).post('/admin/v1/groups', { name: 'auditors' });
+    expect(group.status).toBe(201);
+    const member = `/admin/v1/groups/${group.body.id as string}/members/${user.id}`;
+    expect((await admin(server).put(member, {})).status).toBe(204);
+    expect((await admin(server).delete(member)).status).toBe(204);
+    for (const type of ['group.member_added', 'group.member_removed'])
+      expect(await latest(type)).toMatchObject({
+        subject: user.id,
+        actor: 'admin_token',
+        details: { group_id: group.body.id },
+      });
+
+    const key = await createKey(['users:write', 'admin:read'], 'provisioning');
+    const created = await latest('api_key.created');
+    expect(created).toMatchObject({
+      subject: key.id,
+      details: { name: 'provisioning', scopes: ['users:write', 'admin:read'] },
+    });
+    expect(JSON.stringify(created)).not.toContain(key.key);
+
+    const imported = await admin(server).post('/admin/v1/users/import', {
+      users: [{ username: 'imported-audit', password_hash: '$2b$04$' + 'a'.repeat(53) }],
+    });
+    expect(imported.status).toBe(200);
+    expect((await latest('user.imported')).details).toEqual({
+      results: [{ username: 'imported-audit', status: 'created' }],
+    });
+  });
+
   it('needs audit:read', async () => {
     const { key } = await createKey(['admin:read'], 'reader');
     const res = await request(server.http)

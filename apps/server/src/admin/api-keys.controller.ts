@@ -42,7 +42,8 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
   @Post()
-  @Audited('api_key.created', { response: 'id' })
+  // The scopes granted, and the name they go by; never the key itself.
+  @Audited('api_key.created', { response: 'id' }, { details: { response: ['name', 'scopes'] } })
   @RequiredScope(ADMIN_TOKEN_ONLY)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create an API key; the key is in this answer only' })

@@ -116,7 +116,7 @@ export class GroupsController {
 
   @Put(':id/members/:userId')
   @RequiredScope('groups:write')
-  @Audited('group.member_added', { param: 'userId' })
+  @Audited('group.member_added', { param: 'userId' }, { details: { params: { group_id: 'id' } } })
   @HttpCode(204)
   @ApiOperation({ summary: 'Make a user a member (idempotent); 404 for an unknown group or user' })
   @ApiNoContentResponse()
@@ -126,7 +126,7 @@ export class GroupsController {
 
   @Delete(':id/members/:userId')
   @RequiredScope('groups:write')
-  @Audited('group.member_removed', { param: 'userId' })
+  @Audited('group.member_removed', { param: 'userId' }, { details: { params: { group_id: 'id' } } })
   @HttpCode(204)
   @ApiOperation({ summary: 'End a membership (idempotent); 404 for an unknown group or user' })
   @ApiNoContentResponse()

@@ -72,7 +72,8 @@ export class UsersController {
 
   @Post('import')
   @RequiredScope('users:write')
-  @Audited('user.imported', null, { unlessBodyFlag: 'dry_run' })
+  // Which usernames the import created: the event is the only trace of who they are.
+  @Audited('user.imported', null, { unlessBodyFlag: 'dry_run', details: { response: ['results'] } })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({

@@ -42,6 +42,7 @@ export class AuditInterceptor implements NestInterceptor {
               type: audited.type,
               outcome: 'success',
               subject: subjectOf(audited, request, body),
+              ...detailsOf(audited, request, body),
               ...source,
             })
             .then(() => body),
@@ -59,6 +60,25 @@ export class AuditInterceptor implements NestInterceptor {
     }
     return route.audited;
   }
+}
+
+/** The route's `details`, when it names any: which group a membership changed, say. */
+function detailsOf(
+  route: AuditedRoute,
+  request: AuditedRequest,
+  body: unknown,
+): { details?: Record<string, unknown> } {
+  if (!route.details) return {};
+  const details: Record<string, unknown> = {};
+  for (const [name, param] of Object.entries(route.details.params ?? {})) {
+    const value = request.params?.[param];
+    if (typeof value === 'string') details[name] = value;
+  }
+  const answer = body as Record<string, unknown> | null | undefined;
+  for (const member of route.details.response ?? []) {
+    if (answer?.[member] !== undefined) details[member] = answer[member];
+  }
+  return { details };
 }
 
 function subjectOf(route: AuditedRoute, request: AuditedRequest, body: unknown): string | null {

@@ -3,11 +3,21 @@ import { SetMetadata } from '@nestjs/common';
 /** Where an admin change's subject is read: a route parameter, or a member of the answer. */
 export type AuditSubject = { param: string } | { response: string } | null;
 
+/**
+ * What the event's `details` hold besides: route parameters under a name of their own, and
+ * members of the answer. Never a member that can hold a secret (an API key's `key`).
+ */
+export interface AuditDetails {
+  readonly params?: Readonly<Record<string, string>>;
+  readonly response?: readonly string[];
+}
+
 export interface AuditedRoute {
   readonly type: string;
   readonly subject: AuditSubject;
   /** A request body member that, when `true`, makes the call change nothing (e.g. `dry_run`). */
   readonly unlessBodyFlag?: string;
+  readonly details?: AuditDetails;
 }
 
 export const AUDITED = 'uas:audited';
@@ -19,5 +29,5 @@ export const AUDITED = 'uas:audited';
 export const Audited = (
   type: string,
   subject: AuditSubject,
-  options: { unlessBodyFlag?: string } = {},
+  options: { unlessBodyFlag?: string; details?: AuditDetails } = {},
 ): MethodDecorator => SetMetadata(AUDITED, { type, subject, ...options } satisfies AuditedRoute);
