@@ -1,3 +1,5 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
 import { Database, HousekeepingRepository, longestLimitWindowSeconds } from '@app/persistence';
 
 import { createTestDatabase, TestDatabase } from '../setup/test-database';
@@ -90,6 +92,47 @@ describe(HousekeepingRepository.name, () => {
     expect(await purge()).toEqual(expect.objectContaining({ grants: 1, refresh_tokens: 2 }));
     expect(await count('grants')).toBe(0);
     expect(await count('refresh_tokens')).toBe(0);
+  });
+
+  it("keeps a spent grant while its browser session lives, for the session's back-channel logout", async () => {
+    const [{ id: userId }] = await database.query<{ id: string }>(
+      `SELECT id FROM users WHERE username = 'gina'`,
+    );
+    const [{ client_id: clientId }] = await database.query<{ client_id: string }>(
+      `SELECT client_id FROM clients LIMIT 1`,
+    );
+    const sid = randomUUID();
+    const now = server.clock.now();
+    const old = new Date(now.getTime() - (server.config.tokens.accessTokenTtlSeconds + 120) * 1000);
+    await database.query(
+      `INSERT INTO login_sessions (id_hash, user_id, auth_time, created_at, expires_at, sid)
+       VALUES ($1, $2, $3, $3, $4, $5)`,
+      [randomBytes(32), userId, old, new Date(now.getTime() + 3600_000), sid],
+    );
+    const grant = async (sessionId: string | null) => {
+      const id = randomUUID();
+      await database.query(
+        `INSERT INTO grants (id, client_id, user_id, subject, scope, auth_time, amr, created_at, session_id)
+         VALUES ($1, $2, $3, $6, 'openid', $4, '["pwd"]'::jsonb, $4, $5)`,
+        [id, clientId, userId, old, sessionId, userId],
+      );
+      return id;
+    };
+    const inLiveSession = await grant(sid);
+    const inEndedSession = await grant(randomUUID());
+    const sessionless = await grant(null);
+
+    await purge();
+    const left = async () =>
+      (await database.query<{ id: string }>(`SELECT id FROM grants`)).map((r) => r.id);
+    expect(await left()).toContain(inLiveSession);
+    expect(await left()).not.toContain(inEndedSession);
+    expect(await left()).not.toContain(sessionless);
+
+    // Once the session is gone (logged out, or expired and purged), so is the grant.
+    await database.query(`DELETE FROM login_sessions WHERE sid = $1`, [sid]);
+    await purge();
+    expect(await left()).not.toContain(inLiveSession);
   });
 
   it('forgets rate-limit counters once the longest limit window has passed, not days later', async () => {

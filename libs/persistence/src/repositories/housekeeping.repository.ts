@@ -57,10 +57,14 @@ export class HousekeepingRepository {
         ],
         // Expired (used or not) refresh tokens, once the access tokens minted with them are gone too.
         ['refresh_tokens', 'DELETE FROM refresh_tokens WHERE expires_at <= $1', [cutoff]],
+        // A grant whose browser session lives on stays: the session's logout finds the clients
+        // to send logout tokens to through its grants (Back-Channel Logout 1.0 §2.5).
         [
           'grants',
           `DELETE FROM grants g WHERE g.created_at <= $1
-             AND NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.grant_id = g.id)`,
+             AND NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.grant_id = g.id)
+             AND (g.session_id IS NULL
+               OR NOT EXISTS (SELECT 1 FROM login_sessions s WHERE s.sid = g.session_id))`,
           [cutoff],
         ],
       ];
