@@ -438,6 +438,10 @@ function applyDefaults(m: ClientMetadataInput): ClientMetadata {
  * are compared exactly, RFC 9700 §2.1), https or loopback http (RFC 8252 §7.3).
  */
 function urlProblem(uri: string): string | null {
+  // RFC 3986 §2: a URI is printable ASCII. Anything else (a space, a control character, an
+  // IRI's Unicode) could not be compared exactly nor go into a Location header as it is.
+  if (!/^[\x21-\x7e]+$/.test(uri))
+    return 'must be a URI of printable ASCII characters (percent-encode the others, RFC 3986 §2.1)';
   const url = parseUrl(uri);
   if (!url) return 'must be an absolute URL';
   if (uri.includes('#')) return 'must not contain a fragment';

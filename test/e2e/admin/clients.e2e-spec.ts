@@ -395,6 +395,10 @@ describe('admin API: clients', () => {
       ['a query carrying error', 'https://app.example.com/cb?error=access_denied'],
       ['a query carrying iss', 'https://app.example.com/cb?iss=https%3A%2F%2Fevil.example.net'],
       ['more than 2,000 characters', `https://app.example.com/${'a'.repeat(1977)}`],
+      // An IRI, a space, a control character: no exact comparison, and no Location header.
+      ['Unicode in its path', 'https://app.example.com/cb/日本'],
+      ['a space', 'https://app.example.com/my cb'],
+      ['a tab', 'https://app.example.com/cb\t'],
     ])('refuses a redirect URI with %s', async (_, uri) => {
       await expectRefused({ redirect_uris: [uri] }, 'redirect_uris[0]', 'invalid_redirect_uri');
     });
