@@ -180,6 +180,7 @@ export class AuthorizationRequestValidator {
     params: AuthorizationParams,
     redirect: { uri: string; sent: boolean },
   ): AuthorizationRequest {
+    checkNoControlCharacters(params);
     checkResponseType(client, params);
     const responseMode = readResponseMode(params.response_mode);
     const scope = resolveScope(params.scope, client);
@@ -285,6 +286,23 @@ function readResponseMode(responseMode: string | undefined): ResponseMode {
 /** How errors reach the client: in the mode asked for when we support it, else in the query (the only other way we have). */
 function deliveryMode(responseMode: string | undefined): ResponseMode {
   return isResponseMode(responseMode) ? responseMode : ResponseMode.Query;
+}
+
+// Tab, CR and LF may be JSON's whitespace in `claims`; no parameter needs the others.
+// eslint-disable-next-line no-control-regex -- matching control characters, to refuse them, is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * RFC 6749 Appendix A: no value of the request has a control character, and PostgreSQL cannot
+ * store a NUL. The token endpoint refuses them on reading (RequestParams); here the error is
+ * redirected, so it is checked once the redirect URI is known, request object included.
+ */
+function checkNoControlCharacters(params: AuthorizationParams): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== 'string' || !CONTROL_CHARACTERS.test(value)) continue;
+    const named = CONTROL_CHARACTERS.test(name) || name.length > 64 ? 'A' : `The ${name}`;
+    throw invalidRequest(`${named} parameter contains a control character.`);
+  }
 }
 
 /** OIDC Core §3.1.2.1: space-separated values; none only alone. */

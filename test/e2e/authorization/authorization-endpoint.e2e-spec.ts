@@ -213,6 +213,15 @@ describe('authorization endpoint: where errors go', () => {
       expectRedirectError(await get(valid({ prompt })), WEB, 'invalid_request', 'xyz');
     });
 
+    // PostgreSQL cannot store a NUL: caught only at the code's insert, after the sign-in, before.
+    it.each([
+      ['nonce', 'a\u0000b'],
+      ['login_hint', 'ann\u001b[2J'],
+      ['code_challenge', `${'a'.repeat(43)}\u0007`],
+    ])('for a control character in %s', async (name, value) => {
+      expectRedirectError(await get(valid({ [name]: value })), WEB, 'invalid_request', 'xyz');
+    });
+
     it.each(['-1', 'soon', '1.5'])('for max_age=%s', async (maxAge) => {
       expectRedirectError(await get(valid({ max_age: maxAge })), WEB, 'invalid_request', 'xyz');
     });
