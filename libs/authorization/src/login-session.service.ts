@@ -9,6 +9,7 @@ import {
   Database,
   EndedLoginSession,
   GrantRepository,
+  isCanonicalUuid,
   LoginSessionRepository,
   LoginSessionSummary,
   SessionEndings,
@@ -93,6 +94,22 @@ export class LoginSessionService {
   /** Ends the session a cookie value names, if any (RP-Initiated Logout 1.0 §2). */
   async end(token: string | null, source: AuditContext): Promise<EndedLoginSession | null> {
     return validToken(token) ? this.endByIdHash(hashToken(token), 'logout', source) : null;
+  }
+
+  /**
+   * Ends the session an ID token's `sid` names, when the browser sent no cookie for it (a
+   * cross-site POST to the logout endpoint carries no SameSite=Lax cookie).
+   */
+  async endBySid(sid: string, source: AuditContext): Promise<EndedLoginSession | null> {
+    if (!isCanonicalUuid(sid)) return null;
+    const now = this.clock.now();
+    const ended = await this.db.transaction(async (tx) => {
+      const session = await this.sessions.deleteBySid(sid, tx);
+      if (session) await this.afterEnd([session], now, 'logout', source, tx);
+      return session;
+    });
+    if (ended) await this.endings.published();
+    return ended;
   }
 
   /** A user's live sessions, for the admin API. */

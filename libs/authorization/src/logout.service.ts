@@ -71,7 +71,13 @@ export class LogoutService {
     const done: LogoutOutcome = { kind: 'done', redirect, uiLocales, clientName };
 
     const session = await this.sessions.find(sessionToken);
-    if (!session) return done;
+    if (!session) {
+      // No cookie came (a cross-site POST carries no SameSite=Lax cookie, §2 allows POST): the
+      // hint, an ID token of ours the client holds, names the session to end by its sid, as the
+      // cookie would have.
+      if (sessionToken === null && hint?.sid) await this.sessions.endBySid(hint.sid, source);
+      return done;
+    }
     const confirmed = input[LOGOUT_CONFIRM_FIELD];
     const proven =
       confirmed !== undefined

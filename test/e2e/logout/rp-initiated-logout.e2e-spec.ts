@@ -419,6 +419,36 @@ describe('RP-initiated logout', () => {
     expect((await silentAuthorization(browser)).error).toBe('login_required');
   });
 
+  it("ends the hint's session when the POST came without the cookie (cross-site, SameSite=Lax)", async () => {
+    const { browser, tokens } = await signedIn();
+    // The RP's auto-submitted form: a cross-site POST, on which the browser sends no Lax cookie.
+    const res = await new Browser(server).post(LOGOUT, {
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: AFTER_LOGOUT,
+      state: 'cross-site',
+    });
+
+    expect(res.status).toBe(303);
+    expect(redirectParams(res.headers.location)).toEqual({ tenant: 'a', state: 'cross-site' });
+    expect(await silentAuthorization(browser)).toEqual(
+      expect.objectContaining({ error: 'login_required' }),
+    );
+    expect((await refresh(tokens.refresh_token)).body.error).toBe('invalid_grant');
+  });
+
+  it('ends nothing on a cookie-less request whose hint was tampered with', async () => {
+    const { browser, tokens } = await signedIn();
+    const [header, payload] = tokens.id_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    expect(claims.sid).toEqual(expect.any(String));
+    // Its sid removed, the hint no longer verifies: an error page, and the session lives on.
+    const { sid: _sid, ...withoutSid } = claims;
+    const forged = `${header}.${Buffer.from(JSON.stringify(withoutSid)).toString('base64url')}.${tokens.id_token.split('.')[2]}`;
+    const res = await new Browser(server).post(LOGOUT, { id_token_hint: forged });
+    expect(res.status).toBe(400);
+    expect((await silentAuthorization(browser)).code).toBeDefined();
+  });
+
   it('keeps the sid when the same user signs in again, and ends the session when another user does', async () => {
     const { browser, tokens } = await signedIn();
     const sid = decodeJwt(tokens.id_token).payload.sid;

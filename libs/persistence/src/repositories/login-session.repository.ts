@@ -113,6 +113,16 @@ export class LoginSessionRepository {
     return rows[0] ?? null;
   }
 
+  /** Ends the session of a public session id (an ID token's `sid`), in the caller's transaction. */
+  async deleteBySid(sid: string, tx: Transaction): Promise<EndedLoginSession | null> {
+    const rows = await this.db.query<EndedLoginSession>(
+      `DELETE FROM login_sessions WHERE sid = $1 RETURNING sid, user_id AS "userId"`,
+      [sid],
+      tx,
+    );
+    return rows[0] ?? null;
+  }
+
   /** Ends every session of the user, in the caller's transaction (a password change, an admin's logout). */
   async deleteByUser(userId: string, tx: Transaction): Promise<EndedLoginSession[]> {
     return this.db.query<EndedLoginSession>(
