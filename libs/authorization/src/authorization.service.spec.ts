@@ -175,7 +175,15 @@ describe(AuthorizationService.name, () => {
       const outcome = await sut.authorize(NO_PARAMS, browser);
 
       expect(outcome).toMatchObject({ kind: 'factor', form: FACTOR_FORM });
-      expect(secondFactors.begin).toHaveBeenCalledWith(expect.anything(), user, ['pwd'], CSRF);
+      // The step-up names the session it adds to: the form is void once that session ends.
+      expect(secondFactors.begin).toHaveBeenCalledWith(
+        expect.anything(),
+        user,
+        ['pwd'],
+        CSRF,
+        null,
+        session.sid,
+      );
       expect(codes.issue).not.toHaveBeenCalled();
     });
 

@@ -157,6 +157,13 @@ export class AuthorizationService {
     if (!opened) throw expiredForm();
     const { request, step } = opened;
     const csrfToken = browser.csrfToken as string;
+    if (step.sid !== undefined) {
+      // A step-up adds to a session; once it ended (a logout in another tab, an administrator),
+      // its form would begin a new session on the second factor alone.
+      const stepped = await this.sessions.find(browser.sessionToken);
+      if (!stepped || stepped.sid !== step.sid || stepped.userId !== step.userId)
+        throw expiredForm();
+    }
     if (step.stage === 'enrolled') {
       // The session began with the enrolment; going on needs that very session.
       const session = await this.sessions.find(browser.sessionToken);
@@ -201,7 +208,14 @@ export class AuthorizationService {
     const user = await this.secondFactors.findUser(session.userId);
     if (!user) return null;
     const csrfToken = this.csrfTokenOf(browser);
-    const form = await this.secondFactors.begin(request, user, session.amr, csrfToken);
+    const form = await this.secondFactors.begin(
+      request,
+      user,
+      session.amr,
+      csrfToken,
+      null,
+      session.sid,
+    );
     return { kind: 'factor', form, csrfToken, sessionToken: null };
   }
 

@@ -51,6 +51,11 @@ export interface FactorStep {
   readonly secret: string | null;
   /** The WebAuthn challenge of a passkey ceremony (absent from tickets of other methods). */
   readonly challenge?: string | null;
+  /**
+   * The session a step-up adds the factor to (its sid); absent at a first sign-in. The form is
+   * void once that session has ended: a logout ends what it began too.
+   */
+  readonly sid?: string;
 }
 
 /** What a ticket holds: the validated request (the client by id), the form's expiry and the CSRF binding. */

@@ -93,6 +93,7 @@ export class SecondFactorService {
     amr: readonly string[],
     csrfToken: string,
     method: FactorMethod | null = null,
+    sid: string | null = null,
   ): Promise<FactorForm> {
     const { methods, unreachable } = await this.waysOf(user);
     const base = {
@@ -101,6 +102,7 @@ export class SecondFactorService {
       amr: [...amr],
       reference: null,
       secret: null,
+      ...(sid !== null ? { sid } : {}),
     };
     if (methods.length === 0 && unreachable) {
       // Fail closed: the account names a verified number or address for codes (its admin's
@@ -171,16 +173,25 @@ export class SecondFactorService {
       throw expiredForm();
     // Nothing can be answered on this page: it is asked afresh (the number may have been fixed).
     if (step.stage === 'unreachable')
-      return { kind: 'form', form: await this.begin(request, user, step.amr, csrfToken) };
+      return {
+        kind: 'form',
+        form: await this.begin(request, user, step.amr, csrfToken, null, step.sid ?? null),
+      };
     const chosen = values.method;
     if (step.stage === 'code' && isFactorMethod(chosen))
-      return { kind: 'form', form: await this.begin(request, user, step.amr, csrfToken, chosen) };
+      return {
+        kind: 'form',
+        form: await this.begin(request, user, step.amr, csrfToken, chosen, step.sid ?? null),
+      };
     const code = values.code ?? '';
     if (step.stage === 'enrol' && step.secret) {
       // Enrolment is for a user with no way to pass; one given a factor meanwhile (by an
       // administrator) answers with it instead of adding this one.
       if ((await this.waysOf(user)).methods.length > 0)
-        return { kind: 'form', form: await this.begin(request, user, step.amr, csrfToken) };
+        return {
+          kind: 'form',
+          form: await this.begin(request, user, step.amr, csrfToken, null, step.sid ?? null),
+        };
       const confirmed = await this.factors.confirmTotp(user.id, step.secret, code);
       await this.record(user.id, 'totp_enrolment', confirmed !== null, address);
       if (confirmed)
@@ -198,7 +209,14 @@ export class SecondFactorService {
     await this.record(user.id, step.method ?? 'totp', method !== null, address);
     if (method === null && step.method === 'passkey') {
       // The challenge is spent: a new ceremony, saying the last one failed.
-      const again = await this.begin(request, user, step.amr, csrfToken, 'passkey');
+      const again = await this.begin(
+        request,
+        user,
+        step.amr,
+        csrfToken,
+        'passkey',
+        step.sid ?? null,
+      );
       return { kind: 'form', form: { ...again, failed: true } };
     }
     if (method === null)

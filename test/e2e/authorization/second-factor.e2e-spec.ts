@@ -9,7 +9,7 @@ import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { LoopbackSmsGateway } from '../../setup/loopback-sms-gateway';
 import { startTestServer, TestServer } from '../../setup/test-server';
 import { totpAt } from '../../setup/totp';
-import { Browser, parseForm, pkcePair, redirectParams } from './browser';
+import { authorizationPath, Browser, parseForm, pkcePair, redirectParams } from './browser';
 
 const PASSWORD = 'correct horse battery';
 const REDIRECT_URI = 'https://app.example.com/cb';
@@ -440,5 +440,56 @@ describe('second factor at the authorization endpoint', () => {
     expect(foreign.status).toBe(400);
     expect(swapped.status).toBe(400);
     expect(stranger.cookies.has('uas_session')).toBe(false);
+  });
+  it('voids a step-up form once the session it steps up has ended', async () => {
+    const plain = await adminCreateClient(server, {
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code'],
+    });
+    const stepper = await adminCreateUser(server, { username: 'stepper', password: PASSWORD });
+    const factor = await admin(server).post(`/admin/v1/users/${stepper.id}/factors`, {
+      type: 'totp',
+    });
+    expect(factor.status).toBe(201);
+    const params = (clientId: string) => ({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      state: 'st',
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    });
+    /** A password-only session, then the MFA client's request: the step-up form. */
+    const stepUpForm = async (browser: Browser) => {
+      const form = await browser.openLoginPage(params(plain.client_id));
+      expect((await browser.submitLogin(form, 'stepper', PASSWORD)).status).toBe(303);
+      const page = await browser.get(authorizationPath(params(client.client_id)));
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('name="code"');
+      return page;
+    };
+
+    // Answered while the session lives: the code, as any step-up.
+    const live = new Browser(server);
+    const answered = await postCode(
+      live,
+      await stepUpForm(live),
+      totpAt(factor.body.secret, server.clock.now()),
+    );
+    expect(answered.status).toBe(303);
+    expect(redirectParams(answered.headers.location).code).toBeDefined();
+
+    // The session ends elsewhere (another tab's logout, an administrator) before the answer.
+    server.clock.advance(30);
+    const ended = new Browser(server);
+    const page = await stepUpForm(ended);
+    expect((await admin(server).delete(`/admin/v1/users/${stepper.id}/sessions`)).status).toBe(204);
+    const late = await postCode(ended, page, totpAt(factor.body.secret, server.clock.now()));
+    expect(late.status).toBe(400);
+    expect(late.headers.location).toBeUndefined();
+    expect(late.headers['set-cookie'] ?? []).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^uas_session=[^;]/)]),
+    );
   });
 });
