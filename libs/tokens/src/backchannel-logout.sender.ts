@@ -22,8 +22,12 @@ export const LOGOUT_TOKEN_TYP = 'logout+jwt';
 
 /** Every instance looks for due jobs this often; an enqueue on this instance wakes it at once. */
 const POLL_MS = 1_000;
-/** Jobs one pass claims (and posts concurrently). */
-const BATCH = 20;
+/**
+ * Posts in flight at once on this instance. Each job holds its own slot until its post ends, and
+ * a freed slot claims the next due job at once: an RP that stalls for the whole timeout holds up
+ * its own posts, never another RP's.
+ */
+const SLOTS = 20;
 /** One post may take this long (name lookup, connection, answer) before it counts as failed. */
 const POST_TIMEOUT_MS = 5_000;
 /** A claimed job comes due again after this, should the instance sending it die mid-way. */
@@ -53,8 +57,9 @@ export class BackchannelLogoutSender implements OnApplicationBootstrap, OnModule
   private readonly logger = new Logger('BackchannelLogout');
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
-  private running: Promise<void> | null = null;
+  private claiming: Promise<void> | null = null;
   private again = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private failing = false;
   /** Jobs waiting on every instance, as the last poll counted them. */
@@ -81,19 +86,21 @@ export class BackchannelLogoutSender implements OnApplicationBootstrap, OnModule
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
-    // A post in flight finishes (or times out) before the database goes away.
-    await this.running;
+    // Every claimed job is posted, and every post finishes (or times out) before the database
+    // goes away: a job claimed and left unsent would lose an attempt and wait out its lease.
+    await this.claiming;
+    await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Runs a pass now, or right after the one running. */
+  /** Claims due jobs for the free slots now, or right after the claim under way. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
+    if (this.claiming) {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
-      this.running = null;
+    this.claiming = this.claim().finally(() => {
+      this.claiming = null;
       if (this.again) {
         this.again = false;
         this.kick();
@@ -101,26 +108,34 @@ export class BackchannelLogoutSender implements OnApplicationBootstrap, OnModule
     });
   }
 
-  /** Claims and sends due jobs until none is left. */
-  private async drain(): Promise<void> {
+  /** Claims as many due jobs as slots are free, and starts each post; a finished one kicks. */
+  private async claim(): Promise<void> {
+    const free = SLOTS - this.inFlight.size;
+    if (free <= 0) return;
+    let jobs: BackchannelLogoutJob[];
     try {
-      for (;;) {
-        const now = this.clock.now();
-        const { jobs, pending } = await this.queue.claimDue(
-          now,
-          new Date(now.getTime() + LEASE_MS),
-          BATCH,
-        );
-        this.pending = pending;
-        this.failing = false;
-        if (jobs.length === 0 || this.stopped) return;
-        await Promise.all(jobs.map((job) => this.send(job)));
-        if (jobs.length < BATCH) return;
-      }
+      const now = this.clock.now();
+      const claimed = await this.queue.claimDue(now, new Date(now.getTime() + LEASE_MS), free);
+      this.pending = claimed.pending;
+      this.failing = false;
+      jobs = claimed.jobs;
     } catch (error) {
       // The database is away: the jobs wait in it, and the next poll tries again. Said once.
       if (!this.failing) this.logger.warn(`cannot read the logout queue: ${message(error)}`);
       this.failing = true;
+      return;
+    }
+    for (const job of jobs) {
+      const posting: Promise<void> = this.send(job)
+        .catch((error: unknown) => {
+          // The post's outcome could not be written: the job comes due again after its lease.
+          this.logger.warn(`cannot record a logout delivery: ${message(error)}`);
+        })
+        .finally(() => {
+          this.inFlight.delete(posting);
+          this.kick();
+        });
+      this.inFlight.add(posting);
     }
   }
 

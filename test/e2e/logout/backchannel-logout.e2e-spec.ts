@@ -1,3 +1,6 @@
+import { createServer, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
 import { jwtVerify } from 'jose';
 import request from 'supertest';
 
@@ -138,6 +141,47 @@ describe('back-channel logout', () => {
     expect(audiences.sort()).toEqual([withLogout.client_id, secondRp.client_id].sort());
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(receiver.received).toHaveLength(2);
+  });
+
+  it('delivers to other relying parties while one stalls on its post (each post holds only its own slot)', async () => {
+    // A relying party that takes the post and never answers, until the test lets it.
+    const held: ServerResponse[] = [];
+    const stalling = createServer((req, res) => {
+      req.resume();
+      held.push(res);
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const { port } = stalling.address() as AddressInfo;
+    try {
+      const stalled = await adminCreateClient(server, {
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code'],
+        backchannel_logout_uri: `http://127.0.0.1:${port}/logout`,
+      });
+      const logout = async (client: { client_id: string; client_secret?: string }) => {
+        const browser = new Browser(server);
+        const tokens = await tokensFor(browser, client);
+        const res = await browser.get(
+          `/uas/oauth2/logout?${new URLSearchParams({ id_token_hint: tokens.id_token }).toString()}`,
+        );
+        expect(res.status).toBe(200);
+      };
+
+      await logout(stalled);
+      for (let i = 0; i < 100 && held.length === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(held).toHaveLength(1);
+
+      // A later logout, for another relying party, is posted while that one still hangs.
+      await logout(withLogout);
+      const [post] = await receiver.waitFor(1);
+      expect(decodeJwt(post.logout_token).payload.aud).toBe(withLogout.client_id);
+      expect(held[0].writableEnded).toBe(false);
+      expect(held[0].socket?.destroyed).toBe(false);
+    } finally {
+      for (const res of held) if (!res.writableEnded) res.end();
+      await new Promise((resolve) => stalling.close(resolve));
+    }
   });
 
   it('retries with backoff until the relying party answers 200', async () => {
