@@ -7,6 +7,7 @@ import { caught, mockOf } from '../../../test/mocks';
 import { AuthorizationRequest } from './authorization-request';
 import { AuthorizationRequestValidator } from './authorization-request.validator';
 import { AuthorizationCodeService } from './authorization-code.service';
+import { IdTokenHintVerifier } from './id-token-hint.verifier';
 import { AuthorizationService, BrowserCookies } from './authorization.service';
 import { LoginSession, LoginSessionService } from './login-session.service';
 import { LoginTicketService } from './login-ticket.service';
@@ -95,6 +96,7 @@ describe(AuthorizationService.name, () => {
       clock,
       userGroups,
       secondFactors,
+      mockOf<IdTokenHintVerifier>(),
     );
     secondFactors.isRequired.mockResolvedValue(false);
     tickets.isCsrfToken.mockImplementation((value) => value === CSRF);

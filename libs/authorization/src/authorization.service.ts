@@ -9,6 +9,7 @@ import { AuthorizationInput, AuthorizationRequest } from './authorization-reques
 import { AuthorizationRequestValidator } from './authorization-request.validator';
 import { AuthorizationResponse, codeResponse, errorTargetOf } from './authorization-response';
 import { AuthorizationCodeService } from './authorization-code.service';
+import { IdTokenHintVerifier } from './id-token-hint.verifier';
 import { LoginSession, LoginSessionService } from './login-session.service';
 import { expiredForm, LoginTicketService } from './login-ticket.service';
 import { FACTOR_TICKET_FIELD, FactorForm, SecondFactorService } from './second-factor.service';
@@ -81,6 +82,7 @@ export class AuthorizationService {
     private readonly clock: Clock,
     private readonly userGroups: UserGroups,
     private readonly secondFactors: SecondFactorService,
+    private readonly hints: IdTokenHintVerifier,
   ) {}
 
   /** An authorization request, from the query or a form. */
@@ -89,7 +91,13 @@ export class AuthorizationService {
     browser: BrowserCookies,
   ): Promise<AuthorizationOutcome> {
     const request = await this.validator.validate(input);
-    const session = await this.sessions.find(browser.sessionToken);
+    const found = await this.sessions.find(browser.sessionToken);
+    // OIDC Core §3.1.2.1: an id_token_hint naming another user than the session's is no
+    // session for this request: prompt=none answers login_required, otherwise the form.
+    const session =
+      found && (await this.hintNamesOther(input.values.id_token_hint, request, found.userId))
+        ? null
+        : found;
     if (session && !this.mustSignIn(request, session)) {
       if (!(await this.mayUse(request, session.userId))) {
         // CONTRACT §4 allowed_groups: without a user to ask (prompt=none), the client hears it;
@@ -182,6 +190,22 @@ export class AuthorizationService {
     if (!answer.recoveryCodes) return this.respondWithCode(request, session, token);
     const shown = this.secondFactors.enrolledForm(request, step, answer.recoveryCodes, csrfToken);
     return { kind: 'factor', form: shown, csrfToken, sessionToken: token };
+  }
+
+  /**
+   * Whether the hint is an ID token of ours, issued to this client, about another user than
+   * `userId`. A hint that does not verify (a retired key, another client's) is only a hint, and
+   * is ignored: the session answers as without one.
+   */
+  private async hintNamesOther(
+    token: string | undefined,
+    request: AuthorizationRequest,
+    userId: string,
+  ): Promise<boolean> {
+    if (token === undefined) return false;
+    const hint = await this.hints.verify(token);
+    if (!hint || hint.client.clientId !== request.client.clientId) return false;
+    return hint.subject !== userId;
   }
 
   /** A session without a second factor, and this request needs one. */

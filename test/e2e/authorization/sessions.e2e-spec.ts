@@ -62,6 +62,18 @@ describe('login sessions', () => {
     return redirectParams(res.headers.location);
   }
 
+  /** The ID token the code redeems for, as the client receives it. */
+  async function rawIdTokenOf(code: string): Promise<string> {
+    const res = await postForm(
+      server,
+      '/oauth2/token',
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT },
+      basic(client.client_id, client.client_secret!),
+    );
+    expect(res.status).toBe(200);
+    return res.body.id_token as string;
+  }
+
   async function idTokenOf(code: string) {
     const res = await postForm(
       server,
@@ -195,6 +207,32 @@ describe('login sessions', () => {
         code: expect.any(String),
         state: 'st',
       });
+    });
+
+    it("with an id_token_hint of another user than the session's gives login_required (Core §3.1.2.1)", async () => {
+      const carol = await adminCreateUser(server, { username: 'carol', password: PASSWORD });
+      const other = new Browser(server);
+      const { code } = await other.signIn(params(), 'carol', PASSWORD);
+      const carolsIdToken = await rawIdTokenOf(code);
+      const alices = await signedInBrowser();
+      const alicesCode = await authorize(alices, { prompt: 'none' });
+      const alicesIdToken = await rawIdTokenOf((alicesCode as Record<string, string>).code);
+
+      // The hint names the session's own user: a code, as without a hint.
+      expect(await authorize(alices, { prompt: 'none', id_token_hint: alicesIdToken })).toEqual({
+        code: expect.any(String),
+        state: 'st',
+      });
+      // It names another: no silent answer for the wrong user, and the form without prompt=none.
+      expect(
+        await authorize(alices, { prompt: 'none', id_token_hint: carolsIdToken }),
+      ).toMatchObject({ error: 'login_required', state: 'st' });
+      expect(await authorize(alices, { id_token_hint: carolsIdToken })).toBe('form');
+      // A hint that is no ID token of ours is only a hint: ignored.
+      expect(
+        await authorize(alices, { prompt: 'none', id_token_hint: 'not.an.id-token' }),
+      ).toMatchObject({ code: expect.any(String) });
+      expect(carol.id).not.toBe(user.id);
     });
 
     it('with a session older than max_age gives login_required', async () => {
