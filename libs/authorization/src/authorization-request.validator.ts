@@ -9,6 +9,7 @@ import {
   resolveScope,
 } from '@app/clients';
 import { ErrorRedirect, OAuthError, ResponseMode } from '@app/errors';
+import { hasControlCharacter } from '@app/persistence';
 
 import {
   AuthorizationInput,
@@ -288,19 +289,15 @@ function deliveryMode(responseMode: string | undefined): ResponseMode {
   return isResponseMode(responseMode) ? responseMode : ResponseMode.Query;
 }
 
-// Tab, CR and LF may be JSON's whitespace in `claims`; no parameter needs the others.
-// eslint-disable-next-line no-control-regex -- matching control characters, to refuse them, is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
 /**
- * RFC 6749 Appendix A: no value of the request has a control character, and PostgreSQL cannot
- * store a NUL. The token endpoint refuses them on reading (RequestParams); here the error is
- * redirected, so it is checked once the redirect URI is known, request object included.
+ * No value of the request has a control character (hasControlCharacter). The token endpoint
+ * refuses them on reading (RequestParams); here the error is redirected, so it is checked once
+ * the redirect URI is known, request object included.
  */
 function checkNoControlCharacters(params: AuthorizationParams): void {
   for (const [name, value] of Object.entries(params)) {
-    if (typeof value !== 'string' || !CONTROL_CHARACTERS.test(value)) continue;
-    const named = CONTROL_CHARACTERS.test(name) || name.length > 64 ? 'A' : `The ${name}`;
+    if (typeof value !== 'string' || !hasControlCharacter(value)) continue;
+    const named = hasControlCharacter(name) || name.length > 64 ? 'A' : `The ${name}`;
     throw invalidRequest(`${named} parameter contains a control character.`);
   }
 }

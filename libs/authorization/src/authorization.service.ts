@@ -165,18 +165,17 @@ export class AuthorizationService {
     if (!opened) throw expiredForm();
     const { request, step } = opened;
     const csrfToken = browser.csrfToken as string;
-    if (step.sid !== undefined) {
-      // A step-up adds to a session; once it ended (a logout in another tab, an administrator),
-      // its form would begin a new session on the second factor alone.
-      const stepped = await this.sessions.find(browser.sessionToken);
-      if (!stepped || stepped.sid !== step.sid || stepped.userId !== step.userId)
-        throw expiredForm();
-    }
+    const stepUp = step.sid !== undefined;
+    const current =
+      stepUp || step.stage === 'enrolled' ? await this.sessions.find(browser.sessionToken) : null;
+    // A step-up adds to a session; once it ended (a logout in another tab, an administrator),
+    // its form would begin a new session on the second factor alone.
+    if (stepUp && (!current || current.sid !== step.sid || current.userId !== step.userId))
+      throw expiredForm();
     if (step.stage === 'enrolled') {
       // The session began with the enrolment; going on needs that very session.
-      const session = await this.sessions.find(browser.sessionToken);
-      if (!session || session.userId !== step.userId) throw expiredForm();
-      return this.respondWithCode(request, session, null);
+      if (!current || current.userId !== step.userId) throw expiredForm();
+      return this.respondWithCode(request, current, null);
     }
     const answer = await this.secondFactors.answer(form, request, step, csrfToken, browser.address);
     if (answer.kind === 'form')

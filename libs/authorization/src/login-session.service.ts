@@ -102,14 +102,7 @@ export class LoginSessionService {
    */
   async endBySid(sid: string, source: AuditContext): Promise<EndedLoginSession | null> {
     if (!isCanonicalUuid(sid)) return null;
-    const now = this.clock.now();
-    const ended = await this.db.transaction(async (tx) => {
-      const session = await this.sessions.deleteBySid(sid, tx);
-      if (session) await this.afterEnd([session], now, 'logout', source, tx);
-      return session;
-    });
-    if (ended) await this.endings.published();
-    return ended;
+    return this.endOne((tx) => this.sessions.deleteBySid(sid, tx), 'logout', source);
   }
 
   /** A user's live sessions, for the admin API. */
@@ -134,14 +127,23 @@ export class LoginSessionService {
     return ended.length;
   }
 
-  private async endByIdHash(
+  private endByIdHash(
     idHash: Buffer,
+    reason: SessionEndReason,
+    source: AuditContext,
+  ): Promise<EndedLoginSession | null> {
+    return this.endOne((tx) => this.sessions.delete(idHash, tx), reason, source);
+  }
+
+  /** Ends the one session `remove` deletes, if any, with all that ending a session does. */
+  private async endOne(
+    remove: (tx: Transaction) => Promise<EndedLoginSession | null>,
     reason: SessionEndReason,
     source: AuditContext,
   ): Promise<EndedLoginSession | null> {
     const now = this.clock.now();
     const ended = await this.db.transaction(async (tx) => {
-      const session = await this.sessions.delete(idHash, tx);
+      const session = await remove(tx);
       if (session) await this.afterEnd([session], now, reason, source, tx);
       return session;
     });

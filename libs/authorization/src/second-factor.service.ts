@@ -82,6 +82,17 @@ export class SecondFactorService {
     return this.accounts.findById(userId);
   }
 
+  /** The second step asked afresh from `step`, for the same sign-in or step-up. */
+  private beginAgain(
+    request: AuthorizationRequest,
+    user: UserAccount,
+    step: FactorStep,
+    csrfToken: string,
+    method: FactorMethod | null = null,
+  ): Promise<FactorForm> {
+    return this.begin(request, user, step.amr, csrfToken, method, step.sid ?? null);
+  }
+
   /**
    * The second step for `user`, who has passed `amr`: a code by the first way they have (sent
    * at once when it is SMS or e-mail), or `method` when they chose one; enrolment of a TOTP app
@@ -173,25 +184,16 @@ export class SecondFactorService {
       throw expiredForm();
     // Nothing can be answered on this page: it is asked afresh (the number may have been fixed).
     if (step.stage === 'unreachable')
-      return {
-        kind: 'form',
-        form: await this.begin(request, user, step.amr, csrfToken, null, step.sid ?? null),
-      };
+      return { kind: 'form', form: await this.beginAgain(request, user, step, csrfToken) };
     const chosen = values.method;
     if (step.stage === 'code' && isFactorMethod(chosen))
-      return {
-        kind: 'form',
-        form: await this.begin(request, user, step.amr, csrfToken, chosen, step.sid ?? null),
-      };
+      return { kind: 'form', form: await this.beginAgain(request, user, step, csrfToken, chosen) };
     const code = values.code ?? '';
     if (step.stage === 'enrol' && step.secret) {
       // Enrolment is for a user with no way to pass; one given a factor meanwhile (by an
       // administrator) answers with it instead of adding this one.
       if ((await this.waysOf(user)).methods.length > 0)
-        return {
-          kind: 'form',
-          form: await this.begin(request, user, step.amr, csrfToken, null, step.sid ?? null),
-        };
+        return { kind: 'form', form: await this.beginAgain(request, user, step, csrfToken) };
       const confirmed = await this.factors.confirmTotp(user.id, step.secret, code);
       await this.record(user.id, 'totp_enrolment', confirmed !== null, address);
       if (confirmed)
@@ -209,14 +211,7 @@ export class SecondFactorService {
     await this.record(user.id, step.method ?? 'totp', method !== null, address);
     if (method === null && step.method === 'passkey') {
       // The challenge is spent: a new ceremony, saying the last one failed.
-      const again = await this.begin(
-        request,
-        user,
-        step.amr,
-        csrfToken,
-        'passkey',
-        step.sid ?? null,
-      );
+      const again = await this.beginAgain(request, user, step, csrfToken, 'passkey');
       return { kind: 'form', form: { ...again, failed: true } };
     }
     if (method === null)

@@ -22,3 +22,15 @@ export function isCanonicalUuid(value: unknown): value is string {
 export function canonicalUsername(username: string): string {
   return username.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }
+
+// eslint-disable-next-line no-control-regex -- matching control characters, to refuse them, is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * Whether a protocol value has a control character other than tab, CR and LF (free text such as
+ * an OTP message body, or JSON's whitespace in `claims`, may hold those). No protocol value needs
+ * the others (RFC 6749 Appendix A: VSCHAR, NQCHAR, …), and PostgreSQL cannot store a NUL.
+ */
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL_CHARACTERS.test(value);
+}

@@ -12,7 +12,7 @@ export { DatabaseNotifications, NotificationChannel } from './database-notificat
 export type { NotificationListener } from './database-notifications';
 export { NotifiedCache } from './notified-cache';
 /** Identifiers are refused unless in the one form this server mints, before any cache or query. */
-export { canonicalUsername, isCanonicalUuid } from './identifiers';
+export { canonicalUsername, hasControlCharacter, isCanonicalUuid } from './identifiers';
 /** Connection failures → 503 temporarily_unavailable. */
 export { isDatabaseUnavailable } from './database-errors';
 /** Periodic purge of expired rows. */

@@ -1,8 +1,5 @@
 import { OAuthError } from '@app/errors';
-
-// Tab, CR and LF may appear in free text (an OTP message body); nothing needs the others.
-// eslint-disable-next-line no-control-regex -- matching control characters, to refuse them, is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+import { hasControlCharacter } from '@app/persistence';
 const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\b/i;
 
 /**
@@ -56,9 +53,7 @@ export class RequestParams {
           : new OAuthError('invalid_request', 'The request body is malformed.');
         continue;
       }
-      // No protocol value contains control characters (RFC 6749 Appendix A: VSCHAR, NQCHAR, …);
-      // PostgreSQL cannot even store a NUL.
-      if (CONTROL_CHARACTERS.test(value) || CONTROL_CHARACTERS.test(name)) {
+      if (hasControlCharacter(value) || hasControlCharacter(name)) {
         problem ??= new OAuthError(
           'invalid_request',
           `The ${safeName(name)} parameter contains a control character.`,

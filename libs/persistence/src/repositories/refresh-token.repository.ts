@@ -116,10 +116,10 @@ export class RefreshTokenRepository {
    * the successor, which the client never received, and makes the presented token live again, in
    * one statement, so the client's retry with the token it holds is a refresh and not a replay
    * that revokes the grant (CONTRACT "Refresh tokens"). Nothing happens unless the successor is
-   * still unused and the presented token is still the one it replaced. True when undone.
+   * still unused and the presented token is still the one it replaced.
    */
-  async undoRotation(presented: Buffer, successor: Buffer, clientId: string): Promise<boolean> {
-    const rows = await this.db.query<{ token_hash: Buffer }>(
+  async undoRotation(presented: Buffer, successor: Buffer, clientId: string): Promise<void> {
+    await this.db.query(
       `WITH successor AS (
          DELETE FROM refresh_tokens
          WHERE token_hash = $2 AND client_id = $3::uuid AND consumed_at IS NULL
@@ -128,11 +128,9 @@ export class RefreshTokenRepository {
        UPDATE refresh_tokens rt SET consumed_at = NULL
        FROM successor s
        WHERE rt.token_hash = $1 AND rt.client_id = $3::uuid AND rt.grant_id = s.grant_id
-         AND rt.consumed_at IS NOT NULL
-       RETURNING rt.token_hash`,
+         AND rt.consumed_at IS NOT NULL`,
       [presented, successor, clientId],
     );
-    return rows.length > 0;
   }
 
   /**
