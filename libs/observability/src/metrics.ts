@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { HttpSeries } from './http-series';
+
 /** The Prometheus text exposition format's media type (what GET /metrics answers with). */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
@@ -44,20 +46,8 @@ function processMetrics(): Registry {
 export class Metrics {
   private readonly registry = new Registry();
 
-  private readonly httpRequests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests answered, by method, route template and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-
-  private readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from the request arriving to the response being written, by method, route template and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
+  /** Registered first, so the exposition keeps its order: the HTTP series, then the server's own. */
+  private readonly http = new HttpSeries(this.registry, DURATION_BUCKETS);
 
   private readonly tokensIssued = new Counter({
     name: 'uas_tokens_issued_total',
@@ -127,9 +117,7 @@ export class Metrics {
 
   /** One HTTP request answered; `route` is the route template, never the raw path. */
   countRequest(method: string, route: string, status: number, durationSeconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, durationSeconds);
+    this.http.count(method, route, status, durationSeconds);
   }
 
   /** One token response issued (TokenService), labelled with the grant_type wire value. */
