@@ -215,6 +215,35 @@ describe(OtpChallengeService.name, () => {
       warn.mockRestore();
     });
 
+    it("logs an SMTP refusal by its codes, not by the server's reply, which names the recipient", async () => {
+      const sut = makeSut();
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      // What nodemailer rejects with when the server refuses the recipient.
+      const refusal = Object.assign(
+        new Error(
+          "Can't send mail - all recipients were rejected: 550 5.1.1 <alice@example.com>: Recipient address rejected",
+        ),
+        { code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' },
+      );
+      smtp.send.mockRejectedValue(refusal);
+
+      const error = await caught(
+        sut.initiate({
+          channel: OtpChannel.Email,
+          clientId: CLIENT_ID,
+          grantType: SMTP_GRANT,
+          username: 'alice@example.com',
+        }),
+      );
+
+      expect([error.code, error.status]).toEqual(['temporarily_unavailable', 503]);
+      expect(warn).toHaveBeenCalledWith(
+        'OTP email delivery failed: Error: EENVELOPE: 550: RCPT TO',
+      );
+      expect(JSON.stringify([warn.mock.calls, error.options])).not.toContain('alice');
+      warn.mockRestore();
+    });
+
     it('refuses a username of the wrong kind before counting or sending', async () => {
       const sut = makeSut();
 

@@ -10,6 +10,7 @@ import { OtpChallengeRecord, OtpChallengeRepository, RateLimitRepository } from 
 import { DevelopmentOtpSender } from './development-otp.sender';
 import { OtpChannel } from './otp-channel';
 import { buildOtpMessage, checkOtpMessageTexts, OtpMessage, OtpMessageTexts } from './otp-message';
+import { OtpDeliveryError } from './otp-sender';
 import { OtpUsername, readOtpUsername } from './otp-username';
 import { SmsOtpSender } from './sms-otp.sender';
 import { SmtpOtpSender } from './smtp-otp.sender';
@@ -289,12 +290,25 @@ function presentTexts(request: OtpMessageTexts): OtpMessageTexts {
   };
 }
 
-/** An error for the logs: never the message (it holds the OTP) nor the gateway URL. */
+/**
+ * An error for the logs: never the OTP, the recipient nor the gateway URL. Only this module's
+ * own messages are given whole; another library's may quote what it was given (nodemailer
+ * appends the SMTP server's reply, as in `550 5.1.1 <someone@example.com>: Recipient address
+ * rejected`), so of those only the name and the codes: the error code (or its cause's, as
+ * fetch's `ECONNREFUSED`), and an SMTP reply's code and the command it answered.
+ */
 function describeFailure(error: unknown): string {
+  if (error instanceof OtpDeliveryError) return error.message;
   if (!(error instanceof Error)) return 'unknown error';
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const code = (error as { code?: string }).code ?? cause?.code;
-  return [error.name, code, error.message].filter(Boolean).join(': ');
+  const { code, responseCode, command, cause } = error as {
+    code?: unknown;
+    responseCode?: unknown;
+    command?: unknown;
+    cause?: { code?: unknown };
+  };
+  return [error.name, code ?? cause?.code, responseCode, command]
+    .filter((part) => typeof part === 'number' || (typeof part === 'string' && part !== ''))
+    .join(': ');
 }
 
 /** The user's stored number or address as an OTP recipient, or null when it is not one. */

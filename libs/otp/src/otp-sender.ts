@@ -7,3 +7,12 @@ export interface OtpSender {
   /** Resolves once the message was accepted for delivery; rejects otherwise. */
   send(message: OtpMessage): Promise<void>;
 }
+
+/**
+ * A delivery failure described by this module: its message names neither the OTP, the
+ * recipient nor the gateway URL, so it may be logged. Any other error's message may quote what
+ * the library was given, and is not logged (OtpChallengeService).
+ */
+export class OtpDeliveryError extends Error {
+  override readonly name = 'OtpDeliveryError';
+}

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 
 import { cleartextTransportWarning } from './cleartext-transport';
 import { OtpMessage } from './otp-message';
-import { OtpSender } from './otp-sender';
+import { OtpDeliveryError, OtpSender } from './otp-sender';
 
 /** How long the gateway may take to answer before the send counts as failed. */
 export const SMS_GATEWAY_TIMEOUT_MS = 5_000;
@@ -28,7 +28,7 @@ export class SmsOtpSender implements OtpSender {
 
   async send(message: OtpMessage): Promise<void> {
     const template = this.config.sms.gatewayUrl;
-    if (template === null) throw new Error('SMS_GATEWAY_URL is not set');
+    if (template === null) throw new OtpDeliveryError('SMS_GATEWAY_URL is not set');
     const url = new URL(
       template
         .split('{mobile}')
@@ -52,6 +52,6 @@ export class SmsOtpSender implements OtpSender {
     await response.body?.cancel();
     // The message is in the URL: never put the URL in an error.
     if (response.status !== 200)
-      throw new Error(`the SMS gateway answered HTTP ${response.status}`);
+      throw new OtpDeliveryError(`the SMS gateway answered HTTP ${response.status}`);
   }
 }

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 
 import { cleartextTransportWarning } from './cleartext-transport';
 import { OtpMessage } from './otp-message';
-import { OtpSender } from './otp-sender';
+import { OtpDeliveryError, OtpSender } from './otp-sender';
 
 /**
  * Sends OTP mails through SMTP_URL (smtp:// or smtps://, with credentials in the URL) from
@@ -38,7 +38,7 @@ export class SmtpOtpSender implements OtpSender, OnModuleDestroy {
   }
 
   async send(message: OtpMessage): Promise<void> {
-    if (this.transport === null) throw new Error('SMTP_URL is not set');
+    if (this.transport === null) throw new OtpDeliveryError('SMTP_URL is not set');
     await this.transport.sendMail({
       from: this.config.smtp.from,
       to: { name: '', address: message.recipient },

@@ -14,6 +14,7 @@ import {
   makeSignedAssertion,
   SamlTestIssuer,
 } from '../../factories/saml-assertion.factory';
+import { LogCapture } from '../../setup/log-capture';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { LoopbackSmsGateway, otpIn } from '../../setup/loopback-sms-gateway';
 import { admin, adminCreateClient, basic, postForm, serverKeySet } from '../../setup/oauth';
@@ -43,12 +44,19 @@ class LoopbackSmtpServer {
   readonly mails: Mail[] = [];
   /** Refuses every connection while true. */
   down = false;
+  /** Refuses every recipient while true, with a reply that names the address (as Postfix does). */
+  refuseRecipients = false;
   private readonly server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onConnect: (_session, callback) =>
       callback(this.down ? new Error('service not available') : undefined),
+    onRcptTo: (address, _session, callback) => {
+      if (!this.refuseRecipients) return callback();
+      const refusal = new Error(`5.1.1 <${address.address}>: Recipient address rejected`);
+      callback(Object.assign(refusal, { responseCode: 550 }));
+    },
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -99,9 +107,11 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
   let clientId: string;
   let otherAuth: string;
 
+  let env: Record<string, string>;
+
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = {
+    env = {
       SMS_GATEWAY_URL: await gateway.start(),
       SMTP_URL: await smtp.start(),
       SMTP_FROM: 'otp@idp.example',
@@ -125,6 +135,7 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
   beforeEach(() => {
     gateway.mode = 'ok';
     smtp.down = false;
+    smtp.refuseRecipients = false;
     gateway.texts.length = 0;
     gateway.targets.length = 0;
     smtp.mails.length = 0;
@@ -576,6 +587,34 @@ describe('SMS-MT-OTP and SMTP-OTP grants', () => {
         error: 'temporarily_unavailable',
         error_description: expect.any(String),
       });
+    });
+
+    it("logs a refused recipient by the SMTP reply's codes, never by the reply, which names the address", async () => {
+      const logs = new LogCapture();
+      const logging = await startTestServer({
+        databaseUrl: db.url,
+        masterKey,
+        env: { ...env, LOG_LEVEL: 'warn' },
+        logDestination: logs,
+      });
+      smtp.refuseRecipients = true;
+      try {
+        const res = await token(
+          { grant_type: SMTP, scope: 'openid', username: 'refused.person@example.com' },
+          auth,
+          logging,
+        );
+
+        expect(res.status).toBe(503);
+        expect(res.body.error).toBe('temporarily_unavailable');
+        const lines = await logs.waitFor((all) => all.some((l) => l.includes('delivery failed')));
+        expect(lines.filter((l) => l.includes('delivery failed'))).toEqual([
+          expect.stringContaining('OTP email delivery failed: Error: EENVELOPE: 550: RCPT TO'),
+        ]);
+        expect(lines.join('\n')).not.toContain('refused.person');
+      } finally {
+        await logging.close();
+      }
     });
 
     it('answers 429 with Retry-After past OTP_SENDS_PER_HOUR for one address, in any case', async () => {

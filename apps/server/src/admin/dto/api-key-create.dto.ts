@@ -24,7 +24,7 @@ export class ApiKeyCreateDto {
     isArray: true,
     minItems: 1,
     description:
-      'admin:read for every GET; clients:write for clients and SAML issuers; users:write; keys:write.',
+      'admin:read for every GET but the audit events and the API keys; audit:read for the audit events; clients:write for clients and SAML issuers; users:write for users, their sessions and second factors; groups:write; directories:write; keys:write for key rotation. No scope reaches the api-keys routes, which need ADMIN_TOKEN.',
   })
   @IsArray()
   @ArrayMinSize(1)
