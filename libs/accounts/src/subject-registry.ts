@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 
 import { MasterKeyCipher } from '@app/crypto';
 import { OAuthError } from '@app/errors';
-import { SubjectRepository } from '@app/persistence';
+import { samlSubjectSource, SubjectRepository } from '@app/persistence';
 
 // Users' and clients' ids, their subs (client_credentials: RFC 9068 §2.2), are UUIDs. A value of
 // that shape could equal one now or a new one later, so it never becomes a sub as it is.
@@ -13,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The external identity sources whose values become subs. */
 export const SubjectSource = {
   /** A trusted SAML issuer, by its entity ID (it survives the issuer's re-registration). */
-  saml: (entityId: string) => `saml:${entityId}`,
+  saml: samlSubjectSource,
   /** An OTP channel (`sms`, `email`): the address it verified. */
   otp: (channel: string) => `otp:${channel}`,
 } as const;

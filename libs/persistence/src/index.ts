@@ -45,7 +45,7 @@ export type { OtpChallengeRecord } from './repositories';
 export { SamlIssuerRepository } from './repositories';
 export type { SamlIssuerRecord } from './repositories';
 /** The `sub` each external identity source (SAML issuer, OTP channel) was given. */
-export { SubjectRepository } from './repositories';
+export { samlSubjectSource, SubjectRepository } from './repositories';
 /** Registered clients and users (admin API, client authentication, password login). */
 export { ClientRepository, UserRepository } from './repositories';
 export type {

@@ -30,6 +30,14 @@ export interface AssertionContent {
 
 // SAML Core §2.5.1.5: a condition we do not understand makes the assertion indeterminate.
 const KNOWN_CONDITIONS = new Set(['AudienceRestriction', 'OneTimeUse', 'ProxyRestriction']);
+/**
+ * The longest assertion ID and NameID accepted. SAML Core §8.3.7 caps a persistent NameID at 256
+ * characters, §8.3.6 an entity identifier at 1024; an ID of 160 bits of randomness (§1.3.4) is
+ * some 40. Both are stored and indexed (the used IDs, the subjects), and a b-tree refuses an
+ * entry of more than about 2.7 kB: a longer value was a 500, not invalid_grant.
+ */
+const MAX_ID_LENGTH = 256;
+const MAX_NAME_ID_LENGTH = 1024;
 // SAML Core §1.3.3: xs:dateTime in UTC, without a time zone offset.
 const INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?Z$/;
 
@@ -42,6 +50,7 @@ export function readAssertion(assertion: Element): AssertionContent {
   if (assertion.getAttribute('Version') !== '2.0') throw rejectAssertion('Version is not 2.0');
   const id = assertion.getAttribute('ID') ?? '';
   if (id === '') throw rejectAssertion('no ID');
+  if (id.length > MAX_ID_LENGTH) throw rejectAssertion(`ID longer than ${MAX_ID_LENGTH}`);
   const issuer = exactlyOne(assertion, 'Issuer');
   const format = issuer.getAttribute('Format');
   if (format && format !== SamlUri.EntityNameFormat)
@@ -49,6 +58,8 @@ export function readAssertion(assertion: Element): AssertionContent {
   const subject = exactlyOne(assertion, 'Subject');
   const nameId = exactlyOne(subject, 'NameID').textContent ?? '';
   if (nameId.trim() === '') throw rejectAssertion('empty NameID');
+  if (nameId.length > MAX_NAME_ID_LENGTH)
+    throw rejectAssertion(`NameID longer than ${MAX_NAME_ID_LENGTH}`);
   const conditions = exactlyOne(assertion, 'Conditions');
   for (const condition of allChildElements(conditions)) {
     if (

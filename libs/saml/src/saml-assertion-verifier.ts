@@ -78,7 +78,10 @@ export class SamlAssertionVerifier {
     };
   }
 
-  /** RFC 7522 §3 items 2, 4, 5 and 9; returns when the assertion stops being acceptable. */
+  /**
+   * RFC 7522 §3 items 2, 4, 5 and 9; returns when the assertion stops being acceptable, by any
+   * of its bearer confirmations for the token endpoint.
+   */
   private checkConditions(assertion: AssertionContent, now: Date): Date {
     const skew = CLOCK_SKEW_SECONDS * 1000;
     const latest = now.getTime() + skew;
@@ -115,8 +118,12 @@ export class SamlAssertionVerifier {
     if (current.length === 0)
       throw rejectAssertion('expired (SubjectConfirmationData NotOnOrAfter)');
 
-    const confirmationExpiry = Math.max(...current.map((c) => c.notOnOrAfter!.getTime()));
-    return new Date(Math.min(confirmationExpiry, assertion.notOnOrAfter?.getTime() ?? Infinity));
+    // Until the last moment any of them is acceptable, one not yet valid (NotBefore ahead)
+    // included: its ID must still be known as used when that one comes due.
+    const lastAcceptable = Math.max(
+      ...addressed.flatMap((c) => (c.notOnOrAfter ? [c.notOnOrAfter.getTime()] : [])),
+    );
+    return new Date(Math.min(lastAcceptable, assertion.notOnOrAfter?.getTime() ?? Infinity));
   }
 }
 

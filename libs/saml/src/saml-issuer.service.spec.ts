@@ -144,6 +144,6 @@ describe(SamlIssuerService.name, () => {
 
     await sut.delete(ID);
 
-    expect(repository.delete).toHaveBeenCalledWith(ID);
+    expect(repository.delete).toHaveBeenCalledWith(ID, now);
   });
 });

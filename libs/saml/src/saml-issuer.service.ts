@@ -72,9 +72,13 @@ export class SamlIssuerService {
     return this.issuers.findByEntityId(entityId);
   }
 
-  /** Removes an issuer: its assertions stop being accepted at once. not_found when there is none. */
+  /**
+   * Removes an issuer: its assertions stop being accepted at once, and the tokens they bought
+   * stop working (the repository revokes their grants). not_found when there is none.
+   */
   async delete(id: string): Promise<void> {
-    if (!(await this.issuers.delete(id))) throw new OAuthError('not_found', 'No such SAML issuer.');
+    if (!(await this.issuers.delete(id, this.clock.now())))
+      throw new OAuthError('not_found', 'No such SAML issuer.');
   }
 }
 

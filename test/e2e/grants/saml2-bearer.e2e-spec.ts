@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 import { jwtVerify } from 'jose';
 import request from 'supertest';
@@ -13,10 +13,11 @@ import {
   makeSamlIssuer,
   makeSignedAssertion,
   SamlTestIssuer,
+  signAssertionXml,
   SignOptions,
   XmlDsig,
 } from '../../factories/saml-assertion.factory';
-import { serverKeySet } from '../../setup/oauth';
+import { postForm, serverKeySet } from '../../setup/oauth';
 import { createTestDatabase, TestDatabase } from '../../setup/test-database';
 import { newMasterKey, startTestServer, TestServer } from '../../setup/test-server';
 
@@ -367,6 +368,51 @@ describe('saml2-bearer grant (RFC 7522)', () => {
       expect(before.status).toBe(200);
       expectRefused(await token(assertion({}, {}, departing)));
     });
+
+    it("ends the tokens an issuer's assertions bought once the issuer is deleted, and only those", async () => {
+      // A leaked signing key: forged assertions bought a refresh token, which must not outlive
+      // the issuer's removal.
+      const leaked = await makeSamlIssuer('https://leaked.example.org/idp');
+      const created = await admin(server)
+        .post('/admin/v1/saml-issuers')
+        .send({ entity_id: leaked.entityId, certificates: [leaked.certificatePem] });
+      const refreshing = await createClient(server, {
+        grant_types: [SAML2_BEARER, 'refresh_token'],
+        client_name: 'saml refreshing service',
+      });
+      const forged = await token(
+        assertion({ nameId: 'ceo@example.com' }, {}, leaked),
+        {},
+        server,
+        refreshing,
+      );
+      const genuine = await token(assertion({ nameId: 'ceo@example.com' }), {}, server, refreshing);
+      expect([forged.status, genuine.status]).toEqual([200, 200]);
+      const introspect = (accessToken: string) =>
+        postForm(server, '/oauth2/introspection', { token: accessToken }, basicAuth(refreshing));
+      const refresh = (refreshToken: string) =>
+        postForm(
+          server,
+          '/oauth2/token',
+          { grant_type: 'refresh_token', refresh_token: refreshToken },
+          basicAuth(refreshing),
+        );
+      expect((await introspect(forged.body.access_token)).body.active).toBe(true);
+
+      expect((await admin(server).delete(`/admin/v1/saml-issuers/${created.body.id}`)).status).toBe(
+        204,
+      );
+
+      expect((await introspect(forged.body.access_token)).body).toEqual({ active: false });
+      const refused = await refresh(forged.body.refresh_token);
+      expect({ status: refused.status, error: refused.body.error }).toEqual({
+        status: 400,
+        error: 'invalid_grant',
+      });
+      // The other issuer's tokens for the same NameID are its own subject's, and live on.
+      expect((await introspect(genuine.body.access_token)).body.active).toBe(true);
+      expect((await refresh(genuine.body.refresh_token)).status).toBe(200);
+    });
   });
 
   describe('signature wrapping', () => {
@@ -454,6 +500,29 @@ describe('saml2-bearer grant (RFC 7522)', () => {
       expectRefused(await token(xml));
     });
 
+    it('refuses a replay when a second confirmation of the assertion comes due later', async () => {
+      const now = server.clock.now();
+      const at = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
+      // Without a Conditions NotOnOrAfter, two bearer confirmations for the token endpoint: one
+      // valid now for 5 minutes, one valid from an hour on.
+      const second =
+        `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">` +
+        `<saml:SubjectConfirmationData Recipient="${tokenEndpoint}" NotBefore="${at(3600)}" NotOnOrAfter="${at(7200)}"/>` +
+        '</saml:SubjectConfirmation>';
+      const xml = signAssertionXml(
+        unsigned({ notOnOrAfter: null }).replace('</saml:Subject>', `${second}</saml:Subject>`),
+        idp.privateKeyPem,
+      );
+      expect((await token(xml)).status).toBe(200);
+
+      server.clock.advance(3700);
+      try {
+        expectRefused(await token(xml));
+      } finally {
+        server.clock.advance(-3700);
+      }
+    });
+
     it('refuses a replay on another instance', async () => {
       const xml = assertion();
       expect((await token(xml)).status).toBe(200);
@@ -485,6 +554,18 @@ describe('saml2-bearer grant (RFC 7522)', () => {
   });
 
   describe('XML attacks', () => {
+    it('refuses a NameID or an assertion ID longer than SAML allows, as invalid_grant', async () => {
+      // Longer than a b-tree index entry may be (about 2.7 kB), and random, so it compresses
+      // no smaller: stored, it was a 500.
+      const long = randomBytes(3000).toString('base64url');
+
+      expectRefused(await token(assertion({ nameId: long })));
+      expectRefused(await token(assertion({ id: `_${long}` })));
+      expect(
+        (await token(assertion({ nameId: 'n'.repeat(1024), id: `_${'i'.repeat(255)}` }))).status,
+      ).toBe(200);
+    });
+
     it('refuses a DOCTYPE', async () => {
       expectRefused(await token(`<!DOCTYPE saml:Assertion>${assertion()}`));
     });

@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database';
 import { SamlIssuerEntity } from '../entities';
 import { isCanonicalUuid } from '../identifiers';
+import { samlSubjectSource } from './subject.repository';
 
 /** A trusted SAML assertion issuer as stored: its entityID and PEM certificates. */
 export interface SamlIssuerRecord {
@@ -43,10 +44,35 @@ export class SamlIssuerRepository {
     return this.db.use(SamlIssuerEntity, (issuers) => issuers.findOneBy({ entityId }));
   }
 
-  /** True when the issuer existed and is gone; `id` must be a canonical UUID (anything else finds nothing). */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Removes the issuer and, in the same transaction, revokes every grant issued on its assertions
+   * (the grants of the subs recorded for `saml:<entity id>`, which belong to no user): removing
+   * an issuer, say for a leaked signing key, must also end the refresh and access tokens its
+   * assertions already bought, or a forged assertion's refresh token would outlive it for good.
+   * True when the issuer existed and is gone; `id` must be a canonical UUID (anything else finds
+   * nothing). The caller's caches hear of the revocations through `propagateChanges`.
+   */
+  async delete(id: string, now: Date): Promise<boolean> {
     if (!isCanonicalUuid(id)) return false;
-    const result = await this.db.use(SamlIssuerEntity, (issuers) => issuers.delete({ id }));
-    return result.affected === 1;
+    const revoked = await this.db.transaction(async (tx) => {
+      const gone = await this.db.query<{ entityId: string }>(
+        `DELETE FROM saml_issuers WHERE id = $1 RETURNING entity_id AS "entityId"`,
+        [id],
+        tx,
+      );
+      if (gone.length === 0) return null;
+      return this.db.query(
+        `UPDATE grants g SET revoked_at = $2
+         FROM subjects s
+         WHERE s.source = $1 AND g.subject = s.sub AND g.user_id IS NULL AND g.revoked_at IS NULL
+         RETURNING g.id`,
+        [samlSubjectSource(gone[0].entityId), now],
+        tx,
+      );
+    });
+    if (revoked === null) return false;
+    // Committed: every instance's token caches drop the revoked grants before this answers.
+    if (revoked.length > 0) await this.db.propagateChanges();
+    return true;
   }
 }

@@ -3,6 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database';
 import { SubjectEntity } from '../entities';
 
+/** The identity source of a SAML issuer's NameIDs: kept by entity ID, so it survives re-registration. */
+export function samlSubjectSource(entityId: string): string {
+  return `saml:${entityId}`;
+}
+
 /**
  * The `sub` of each value an external identity source presented (OpenID Connect Core §2):
  * one owner per `sub`, one `sub` per (source, value), across every instance and restart.
