@@ -371,6 +371,20 @@ describe('OpenLDAP directory', () => {
     expect((await passwordGrant('carol', 'carol-password', '127.0.0.3')).status).toBe(200);
   });
 
+  it('counts a wrong password under each spelling the directory matches, spaces around the name', async () => {
+    // RFC 4518 §2.6.1: OpenLDAP finds carol's entry for every one of these.
+    const spellings = [' carol', 'carol ', '  carol\t'];
+    expect(spellings).toHaveLength(MAX_FAILURES);
+    for (const spelling of spellings) {
+      expect((await passwordGrant(spelling, 'wrong password', '127.0.0.7')).status).toBe(400);
+    }
+
+    // Past the limit from that address under any spelling, even with the right password.
+    expect((await passwordGrant(' carol ', 'carol-password', '127.0.0.7')).status).toBe(400);
+    expect((await passwordGrant('carol', 'carol-password', '127.0.0.7')).status).toBe(400);
+    expect((await passwordGrant(' carol ', 'carol-password', '127.0.0.8')).status).toBe(200);
+  });
+
   it.each([
     ['a wildcard', 'al*', 'invalid_grant'],
     ['a lone wildcard', '*', 'invalid_grant'],

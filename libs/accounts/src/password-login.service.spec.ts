@@ -368,6 +368,13 @@ describe(PasswordLogin.name, () => {
 describe(unknownUserBucket.name, () => {
   it('puts every spelling of a name in one bucket, and any name in one of 65,536', () => {
     expect(unknownUserBucket('Mallory')).toBe(unknownUserBucket('ＭＡＬＬＯＲＹ'));
+    // As a directory compares names (RFC 4518 §2.6.1): spaces around a name do not count, and a
+    // run of them inside it is one.
+    for (const spelling of [' mallory', 'mallory ', '\u3000mallory\t']) {
+      expect(unknownUserBucket(spelling)).toBe(unknownUserBucket('mallory'));
+    }
+    expect(unknownUserBucket('mallory  smith')).toBe(unknownUserBucket('Mallory Smith'));
+    expect(unknownUserBucket('mallorysmith')).not.toBe(unknownUserBucket('mallory smith'));
     for (let i = 0; i < 1000; i += 1)
       expect(unknownUserBucket(`name-${i}`)).toMatch(/^unknown-[0-9a-f]{4}$/);
   });

@@ -115,7 +115,13 @@ export class PasswordLogin {
     }
   }
 
-  private async check(username: string, password: string, address: string): Promise<CheckResult> {
+  private async check(typed: string, password: string, address: string): Promise<CheckResult> {
+    // RFC 4518 §2.6.1: a directory matches a name without regard to the spaces around it (and
+    // folds runs of them inside it), so " alice" and "alice " find alice's entry. Counted apart
+    // from "alice", each such spelling had a failure budget of its own. No username begins or
+    // ends with white space here (the admin API refuses it), so nothing is lost by trimming;
+    // runs inside a name share one unknown-username bucket (unknownUserBucket).
+    const username = typed.trim();
     const user = await this.users.findByUsername(username);
     // An unknown username goes the same way as a known one (the same reads, writes, slow-down
     // and hash) under one of a bounded set of shared buckets, so neither the time nor the
@@ -252,9 +258,12 @@ function failureBuckets(userId: string, address: string): FailureBuckets {
 }
 
 /**
- * The shared bucket of an unknown username: one of 65,536, by the hash of its canonical form,
- * so made-up usernames cannot write more than that many counters per address and window.
+ * The shared bucket of an unknown username: one of 65,536, by the hash of its canonical form
+ * with every run of white space as one space (as a directory compares names), so made-up
+ * usernames cannot write more than that many counters per address and window, and no spelling
+ * of a name a directory would match gets a budget of its own.
  */
 export function unknownUserBucket(username: string): string {
-  return `unknown-${createHash('sha256').update(canonicalUsername(username)).digest('hex').slice(0, 4)}`;
+  const key = canonicalUsername(username.trim()).replace(/\s+/gu, ' ');
+  return `unknown-${createHash('sha256').update(key).digest('hex').slice(0, 4)}`;
 }
