@@ -53,11 +53,11 @@ const shared = {
 module.exports = {
   // A global option: Jest ignores it inside a project. E2E hooks start servers and databases.
   testTimeout: 60_000,
-  // On two cores Jest runs every file in one process (one worker or fewer means in band), whose
-  // heap grew past 3.5 GB over the suite, until V8 spent most of its time in full collections
-  // (the suite took three times as long, and timing-sensitive tests failed). With a limit Jest
-  // runs the files in workers instead, one per core as before, and starts a fresh one when a
-  // file leaves its worker above it.
+  // On two cores Jest runs every file in its main process (one worker or fewer means in band),
+  // whose heap grew past 3.5 GB over the suite, until V8 spent most of its time in full
+  // collections (the suite took three times as long, and timing-sensitive tests failed). With a
+  // limit Jest runs the files in a worker instead, still one file at a time there, and starts a
+  // fresh worker when a file leaves it above the limit.
   workerIdleMemoryLimit: '1GB',
   projects: [
     {
